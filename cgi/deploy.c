@@ -1,0 +1,439 @@
+/* dreichor-deploy: POST /v1/deploy. Validate everything first, then under
+ * the environment's lock: pull, check the digest pin, replace the
+ * container, watch it through the grace period, record the deploy. */
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cgi.h"
+#include "clock.h"
+#include "config.h"
+#include "docker.h"
+#include "image_ref.h"
+#include "jsonstr.h"
+#include "lock.h"
+#include "registry_auth.h"
+#include "reply.h"
+#include "runtime_env.h"
+#include "state.h"
+
+#define DEPLOY_JSON_DEPTH 8
+#define DEPLOY_LOG_LINES 50
+#define DEPLOY_LOG_LINE_MAX 1024
+#define DEPLOY_REASON_LOG_LINES 5
+
+struct deploy {
+	struct dr_cgi cgi;
+	struct dr_config cfg;
+	struct dr_audit audit;
+	struct dr_error err;
+	struct dr_image_ref ref;
+	struct dr_runtime_env runtime;
+	struct dr_lock lock;
+	struct dr_docker docker;
+	char *body;
+	json_object *request;      /* the parsed body */
+	const char *image;         /* borrowed from request */
+	json_object *env_override; /* borrowed from request, may be NULL */
+	char digest[DR_IMAGE_DIGEST_LEN + 1];
+	char container_id[80];
+	json_object *logs;         /* array of the container's last log lines */
+	struct dr_buf log_text;    /* the same lines for the journal */
+};
+
+/* Fail in phase with status and a formatted reason. */
+__attribute__((format(printf, 4, 5)))
+static int deploy_fail(struct deploy *dp, const char *phase, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	dr_strlcpy(dp->err.phase, phase, sizeof dp->err.phase);
+	dp->err.status = status;
+	va_start(ap, fmt);
+	vsnprintf(dp->err.reason, sizeof dp->err.reason, fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+static int deploy_phase(struct deploy *dp, const char *phase, int rc)
+{
+	if (rc)
+		dr_strlcpy(dp->err.phase, phase, sizeof dp->err.phase);
+	return rc;
+}
+
+static int deploy_parse_body(struct deploy *dp)
+{
+	json_tokener *tok = json_tokener_new_ex(DEPLOY_JSON_DEPTH);
+	size_t len = (size_t)dp->cgi.content_length;
+	int rc = 0;
+
+	if (!tok)
+		return deploy_fail(dp, "request", 500, "%s", "out of memory");
+	dp->request = json_tokener_parse_ex(tok, dp->body, (int)len);
+	if (!dp->request || json_tokener_get_error(tok) != json_tokener_success ||
+	    strspn(dp->body + json_tokener_get_parse_end(tok), " \t\r\n") != len - json_tokener_get_parse_end(tok))
+		rc = deploy_fail(dp, "request", 400, "%s", "request body is not one well-formed JSON object");
+	else if (!json_object_is_type(dp->request, json_type_object))
+		rc = deploy_fail(dp, "request", 400, "%s", "request body must be a JSON object");
+	json_tokener_free(tok);
+	return rc;
+}
+
+static int deploy_check_env_keys(struct deploy *dp, json_object *env)
+{
+	if (!json_object_is_type(env, json_type_object))
+		return deploy_fail(dp, "request", 400, "%s", "env must be an object of runtime variables");
+	json_object_object_foreach(env, key, value) {
+		if (dr_runtime_var_index(key) < 0)
+			return deploy_fail(dp, "request", 400, "env: unknown runtime variable %s", key);
+		if (!json_object_is_type(value, json_type_string))
+			return deploy_fail(dp, "request", 400, "env: %s must be a string", key);
+	}
+	dp->env_override = env;
+	return 0;
+}
+
+/* Only image, environment and env are accepted; anything else would be an override. */
+static int deploy_check_fields(struct deploy *dp)
+{
+	json_object_object_foreach(dp->request, key, value) {
+		if (!strcmp(key, "image")) {
+			if (!json_object_is_type(value, json_type_string))
+				return deploy_fail(dp, "request", 400, "%s", "image must be a string");
+			dp->image = json_object_get_string(value);
+			if (strlen(dp->image) != (size_t)json_object_get_string_len(value))
+				return deploy_fail(dp, "request", 400, "%s", "image contains a NUL character");
+		} else if (!strcmp(key, "environment")) {
+			if (!json_object_is_type(value, json_type_string) ||
+			    strcmp(json_object_get_string(value), dp->cfg.environment))
+				return deploy_fail(dp, "request", 400, "environment does not match this agent, which serves %s",
+						   dp->cfg.environment);
+		} else if (!strcmp(key, "env")) {
+			if (deploy_check_env_keys(dp, value))
+				return dp->err.status;
+		} else {
+			return deploy_fail(dp, "request", 400,
+					   "field %s is not accepted: container name, volumes and runtime settings belong to the server",
+					   key);
+		}
+	}
+	if (!dp->image)
+		return deploy_fail(dp, "request", 400, "%s", "image is required");
+	return 0;
+}
+
+static int deploy_check_request(struct deploy *dp)
+{
+	int rc;
+
+	if (dp->cgi.content_length == 0)
+		return deploy_fail(dp, "request", 400, "%s", "request body must be a JSON object with an image");
+	if ((rc = dr_cgi_body_read(&dp->cgi, STDIN_FILENO, &dp->body, &dp->err)))
+		return deploy_phase(dp, "request", rc);
+	if ((rc = deploy_parse_body(dp)) || (rc = deploy_check_fields(dp)))
+		return rc;
+	dp->audit.image = dp->image;
+	rc = dr_image_ref_parse(dp->image, &dp->ref, &dp->err);
+	if (!rc)
+		rc = dr_image_ref_check_policy(&dp->ref, dp->cfg.image_repository, dp->cfg.env == DR_ENV_DEV, &dp->err);
+	return deploy_phase(dp, "image-policy", rc);
+}
+
+/* The server file wins: a request may repeat a value but never change it. */
+static int deploy_check_runtime_env(struct deploy *dp)
+{
+	struct dr_problems problems = { 0 };
+	int idx;
+
+	if (dr_runtime_env_load(&dp->runtime, dp->cfg.runtime_env_file, dp->cfg.env, dp->cfg.allow_execution_plane,
+				&problems))
+		return deploy_fail(dp, "runtime-env", 500, "runtime env file invalid: %s", problems.text[0]);
+	if (!dp->env_override)
+		return 0;
+	json_object_object_foreach(dp->env_override, key, value) {
+		idx = dr_runtime_var_index(key);
+		if (strcmp(json_object_get_string(value), dp->runtime.values[idx]))
+			return deploy_fail(dp, "request", 400, "override of server-owned runtime variable %s", key);
+	}
+	return 0;
+}
+
+/* Find repository@sha256:... in the image's RepoDigests. */
+static int deploy_resolve_digest(struct deploy *dp)
+{
+	char ref[DR_IMAGE_REF_MAX + 8];
+	json_object *image = NULL, *digests;
+	size_t rlen = strlen(dp->ref.repository), i;
+	int rc;
+
+	snprintf(ref, sizeof ref, "%s%s%s", dp->ref.repository, dp->ref.digest[0] ? "@" : ":",
+		 dp->ref.digest[0] ? dp->ref.digest : dp->ref.tag);
+	rc = dr_docker_image_inspect(&dp->docker, ref, &image, &dp->err);
+	if (rc == DR_DOCKER_NOT_FOUND)
+		rc = dr_error_set(&dp->err, 502, "pulled image %s is not present afterwards", ref);
+	if (rc)
+		return deploy_phase(dp, "pull", rc);
+	digests = json_object_object_get_ex(image, "RepoDigests", &digests) ? digests : NULL;
+	for (i = 0; digests && i < json_object_array_length(digests); i++) {
+		const char *d = json_object_get_string(json_object_array_get_idx(digests, i));
+		if (!strncmp(d, dp->ref.repository, rlen) && d[rlen] == '@' && dr_image_digest_valid(d + rlen + 1)) {
+			memcpy(dp->digest, d + rlen + 1, DR_IMAGE_DIGEST_LEN + 1);
+			break;
+		}
+	}
+	json_object_put(image);
+	if (!dp->digest[0])
+		return deploy_fail(dp, "pull", 502, "registry reported no digest for %s", ref);
+	if (dp->ref.digest[0] && strcmp(dp->ref.digest, dp->digest))
+		return deploy_fail(dp, "pull", 502, "pulled digest differs from the requested %s", dp->ref.digest);
+	return 0;
+}
+
+static int deploy_pull(struct deploy *dp)
+{
+	char registry[DR_IMAGE_REPO_MAX + 1];
+	char *auth = NULL;
+	int rc;
+
+	dr_strlcpy(registry, dp->ref.repository, sizeof registry);
+	registry[strcspn(registry, "/")] = '\0';
+	if (dp->cfg.registry_auth_file &&
+	    (rc = dr_registry_auth_build(dp->cfg.registry_auth_file, registry, &auth, &dp->err)))
+		return deploy_phase(dp, "pull", rc);
+	rc = dr_docker_image_pull(&dp->docker, dp->ref.repository, dp->ref.digest[0] ? dp->ref.digest : dp->ref.tag,
+				  auth, &dp->err);
+	dr_registry_auth_free(auth);
+	if (rc)
+		return deploy_phase(dp, "pull", rc);
+	if ((rc = deploy_resolve_digest(dp)))
+		return rc;
+	dp->audit.image_digest = dp->digest;
+	if (dp->ref.tag[0])
+		rc = dr_state_pin_check(dp->cfg.state_directory, dp->ref.tag, dp->digest, &dp->err);
+	return deploy_phase(dp, "digest-pin", rc);
+}
+
+static json_object *deploy_container_spec(struct deploy *dp)
+{
+	json_object *spec = json_object_new_object(), *env = json_object_new_array();
+	json_object *binds = json_object_new_array(), *labels = json_object_new_object();
+	json_object *host = json_object_new_object(), *restart = json_object_new_object();
+	char item[DR_RUNTIME_LINE_MAX + 64], image[DR_IMAGE_REF_MAX + 80];
+	int i;
+
+	snprintf(image, sizeof image, "%s@%s", dp->ref.repository, dp->digest);
+	for (i = 0; i < DR_RUNTIME_VARS; i++) {
+		snprintf(item, sizeof item, "%s=%s", dr_runtime_var_names[i], dp->runtime.values[i]);
+		json_object_array_add(env, json_object_new_string(item));
+	}
+	explicit_bzero(item, sizeof item);
+	snprintf(item, sizeof item, "ENVIRONMENT=%s", dp->cfg.environment);
+	json_object_array_add(env, json_object_new_string(item));
+	snprintf(item, sizeof item, "%s:/var/lib/dreichor/audit-events", dp->cfg.audit_events_path);
+	json_object_array_add(binds, json_object_new_string(item));
+	snprintf(item, sizeof item, "%s:/var/lib/dreichor/snapshots", dp->cfg.snapshots_path);
+	json_object_array_add(binds, json_object_new_string(item));
+	json_object_object_add(labels, "dreichor.environment", json_object_new_string(dp->cfg.environment));
+	json_object_object_add(labels, "dreichor.image", json_object_new_string(dp->image));
+	json_object_object_add(labels, "dreichor.image-digest", json_object_new_string(dp->digest));
+	json_object_object_add(labels, "dreichor.request-id", json_object_new_string(dp->cgi.request_id));
+	json_object_object_add(restart, "Name", json_object_new_string("unless-stopped"));
+	json_object_object_add(host, "Binds", binds);
+	json_object_object_add(host, "RestartPolicy", restart);
+	if (dp->cfg.container_network)
+		json_object_object_add(host, "NetworkMode", json_object_new_string(dp->cfg.container_network));
+	json_object_object_add(spec, "Image", json_object_new_string(image));
+	json_object_object_add(spec, "Env", env);
+	json_object_object_add(spec, "Labels", labels);
+	json_object_object_add(spec, "HostConfig", host);
+	return spec;
+}
+
+static int deploy_replace(struct deploy *dp)
+{
+	const char *name = dp->cfg.container_name;
+	json_object *spec;
+	int rc;
+
+	if ((rc = dr_docker_container_stop(&dp->docker, name, dp->cfg.stop_timeout_seconds, &dp->err)) ||
+	    (rc = dr_docker_container_remove(&dp->docker, name, &dp->err)))
+		return deploy_phase(dp, "replace", rc);
+	spec = deploy_container_spec(dp);
+	rc = dr_docker_container_create(&dp->docker, name, spec, dp->container_id, &dp->err);
+	json_object_put(spec);
+	if (rc)
+		return deploy_phase(dp, "create", rc);
+	return deploy_phase(dp, "start", dr_docker_container_start(&dp->docker, dp->container_id, &dp->err));
+}
+
+/* Keep the last DEPLOY_LOG_LINES lines of the container's output, each bounded. */
+static void deploy_collect_logs(struct deploy *dp)
+{
+	struct dr_buf raw;
+	struct dr_error ignored;
+	char *line, *next;
+
+	dr_buf_init(&raw, DR_DOCKER_LOG_BYTES_MAX);
+	if (dr_docker_container_logs(&dp->docker, dp->container_id, DEPLOY_LOG_LINES, &raw, &ignored) == 0 && raw.data) {
+		for (line = raw.data; *line; line = next) {
+			next = line + strcspn(line, "\n");
+			if (*next)
+				*next++ = '\0';
+			if (strlen(line) > DEPLOY_LOG_LINE_MAX)
+				line[DEPLOY_LOG_LINE_MAX] = '\0';
+			dr_utf8_sanitize(line);
+			json_object_array_add(dp->logs, json_object_new_string(line));
+			dr_buf_addf(&dp->log_text, "%s\n", line);
+		}
+	}
+	dp->audit.container_logs = dr_buf_str(&dp->log_text);
+	dr_buf_free(&raw);
+}
+
+/* Inspect after the wait: running, and never restarted. */
+static int deploy_check_running(struct deploy *dp, long *restarts, long *exit_code)
+{
+	json_object *c = NULL, *state, *v;
+	int rc = dr_docker_container_inspect(&dp->docker, dp->container_id, &c, &dp->err);
+	int running = 0;
+
+	if (rc == DR_DOCKER_NOT_FOUND)
+		rc = dr_error_set(&dp->err, 500, "container disappeared during the startup grace period");
+	if (rc)
+		return deploy_phase(dp, "grace", rc);
+	if (json_object_object_get_ex(c, "State", &state)) {
+		running = json_object_object_get_ex(state, "Status", &v) && !strcmp(json_object_get_string(v), "running");
+		if (json_object_object_get_ex(state, "ExitCode", &v) && *exit_code < 0)
+			*exit_code = json_object_get_int64(v);
+	}
+	if (json_object_object_get_ex(c, "RestartCount", &v))
+		*restarts = json_object_get_int64(v);
+	json_object_put(c);
+	return running && *restarts == 0 ? 0 : 1;
+}
+
+/* The container must stay up for the grace period; otherwise it is removed. */
+static int deploy_watch(struct deploy *dp)
+{
+	long exit_code = -1, restarts = 0;
+	long grace_ms = dp->cfg.startup_grace_seconds * 1000;
+	struct dr_error ignored;
+	char lines[DR_REASON_MAX / 2] = "";
+	size_t i, n;
+	int rc = DR_DOCKER_STILL_RUNNING;
+
+	if (grace_ms > 0)
+		rc = dr_docker_container_wait_exit(&dp->docker, dp->container_id, grace_ms, &exit_code, &dp->err);
+	if (rc != 0 && rc != DR_DOCKER_STILL_RUNNING)
+		return deploy_phase(dp, "grace", rc);
+	if (rc == DR_DOCKER_STILL_RUNNING && (rc = deploy_check_running(dp, &restarts, &exit_code)) != 1) {
+		deploy_collect_logs(dp);
+		return rc;
+	}
+	deploy_collect_logs(dp);
+	dr_docker_container_stop(&dp->docker, dp->container_id, 0, &ignored);
+	dr_docker_container_remove(&dp->docker, dp->container_id, &ignored);
+	n = json_object_array_length(dp->logs);
+	for (i = n > DEPLOY_REASON_LOG_LINES ? n - DEPLOY_REASON_LOG_LINES : 0; i < n; i++) {
+		size_t used = strlen(lines);
+		snprintf(lines + used, sizeof lines - used, "%s%s", used ? " | " : "",
+			 json_object_get_string(json_object_array_get_idx(dp->logs, i)));
+	}
+	dr_strlcpy(dp->err.phase, "grace", sizeof dp->err.phase);
+	return dr_error_set(&dp->err, 500,
+			    "container exited with code %ld%s within the %ld s startup grace period and was removed; last log lines: %s",
+			    exit_code, restarts ? " and was restarted" : "", dp->cfg.startup_grace_seconds,
+			    lines[0] ? lines : "(none)");
+}
+
+static int deploy_record(struct deploy *dp)
+{
+	json_object *record = json_object_new_object();
+	char now[DR_TIME_ISO_MAX];
+	const char *text;
+	int rc;
+
+	dr_time_iso_utc(now);
+	json_object_object_add(record, "time", json_object_new_string(now));
+	json_object_object_add(record, "image", json_object_new_string(dp->image));
+	json_object_object_add(record, "image_digest", json_object_new_string(dp->digest));
+	json_object_object_add(record, "request_id", json_object_new_string(dp->cgi.request_id));
+	json_object_object_add(record, "client_id", json_object_new_string(dp->cgi.client_id));
+	json_object_object_add(record, "container_id", json_object_new_string(dp->container_id));
+	text = json_object_to_json_string_ext(record, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+	rc = dr_state_write_atomic(dp->cfg.state_directory, DR_STATE_RECORD, text, strlen(text), &dp->err);
+	json_object_put(record);
+	return deploy_phase(dp, "record", rc);
+}
+
+static int deploy_run(struct deploy *dp)
+{
+	struct dr_lock_holder me = { "deploy", NULL, dp->cgi.request_id };
+	int rc;
+
+	if ((rc = dr_cgi_load(&dp->cgi, &dp->err)))
+		return deploy_phase(dp, "request", rc);
+	if (dp->cfg.problems.count)
+		return deploy_fail(dp, "config", 500, "%s", dp->cfg.problems.text[0]);
+	if ((rc = deploy_check_request(dp)) || (rc = deploy_check_runtime_env(dp)))
+		return rc;
+	me.image = dp->image;
+	if ((rc = dr_lock_acquire(&dp->lock, dp->cfg.state_directory, &me, &dp->err)))
+		return deploy_phase(dp, "lock", rc);
+	if ((rc = dr_docker_open(&dp->docker, dp->cfg.docker_socket, &dp->err)))
+		return deploy_phase(dp, "docker", rc);
+	if ((rc = deploy_pull(dp)) || (rc = deploy_replace(dp)) || (rc = deploy_watch(dp)))
+		return rc;
+	return deploy_record(dp);
+}
+
+static int deploy_answer(struct deploy *dp, int rc)
+{
+	json_object *out = json_object_new_object();
+
+	json_object_object_add(out, "logs", json_object_get(dp->logs));
+	if (rc)
+		return dr_reply_error(&dp->audit, &dp->err, out);
+	json_object_object_add(out, "status", json_object_new_string("deployed"));
+	json_object_object_add(out, "container_name", json_object_new_string(dp->cfg.container_name));
+	json_object_object_add(out, "image", json_object_new_string(dp->image));
+	json_object_object_add(out, "environment", json_object_new_string(dp->cfg.environment));
+	json_object_object_add(out, "image_digest", json_object_new_string(dp->digest));
+	json_object_object_add(out, "container_id", json_object_new_string(dp->container_id));
+	return dr_reply_json(&dp->audit, 200, out);
+}
+
+int main(void)
+{
+	static struct deploy dp;
+	int rc;
+
+	signal(SIGPIPE, SIG_IGN);
+	dp.lock.fd = -1;
+	dp.logs = json_object_new_array();
+	dr_buf_init(&dp.log_text, DR_DOCKER_LOG_BYTES_MAX);
+	dr_config_load(&dp.cfg, 0);
+	dp.audit.action = "deploy";
+	dp.audit.environment = dp.cfg.environment;
+	rc = deploy_run(&dp);
+	dp.audit.started_ms = dp.cgi.started_ms;
+	dp.audit.request_id = dp.cgi.request_id;
+	dp.audit.client_id = dp.cgi.client_id;
+	dp.audit.method = dp.cgi.method;
+	dp.audit.path = dp.cgi.path;
+	rc = deploy_answer(&dp, rc);
+	dr_lock_release(&dp.lock);
+	dr_docker_close(&dp.docker);
+	dr_runtime_env_free(&dp.runtime);
+	json_object_put(dp.request);
+	json_object_put(dp.logs);
+	dr_buf_free(&dp.log_text);
+	free(dp.body);
+	dr_config_free(&dp.cfg);
+	return rc;
+}

@@ -1,0 +1,80 @@
+/* audit.c: journald audit entries via sd_journal_sendv. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+
+#include <systemd/sd-journal.h>
+
+#include "audit.h"
+#include "clock.h"
+
+#define AUDIT_FIELDS_MAX 20
+#define AUDIT_FIELD_MAX 16384
+
+struct audit_fields {
+	struct iovec iov[AUDIT_FIELDS_MAX];
+	char *owned[AUDIT_FIELDS_MAX];
+	int count;
+};
+
+static void audit_add(struct audit_fields *f, const char *name, const char *value)
+{
+	size_t nlen, vlen, len;
+	char *field;
+
+	if (!value || f->count >= AUDIT_FIELDS_MAX)
+		return;
+	nlen = strlen(name);
+	vlen = strnlen(value, AUDIT_FIELD_MAX);
+	len = nlen + 1 + vlen;
+	field = malloc(len + 1);
+	if (!field)
+		return;
+	memcpy(field, name, nlen);
+	field[nlen] = '=';
+	memcpy(field + nlen + 1, value, vlen);
+	field[len] = '\0';
+	f->owned[f->count] = field;
+	f->iov[f->count].iov_base = field;
+	f->iov[f->count].iov_len = len;
+	f->count++;
+}
+
+int dr_audit_write(const struct dr_audit *a)
+{
+	struct audit_fields f = { .count = 0 };
+	char status[8], duration[24], message[512], priority[2];
+	int ok = a->http_status >= 200 && a->http_status < 300;
+	int rc, i;
+
+	snprintf(status, sizeof status, "%d", a->http_status);
+	snprintf(duration, sizeof duration, "%lld", a->started_ms ? dr_now_ms() - a->started_ms : 0);
+	snprintf(priority, sizeof priority, "%d", ok ? 6 : 4);
+	snprintf(message, sizeof message, "%s %s: %s %s -> %d%s%s%s%s", a->environment ? a->environment : "?",
+		 a->action, a->method ? a->method : "-", a->path ? a->path : "-", a->http_status,
+		 a->image ? " image=" : "", a->image ? a->image : "", a->reason ? " reason=" : "",
+		 a->reason ? a->reason : "");
+	audit_add(&f, "MESSAGE", message);
+	audit_add(&f, "PRIORITY", priority);
+	audit_add(&f, "SYSLOG_IDENTIFIER", DR_AUDIT_IDENTIFIER);
+	audit_add(&f, "DREICHOR_ENVIRONMENT", a->environment ? a->environment : "unknown");
+	audit_add(&f, "DREICHOR_ACTION", a->action);
+	audit_add(&f, "DREICHOR_RESULT", ok ? "ok" : "error");
+	audit_add(&f, "DREICHOR_HTTP_STATUS", status);
+	audit_add(&f, "DREICHOR_REQUEST_ID", a->request_id);
+	audit_add(&f, "DREICHOR_CLIENT_ID", a->client_id);
+	audit_add(&f, "DREICHOR_METHOD", a->method);
+	audit_add(&f, "DREICHOR_PATH", a->path);
+	audit_add(&f, "DREICHOR_IMAGE", a->image);
+	audit_add(&f, "DREICHOR_IMAGE_DIGEST", a->image_digest);
+	audit_add(&f, "DREICHOR_PHASE", a->phase);
+	audit_add(&f, "DREICHOR_REASON", a->reason);
+	audit_add(&f, "DREICHOR_CONTAINER_LOGS", a->container_logs);
+	audit_add(&f, "DREICHOR_DURATION_MS", duration);
+	rc = sd_journal_sendv(f.iov, f.count);
+	for (i = 0; i < f.count; i++)
+		free(f.owned[i]);
+	return rc;
+}

@@ -1,0 +1,27 @@
+/* audit.h: the one structured journald entry written per request
+ * (CONTRACT section 7). All fields are borrowed; NULL fields are left out. */
+#ifndef DR_AUDIT_H
+#define DR_AUDIT_H
+
+#define DR_AUDIT_IDENTIFIER "dreichor-agent"
+
+struct dr_audit {
+	const char *environment;  /* "dev", "prod", or the raw invalid value */
+	const char *action;       /* deploy, status, stop or refused */
+	int http_status;
+	const char *request_id;
+	const char *client_id;    /* the presented id, never the secret */
+	const char *method;
+	const char *path;
+	const char *image;
+	const char *image_digest;
+	const char *phase;        /* where a deploy failed */
+	const char *reason;       /* the error reason given to the client */
+	const char *container_logs; /* last container log lines, newline-separated */
+	long long started_ms;     /* monotonic start, for DREICHOR_DURATION_MS */
+};
+
+/* Send the entry to the journal; returns 0 or a negative errno (the request is answered regardless). */
+int dr_audit_write(const struct dr_audit *a);
+
+#endif

@@ -1,0 +1,39 @@
+/* cgi.h: the CGI/1.1 meta-variables the dispatcher hands to an endpoint,
+ * request ids, and the bounded body read. With config.c this is the only
+ * place that calls getenv. Fields point into the environment. */
+#ifndef DR_CGI_H
+#define DR_CGI_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+#define DR_REQUEST_ID_LEN 32 /* hex characters */
+
+struct dr_cgi {
+	const char *method;        /* REQUEST_METHOD */
+	const char *path;          /* PATH_INFO */
+	const char *content_type;  /* CONTENT_TYPE, "" when absent */
+	long long content_length;  /* CONTENT_LENGTH, 0 when absent */
+	const char *request_id;    /* DREICHOR_REQUEST_ID */
+	const char *client_id;     /* DREICHOR_CLIENT_ID, the authenticated id */
+	long long started_ms;      /* monotonic time the endpoint began */
+};
+
+/* Read the meta-variables; returns 0 or 400/413 with a reason. */
+int dr_cgi_load(struct dr_cgi *cgi, struct dr_error *err);
+
+/* Make a new random request id of DR_REQUEST_ID_LEN hex characters. */
+void dr_request_id_new(char out[DR_REQUEST_ID_LEN + 1]);
+
+/* 1 when s looks like a request id (hex, DR_REQUEST_ID_LEN long). */
+int dr_request_id_valid(const char *s);
+
+/* 1 when a Content-Type value is application/json, parameters allowed. */
+int dr_content_type_is_json(const char *value);
+
+/* Read exactly CONTENT_LENGTH body bytes from fd within the body time limit into a malloc'd,
+ * NUL-terminated buffer the caller frees; returns 0 or 400/408/413. */
+int dr_cgi_body_read(const struct dr_cgi *cgi, int fd, char **out, struct dr_error *err);
+
+#endif

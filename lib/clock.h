@@ -1,0 +1,18 @@
+/* clock.h: monotonic deadlines and UTC timestamps. */
+#ifndef DR_CLOCK_H
+#define DR_CLOCK_H
+
+#include <stddef.h>
+
+#define DR_TIME_ISO_MAX 32
+
+/* Milliseconds on the monotonic clock. */
+long long dr_now_ms(void);
+
+/* Write the current UTC time as 2026-01-31T12:00:00.123Z into out. */
+void dr_time_iso_utc(char out[DR_TIME_ISO_MAX]);
+
+/* Sleep for ms milliseconds, resuming after signals. */
+void dr_sleep_ms(long ms);
+
+#endif

@@ -1,0 +1,273 @@
+/* config.c: every getenv of the project, and the rules of CONTRACT section 3. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "image_ref.h"
+#include "config.h"
+
+#ifndef DR_PKGLIBEXECDIR
+#define DR_PKGLIBEXECDIR "/usr/local/libexec/dreichor-deploy-agent"
+#endif
+
+#define SECRET_CREDENTIAL "cf-access-client-secret"
+
+int dr_parse_long(const char *text, long min, long max, long *out)
+{
+	long long n = 0;
+	size_t i;
+
+	if (!text || !text[0] || strlen(text) > 18)
+		return -1;
+	for (i = 0; text[i]; i++) {
+		if (text[i] < '0' || text[i] > '9')
+			return -1;
+		n = n * 10 + (text[i] - '0');
+	}
+	if (n < min || n > max)
+		return -1;
+	*out = (long)n;
+	return 0;
+}
+
+const char *dr_environment_name(enum dr_environment e)
+{
+	return e == DR_ENV_DEV ? "dev" : e == DR_ENV_PROD ? "prod" : "";
+}
+
+int dr_path_names_other_environment(const char *path, enum dr_environment e)
+{
+	const char *other = e == DR_ENV_DEV ? "prod" : "dev";
+	size_t olen = strlen(other);
+	const char *p = path;
+
+	while (*p) {
+		size_t n = strcspn(p, "/-_.");
+		if (n == olen && !strncmp(p, other, olen))
+			return 1;
+		p += n;
+		if (*p)
+			p++;
+	}
+	return 0;
+}
+
+static const char *config_get(const char *name)
+{
+	const char *v = getenv(name);
+
+	return (v && v[0]) ? v : NULL;
+}
+
+static const char *config_require(struct dr_config *s, const char *name)
+{
+	const char *v = config_get(name);
+
+	if (!v)
+		dr_problems_add(&s->problems, "%s: required but not set", name);
+	return v;
+}
+
+static void config_check_environment(struct dr_config *s)
+{
+	const char *v = config_require(s, "ENVIRONMENT");
+	const char *strict = config_get("DREICHOR_STRICT_PORTS");
+	const char *port = config_require(s, "PORT");
+
+	if (v && !strcmp(v, "dev"))
+		s->env = DR_ENV_DEV;
+	else if (v && !strcmp(v, "prod"))
+		s->env = DR_ENV_PROD;
+	else if (v)
+		dr_problems_add(&s->problems, "ENVIRONMENT: must be dev or prod");
+	s->environment = s->env ? v : NULL;
+	if (port && dr_parse_long(port, 1, 65535, &s->port))
+		dr_problems_add(&s->problems, "PORT: must be a TCP port number (1-65535)");
+	else if (port && s->env && !(strict && !strcmp(strict, "0"))) {
+		long want = s->env == DR_ENV_DEV ? 3005 : 3006;
+		if (s->port != want)
+			dr_problems_add(&s->problems, "PORT: must be %ld for %s (set DREICHOR_STRICT_PORTS=0 only for tests)",
+					want, s->environment);
+	}
+}
+
+static void config_check_container_name(struct dr_config *s)
+{
+	char want[64];
+
+	s->container_name = config_require(s, "CONTAINER_NAME");
+	if (!s->container_name || !s->env)
+		return;
+	snprintf(want, sizeof want, "dreichor-runtime-%s", s->environment);
+	if (strcmp(s->container_name, want))
+		dr_problems_add(&s->problems, "CONTAINER_NAME: must be exactly %s", want);
+}
+
+static void config_check_directory(struct dr_config *s, const char *name, const char **out)
+{
+	struct stat st;
+	const char *v = config_require(s, name);
+
+	*out = v;
+	if (!v)
+		return;
+	if (v[0] != '/')
+		dr_problems_add(&s->problems, "%s: must be an absolute path", name);
+	else if (stat(v, &st) || !S_ISDIR(st.st_mode))
+		dr_problems_add(&s->problems, "%s: %s is not an existing directory", name, v);
+	else if (s->env && dr_path_names_other_environment(v, s->env))
+		dr_problems_add(&s->problems, "%s: path names the other environment (%s)", name,
+				s->env == DR_ENV_DEV ? "prod" : "dev");
+}
+
+static void config_check_docker_host(struct dr_config *s)
+{
+	const char *v = config_require(s, "DOCKER_HOST");
+
+	s->docker_host = v;
+	if (!v)
+		return;
+	if (strncmp(v, "unix://", 7) || v[7] != '/')
+		dr_problems_add(&s->problems, "DOCKER_HOST: must be unix:///absolute/path (only unix sockets)");
+	else if (strlen(v + 7) > DR_DOCKER_SOCKET_MAX)
+		dr_problems_add(&s->problems, "DOCKER_HOST: socket path longer than %d bytes", DR_DOCKER_SOCKET_MAX);
+	else
+		s->docker_socket = v + 7;
+}
+
+static void config_check_optional_number(struct dr_config *s, const char *name, long def, long max,
+					   long *out)
+{
+	const char *v = config_get(name);
+
+	*out = def;
+	if (v && dr_parse_long(v, 0, max, out))
+		dr_problems_add(&s->problems, "%s: must be a whole number of seconds from 0 to %ld", name, max);
+}
+
+static void config_check_network(struct dr_config *s)
+{
+	const char *v = config_get("CONTAINER_NETWORK");
+	size_t i;
+
+	s->container_network = v;
+	if (!v)
+		return;
+	for (i = 0; v[i]; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-", v[i]))
+			break;
+	if (v[i] || i > 64 || !strcmp(v, "host"))
+		dr_problems_add(&s->problems, "CONTAINER_NETWORK: must be a Docker network name ([A-Za-z0-9_.-], at most 64) other than host");
+}
+
+static void config_check_file(struct dr_config *s, const char *name, const char *v)
+{
+	if (v && (v[0] != '/' || access(v, R_OK)))
+		dr_problems_add(&s->problems, "%s: must be the absolute path of a readable file", name);
+}
+
+/* Read the secret from the systemd credential when present, else the environment. */
+static void config_load_secret(struct dr_config *s)
+{
+	const char *dir = config_get("CREDENTIALS_DIRECTORY");
+	const char *env = config_get("CF_ACCESS_CLIENT_SECRET");
+	char path[4096];
+	ssize_t n = 0;
+	int fd = -1;
+
+	if (dir && snprintf(path, sizeof path, "%s/%s", dir, SECRET_CREDENTIAL) < (int)sizeof path)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	s->client_secret = calloc(1, DR_SECRET_MAX + 1);
+	if (!s->client_secret) {
+		dr_problems_add(&s->problems, "CF_ACCESS_CLIENT_SECRET: out of memory");
+		goto done;
+	}
+	if (fd >= 0) {
+		n = read(fd, s->client_secret, DR_SECRET_MAX + 1);
+		if (n < 0 || n > DR_SECRET_MAX) {
+			dr_problems_add(&s->problems, "CF_ACCESS_CLIENT_SECRET: credential file unreadable or over %d bytes",
+					DR_SECRET_MAX);
+			n = 0;
+		}
+		while (n > 0 && (s->client_secret[n - 1] == '\n' || s->client_secret[n - 1] == '\r'))
+			n--;
+		s->client_secret[n] = '\0';
+	} else if (env) {
+		if (dr_strlcpy(s->client_secret, env, DR_SECRET_MAX + 1))
+			dr_problems_add(&s->problems, "CF_ACCESS_CLIENT_SECRET: longer than %d bytes", DR_SECRET_MAX);
+	}
+	if (!s->client_secret[0])
+		dr_problems_add(&s->problems, "CF_ACCESS_CLIENT_SECRET: required but not set (environment or credential %s)",
+				SECRET_CREDENTIAL);
+done:
+	if (fd >= 0)
+		close(fd);
+}
+
+static void config_check_jwt(struct dr_config *s)
+{
+	int set = !!s->cf_access_aud + !!s->cf_access_issuer + !!s->cf_access_certs_file;
+
+	if (set && set != 3)
+		dr_problems_add(&s->problems, "CF_ACCESS_AUD: CF_ACCESS_AUD, CF_ACCESS_ISSUER and CF_ACCESS_CERTS_FILE must be set together");
+	else if (set)
+		dr_problems_add(&s->problems, "CF_ACCESS_AUD: Cf-Access-Jwt-Assertion verification is not available in this build; unset CF_ACCESS_AUD, CF_ACCESS_ISSUER and CF_ACCESS_CERTS_FILE");
+}
+
+int dr_config_load(struct dr_config *s, unsigned flags)
+{
+	const char *plane;
+	struct dr_error err;
+
+	memset(s, 0, sizeof *s);
+	config_check_environment(s);
+	config_check_container_name(s);
+	config_check_directory(s, "AUDIT_EVENTS_PATH", &s->audit_events_path);
+	config_check_directory(s, "SNAPSHOTS_PATH", &s->snapshots_path);
+	if (s->audit_events_path && s->snapshots_path && !strcmp(s->audit_events_path, s->snapshots_path))
+		dr_problems_add(&s->problems, "SNAPSHOTS_PATH: must differ from AUDIT_EVENTS_PATH");
+	plane = s->allow_execution_plane = config_require(s, "ALLOW_EXECUTION_PLANE");
+	if (plane && strcmp(plane, "paper"))
+		dr_problems_add(&s->problems, "ALLOW_EXECUTION_PLANE: must be paper (the only plane allowed in this phase)");
+	s->image_repository = config_require(s, "IMAGE_REPOSITORY");
+	if (s->image_repository && dr_image_repository_check(s->image_repository, &err))
+		dr_problems_add(&s->problems, "IMAGE_REPOSITORY: %s", err.reason);
+	s->client_id = config_require(s, "CF_ACCESS_CLIENT_ID");
+	if (flags & DR_CONFIG_AUTH)
+		config_load_secret(s);
+	config_check_docker_host(s);
+	s->runtime_env_file = config_require(s, "RUNTIME_ENV_FILE");
+	config_check_file(s, "RUNTIME_ENV_FILE", s->runtime_env_file);
+	config_check_directory(s, "STATE_DIRECTORY", &s->state_directory);
+	if (s->state_directory && access(s->state_directory, W_OK))
+		dr_problems_add(&s->problems, "STATE_DIRECTORY: %s is not writable", s->state_directory);
+	config_check_optional_number(s, "STOP_TIMEOUT_SECONDS", DR_STOP_TIMEOUT_DEFAULT, DR_STOP_TIMEOUT_MAX,
+				       &s->stop_timeout_seconds);
+	config_check_optional_number(s, "STARTUP_GRACE_SECONDS", DR_GRACE_DEFAULT, DR_GRACE_MAX,
+				       &s->startup_grace_seconds);
+	config_check_network(s);
+	s->registry_auth_file = config_get("REGISTRY_AUTH_FILE");
+	config_check_file(s, "REGISTRY_AUTH_FILE", s->registry_auth_file);
+	s->cf_access_aud = config_get("CF_ACCESS_AUD");
+	s->cf_access_issuer = config_get("CF_ACCESS_ISSUER");
+	s->cf_access_certs_file = config_get("CF_ACCESS_CERTS_FILE");
+	config_check_jwt(s);
+	s->libexecdir = config_get("DREICHOR_LIBEXECDIR");
+	if (!s->libexecdir)
+		s->libexecdir = DR_PKGLIBEXECDIR;
+	return s->problems.count;
+}
+
+void dr_config_free(struct dr_config *s)
+{
+	if (!s || !s->client_secret)
+		return;
+	explicit_bzero(s->client_secret, DR_SECRET_MAX + 1);
+	free(s->client_secret);
+	s->client_secret = NULL;
+}

@@ -1,0 +1,434 @@
+/* docker.c: Docker Engine API client. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include "docker.h"
+
+struct docker_pull_state {
+	struct dr_buf line;  /* the unfinished line of the progress stream */
+	char error[512];     /* first error the stream reported */
+};
+
+static size_t docker_collect(char *p, size_t size, size_t n, void *userdata)
+{
+	struct dr_buf *b = userdata;
+
+	return dr_buf_add(b, p, size * n) ? 0 : size * n;
+}
+
+static size_t docker_ping_header(char *p, size_t size, size_t n, void *userdata)
+{
+	char *api = userdata;
+	size_t len = size * n;
+	const char *name = "Api-Version:";
+	size_t nlen = strlen(name);
+
+	if (len > nlen && !strncasecmp(p, name, nlen)) {
+		size_t i = nlen, j = 0;
+		while (i < len && p[i] == ' ')
+			i++;
+		api[j++] = 'v';
+		while (i < len && j < 15 && ((p[i] >= '0' && p[i] <= '9') || p[i] == '.'))
+			api[j++] = p[i++];
+		api[j] = '\0';
+	}
+	return len;
+}
+
+/* Compare dotted versions a and b (without the leading v). */
+static int docker_version_cmp(const char *a, const char *b)
+{
+	long amaj = strtol(a, (char **)&a, 10), bmaj = strtol(b, (char **)&b, 10);
+	long amin = *a == '.' ? strtol(a + 1, NULL, 10) : 0;
+	long bmin = *b == '.' ? strtol(b + 1, NULL, 10) : 0;
+
+	if (amaj != bmaj)
+		return amaj < bmaj ? -1 : 1;
+	return amin < bmin ? -1 : amin > bmin;
+}
+
+static int docker_unreachable(struct dr_docker *d, CURLcode rc, struct dr_error *err)
+{
+	return dr_error_set(err, 503, "Docker engine unreachable at %s: %s", d->socket_path,
+			    d->error_buffer[0] ? d->error_buffer : curl_easy_strerror(rc));
+}
+
+/* One request; the response body lands in d->body. Returns 0 (any HTTP status) or 503. */
+static int docker_call_ms(struct dr_docker *d, const char *method, const char *path, const char *json,
+			  long timeout_ms, CURLcode *transport, struct dr_error *err)
+{
+	CURL *c = d->curl;
+	struct curl_slist *headers = NULL;
+	char url[4096];
+	CURLcode rc;
+
+	if (snprintf(url, sizeof url, "http://docker/%s%s", d->api, path) >= (int)sizeof url)
+		return dr_error_set(err, 500, "Docker request path too long");
+	dr_buf_reset(&d->body);
+	d->error_buffer[0] = '\0';
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, docker_collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &d->body);
+	if (json) {
+		headers = curl_slist_append(headers, "Content-Type: application/json");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(json));
+	} else if (!strcmp(method, "POST")) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+	} else {
+		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	}
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	rc = curl_easy_perform(c);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(headers);
+	if (transport)
+		*transport = rc;
+	if (rc != CURLE_OK)
+		return docker_unreachable(d, rc, err);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &d->status);
+	return 0;
+}
+
+static int docker_call(struct dr_docker *d, const char *method, const char *path, const char *json, long timeout_s,
+		       struct dr_error *err)
+{
+	return docker_call_ms(d, method, path, json, timeout_s * 1000, NULL, err);
+}
+
+/* Docker's {"message": ...} from the last body, or a generic text. */
+static const char *docker_message(struct dr_docker *d, char *out, size_t cap)
+{
+	json_object *o = json_tokener_parse(dr_buf_str(&d->body));
+	json_object *m;
+
+	snprintf(out, cap, "HTTP %ld", d->status);
+	if (o && json_object_object_get_ex(o, "message", &m) && json_object_is_type(m, json_type_string))
+		snprintf(out, cap, "%s", json_object_get_string(m));
+	json_object_put(o);
+	return out;
+}
+
+static int docker_fail(struct dr_docker *d, int status, const char *what, struct dr_error *err)
+{
+	char msg[512];
+
+	return dr_error_set(err, status, "Docker %s failed: %s", what, docker_message(d, msg, sizeof msg));
+}
+
+/* curl_easy_escape into a caller buffer. */
+static int docker_escape(struct dr_docker *d, const char *s, char *out, size_t cap)
+{
+	char *e = curl_easy_escape(d->curl, s, 0);
+	int rc = e ? dr_strlcpy(out, e, cap) : -1;
+
+	curl_free(e);
+	return rc;
+}
+
+int dr_docker_open(struct dr_docker *d, const char *socket_path, struct dr_error *err)
+{
+	CURL *c;
+	CURLcode rc;
+	char url[] = "http://docker/_ping";
+
+	memset(d, 0, sizeof *d);
+	dr_buf_init(&d->body, DR_DOCKER_BODY_MAX);
+	if (dr_strlcpy(d->socket_path, socket_path, sizeof d->socket_path))
+		return dr_error_set(err, 500, "DOCKER_HOST socket path too long");
+	c = d->curl = curl_easy_init();
+	if (!c)
+		return dr_error_set(err, 500, "cannot initialise libcurl");
+	curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, d->socket_path);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, d->error_buffer);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, docker_ping_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, d->api);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, docker_collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &d->body);
+	rc = curl_easy_perform(c);
+	/* With HEADERDATA left set, libcurl would feed headers to the write callback. */
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, NULL);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, NULL);
+	if (rc != CURLE_OK)
+		return docker_unreachable(d, rc, err);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &d->status);
+	if (d->status != 200 || !d->api[0])
+		return dr_error_set(err, 503, "Docker engine at %s did not answer /_ping (HTTP %ld)", socket_path, d->status);
+	if (docker_version_cmp(d->api + 1, DR_DOCKER_API_MIN) < 0)
+		return dr_error_set(err, 503, "Docker engine API %s is older than %s", d->api + 1, DR_DOCKER_API_MIN);
+	if (docker_version_cmp(d->api + 1, DR_DOCKER_API_MAX) > 0)
+		snprintf(d->api, sizeof d->api, "v%s", DR_DOCKER_API_MAX);
+	return 0;
+}
+
+void dr_docker_close(struct dr_docker *d)
+{
+	if (!d)
+		return;
+	if (d->curl)
+		curl_easy_cleanup(d->curl);
+	d->curl = NULL;
+	dr_buf_free(&d->body);
+}
+
+static int docker_inspect(struct dr_docker *d, const char *kind, const char *name, json_object **out,
+			  struct dr_error *err)
+{
+	char esc[1024], path[1200];
+	int rc;
+
+	*out = NULL;
+	if (docker_escape(d, name, esc, sizeof esc))
+		return dr_error_set(err, 500, "name too long for a Docker request");
+	snprintf(path, sizeof path, "/%s/%s/json", kind, esc);
+	if ((rc = docker_call(d, "GET", path, NULL, DR_DOCKER_CALL_TIMEOUT, err)))
+		return rc;
+	if (d->status == 404)
+		return DR_DOCKER_NOT_FOUND;
+	if (d->status != 200)
+		return docker_fail(d, 500, "inspect", err);
+	*out = json_tokener_parse(dr_buf_str(&d->body));
+	if (!*out)
+		return dr_error_set(err, 500, "Docker inspect returned malformed JSON");
+	return 0;
+}
+
+int dr_docker_container_inspect(struct dr_docker *d, const char *name, json_object **out, struct dr_error *err)
+{
+	return docker_inspect(d, "containers", name, out, err);
+}
+
+int dr_docker_image_inspect(struct dr_docker *d, const char *ref, json_object **out, struct dr_error *err)
+{
+	return docker_inspect(d, "images", ref, out, err);
+}
+
+/* Look at one complete progress line; remember the first error it reports. */
+static void docker_pull_line(struct docker_pull_state *st, const char *line)
+{
+	json_object *o, *e;
+
+	if (st->error[0] || !line[0])
+		return;
+	o = json_tokener_parse(line);
+	if (o && (json_object_object_get_ex(o, "error", &e) || json_object_object_get_ex(o, "errorDetail", &e))) {
+		json_object *m = NULL;
+		if (json_object_is_type(e, json_type_object))
+			json_object_object_get_ex(e, "message", &m);
+		snprintf(st->error, sizeof st->error, "%s", json_object_get_string(m ? m : e));
+	}
+	json_object_put(o);
+}
+
+/* The pull answers 200 and then streams progress; errors can arrive in any line. */
+static size_t docker_pull_stream(char *p, size_t size, size_t n, void *userdata)
+{
+	struct docker_pull_state *st = userdata;
+	size_t len = size * n, i, start = 0;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] != '\n')
+			continue;
+		if (dr_buf_add(&st->line, p + start, i - start))
+			return 0;
+		docker_pull_line(st, dr_buf_str(&st->line));
+		dr_buf_reset(&st->line);
+		start = i + 1;
+	}
+	return dr_buf_add(&st->line, p + start, len - start) ? 0 : len;
+}
+
+int dr_docker_image_pull(struct dr_docker *d, const char *repository, const char *tag_or_digest, const char *auth,
+			 struct dr_error *err)
+{
+	struct docker_pull_state st = { .error = "" };
+	struct curl_slist *headers = NULL;
+	char repo_esc[600], tag_esc[300], url[1200], header[8300];
+	CURL *c = d->curl;
+	CURLcode rc;
+	int status = 0;
+
+	if (!tag_or_digest[0])
+		return dr_error_set(err, 500, "refusing a pull without tag: it would fetch every tag");
+	if (docker_escape(d, repository, repo_esc, sizeof repo_esc) || docker_escape(d, tag_or_digest, tag_esc, sizeof tag_esc))
+		return dr_error_set(err, 500, "image reference too long for a Docker request");
+	snprintf(url, sizeof url, "http://docker/%s/images/create?fromImage=%s&tag=%s", d->api, repo_esc, tag_esc);
+	dr_buf_init(&st.line, DR_DOCKER_BODY_MAX);
+	if (auth && snprintf(header, sizeof header, "X-Registry-Auth: %s", auth) < (int)sizeof header)
+		headers = curl_slist_append(headers, header);
+	d->error_buffer[0] = '\0';
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "POST");
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, DR_DOCKER_PULL_TIMEOUT);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, docker_pull_stream);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &st);
+	rc = curl_easy_perform(c);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+	explicit_bzero(header, sizeof header);
+	if (rc != CURLE_OK) {
+		status = docker_unreachable(d, rc, err);
+		goto done;
+	}
+	docker_pull_line(&st, dr_buf_str(&st.line));
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &d->status);
+	if (d->status != 200 && !st.error[0]) {
+		dr_buf_reset(&d->body);
+		snprintf(st.error, sizeof st.error, "HTTP %ld", d->status);
+	}
+	if (st.error[0])
+		status = dr_error_set(err, 502, "pull of %s:%s failed: %s", repository, tag_or_digest, st.error);
+done:
+	curl_slist_free_all(headers);
+	dr_buf_free(&st.line);
+	return status;
+}
+
+int dr_docker_container_stop(struct dr_docker *d, const char *name, long timeout_s, struct dr_error *err)
+{
+	char esc[512], path[700];
+	int rc;
+
+	if (docker_escape(d, name, esc, sizeof esc))
+		return dr_error_set(err, 500, "container name too long");
+	snprintf(path, sizeof path, "/containers/%s/stop?t=%ld", esc, timeout_s);
+	if ((rc = docker_call(d, "POST", path, NULL, timeout_s + DR_DOCKER_CALL_TIMEOUT, err)))
+		return rc;
+	if (d->status == 204 || d->status == 304 || d->status == 404)
+		return 0;
+	return docker_fail(d, 500, "stop", err);
+}
+
+int dr_docker_container_remove(struct dr_docker *d, const char *name, struct dr_error *err)
+{
+	char esc[512], path[700];
+	int rc;
+
+	if (docker_escape(d, name, esc, sizeof esc))
+		return dr_error_set(err, 500, "container name too long");
+	snprintf(path, sizeof path, "/containers/%s?force=true", esc);
+	if ((rc = docker_call(d, "DELETE", path, NULL, DR_DOCKER_CALL_TIMEOUT, err)))
+		return rc;
+	if (d->status == 204 || d->status == 404)
+		return 0;
+	return docker_fail(d, 500, "remove", err);
+}
+
+int dr_docker_container_create(struct dr_docker *d, const char *name, json_object *spec, char id_out[80],
+			       struct dr_error *err)
+{
+	char esc[512], path[700];
+	json_object *o, *id;
+	int rc;
+
+	if (docker_escape(d, name, esc, sizeof esc))
+		return dr_error_set(err, 500, "container name too long");
+	snprintf(path, sizeof path, "/containers/create?name=%s", esc);
+	rc = docker_call(d, "POST", path, json_object_to_json_string_ext(spec, JSON_C_TO_STRING_PLAIN),
+			 DR_DOCKER_CALL_TIMEOUT, err);
+	if (rc)
+		return rc;
+	if (d->status != 201)
+		return docker_fail(d, 500, "create", err);
+	o = json_tokener_parse(dr_buf_str(&d->body));
+	rc = 0;
+	if (!o || !json_object_object_get_ex(o, "Id", &id) || dr_strlcpy(id_out, json_object_get_string(id), 80))
+		rc = dr_error_set(err, 500, "Docker create returned no container id");
+	json_object_put(o);
+	return rc;
+}
+
+int dr_docker_container_start(struct dr_docker *d, const char *id, struct dr_error *err)
+{
+	char esc[512], path[700];
+	int rc;
+
+	if (docker_escape(d, id, esc, sizeof esc))
+		return dr_error_set(err, 500, "container id too long");
+	snprintf(path, sizeof path, "/containers/%s/start", esc);
+	if ((rc = docker_call(d, "POST", path, NULL, DR_DOCKER_CALL_TIMEOUT, err)))
+		return rc;
+	if (d->status == 204 || d->status == 304)
+		return 0;
+	return docker_fail(d, 500, "start", err);
+}
+
+int dr_docker_container_wait_exit(struct dr_docker *d, const char *id, long timeout_ms, long *exit_code,
+				  struct dr_error *err)
+{
+	char esc[512], path[700];
+	json_object *o, *code;
+	CURLcode transport = CURLE_OK;
+	int rc;
+
+	if (docker_escape(d, id, esc, sizeof esc))
+		return dr_error_set(err, 500, "container id too long");
+	snprintf(path, sizeof path, "/containers/%s/wait?condition=next-exit", esc);
+	rc = docker_call_ms(d, "POST", path, NULL, timeout_ms, &transport, err);
+	if (rc && transport == CURLE_OPERATION_TIMEDOUT)
+		return DR_DOCKER_STILL_RUNNING;
+	if (rc)
+		return rc;
+	if (d->status != 200)
+		return docker_fail(d, 500, "wait", err);
+	o = json_tokener_parse(dr_buf_str(&d->body));
+	*exit_code = -1;
+	if (o && json_object_object_get_ex(o, "StatusCode", &code))
+		*exit_code = json_object_get_int64(code);
+	json_object_put(o);
+	return 0;
+}
+
+/* Strip the 8-byte frame headers of a non-TTY log stream; raw text passes through. */
+static int docker_demux(const unsigned char *p, size_t len, struct dr_buf *out)
+{
+	size_t pos = 0;
+
+	if (len < 8 || p[0] > 2 || p[1] || p[2] || p[3])
+		return dr_buf_add(out, p, len);
+	while (pos + 8 <= len) {
+		size_t frame = ((size_t)p[pos + 4] << 24) | ((size_t)p[pos + 5] << 16) | ((size_t)p[pos + 6] << 8) |
+			       (size_t)p[pos + 7];
+		pos += 8;
+		if (frame > len - pos)
+			frame = len - pos;
+		if (dr_buf_add(out, p + pos, frame))
+			return -1;
+		pos += frame;
+	}
+	return 0;
+}
+
+int dr_docker_container_logs(struct dr_docker *d, const char *id, int tail, struct dr_buf *out,
+			     struct dr_error *err)
+{
+	char esc[512], path[700];
+	int rc;
+
+	if (docker_escape(d, id, esc, sizeof esc))
+		return dr_error_set(err, 500, "container id too long");
+	snprintf(path, sizeof path, "/containers/%s/logs?stdout=true&stderr=true&tail=%d", esc, tail);
+	if ((rc = docker_call(d, "GET", path, NULL, DR_DOCKER_CALL_TIMEOUT, err)))
+		return rc;
+	if (d->status != 200)
+		return docker_fail(d, 500, "logs", err);
+	if (docker_demux((const unsigned char *)d->body.data, d->body.len, out))
+		return dr_error_set(err, 500, "container logs larger than %d bytes", DR_DOCKER_LOG_BYTES_MAX);
+	return 0;
+}

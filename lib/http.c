@@ -1,0 +1,436 @@
+/* http.c: bounded HTTP/1.1 request head reader and parser, response writer. */
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "clock.h"
+#include "error.h"
+#include "http.h"
+#include "jsonstr.h"
+
+/* Wait until fd is readable or the deadline passes; 0 readable, 408 late, 400 error. */
+static int http_wait_readable(int fd, long long deadline_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	for (;;) {
+		long long left = deadline_ms - dr_now_ms();
+		int rc;
+		if (left <= 0)
+			return 408;
+		rc = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
+		if (rc > 0)
+			return 0;
+		if (rc == 0)
+			return 408;
+		if (errno != EINTR)
+			return 400;
+	}
+}
+
+/* Index just past the blank line ending the head in buf[0..len), searching from start; 0 if none.
+ * A bare "\n\n" also ends it so that the parser can refuse it instead of waiting. */
+static size_t http_find_head_end(const char *buf, size_t len, size_t start)
+{
+	size_t i;
+
+	for (i = start; i < len; i++) {
+		if (buf[i] != '\n')
+			continue;
+		if (i + 1 < len && buf[i + 1] == '\n')
+			return i + 2;
+		if (i + 2 < len && buf[i + 1] == '\r' && buf[i + 2] == '\n')
+			return i + 3;
+	}
+	return 0;
+}
+
+static ssize_t http_read_some(int fd, void *p, size_t n)
+{
+	ssize_t got;
+
+	do
+		got = read(fd, p, n);
+	while (got < 0 && errno == EINTR);
+	return got;
+}
+
+/* Sockets: peek, then consume exactly what belongs to the head. */
+static int http_head_read_socket(int fd, struct dr_http_request *req, long long deadline)
+{
+	size_t len = 0;
+
+	for (;;) {
+		ssize_t n;
+		size_t end, scan;
+		int rc = http_wait_readable(fd, deadline);
+		if (rc)
+			return rc;
+		n = recv(fd, req->head + len, DR_HTTP_HEAD_MAX - len, MSG_PEEK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return len ? 400 : DR_HTTP_CLOSED_EMPTY;
+		if (n == 0)
+			return len ? 400 : DR_HTTP_CLOSED_EMPTY;
+		scan = len > 2 ? len - 2 : 0;
+		end = http_find_head_end(req->head, len + (size_t)n, scan);
+		if (end)
+			n = (ssize_t)(end - len);
+		if (http_read_some(fd, req->head + len, (size_t)n) != n)
+			return 400;
+		len += (size_t)n;
+		if (end) {
+			req->head_len = len;
+			req->head[len] = '\0';
+			return 0;
+		}
+		if (len >= DR_HTTP_HEAD_MAX)
+			return 431;
+	}
+}
+
+/* Pipes and files: one byte at a time so that no body byte is consumed. */
+static int http_head_read_stream(int fd, struct dr_http_request *req, long long deadline)
+{
+	size_t len = 0;
+
+	while (len < DR_HTTP_HEAD_MAX) {
+		ssize_t n;
+		int rc = http_wait_readable(fd, deadline);
+		if (rc)
+			return rc;
+		n = http_read_some(fd, req->head + len, 1);
+		if (n <= 0)
+			return len ? 400 : DR_HTTP_CLOSED_EMPTY;
+		len++;
+		if (req->head[len - 1] == '\n' && http_find_head_end(req->head, len, len > 3 ? len - 3 : 0)) {
+			req->head_len = len;
+			req->head[len] = '\0';
+			return 0;
+		}
+	}
+	return 431;
+}
+
+int dr_http_head_read(int fd, struct dr_http_request *req, int timeout_ms)
+{
+	long long deadline = dr_now_ms() + timeout_ms;
+	char probe;
+	int rc;
+
+	req->head_len = 0;
+	req->head[0] = '\0';
+	if (recv(fd, &probe, 0, MSG_PEEK | MSG_DONTWAIT) < 0 && errno == ENOTSOCK)
+		rc = http_head_read_stream(fd, req, deadline);
+	else
+		rc = http_head_read_socket(fd, req, deadline);
+	if (rc == 408)
+		dr_strlcpy(req->error, "request head not received within the time limit", sizeof req->error);
+	else if (rc == 431)
+		dr_strlcpy(req->error, "request head larger than 8192 bytes", sizeof req->error);
+	else if (rc == 400)
+		dr_strlcpy(req->error, "connection closed before the request head was complete", sizeof req->error);
+	return rc;
+}
+
+static int http_refuse(struct dr_http_request *req, int status, const char *why)
+{
+	dr_strlcpy(req->error, why, sizeof req->error);
+	return status;
+}
+
+/* tchar from RFC 9110 section 5.6.2. */
+static int http_is_tchar(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+/* Split the head into CRLF-terminated lines in place; every LF must follow a CR. */
+static int http_check_line_endings(struct dr_http_request *req)
+{
+	size_t i;
+
+	if (memchr(req->head, '\0', req->head_len))
+		return http_refuse(req, 400, "request head contains a NUL byte");
+	for (i = 0; i < req->head_len; i++) {
+		if (req->head[i] == '\n' && (i == 0 || req->head[i - 1] != '\r'))
+			return http_refuse(req, 400, "request head line ends in a bare LF; CRLF is required");
+		if (req->head[i] == '\r' && (i + 1 >= req->head_len || req->head[i + 1] != '\n'))
+			return http_refuse(req, 400, "request head contains a bare CR");
+	}
+	return 0;
+}
+
+static int http_parse_request_line(struct dr_http_request *req, char *line)
+{
+	char *sp1 = strchr(line, ' ');
+	char *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+	char *q;
+	size_t i;
+
+	if (!sp1 || !sp2 || strchr(sp2 + 1, ' '))
+		return http_refuse(req, 400, "malformed request line");
+	*sp1 = '\0';
+	*sp2 = '\0';
+	req->method = line;
+	req->target = sp1 + 1;
+	req->version = sp2 + 1;
+	if (sp1 == line || (size_t)(sp1 - line) > DR_HTTP_METHOD_MAX)
+		return http_refuse(req, 400, "malformed request method");
+	for (i = 0; line[i]; i++)
+		if (!http_is_tchar((unsigned char)line[i]))
+			return http_refuse(req, 400, "malformed request method");
+	if (req->target[0] != '/')
+		return http_refuse(req, 400, "request target must be an absolute path");
+	for (i = 0; req->target[i]; i++)
+		if ((unsigned char)req->target[i] <= 0x20 || (unsigned char)req->target[i] >= 0x7f)
+			return http_refuse(req, 400, "request target contains a forbidden character");
+	if (strcmp(req->version, "HTTP/1.1") && strcmp(req->version, "HTTP/1.0")) {
+		if (!strncmp(req->version, "HTTP/", 5))
+			return http_refuse(req, 505, "only HTTP/1.1 and HTTP/1.0 are supported");
+		return http_refuse(req, 400, "malformed protocol version");
+	}
+	q = strchr(sp1 + 1, '?');
+	req->path = req->target;
+	req->query = "";
+	if (q) {
+		*q = '\0'; /* the path ends at '?'; the query follows */
+		req->query = q + 1;
+	}
+	return 0;
+}
+
+static int http_parse_header_line(struct dr_http_request *req, char *line)
+{
+	char *colon = strchr(line, ':');
+	char *value, *end;
+	size_t i;
+
+	if (line[0] == ' ' || line[0] == '\t')
+		return http_refuse(req, 400, "obsolete header line folding is not accepted");
+	if (!colon || colon == line)
+		return http_refuse(req, 400, "malformed header line");
+	for (i = 0; line + i < colon; i++)
+		if (!http_is_tchar((unsigned char)line[i]))
+			return http_refuse(req, 400, "malformed header name");
+	*colon = '\0';
+	value = colon + 1;
+	while (*value == ' ' || *value == '\t')
+		value++;
+	end = value + strlen(value);
+	while (end > value && (end[-1] == ' ' || end[-1] == '\t'))
+		*--end = '\0';
+	for (i = 0; value[i]; i++) {
+		unsigned char c = (unsigned char)value[i];
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return http_refuse(req, 400, "header value contains a control character");
+	}
+	if (req->header_count >= DR_HTTP_HEADERS_MAX)
+		return http_refuse(req, 431, "more than 64 header fields");
+	req->headers[req->header_count].name = line;
+	req->headers[req->header_count].value = value;
+	req->header_count++;
+	return 0;
+}
+
+/* Range-checked Content-Length: digits only, 413 above the body limit. */
+static int http_parse_content_length(struct dr_http_request *req, const char *v)
+{
+	long long n = 0;
+	size_t i;
+
+	if (!v[0])
+		return http_refuse(req, 400, "empty Content-Length");
+	for (i = 0; v[i]; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return http_refuse(req, 400, "Content-Length must be a non-negative decimal number");
+	for (i = 0; v[i]; i++) {
+		n = n * 10 + (v[i] - '0');
+		if (n > DR_HTTP_BODY_MAX)
+			return http_refuse(req, 413, "request body larger than 65536 bytes");
+	}
+	req->content_length = n;
+	return 0;
+}
+
+/* Fields whose repetition would make the request ambiguous. */
+static const char *const http_singleton_headers[] = {
+	"Content-Length", "Content-Type", "Transfer-Encoding", "Host",
+	"CF-Access-Client-Id", "CF-Access-Client-Secret", "Cf-Access-Jwt-Assertion",
+};
+
+static int http_check_framing(struct dr_http_request *req)
+{
+	const char *cl;
+	size_t i;
+
+	for (i = 0; i < sizeof http_singleton_headers / sizeof *http_singleton_headers; i++)
+		if (dr_http_header_count(req, http_singleton_headers[i]) > 1)
+			return http_refuse(req, 400, "a header that must appear once is repeated");
+	req->has_transfer_encoding = dr_http_header_get(req, "Transfer-Encoding") != NULL;
+	cl = dr_http_header_get(req, "Content-Length");
+	if (req->has_transfer_encoding && cl)
+		return http_refuse(req, 400, "both Transfer-Encoding and Content-Length are present");
+	if (req->has_transfer_encoding)
+		return http_refuse(req, 411, "Transfer-Encoding is not accepted; send the body with Content-Length");
+	return cl ? http_parse_content_length(req, cl) : 0;
+}
+
+int dr_http_head_parse(struct dr_http_request *req)
+{
+	char *line, *next;
+	int rc;
+
+	req->header_count = 0;
+	req->content_length = -1;
+	req->has_transfer_encoding = 0;
+	req->method = req->target = req->path = req->version = NULL;
+	req->query = "";
+	if ((rc = http_check_line_endings(req)))
+		return rc;
+	line = req->head;
+	next = strstr(line, "\r\n");
+	if (!next)
+		return http_refuse(req, 400, "request head has no line end");
+	*next = '\0';
+	if ((rc = http_parse_request_line(req, line)))
+		return rc;
+	for (line = next + 2; (next = strstr(line, "\r\n")) != NULL; line = next + 2) {
+		*next = '\0';
+		if (line[0] == '\0')
+			return http_check_framing(req);
+		if ((rc = http_parse_header_line(req, line)))
+			return rc;
+	}
+	return http_refuse(req, 400, "request head does not end with a blank line");
+}
+
+const char *dr_http_header_get(const struct dr_http_request *req, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < req->header_count; i++)
+		if (!strcasecmp(req->headers[i].name, name))
+			return req->headers[i].value;
+	return NULL;
+}
+
+size_t dr_http_header_count(const struct dr_http_request *req, const char *name)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < req->header_count; i++)
+		if (!strcasecmp(req->headers[i].name, name))
+			n++;
+	return n;
+}
+
+const char *dr_http_reason_phrase(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
+	case 409: return "Conflict";
+	case 411: return "Length Required";
+	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	case 505: return "HTTP Version Not Supported";
+	default: return "Unknown";
+	}
+}
+
+int dr_write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int dr_read_exact(int fd, void *data, size_t len, long long deadline_ms)
+{
+	char *p = data;
+
+	while (len > 0) {
+		ssize_t n;
+		int rc = http_wait_readable(fd, deadline_ms);
+		if (rc)
+			return rc;
+		n = http_read_some(fd, p, len);
+		if (n <= 0)
+			return 400;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int dr_http_respond(int fd, int status, const char *request_id, const char *allow,
+		    const char *body, size_t body_len)
+{
+	char head[512];
+	int n;
+
+	n = snprintf(head, sizeof head,
+		     "HTTP/1.1 %d %s\r\n"
+		     "Content-Type: application/json\r\n"
+		     "Content-Length: %zu\r\n"
+		     "Connection: close\r\n"
+		     "Cache-Control: no-store\r\n"
+		     "%s%s%s"
+		     "%s%s%s"
+		     "\r\n",
+		     status, dr_http_reason_phrase(status), body_len,
+		     request_id ? "X-Request-Id: " : "", request_id ? request_id : "", request_id ? "\r\n" : "",
+		     allow ? "Allow: " : "", allow ? allow : "", allow ? "\r\n" : "");
+	if (n < 0 || (size_t)n >= sizeof head)
+		return -1;
+	if (dr_write_all(fd, head, (size_t)n))
+		return -1;
+	return dr_write_all(fd, body, body_len);
+}
+
+int dr_http_respond_error(int fd, int status, const char *request_id, const char *allow,
+			  const char *reason)
+{
+	struct dr_buf body;
+	int rc = -1;
+
+	dr_buf_init(&body, 4 * DR_REASON_MAX);
+	if (dr_buf_adds(&body, "{\"status\":\"error\",\"reason\":") ||
+	    dr_json_add_string(&body, reason) ||
+	    (request_id && (dr_buf_adds(&body, ",\"request_id\":") || dr_json_add_string(&body, request_id))) ||
+	    dr_buf_adds(&body, "}\n"))
+		goto done;
+	rc = dr_http_respond(fd, status, request_id, allow, body.data, body.len);
+done:
+	dr_buf_free(&body);
+	return rc;
+}

@@ -1,0 +1,69 @@
+/* http.h: HTTP/1.1 request head reading and parsing, response writing.
+ * The request struct owns a fixed buffer; parsed fields point into it, so
+ * nothing is allocated and nothing needs freeing. */
+#ifndef DR_HTTP_H
+#define DR_HTTP_H
+
+#include <stddef.h>
+
+#define DR_HTTP_HEAD_MAX 8192          /* request line + headers + blank line */
+#define DR_HTTP_BODY_MAX 65536         /* Content-Length ceiling */
+#define DR_HTTP_HEADERS_MAX 64         /* header fields per request */
+#define DR_HTTP_METHOD_MAX 16
+#define DR_HTTP_HEAD_TIMEOUT_MS 5000
+#define DR_HTTP_BODY_TIMEOUT_MS 10000
+
+/* dr_http_head_read result when the peer closed before sending a byte. */
+#define DR_HTTP_CLOSED_EMPTY (-1)
+
+struct dr_http_header {
+	const char *name;
+	const char *value;
+};
+
+struct dr_http_request {
+	char head[DR_HTTP_HEAD_MAX + 1];
+	size_t head_len;
+	const char *method;
+	const char *target;
+	const char *path;
+	const char *query;        /* "" when the target has none */
+	const char *version;      /* "HTTP/1.1" or "HTTP/1.0" */
+	struct dr_http_header headers[DR_HTTP_HEADERS_MAX];
+	size_t header_count;
+	long long content_length; /* -1 when absent */
+	int has_transfer_encoding;
+	char error[160];          /* why parsing refused the request */
+};
+
+/* Read one request head from fd within timeout_ms without consuming any body byte;
+ * returns 0, DR_HTTP_CLOSED_EMPTY, or the status to answer (400, 408, 431). */
+int dr_http_head_read(int fd, struct dr_http_request *req, int timeout_ms);
+
+/* Parse req->head in place; returns 0 or the status to answer (400, 411, 413, 431, 505). */
+int dr_http_head_parse(struct dr_http_request *req);
+
+/* The value of the first header called name (case-insensitive), or NULL. */
+const char *dr_http_header_get(const struct dr_http_request *req, const char *name);
+
+/* Number of header fields called name (case-insensitive). */
+size_t dr_http_header_count(const struct dr_http_request *req, const char *name);
+
+/* Standard reason phrase for status. */
+const char *dr_http_reason_phrase(int status);
+
+/* Write a complete response with a JSON body and Connection: close; allow may be NULL. */
+int dr_http_respond(int fd, int status, const char *request_id, const char *allow,
+		    const char *body, size_t body_len);
+
+/* Write {"status":"error","reason":...,"request_id":...}; allow may be NULL. */
+int dr_http_respond_error(int fd, int status, const char *request_id, const char *allow,
+			  const char *reason);
+
+/* Write all of len bytes to fd, retrying short writes; returns 0 or -1. */
+int dr_write_all(int fd, const void *data, size_t len);
+
+/* Read exactly len bytes from fd before the monotonic deadline (ms); returns 0 or 408/400. */
+int dr_read_exact(int fd, void *data, size_t len, long long deadline_ms);
+
+#endif

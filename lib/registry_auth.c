@@ -1,0 +1,159 @@
+/* registry_auth.c: registry credentials for X-Registry-Auth. Secrets stay
+ * in memory only as long as needed and are wiped. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "registry_auth.h"
+
+static int base64_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+' || c == '-')
+		return 62;
+	if (c == '/' || c == '_')
+		return 63;
+	return -1;
+}
+
+long dr_base64_decode(const char *text, unsigned char *out, size_t cap)
+{
+	unsigned int acc = 0;
+	int bits = 0;
+	size_t n = 0;
+
+	for (; *text && *text != '='; text++) {
+		int v = base64_value(*text);
+		if (v < 0)
+			return -1;
+		acc = (acc << 6) | (unsigned int)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n >= cap)
+				return -1;
+			out[n++] = (unsigned char)(acc >> bits);
+		}
+	}
+	return (long)n;
+}
+
+int dr_base64url_encode(const unsigned char *data, size_t len, char *out, size_t cap)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	size_t i, o = 0;
+
+	if (cap < ((len + 2) / 3) * 4 + 1)
+		return -1;
+	for (i = 0; i < len; i += 3) {
+		unsigned int v = (unsigned int)data[i] << 16;
+		if (i + 1 < len)
+			v |= (unsigned int)data[i + 1] << 8;
+		if (i + 2 < len)
+			v |= data[i + 2];
+		out[o++] = alphabet[(v >> 18) & 63];
+		out[o++] = alphabet[(v >> 12) & 63];
+		out[o++] = i + 1 < len ? alphabet[(v >> 6) & 63] : '=';
+		out[o++] = i + 2 < len ? alphabet[v & 63] : '=';
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+/* The auths entry for registry, also under an http(s):// prefix. */
+static json_object *registry_auth_entry(json_object *root, const char *registry)
+{
+	static const char *const prefixes[] = { "", "https://", "http://" };
+	json_object *auths, *entry;
+	char key[512];
+	size_t i;
+
+	if (!json_object_object_get_ex(root, "auths", &auths))
+		return NULL;
+	for (i = 0; i < sizeof prefixes / sizeof *prefixes; i++) {
+		if (snprintf(key, sizeof key, "%s%s", prefixes[i], registry) >= (int)sizeof key)
+			return NULL;
+		if (json_object_object_get_ex(auths, key, &entry) && json_object_is_type(entry, json_type_object))
+			return entry;
+	}
+	return NULL;
+}
+
+static int registry_auth_encode(const char *user, const char *pass, const char *registry, char **out,
+				struct dr_error *err)
+{
+	json_object *o = json_object_new_object();
+	const char *text;
+	size_t len, cap;
+	int rc = 0;
+
+	json_object_object_add(o, "username", json_object_new_string(user));
+	json_object_object_add(o, "password", json_object_new_string(pass));
+	json_object_object_add(o, "serveraddress", json_object_new_string(registry));
+	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	len = strlen(text);
+	cap = ((len + 2) / 3) * 4 + 1;
+	*out = malloc(cap);
+	if (!*out || dr_base64url_encode((const unsigned char *)text, len, *out, cap))
+		rc = dr_error_set(err, 500, "REGISTRY_AUTH_FILE: cannot encode credentials");
+	explicit_bzero((char *)text, len);
+	json_object_put(o);
+	return rc;
+}
+
+int dr_registry_auth_build(const char *path, const char *registry, char **out, struct dr_error *err)
+{
+	json_object *root = json_object_from_file(path);
+	json_object *entry, *field;
+	unsigned char decoded[1024];
+	long n;
+	char *colon;
+	int rc = 0;
+
+	*out = NULL;
+	if (!root)
+		return dr_error_set(err, 500, "REGISTRY_AUTH_FILE: %s is not valid JSON", path);
+	entry = registry_auth_entry(root, registry);
+	if (!entry)
+		goto done;
+	if (json_object_object_get_ex(entry, "auth", &field)) {
+		n = dr_base64_decode(json_object_get_string(field), decoded, sizeof decoded - 1);
+		colon = n > 0 ? memchr(decoded, ':', (size_t)n) : NULL;
+		if (!colon) {
+			rc = dr_error_set(err, 500, "REGISTRY_AUTH_FILE: auth for %s is not base64 of user:password", registry);
+			goto done;
+		}
+		decoded[n] = '\0';
+		*colon = '\0';
+		rc = registry_auth_encode((char *)decoded, colon + 1, registry, out, err);
+	} else {
+		json_object *user = NULL, *pass = NULL;
+		json_object_object_get_ex(entry, "username", &user);
+		json_object_object_get_ex(entry, "password", &pass);
+		if (!user || !pass)
+			rc = dr_error_set(err, 500, "REGISTRY_AUTH_FILE: entry for %s has neither auth nor username and password",
+					  registry);
+		else
+			rc = registry_auth_encode(json_object_get_string(user), json_object_get_string(pass), registry, out, err);
+	}
+done:
+	explicit_bzero(decoded, sizeof decoded);
+	json_object_put(root);
+	return rc;
+}
+
+void dr_registry_auth_free(char *value)
+{
+	if (!value)
+		return;
+	explicit_bzero(value, strlen(value));
+	free(value);
+}

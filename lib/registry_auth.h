@@ -1,0 +1,24 @@
+/* registry_auth.h: X-Registry-Auth for pulls, built from a Docker
+ * config.json-format credentials file (REGISTRY_AUTH_FILE). */
+#ifndef DR_REGISTRY_AUTH_H
+#define DR_REGISTRY_AUTH_H
+
+#include "error.h"
+
+#define DR_REGISTRY_AUTH_FILE_MAX 65536
+
+/* Build the header value for registry (host[:port]) from the file at path.
+ * *out is malloc'd; the caller wipes and frees it (dr_registry_auth_free).
+ * Returns 0, with *out NULL when the file has no entry for registry, or 500. */
+int dr_registry_auth_build(const char *path, const char *registry, char **out, struct dr_error *err);
+
+/* Wipe and free a value from dr_registry_auth_build; accepts NULL. */
+void dr_registry_auth_free(char *value);
+
+/* Decode standard base64 text into out (cap bytes); returns the length or -1. */
+long dr_base64_decode(const char *text, unsigned char *out, size_t cap);
+
+/* Encode len bytes as URL-safe base64 into out (cap bytes, NUL-terminated); returns 0 or -1. */
+int dr_base64url_encode(const unsigned char *data, size_t len, char *out, size_t cap);
+
+#endif

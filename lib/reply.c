@@ -1,0 +1,37 @@
+/* reply.c: endpoint responses with their audit entries. */
+
+#include <string.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "reply.h"
+
+int dr_reply_json(struct dr_audit *a, int status, json_object *body)
+{
+	const char *text;
+	size_t len;
+
+	if (a->request_id)
+		json_object_object_add(body, "request_id", json_object_new_string(a->request_id));
+	text = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	len = strlen(text);
+	a->http_status = status;
+	dr_http_respond(STDOUT_FILENO, status, a->request_id, NULL, text, len);
+	dr_audit_write(a);
+	json_object_put(body);
+	return status >= 200 && status < 300 ? 0 : 1;
+}
+
+int dr_reply_error(struct dr_audit *a, const struct dr_error *err, json_object *extra)
+{
+	json_object *body = extra ? extra : json_object_new_object();
+
+	json_object_object_add(body, "status", json_object_new_string("error"));
+	json_object_object_add(body, "reason", json_object_new_string(err->reason));
+	if (err->phase[0])
+		json_object_object_add(body, "phase", json_object_new_string(err->phase));
+	a->reason = err->reason;
+	if (err->phase[0])
+		a->phase = err->phase;
+	return dr_reply_json(a, err->status ? err->status : 500, body);
+}

@@ -1,0 +1,18 @@
+/* reply.h: how an endpoint ends: one HTTP response on stdout and the
+ * matching audit entry. Used by the endpoint programs (json-c), not by the
+ * dispatcher. */
+#ifndef DR_REPLY_H
+#define DR_REPLY_H
+
+#include <json-c/json.h>
+
+#include "audit.h"
+#include "error.h"
+
+/* Send status with body (consumed) and audit it; returns the exit code (0 for 2xx, else 1). */
+int dr_reply_json(struct dr_audit *a, int status, json_object *body);
+
+/* Send {"status":"error","reason":...} merged with extra (consumed, may be NULL) and audit it. */
+int dr_reply_error(struct dr_audit *a, const struct dr_error *err, json_object *extra);
+
+#endif

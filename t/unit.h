@@ -1,0 +1,35 @@
+/* unit.h: the CUnit runner shared by the unit test programs. Each test
+ * file defines its suite table and calls unit_run from main. */
+#ifndef DR_UNIT_H
+#define DR_UNIT_H
+
+#include <stdio.h>
+
+#include <CUnit/Basic.h>
+
+struct unit_case {
+	const char *name;
+	void (*fn)(void);
+};
+
+/* Run every case of one suite; exit status is 1 when any assertion failed
+ * (CU_basic_run_tests alone reports success even then). */
+static inline int unit_run(const char *suite_name, const struct unit_case *cases)
+{
+	CU_pSuite suite;
+	unsigned failures;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 99;
+	suite = CU_add_suite(suite_name, NULL, NULL);
+	for (; suite && cases->name; cases++)
+		if (!CU_add_test(suite, cases->name, cases->fn))
+			return 99;
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	CU_cleanup_registry();
+	return failures ? 1 : 0;
+}
+
+#endif
