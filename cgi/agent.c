@@ -53,6 +53,8 @@ static int agent_refuse(struct agent *ag, int status, const char *allow, const c
 	ag->audit.reason = reason;
 	dr_http_respond_error(STDOUT_FILENO, status, ag->request_id, allow, reason);
 	dr_audit_write(&ag->audit);
+	if (status != 408)
+		dr_http_linger(STDIN_FILENO, STDOUT_FILENO);
 	return status == 500 ? AGENT_EXIT_SYSTEM : AGENT_EXIT_REFUSED;
 }
 

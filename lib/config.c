@@ -108,14 +108,16 @@ static void config_check_container_name(struct dr_config *s)
 		dr_problems_add(&s->problems, "CONTAINER_NAME: must be exactly %s", want);
 }
 
-static void config_check_directory(struct dr_config *s, const char *name, const char **out)
+/* Returns 0 when the variable names a usable directory. */
+static int config_check_directory(struct dr_config *s, const char *name, const char **out)
 {
 	struct stat st;
 	const char *v = config_require(s, name);
+	int before = s->problems.count;
 
 	*out = v;
 	if (!v)
-		return;
+		return -1;
 	if (v[0] != '/')
 		dr_problems_add(&s->problems, "%s: must be an absolute path", name);
 	else if (stat(v, &st) || !S_ISDIR(st.st_mode))
@@ -123,6 +125,7 @@ static void config_check_directory(struct dr_config *s, const char *name, const 
 	else if (s->env && dr_path_names_other_environment(v, s->env))
 		dr_problems_add(&s->problems, "%s: path names the other environment (%s)", name,
 				s->env == DR_ENV_DEV ? "prod" : "dev");
+	return s->problems.count == before ? 0 : -1;
 }
 
 static void config_check_docker_host(struct dr_config *s)
@@ -243,8 +246,7 @@ int dr_config_load(struct dr_config *s, unsigned flags)
 	config_check_docker_host(s);
 	s->runtime_env_file = config_require(s, "RUNTIME_ENV_FILE");
 	config_check_file(s, "RUNTIME_ENV_FILE", s->runtime_env_file);
-	config_check_directory(s, "STATE_DIRECTORY", &s->state_directory);
-	if (s->state_directory && access(s->state_directory, W_OK))
+	if (!config_check_directory(s, "STATE_DIRECTORY", &s->state_directory) && access(s->state_directory, W_OK))
 		dr_problems_add(&s->problems, "STATE_DIRECTORY: %s is not writable", s->state_directory);
 	config_check_optional_number(s, "STOP_TIMEOUT_SECONDS", DR_STOP_TIMEOUT_DEFAULT, DR_STOP_TIMEOUT_MAX,
 				       &s->stop_timeout_seconds);

@@ -374,6 +374,22 @@ int dr_write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+void dr_http_linger(int in_fd, int out_fd)
+{
+	long long deadline = dr_now_ms() + DR_HTTP_LINGER_MS;
+	size_t drained = 0;
+	char sink[4096];
+
+	if (shutdown(out_fd, SHUT_WR) < 0)
+		return;
+	while (drained < DR_HTTP_LINGER_BYTES && http_wait_readable(in_fd, deadline) == 0) {
+		ssize_t n = http_read_some(in_fd, sink, sizeof sink);
+		if (n <= 0)
+			return;
+		drained += (size_t)n;
+	}
+}
+
 int dr_read_exact(int fd, void *data, size_t len, long long deadline_ms)
 {
 	char *p = data;

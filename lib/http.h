@@ -12,6 +12,8 @@
 #define DR_HTTP_METHOD_MAX 16
 #define DR_HTTP_HEAD_TIMEOUT_MS 5000
 #define DR_HTTP_BODY_TIMEOUT_MS 10000
+#define DR_HTTP_LINGER_MS 1000
+#define DR_HTTP_LINGER_BYTES (2 * DR_HTTP_BODY_MAX)
 
 /* dr_http_head_read result when the peer closed before sending a byte. */
 #define DR_HTTP_CLOSED_EMPTY (-1)
@@ -59,6 +61,11 @@ int dr_http_respond(int fd, int status, const char *request_id, const char *allo
 /* Write {"status":"error","reason":...,"request_id":...}; allow may be NULL. */
 int dr_http_respond_error(int fd, int status, const char *request_id, const char *allow,
 			  const char *reason);
+
+/* After an early answer: half-close out_fd and discard what the client still sends, for at most
+ * DR_HTTP_LINGER_MS or DR_HTTP_LINGER_BYTES, so that closing does not reset the connection
+ * before the client has read the answer. */
+void dr_http_linger(int in_fd, int out_fd);
 
 /* Write all of len bytes to fd, retrying short writes; returns 0 or -1. */
 int dr_write_all(int fd, const void *data, size_t len);

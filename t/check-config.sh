@@ -1,0 +1,80 @@
+#!/bin/bash
+# dreichor-agent --check-config against the shipped example files: they
+# pass once their paths exist, they refuse each other's values, and every
+# problem is one line on stderr.
+. "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
+
+# Copy the examples with /opt/dreichor moved under $T, create their paths,
+# and give the secret as the systemd credential, as the units do.
+for env in dev prod; do
+	mkdir -p "$T/opt/dreichor/$env/volumes/audit-events" "$T/opt/dreichor/$env/volumes/snapshots" \
+		"$T/opt/dreichor/$env/deploy-agent" "$T/state-$env" "$T/creds-$env"
+	sed "s|/opt/dreichor|$T/opt/dreichor|g" "$top_srcdir/envs/$env/agent.env" >"$T/opt/dreichor/$env/deploy-agent/.env"
+	cp "$top_srcdir/envs/$env/runtime.env" "$T/opt/dreichor/$env/deploy-agent/runtime.env"
+	printf 'secret-%s\n' "$env" >"$T/creds-$env/cf-access-client-secret"
+done
+
+# check_config ENV-FILE STATE CREDS [VAR=VALUE...]: run it; sets RC, OUT, ERR.
+check_config() {
+	local file=$1 state=$2 creds=$3; shift 3
+	(
+		set -a
+		. "$file"
+		STATE_DIRECTORY=$state
+		CREDENTIALS_DIRECTORY=$creds
+		for kv in "$@"; do export "${kv?}"; done
+		exec "$top_builddir/dreichor-agent" --check-config
+	) >"$T/out" 2>"$T/err"
+	RC=$?
+	OUT=$(cat "$T/out")
+	ERR=$(cat "$T/err")
+}
+DEV=$T/opt/dreichor/dev/deploy-agent
+PROD=$T/opt/dreichor/prod/deploy-agent
+
+check_config "$DEV/.env" "$T/state-dev" "$T/creds-dev"
+check "dev example passes" test "$RC" = 0 -a -z "$ERR"
+check "dev example says which environment" test "$OUT" = "configuration valid for dev"
+check_config "$PROD/.env" "$T/state-prod" "$T/creds-prod"
+check "prod example passes" test "$RC" = 0 -a -z "$ERR"
+
+# The dev agent with the prod runtime file, and the other way round.
+check_config "$DEV/.env" "$T/state-dev" "$T/creds-dev" RUNTIME_ENV_FILE="$PROD/runtime.env"
+check "dev agent refuses the prod runtime env" test "$RC" != 0
+check "... naming DATABASE_URL" grep -q 'DATABASE_URL: database must be dreichor_dev' "$T/err"
+check "... never printing the database password" bash -c "! grep -q change-me '$T/err'"
+check_config "$PROD/.env" "$T/state-prod" "$T/creds-prod" RUNTIME_ENV_FILE="$DEV/runtime.env"
+check "prod agent refuses the dev runtime env" test "$RC" != 0
+check "... naming LOG_LEVEL debug" grep -q 'LOG_LEVEL: debug is not allowed in prod' "$T/err"
+check "... and DATABASE_URL" grep -q 'DATABASE_URL: database must be dreichor_prod' "$T/err"
+
+# The dev agent file relabelled prod: port, name and dev paths all refused.
+check_config "$DEV/.env" "$T/state-prod" "$T/creds-prod" ENVIRONMENT=prod RUNTIME_ENV_FILE="$PROD/runtime.env"
+check "dev agent file with ENVIRONMENT=prod fails" test "$RC" != 0
+check "... PORT" grep -q '^PORT: must be 3006 for prod' "$T/err"
+check "... CONTAINER_NAME" grep -q '^CONTAINER_NAME: must be exactly dreichor-runtime-prod' "$T/err"
+check "... AUDIT_EVENTS_PATH names dev" grep -q '^AUDIT_EVENTS_PATH: path names the other environment (dev)' "$T/err"
+check "... SNAPSHOTS_PATH names dev" grep -q '^SNAPSHOTS_PATH: path names the other environment (dev)' "$T/err"
+check_config "$PROD/.env" "$T/state-dev" "$T/creds-prod"
+check "prod agent with a dev-named state directory fails" grep -q '^STATE_DIRECTORY: path names the other environment (dev)' "$T/err"
+
+# One line per problem; no secret value anywhere.
+check_config "$DEV/.env" "$T/state-dev" "$T/creds-dev" DOCKER_HOST=tcp://127.0.0.1:2375 STOP_TIMEOUT_SECONDS=soon ALLOW_EXECUTION_PLANE=live
+check "four problems (three agent, one runtime), four lines" test "$(wc -l <"$T/err")" = 4
+check "... ALLOW_EXECUTION_PLANE" grep -q '^ALLOW_EXECUTION_PLANE: must be paper' "$T/err"
+check "... DOCKER_HOST" grep -q '^DOCKER_HOST: must be unix://' "$T/err"
+check "... STOP_TIMEOUT_SECONDS" grep -q '^STOP_TIMEOUT_SECONDS: must be a whole number' "$T/err"
+check "... ALLOW_EXECUTION_PLANE and the runtime EXECUTION_PLANE" grep -q 'EXECUTION_PLANE: must equal ALLOW_EXECUTION_PLANE' "$T/err"
+check "exit status is non-zero" test "$RC" != 0
+check "no secret printed" bash -c "! grep -q secret-dev '$T/err' '$T/out'"
+
+# Unknown runtime keys are typos, and are refused.
+printf 'LOG_LVEL=info\n' >>"$DEV/runtime.env"
+check_config "$DEV/.env" "$T/state-dev" "$T/creds-dev"
+check "unknown runtime key refused" grep -q 'LOG_LVEL: unknown runtime variable' "$T/err"
+
+# Usage errors are exit 100.
+"$top_builddir/dreichor-agent" --no-such-flag 2>/dev/null
+check "unknown flag: exit 100" test $? = 100
+
+finish

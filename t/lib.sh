@@ -1,0 +1,274 @@
+# t/lib.sh: shared helpers for the scenario tests. Each test sources this,
+# gets its own temp dir, and starts what it needs for real: a private
+# dockerd, a docker-registry on a loopback port, agents under
+# systemd-socket-activate. Everything is stopped on exit.
+# Exit codes follow automake: 0 pass, 1 fail, 77 skip (with a reason), 99 hard error.
+
+set -u
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+TEST_NAME=$(basename "$0" .sh)
+T=$(mktemp -d /tmp/dr-t.XXXXXX) || exit 99
+DOCKER_CLI=/usr/bin/docker
+[ -x "$DOCKER_CLI" ] || DOCKER_CLI=docker
+CLIENT_ID=test-client.access
+CLIENT_SECRET=s3cr3t-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+REPO_PATH=ceerkle/dreichor-trading/runtime
+FAILURES=0
+CHECKS=0
+BG_PIDS=""
+
+# Run valgrind over the endpoint programs when DREICHOR_VALGRIND=1.
+VALGRIND_WRAP=""
+
+log() { printf '%s: %s\n' "$TEST_NAME" "$*" >&2; }
+skip() { log "SKIP: $*"; exit 77; }
+hard_error() { log "ERROR: $*"; exit 99; }
+
+ok() { CHECKS=$((CHECKS + 1)); printf 'ok %d - %s\n' "$CHECKS" "$*"; }
+not_ok() { CHECKS=$((CHECKS + 1)); FAILURES=$((FAILURES + 1)); printf 'not ok %d - %s\n' "$CHECKS" "$*"; }
+
+# check DESCRIPTION COMMAND...: one assertion.
+check() {
+	local what=$1; shift
+	if "$@"; then ok "$what"; else not_ok "$what"; fi
+}
+
+finish() {
+	printf '%s: %d checks, %d failed\n' "$TEST_NAME" "$CHECKS" "$FAILURES"
+	[ "$CHECKS" -gt 0 ] || { log "no check ran"; exit 99; }
+	[ "$FAILURES" -eq 0 ]
+	exit $?
+}
+
+cleanup() {
+	local p
+	for p in $BG_PIDS; do kill "$p" 2>/dev/null; done
+	[ -n "${REGISTRY_PID:-}" ] && kill -CONT "$REGISTRY_PID" 2>/dev/null
+	stop_dockerd
+	for p in $BG_PIDS; do wait "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+need_root() {
+	[ "$(id -u)" = 0 ] || skip "needs root to run a private dockerd (run as root, as CI does)"
+}
+
+need_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || skip "$c not installed (bash .ci/run installs it)"
+	done
+}
+
+# A free TCP port on 127.0.0.1.
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 40000))
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+	done
+}
+
+wait_for() { # wait_for SECONDS COMMAND...
+	local deadline=$(( $(date +%s) + $1 )); shift
+	until "$@" 2>/dev/null; do
+		[ "$(date +%s)" -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
+}
+
+docker_cli() { "$DOCKER_CLI" -H "unix://$DOCKER_SOCK" "$@"; }
+
+start_dockerd() {
+	need_root
+	need_cmd dockerd curl jq
+	DOCKER_DIR=$T/docker
+	DOCKER_SOCK=$DOCKER_DIR/docker.sock
+	mkdir -p "$DOCKER_DIR"
+	dockerd --data-root "$DOCKER_DIR/data" --exec-root "$DOCKER_DIR/exec" \
+		--pidfile "$DOCKER_DIR/docker.pid" -H "unix://$DOCKER_SOCK" \
+		--bridge=none --iptables=false --ip6tables=false \
+		>"$DOCKER_DIR/dockerd.log" 2>&1 &
+	DOCKERD_PID=$!
+	wait_for 30 curl -sf --unix-socket "$DOCKER_SOCK" http://d/_ping -o /dev/null ||
+		{ tail -20 "$DOCKER_DIR/dockerd.log" >&2; hard_error "private dockerd did not start"; }
+}
+
+stop_dockerd() {
+	[ -n "${DOCKERD_PID:-}" ] || return 0
+	if kill -0 "$DOCKERD_PID" 2>/dev/null; then
+		docker_cli ps -aq 2>/dev/null | xargs -r "$DOCKER_CLI" -H "unix://$DOCKER_SOCK" rm -f >/dev/null 2>&1
+		kill "$DOCKERD_PID" 2>/dev/null
+		wait "$DOCKERD_PID" 2>/dev/null
+	fi
+	DOCKERD_PID=
+	# Whatever dockerd left mounted under its data root must go before rm -rf.
+	grep -o " $T/docker[^ ]*" /proc/mounts 2>/dev/null | sort -r | xargs -r umount -l 2>/dev/null
+}
+
+# start_registry [htpasswd USER PASS]
+start_registry() {
+	need_cmd docker-registry
+	REGISTRY_PORT=$(free_port)
+	REGISTRY=127.0.0.1:$REGISTRY_PORT
+	IMAGE_REPOSITORY=$REGISTRY/$REPO_PATH
+	mkdir -p "$T/registry/data"
+	{
+		echo "version: 0.1"
+		echo "log: {level: error}"
+		echo "storage: {filesystem: {rootdirectory: $T/registry/data}, delete: {enabled: true}}"
+		echo "http: {addr: $REGISTRY}"
+		if [ "${1:-}" = htpasswd ]; then
+			need_cmd htpasswd
+			htpasswd -Bbn "$2" "$3" >"$T/registry/htpasswd" 2>/dev/null
+			echo "auth: {htpasswd: {realm: test-realm, path: $T/registry/htpasswd}}"
+		fi
+	} >"$T/registry/config.yml"
+	docker-registry serve "$T/registry/config.yml" >"$T/registry/registry.log" 2>&1 &
+	REGISTRY_PID=$!
+	BG_PIDS="$BG_PIDS $REGISTRY_PID"
+	wait_for 20 sh -c "curl -s -o /dev/null -w '%{http_code}' http://$REGISTRY/v2/ | grep -qE '200|401'" ||
+		hard_error "docker-registry did not start"
+}
+
+# A root filesystem with busybox, imported once per test.
+busybox_rootfs() {
+	[ -f "$T/rootfs.tar" ] && return 0
+	need_cmd busybox
+	local bb; bb=$(command -v busybox)
+	mkdir -p "$T/rootfs/bin"
+	cp "$bb" "$T/rootfs/bin/busybox"
+	for a in sh sleep echo cat env ls trap; do ln -sf busybox "$T/rootfs/bin/$a"; done
+	tar -C "$T/rootfs" -cf "$T/rootfs.tar" .
+}
+
+# make_image TAG SCRIPT: build an image running sh -c SCRIPT, push it as IMAGE_REPOSITORY:TAG,
+# and remove it locally so that deploys really pull.
+make_image() {
+	local tag=$1 script=$2
+	busybox_rootfs
+	docker_cli import -c "CMD [\"/bin/sh\", \"-c\", \"$script\"]" "$T/rootfs.tar" "$IMAGE_REPOSITORY:$tag" >/dev/null ||
+		hard_error "docker import failed"
+	docker_cli push "$IMAGE_REPOSITORY:$tag" >/dev/null 2>&1 || hard_error "docker push $tag failed"
+	docker_cli rmi "$IMAGE_REPOSITORY:$tag" >/dev/null 2>&1 || true
+}
+
+# The long-running runtime stand-in: prints its environment names, then sleeps.
+RUNTIME_SCRIPT='echo runtime starting in \$ENVIRONMENT; echo plane \$EXECUTION_PLANE; exec sleep 3600'
+
+# write_runtime_env ENV FILE: a valid runtime env file for ENV.
+write_runtime_env() {
+	local env=$1 file=$2 level=info
+	cat >"$file" <<EOT
+# runtime env for $env (test)
+RUNTIME_INSTANCE_ID=dreichor-$env-01
+LOGICAL_TIME_SOURCE=monotonic
+EXECUTION_PLANE=paper
+EXCHANGE_PROVIDER=paper_exchange
+SAFETY_MODE=strict
+
+PERSISTENCE_MODE=filesystem
+SNAPSHOT_STRATEGY=every_100_events
+ENABLE_AUDIT_LOGGING=true
+DATABASE_URL=postgres://dreichor_$env:db-pass-$env@127.0.0.1:5432/dreichor_$env?sslmode=disable
+LOG_LEVEL=$level
+EOT
+}
+
+# setup_env ENV: directories and config for an agent of ENV under $T/ENV.
+# Fills the variables AGENT_ENV_<ENV> (the agent env file path).
+setup_env() {
+	local env=$1 dir
+	dir=$T/$env
+	mkdir -p "$dir/volumes/audit-events" "$dir/volumes/snapshots" "$dir/state"
+	write_runtime_env "$env" "$dir/runtime.env"
+	cat >"$dir/agent.env" <<EOT
+ENVIRONMENT=$env
+PORT=$([ "$env" = dev ] && echo 3005 || echo 3006)
+DREICHOR_STRICT_PORTS=0
+CONTAINER_NAME=dreichor-runtime-$env
+AUDIT_EVENTS_PATH=$dir/volumes/audit-events
+SNAPSHOTS_PATH=$dir/volumes/snapshots
+ALLOW_EXECUTION_PLANE=paper
+IMAGE_REPOSITORY=${IMAGE_REPOSITORY:-127.0.0.1:5000/$REPO_PATH}
+CF_ACCESS_CLIENT_ID=$CLIENT_ID
+CF_ACCESS_CLIENT_SECRET=$CLIENT_SECRET
+DOCKER_HOST=unix://${DOCKER_SOCK:-/nonexistent/docker.sock}
+RUNTIME_ENV_FILE=$dir/runtime.env
+STATE_DIRECTORY=$dir/state
+STOP_TIMEOUT_SECONDS=2
+STARTUP_GRACE_SECONDS=1
+CONTAINER_NETWORK=none
+DREICHOR_LIBEXECDIR=$top_builddir
+EOT
+}
+
+# set_agent_var ENV NAME VALUE: change (or with VALUE "-", delete) one agent variable.
+set_agent_var() {
+	local file=$T/$1/agent.env
+	sed -i "/^$2=/d" "$file"
+	[ "$3" = - ] || printf '%s=%s\n' "$2" "$3" >>"$file"
+}
+
+# start_agent ENV: run dreichor-agent for ENV on a free port, as systemd would.
+start_agent() {
+	local env=$1 port vars
+	need_cmd systemd-socket-activate curl jq
+	port=$(free_port)
+	set_agent_var "$env" PORT "$port"
+	vars=$(sed -n 's/^\([A-Z_]*\)=.*/-E \1/p' "$T/$env/agent.env" | tr '\n' ' ')
+	(
+		set -a
+		. "$T/$env/agent.env"
+		exec systemd-socket-activate --accept --inetd -l "127.0.0.1:$port" $vars \
+			$VALGRIND_WRAP "$top_builddir/dreichor-agent"
+	) >"$T/$env/activate.log" 2>&1 &
+	BG_PIDS="$BG_PIDS $!"
+	eval "AGENT_PID_$env=$!"
+	eval "PORT_$env=$port"
+	wait_for 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" || hard_error "agent for $env did not listen"
+}
+
+stop_agent() {
+	local pid; eval "pid=\${AGENT_PID_$1:-}"
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	eval "AGENT_PID_$1="
+}
+
+# call ENV METHOD PATH [BODY]: authenticated request; sets STATUS and BODY.
+call() {
+	local env=$1 method=$2 path=$3 port
+	eval "port=\$PORT_$env"
+	local args=(-s -o "$T/body" -w '%{http_code}' -X "$method"
+		-H "CF-Access-Client-Id: $CLIENT_ID" -H "CF-Access-Client-Secret: $CLIENT_SECRET")
+	[ $# -ge 4 ] && args+=(-H 'Content-Type: application/json' --data-binary "$4")
+	STATUS=$(curl "${args[@]}" "http://127.0.0.1:$port$path")
+	BODY=$(cat "$T/body")
+}
+
+# raw ENV CURL-ARGS...: unauthenticated or hand-made request; sets STATUS, BODY, HEADERS.
+raw() {
+	local env=$1 port; shift
+	eval "port=\$PORT_$env"
+	STATUS=$(curl -s -D "$T/headers" -o "$T/body" -w '%{http_code}' "$@" "http://127.0.0.1:$port${RAW_PATH:-/v1/status}")
+	BODY=$(cat "$T/body")
+	HEADERS=$(cat "$T/headers")
+}
+
+deploy() { # deploy ENV IMAGE [EXTRA-JSON-FIELDS]
+	call "$1" POST /v1/deploy "{\"image\": \"$2\"${3:+, $3}}"
+}
+
+# Assertions on the last answer.
+status_is() { [ "$STATUS" = "$1" ] || { log "expected HTTP $1, got $STATUS: $BODY"; return 1; }; }
+json_is() { # json_is JQ-FILTER EXPECTED
+	local got; got=$(printf '%s' "$BODY" | jq -r "$1" 2>/dev/null)
+	[ "$got" = "$2" ] || { log "expected $1 = $2, got $got in $BODY"; return 1; }
+}
+reason_has() { printf '%s' "$BODY" | jq -r .reason | grep -qF -- "$1" || { log "reason lacks '$1': $BODY"; return 1; }; }
+answer_is() { status_is "$1" && { [ -z "${2:-}" ] || reason_has "$2"; }; }
+
+container_count() { docker_cli ps -aq --filter "name=^/$1\$" | wc -l; }
+container_field() { docker_cli inspect -f "$2" "$1" 2>/dev/null; }
