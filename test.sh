@@ -1,0 +1,33 @@
+#!/bin/bash
+# Set up and run every test on a fresh Debian 12 machine (as root):
+# packages, build with -Werror, make check, make check again under
+# ASan+UBSan, and make distcheck. A skipped test fails the run when CI is set.
+set -euo pipefail
+cd "$(dirname "$0")"
+top=$(pwd)
+scripts/install-deps
+autoreconf -fi
+jobs=$(nproc)
+
+run_check() { # run_check DIR CONFIGURE-FLAGS...
+	local dir=$1; shift
+	rm -rf "$dir"; mkdir -p "$dir"
+	(cd "$dir" && "$top/configure" --enable-werror "$@" >configure.out &&
+		make -j"$jobs" >make.out &&
+		make -j"$jobs" check) || { cat "$dir"/t/*.log 2>/dev/null | tail -200; return 1; }
+	if [ "${CI:-}" = true ] && ! grep -q '^# SKIP: *0$' "$dir/test-suite.log"; then
+		grep -h '^SKIP' "$dir"/t/*.log "$dir/test-suite.log" 2>/dev/null
+		echo "test.sh: a test was skipped; in CI that is a failure" >&2
+		return 1
+	fi
+}
+
+echo "== build and make check"
+run_check _build/plain
+echo "== make check with AddressSanitizer and UndefinedBehaviorSanitizer"
+run_check _build/sanitizers --enable-sanitizers
+echo "== make distcheck"
+(cd _build/plain && make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror >distcheck.out 2>&1) ||
+	{ tail -100 _build/plain/distcheck.out; exit 1; }
+grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP):|^# (TOTAL|PASS|FAIL|SKIP|ERROR)' _build/plain/test-suite.log _build/sanitizers/test-suite.log | tail -20
+echo "test.sh: all passed"
