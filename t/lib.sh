@@ -79,7 +79,7 @@ wait_for() { # wait_for SECONDS COMMAND...
 	done
 }
 
-docker_cli() { "$DOCKER_CLI" -H "unix://$DOCKER_SOCK" "$@"; }
+docker_cli() { DOCKER_CONFIG=$T/docker-cli "$DOCKER_CLI" -H "unix://$DOCKER_SOCK" "$@"; }
 
 start_dockerd() {
 	need_root
@@ -156,7 +156,7 @@ make_image() {
 }
 
 # The long-running runtime stand-in: prints its environment names, then sleeps.
-RUNTIME_SCRIPT='echo runtime starting in \$ENVIRONMENT; echo plane \$EXECUTION_PLANE; exec sleep 3600'
+RUNTIME_SCRIPT='echo runtime starting in $ENVIRONMENT; echo plane $EXECUTION_PLANE; exec sleep 3600'
 
 # write_runtime_env ENV FILE: a valid runtime env file for ENV.
 write_runtime_env() {
