@@ -373,7 +373,7 @@ static int deploy_record(struct deploy *dp)
 
 static int deploy_run(struct deploy *dp)
 {
-	struct dr_lock_holder me = { "deploy", NULL, dp->cgi.request_id };
+	struct dr_lock_holder me = { "deploy", NULL, NULL };
 	int rc;
 
 	if ((rc = dr_cgi_load(&dp->cgi, &dp->err)))
@@ -383,6 +383,7 @@ static int deploy_run(struct deploy *dp)
 	if ((rc = deploy_check_request(dp)) || (rc = deploy_check_runtime_env(dp)))
 		return rc;
 	me.image = dp->image;
+	me.request_id = dp->cgi.request_id;
 	if ((rc = dr_lock_acquire(&dp->lock, dp->cfg.state_directory, &me, &dp->err)))
 		return deploy_phase(dp, "lock", rc);
 	if ((rc = dr_docker_open(&dp->docker, dp->cfg.docker_socket, &dp->err)))

@@ -12,6 +12,7 @@
 struct docker_pull_state {
 	struct dr_buf line;  /* the unfinished line of the progress stream */
 	char error[512];     /* first error the stream reported */
+	char message[512];   /* Docker's {"message"} when the pull is refused outright */
 };
 
 static size_t docker_collect(char *p, size_t size, size_t n, void *userdata)
@@ -225,6 +226,8 @@ static void docker_pull_line(struct docker_pull_state *st, const char *line)
 	if (st->error[0] || !line[0])
 		return;
 	o = json_tokener_parse(line);
+	if (o && !st->message[0] && json_object_object_get_ex(o, "message", &e))
+		snprintf(st->message, sizeof st->message, "%s", json_object_get_string(e));
 	if (o && (json_object_object_get_ex(o, "error", &e) || json_object_object_get_ex(o, "errorDetail", &e))) {
 		json_object *m = NULL;
 		if (json_object_is_type(e, json_type_object))
@@ -255,7 +258,7 @@ static size_t docker_pull_stream(char *p, size_t size, size_t n, void *userdata)
 int dr_docker_image_pull(struct dr_docker *d, const char *repository, const char *tag_or_digest, const char *auth,
 			 struct dr_error *err)
 {
-	struct docker_pull_state st = { .error = "" };
+	struct docker_pull_state st = { .error = "", .message = "" };
 	struct curl_slist *headers = NULL;
 	char repo_esc[600], tag_esc[300], url[1200], header[8300];
 	CURL *c = d->curl;
@@ -288,10 +291,8 @@ int dr_docker_image_pull(struct dr_docker *d, const char *repository, const char
 	}
 	docker_pull_line(&st, dr_buf_str(&st.line));
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &d->status);
-	if (d->status != 200 && !st.error[0]) {
-		dr_buf_reset(&d->body);
-		snprintf(st.error, sizeof st.error, "HTTP %ld", d->status);
-	}
+	if (d->status != 200 && !st.error[0])
+		snprintf(st.error, sizeof st.error, "%s", st.message[0] ? st.message : "Docker answered an error status");
 	if (st.error[0])
 		status = dr_error_set(err, 502, "pull of %s:%s failed: %s", repository, tag_or_digest, st.error);
 done:

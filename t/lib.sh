@@ -149,7 +149,7 @@ busybox_rootfs() {
 make_image() {
 	local tag=$1 script=$2
 	busybox_rootfs
-	docker_cli import -c "CMD [\"/bin/sh\", \"-c\", \"$script\"]" "$T/rootfs.tar" "$IMAGE_REPOSITORY:$tag" >/dev/null ||
+	docker_cli import -c "CMD $(jq -cn --arg s "$script" '["/bin/sh", "-c", $s]')" "$T/rootfs.tar" "$IMAGE_REPOSITORY:$tag" >/dev/null ||
 		hard_error "docker import failed"
 	docker_cli push "$IMAGE_REPOSITORY:$tag" >/dev/null 2>&1 || hard_error "docker push $tag failed"
 	docker_cli rmi "$IMAGE_REPOSITORY:$tag" >/dev/null 2>&1 || true
