@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 top=$(pwd)
 scripts/install-deps
+# Out-of-tree builds need a clean source tree.
+[ -f config.status ] && make distclean >/dev/null
 autoreconf -fi
 jobs=$(nproc)
 
