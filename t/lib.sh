@@ -11,7 +11,7 @@ TEST_NAME=$(basename "$0" .sh)
 T=$(mktemp -d /tmp/dr-t.XXXXXX) || exit 99
 DOCKER_CLI=/usr/bin/docker
 [ -x "$DOCKER_CLI" ] || DOCKER_CLI=docker
-CLIENT_ID=test-client.access
+CLIENT_ID=test-client-$(od -An -N4 -tx1 /dev/urandom | tr -d " \n").access
 CLIENT_SECRET=s3cr3t-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 REPO_PATH=ceerkle/dreichor-trading/runtime
 FAILURES=0
@@ -62,11 +62,12 @@ need_cmd() {
 	done
 }
 
-# A free TCP port on 127.0.0.1.
+# A free TCP port on 127.0.0.1, below the kernel's ephemeral range
+# (32768 and up) so that no outgoing connection can be holding it.
 free_port() {
 	local p
 	while :; do
-		p=$((20000 + RANDOM % 40000))
+		p=$((10000 + RANDOM % 22000))
 		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
 	done
 }
@@ -214,21 +215,31 @@ set_agent_var() {
 
 # start_agent ENV: run dreichor-agent for ENV on a free port, as systemd would.
 start_agent() {
-	local env=$1 port vars
+	local env=$1 port vars pid attempt
 	need_cmd systemd-socket-activate curl jq
-	port=$(free_port)
-	set_agent_var "$env" PORT "$port"
-	vars=$(sed -n 's/^\([A-Z_]*\)=.*/-E \1/p' "$T/$env/agent.env" | tr '\n' ' ')
-	(
-		set -a
-		. "$T/$env/agent.env"
-		exec systemd-socket-activate --accept --inetd -l "127.0.0.1:$port" $vars \
-			$VALGRIND_WRAP "$top_builddir/dreichor-agent"
-	) >"$T/$env/activate.log" 2>&1 &
-	BG_PIDS="$BG_PIDS $!"
-	eval "AGENT_PID_$env=$!"
-	eval "PORT_$env=$port"
-	wait_for 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" || hard_error "agent for $env did not listen"
+	for attempt in 1 2 3 4 5; do
+		port=$(free_port)
+		set_agent_var "$env" PORT "$port"
+		vars=$(sed -n 's/^\([A-Z_]*\)=.*/-E \1/p' "$T/$env/agent.env" | tr '\n' ' ')
+		(
+			set -a
+			. "$T/$env/agent.env"
+			exec systemd-socket-activate --accept --inetd -l "127.0.0.1:$port" $vars \
+				$VALGRIND_WRAP "$top_builddir/dreichor-agent"
+		) >"$T/$env/activate.log" 2>&1 &
+		pid=$!
+		# Listening, or gone (the port was taken after all: try another).
+		wait_for 10 bash -c "grep -q '^Listening on' '$T/$env/activate.log' || ! kill -0 $pid" 2>/dev/null
+		if kill -0 "$pid" 2>/dev/null && grep -q '^Listening on' "$T/$env/activate.log"; then
+			BG_PIDS="$BG_PIDS $pid"
+			eval "AGENT_PID_$env=$pid"
+			eval "PORT_$env=$port"
+			return 0
+		fi
+		kill "$pid" 2>/dev/null
+		log "agent for $env failed to listen on $port (attempt $attempt): $(tail -1 "$T/$env/activate.log")"
+	done
+	hard_error "agent for $env did not listen"
 }
 
 stop_agent() {

@@ -1,0 +1,74 @@
+#!/bin/bash
+# Benchmark: a deploy through the agent with the image already present and
+# STARTUP_GRACE_SECONDS=0, against the same steps as a bare Docker API
+# sequence (curl on the socket: pull, stop, remove, create, start) and as a
+# docker CLI sequence, in the same run. Then the downtime of one agent
+# deploy, from the container events: old container stopping to new one
+# running. Run as root from a built tree: bench/deploy.sh [RUNS]
+set -u
+top_srcdir=$(cd "$(dirname "$0")/.." && pwd)
+top_builddir=${top_builddir:-$top_srcdir}
+. "$top_srcdir/t/lib.sh"
+need_cmd hyperfine
+runs=${1:-30}
+
+start_dockerd
+start_registry
+# Exits at once on SIGTERM, so that stop time is the engine's, not a timeout.
+make_image 1.0.0 "trap 'exit 0' TERM; echo up; sleep 3600 & wait"
+setup_env dev
+set_agent_var dev STARTUP_GRACE_SECONDS 0
+start_agent dev
+name=dreichor-runtime-dev
+deploy dev "$IMAGE_REPOSITORY:1.0.0"
+[ "$STATUS" = 200 ] || { echo "first deploy failed: $BODY"; exit 1; }
+api=v$(curl -s --unix-socket "$DOCKER_SOCK" http://d/version | jq -r .ApiVersion)
+repo_q=$(jq -rn --arg s "$IMAGE_REPOSITORY" '$s|@uri')
+D=$T/dev
+
+# The container the agent creates, as a create body for the bare sequence.
+jq -n --arg img "$IMAGE_REPOSITORY:1.0.0" --arg a "$D/volumes/audit-events" --arg s "$D/volumes/snapshots" \
+	--rawfile env <({ grep -v '^#' "$D/runtime.env" | sed '/^$/d'; echo ENVIRONMENT=dev; }) \
+	'{Image: $img, Env: ($env | split("\n") | map(select(length > 0))), Labels: {"dreichor.environment": "dev"},
+	  HostConfig: {Binds: [$a + ":/var/lib/dreichor/audit-events", $s + ":/var/lib/dreichor/snapshots"],
+	  RestartPolicy: {Name: "unless-stopped"}, NetworkMode: "none"}}' >"$T/spec.json"
+cat >"$T/bare.sh" <<EOT
+c="curl -sf -o /dev/null --unix-socket $DOCKER_SOCK"
+\$c -X POST "http://d/$api/images/create?fromImage=$repo_q&tag=1.0.0" &&
+\$c -X POST "http://d/$api/containers/$name/stop?t=2" ; \$c -X DELETE "http://d/$api/containers/$name?force=true" ;
+\$c -X POST -H 'Content-Type: application/json' --data-binary @$T/spec.json "http://d/$api/containers/create?name=$name" &&
+\$c -X POST "http://d/$api/containers/$name/start"
+EOT
+cat >"$T/cli.sh" <<EOT
+d="$DOCKER_CLI -H unix://$DOCKER_SOCK"
+\$d pull -q $IMAGE_REPOSITORY:1.0.0 >/dev/null && \$d stop -t 2 $name >/dev/null; \$d rm -f $name >/dev/null;
+\$d run -d --name $name --network none --restart unless-stopped -v $D/volumes/audit-events:/var/lib/dreichor/audit-events \
+  -v $D/volumes/snapshots:/var/lib/dreichor/snapshots --env-file <(grep -v '^#' $D/runtime.env | sed '/^\$/d') -e ENVIRONMENT=dev \
+  -l dreichor.environment=dev $IMAGE_REPOSITORY:1.0.0 >/dev/null
+EOT
+agent="curl -sf -o /dev/null -H 'CF-Access-Client-Id: $CLIENT_ID' -H 'CF-Access-Client-Secret: $CLIENT_SECRET' -H 'Content-Type: application/json' --data-binary '{\"image\": \"$IMAGE_REPOSITORY:1.0.0\"}' http://127.0.0.1:$PORT_dev/v1/deploy"
+hyperfine --warmup 3 --runs "$runs" --export-json "$T/deploy.json" \
+	-n agent-deploy "$agent" -n bare-api-sequence "bash $T/bare.sh" -n docker-cli-sequence "bash $T/cli.sh" \
+	>"$T/hyperfine.txt" 2>&1 || { cat "$T/hyperfine.txt"; exit 1; }
+median() { jq -r ".results[] | select(.command == \"$1\") | .median * 1000" "$T/deploy.json"; }
+a=$(median agent-deploy); b=$(median bare-api-sequence); c=$(median docker-cli-sequence)
+
+# Downtime of agent deploys, from the engine's events (ns timestamps).
+since=$(date +%s)
+for i in 1 2 3 4 5; do deploy dev "$IMAGE_REPOSITORY:1.0.0"; done
+until=$(( $(date +%s) + 1 ))
+docker_cli events --since "$since" --until "$until" --filter "container=$name" \
+	--format '{{.TimeNano}} {{.Action}}' >"$T/events"
+# For each replacement: kill (stop begins) -> die (old stopped) -> start (new running).
+awk '$2 ~ /^kill/ && !k {k=$1} $2 == "die" && k && !d {d=$1} $2 == "start" && d {
+	printf "%.1f %.1f\n", (d-k)/1e6, ($1-d)/1e6; k=0; d=0 }' "$T/events" >"$T/downtime"
+stop_ms=$(sort -n -k1 "$T/downtime" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+gap_ms=$(sort -n -k2 "$T/downtime" | awk '{a[NR]=$2} END {print a[int((NR+1)/2)]}')
+
+printf '\nDeploy with the image present, grace 0, median of %d runs (ms)\n' "$runs"
+printf '  %-36s %9.2f\n' "agent, end to end over TCP" "$a" "bare API sequence (5 x curl)" "$b" "docker CLI sequence" "$c"
+printf '  %-36s %9.2f   (budget: at most 15 ms)\n' "agent minus bare API sequence" "$(echo "$a - $b" | bc -l)"
+printf '  %-36s %9s\n' "agent at most the CLI sequence" "$(echo "$a <= $c" | bc -l | sed 's/1/yes/;s/0/no/')"
+printf 'Downtime of %d agent deploys, median (ms)\n' "$(wc -l <"$T/downtime")"
+printf '  %-36s %9s\n' "stop (kill -> die)" "$stop_ms" "old stopped -> new running (die -> start)" "$gap_ms"
+printf '  %-36s %9s   (budget: stop + 150 ms)\n' "downtime (kill -> start)" "$(echo "$stop_ms + $gap_ms" | bc -l)"

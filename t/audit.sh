@@ -1,0 +1,95 @@
+#!/bin/bash
+# Every request, accepted or refused, is one structured journal entry with
+# the contract's fields, read back from a real systemd-journald; no entry
+# holds the client secret or the DATABASE_URL password.
+. "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
+
+need_root
+need_cmd journalctl
+JOURNALD=/lib/systemd/systemd-journald
+if [ ! -S /run/systemd/journal/socket ] || ! journalctl -n 0 >/dev/null 2>&1; then
+	[ -x "$JOURNALD" ] || skip "no systemd-journald to start"
+	"$JOURNALD" >"$T/journald.log" 2>&1 &
+	BG_PIDS="$BG_PIDS $!"
+	wait_for 10 test -S /run/systemd/journal/socket || hard_error "systemd-journald did not start"
+fi
+since=$(date +%s)
+
+start_dockerd
+start_registry
+make_image 1.0.0 "$RUNTIME_SCRIPT"
+make_image 1.0.2 'echo failing-start-line; exit 4'
+setup_env dev
+start_agent dev
+
+# entry RID: the journal entry of one request as JSON (waits for journald).
+entry() {
+	wait_for 10 bash -c "journalctl -o json DREICHOR_REQUEST_ID=$1 | grep -q ." || return 1
+	journalctl -o json DREICHOR_REQUEST_ID="$1"
+}
+rid() { printf '%s' "$BODY" | jq -r .request_id; }
+field_is() { # field_is JSON FIELD VALUE
+	local got; got=$(printf '%s' "$1" | jq -r ".$2")
+	[ "$got" = "$3" ] || { log "$2: expected '$3', got '$got'"; return 1; }
+}
+
+call dev GET /v1/status
+E=$(entry "$(rid)")
+check "status: exactly one entry" test "$(printf '%s\n' "$E" | grep -c .)" = 1
+check "status: SYSLOG_IDENTIFIER" field_is "$E" SYSLOG_IDENTIFIER dreichor-agent
+check "status: ENVIRONMENT" field_is "$E" DREICHOR_ENVIRONMENT dev
+check "status: ACTION" field_is "$E" DREICHOR_ACTION status
+check "status: RESULT" field_is "$E" DREICHOR_RESULT ok
+check "status: HTTP_STATUS" field_is "$E" DREICHOR_HTTP_STATUS 200
+check "status: CLIENT_ID" field_is "$E" DREICHOR_CLIENT_ID "$CLIENT_ID"
+check "status: DURATION_MS is a number" bash -c "printf '%s' '$E' | jq -e '.DREICHOR_DURATION_MS | test(\"^[0-9]+\$\")' >/dev/null"
+
+raw dev -H "CF-Access-Client-Id: intruder" -H "CF-Access-Client-Secret: guess-$CLIENT_SECRET"
+E=$(entry "$(rid)")
+check "wrong token: ACTION refused" field_is "$E" DREICHOR_ACTION refused
+check "wrong token: RESULT error" field_is "$E" DREICHOR_RESULT error
+check "wrong token: HTTP_STATUS 403" field_is "$E" DREICHOR_HTTP_STATUS 403
+check "wrong token: the presented id is recorded" field_is "$E" DREICHOR_CLIENT_ID intruder
+raw dev
+check "missing token: refused 401" field_is "$(entry "$(rid)")" DREICHOR_HTTP_STATUS 401
+RAW_PATH=/v1/nothing raw dev -H "CF-Access-Client-Id: $CLIENT_ID" -H "CF-Access-Client-Secret: $CLIENT_SECRET"
+check "unknown path: refused 404" field_is "$(entry "$(rid)")" DREICHOR_HTTP_STATUS 404
+
+deploy dev "$IMAGE_REPOSITORY:1.0.0"
+E=$(entry "$(rid)")
+check "deploy: ACTION deploy" field_is "$E" DREICHOR_ACTION deploy
+check "deploy: RESULT ok" field_is "$E" DREICHOR_RESULT ok
+check "deploy: IMAGE" field_is "$E" DREICHOR_IMAGE "$IMAGE_REPOSITORY:1.0.0"
+check "deploy: IMAGE_DIGEST" field_is "$E" DREICHOR_IMAGE_DIGEST "$(printf '%s' "$BODY" | jq -r .image_digest)"
+check "deploy: start logs in the journal" bash -c "printf '%s' '$E' | jq -r .DREICHOR_CONTAINER_LOGS | grep -q 'runtime starting in dev'"
+
+deploy dev "$IMAGE_REPOSITORY:1.0.2"
+E=$(entry "$(rid)")
+check "failed deploy: RESULT error" field_is "$E" DREICHOR_RESULT error
+check "failed deploy: HTTP_STATUS 500" field_is "$E" DREICHOR_HTTP_STATUS 500
+check "failed deploy: PHASE grace" field_is "$E" DREICHOR_PHASE grace
+check "failed deploy: REASON has the exit code" bash -c "printf '%s' '$E' | jq -r .DREICHOR_REASON | grep -q 'exited with code 4'"
+check "failed deploy: container logs in the journal" bash -c "printf '%s' '$E' | jq -r .DREICHOR_CONTAINER_LOGS | grep -q failing-start-line"
+
+deploy dev "$IMAGE_REPOSITORY:latest"
+E=$(entry "$(rid)")
+check "refused image: PHASE image-policy, 422" field_is "$E" '"DREICHOR_PHASE" + "/" + .DREICHOR_HTTP_STATUS' "image-policy/422"
+check "refused image: IMAGE recorded" field_is "$E" DREICHOR_IMAGE "$IMAGE_REPOSITORY:latest"
+
+call dev POST /v1/deploy "{\"image\": \"$IMAGE_REPOSITORY:1.0.0\", \"env\": {\"DATABASE_URL\": \"postgres://u:db-pass-dev@x/dreichor_dev\"}}"
+check "override with the password: 400" status_is 400
+call dev POST /v1/stop
+E=$(entry "$(rid)")
+check "stop: ACTION stop, ok" field_is "$E" '"DREICHOR_ACTION" + "/" + .DREICHOR_RESULT' "stop/ok"
+
+# Operator queries from docs/operations.md work and find these entries.
+check "journalctl by environment and action" bash -c \
+	"journalctl --since=@$since -o json SYSLOG_IDENTIFIER=dreichor-agent DREICHOR_ENVIRONMENT=dev DREICHOR_ACTION=deploy DREICHOR_CLIENT_ID=$CLIENT_ID | grep -c . | grep -qx 4"
+
+# No entry anywhere holds the secret or the database password.
+journalctl --since=@"$since" -o json >"$T/journal.json"
+check "journal read back" test -s "$T/journal.json"
+check "no entry holds the client secret" bash -c "! grep -qF -- '$CLIENT_SECRET' '$T/journal.json'"
+check "no entry holds the DATABASE_URL password" bash -c "! grep -qF db-pass-dev '$T/journal.json'"
+
+finish

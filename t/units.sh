@@ -1,0 +1,78 @@
+#!/bin/bash
+# make install into a DESTDIR: the documented layout, operator files never
+# overwritten; the units pass systemd-analyze verify, each service scores at
+# most 2.5 in systemd-analyze security --offline, sockets are loopback only;
+# sysusers.d and tmpfiles.d entries apply to the staged root.
+. "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
+need_cmd systemd-analyze systemd-sysusers systemd-tmpfiles
+R=$T/root
+
+${MAKE:-make} -s -C "$top_builddir" install DESTDIR="$R" >"$T/install.log" 2>&1 || { cat "$T/install.log"; hard_error "make install failed"; }
+units=$(dirname "$(find "$R" -name dreichor-agent-dev.socket | head -1)")
+bin=$(find "$R" -type f -name dreichor-agent | head -1)
+libexec=$(dirname "$(find "$R" -type f -name dreichor-deploy | head -1)")
+opt=$(find "$R" -path '*/dev/deploy-agent/.env' | head -1)
+opt=${opt%/dev/deploy-agent/.env}
+check "dispatcher installed" test -x "$bin"
+for p in dreichor-deploy dreichor-status dreichor-stop; do check "$p installed" test -x "$libexec/$p"; done
+for u in dreichor-agent-dev.socket dreichor-agent-dev@.service dreichor-agent-prod.socket dreichor-agent-prod@.service; do
+	check "$u installed" test -f "$units/$u"
+done
+check "sysusers.d entry" test -n "$(find "$R" -path '*/sysusers.d/dreichor-agent.conf')"
+check "tmpfiles.d entry" test -n "$(find "$R" -path '*/tmpfiles.d/dreichor-agent.conf')"
+check "man page dreichor-agent(8)" test -n "$(find "$R" -path '*/man8/dreichor-agent.8')"
+check "man page dreichor-agent.env(5)" test -n "$(find "$R" -path '*/man5/dreichor-agent.env.5')"
+check "examples under docdir" test "$(find "$R" -path '*/examples/*' -name '*.env' | wc -l)" = 4
+for env in dev prod; do
+	check "$env .env placed in the operator tree, mode 0640" test "$(stat -c %a "$opt/$env/deploy-agent/.env")" = 640
+	check "$env runtime.env placed" test -f "$opt/$env/deploy-agent/runtime.env"
+done
+check "ExecStart is the installed dispatcher" grep -qx "ExecStart=${bin#$R}" "$units/dreichor-agent-dev@.service"
+check "libexec is where the dispatcher looks" bash -c "strings '$bin' | grep -qx '${libexec#$R}'"
+
+# An operator's files survive a reinstall.
+echo "# edited by the operator" >>"$opt/dev/deploy-agent/.env"
+printf 'LOG_LEVEL=warn\n' >"$opt/prod/deploy-agent/runtime.env"
+${MAKE:-make} -s -C "$top_builddir" install DESTDIR="$R" >"$T/install2.log" 2>&1
+check "reinstall keeps the operator's .env" grep -q "edited by the operator" "$opt/dev/deploy-agent/.env"
+check "reinstall keeps the operator's runtime.env" test "$(cat "$opt/prod/deploy-agent/runtime.env")" = LOG_LEVEL=warn
+check "reinstall says so" grep -q "keeping existing" "$T/install2.log"
+
+# Sockets: loopback only, one connection per process.
+check "dev socket on 127.0.0.1:3005 only" test "$(grep '^Listen' "$units/dreichor-agent-dev.socket")" = "ListenStream=127.0.0.1:3005"
+check "prod socket on 127.0.0.1:3006 only" test "$(grep '^Listen' "$units/dreichor-agent-prod.socket")" = "ListenStream=127.0.0.1:3006"
+for env in dev prod; do
+	check "$env socket Accept=yes" grep -qx 'Accept=yes' "$units/dreichor-agent-$env.socket"
+	check "$env socket caps connections" grep -q '^MaxConnections=' "$units/dreichor-agent-$env.socket"
+	check "$env service reads its own .env" grep -qx "EnvironmentFile=${opt#$R}/$env/deploy-agent/.env" "$units/dreichor-agent-$env@.service"
+	check "$env service hides the other environment" grep -q "^InaccessiblePaths=-${opt#$R}/$([ $env = dev ] && echo prod || echo dev)\$" "$units/dreichor-agent-$env@.service"
+done
+
+# systemd-analyze against the staged root, with the host's own units beside ours.
+mkdir -p "$R/usr/lib/systemd"
+cp -a /usr/lib/systemd/system "$R/usr/lib/systemd/" 2>/dev/null
+for u in dreichor-agent-dev.socket dreichor-agent-dev@.service dreichor-agent-prod.socket dreichor-agent-prod@.service; do
+	MANPATH=$(dirname "$(dirname "$(find "$R" -path '*/man8/dreichor-agent.8')")") \
+		systemd-analyze verify --root="$R" "$units/$u" >"$T/verify.log" 2>&1
+	check "systemd-analyze verify $u" test $? = 0 -a ! -s "$T/verify.log" || cat "$T/verify.log"
+done
+for env in dev prod; do
+	systemd-analyze security --offline=yes --root="$R" --threshold=25 "$units/dreichor-agent-$env@.service" >"$T/security.log" 2>&1
+	rc=$?
+	score=$(sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p' "$T/security.log")
+	echo "# exposure of dreichor-agent-$env@.service: $score"
+	check "$env service exposure $score is at most 2.5" test "$rc" = 0 -a -n "$score"
+done
+
+# The sysusers.d and tmpfiles.d entries apply cleanly to the staged root.
+mkdir -p "$R/etc"
+touch "$R/etc/passwd" "$R/etc/group" "$R/etc/shadow" "$R/etc/gshadow"
+echo 'docker:x:990:' >>"$R/etc/group"
+systemd-sysusers --root="$R" "$(find "$R" -path '*/sysusers.d/dreichor-agent.conf')" >"$T/sysusers.log" 2>&1
+check "sysusers creates dreichor-dev and dreichor-prod" bash -c "grep -q '^dreichor-dev:' '$R/etc/passwd' && grep -q '^dreichor-prod:' '$R/etc/passwd'"
+systemd-tmpfiles --root="$R" --create "$(find "$R" -path '*/tmpfiles.d/dreichor-agent.conf')" >"$T/tmpfiles.log" 2>&1
+check "tmpfiles creates the volumes" test -d "$opt/prod/volumes/audit-events" -a -d "$opt/dev/volumes/snapshots"
+dev_gid=$(awk -F: '$1 == "dreichor-dev" {print $3}' "$R/etc/group")
+check "tmpfiles: deploy-agent dir belongs to the environment's group" test -n "$dev_gid" -a "$(stat -c %g "$opt/dev/deploy-agent")" = "$dev_gid"
+
+finish
