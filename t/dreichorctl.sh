@@ -1,0 +1,75 @@
+#!/bin/bash
+# dreichorctl against the real agent: human and JSON output, --wait-running,
+# and one exit code per kind of outcome (0 ok, 1 refused, 2 usage,
+# 3 transport, 4 not running after a 200).
+. "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
+
+start_dockerd
+start_registry
+make_image 1.0.0 "$RUNTIME_SCRIPT"
+make_image 1.0.2 'echo boom-from-container; exit 5'
+setup_env dev
+start_agent dev
+CTL=$top_builddir/dreichorctl
+export DREICHOR_URL=http://127.0.0.1:$PORT_dev CF_ACCESS_CLIENT_ID=$CLIENT_ID CF_ACCESS_CLIENT_SECRET=$CLIENT_SECRET
+run() { "$CTL" "$@" >"$T/out" 2>"$T/err"; RC=$?; }
+
+run status
+check "status: exit 0" test $RC = 0
+check "status: human output" grep -q '^dreichor-runtime-dev (dev): absent$' "$T/out"
+run deploy "$IMAGE_REPOSITORY:1.0.0" --wait-running
+check "deploy --wait-running: exit 0" test $RC = 0
+check "deploy: says what it deployed" grep -q "^deployed $IMAGE_REPOSITORY:1.0.0 to dreichor-runtime-dev (dev)" "$T/out"
+check "deploy: verified through status" grep -q "^verified: $IMAGE_REPOSITORY:1.0.0 is running" "$T/out"
+check "deploy: shows the container output" grep -q '| runtime starting in dev' "$T/out"
+run --json status
+check "status --json: exit 0" test $RC = 0
+check "status --json: the agent's JSON" test "$(jq -r .image "$T/out")" = "$IMAGE_REPOSITORY:1.0.0"
+run deploy "$IMAGE_REPOSITORY:9.9.9"
+check "unknown tag: exit 1" test $RC = 1
+check "unknown tag: the agent's reason on stderr" grep -q "deploy refused: HTTP 502: pull of $IMAGE_REPOSITORY:9.9.9 failed" "$T/err"
+run --json deploy "$IMAGE_REPOSITORY:1.0.2" --environment dev
+check "crashing image: exit 1" test $RC = 1
+check "crashing image --json: logs in the JSON" test "$(jq -r '.logs[0]' "$T/out")" = boom-from-container
+run deploy "$IMAGE_REPOSITORY:1.0.0" --environment prod
+check "environment mismatch: exit 1" test $RC = 1
+CF_ACCESS_CLIENT_SECRET=wrong run status
+check "wrong secret: exit 1 (403)" bash -c "[ $RC = 1 ] && grep -q 'HTTP 403' '$T/err'"
+
+# The secret is never taken from argv; usage errors are exit 2.
+run --secret "$CLIENT_SECRET" status
+check "--secret on argv: exit 2" test $RC = 2
+check "--secret on argv: says why" grep -q 'never accepted on the command line' "$T/err"
+DREICHOR_URL= run status
+check "no URL: exit 2" test $RC = 2
+run deploy
+check "deploy without image: exit 2" test $RC = 2
+run frobnicate
+check "unknown command: exit 2" test $RC = 2
+printf '%s\n' "$CLIENT_SECRET" >"$T/secret"
+CF_ACCESS_CLIENT_SECRET= run --secret-file "$T/secret" status
+check "--secret-file works" test $RC = 0
+
+# Transport failure: exit 3, no retry.
+DREICHOR_URL=http://127.0.0.1:$(free_port) run status
+check "nothing listening: exit 3" test $RC = 3
+
+run stop
+check "stop: exit 0" bash -c "[ $RC = 0 ] && grep -q '^stopped dreichor-runtime-dev' '$T/out'"
+
+# Exit 4: the agent says deployed, but status shows nothing running
+# (stand-in endpoints behind the real dispatcher).
+mkdir -p "$T/fake"
+printf '#!/bin/sh\nb=%s\nprintf "HTTP/1.1 200 OK\\r\\nContent-Type: application/json\\r\\nContent-Length: %%d\\r\\n\\r\\n%%s" ${#b} "$b"\n' \
+	"'{\"status\":\"deployed\",\"container_name\":\"dreichor-runtime-dev\",\"environment\":\"dev\",\"image\":\"x\"}'" >"$T/fake/dreichor-deploy"
+printf '#!/bin/sh\nb=%s\nprintf "HTTP/1.1 200 OK\\r\\nContent-Type: application/json\\r\\nContent-Length: %%d\\r\\n\\r\\n%%s" ${#b} "$b"\n' \
+	"'{\"container_name\":\"dreichor-runtime-dev\",\"environment\":\"dev\",\"running\":false}'" >"$T/fake/dreichor-status"
+chmod +x "$T/fake/"*
+stop_agent dev
+set_agent_var dev DREICHOR_LIBEXECDIR "$T/fake"
+start_agent dev
+DREICHOR_URL=http://127.0.0.1:$PORT_dev run deploy "$IMAGE_REPOSITORY:1.0.0" --wait-running
+check "deployed but not running: exit 4" test $RC = 4
+check "deployed but not running: says so" grep -q 'verification failed' "$T/err"
+
+finish

