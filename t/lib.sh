@@ -18,8 +18,13 @@ FAILURES=0
 CHECKS=0
 BG_PIDS=""
 
-# Run valgrind over the endpoint programs when DREICHOR_VALGRIND=1.
+# DREICHOR_VALGRIND=1: run the dispatcher under memcheck, following its exec
+# into the endpoint; any error or leak fails the test (see finish).
 VALGRIND_WRAP=""
+if [ "${DREICHOR_VALGRIND:-0}" = 1 ]; then
+	VALGRIND_WRAP="valgrind --quiet --trace-children=yes --leak-check=full --show-leak-kinds=definite,indirect,possible
+		--errors-for-leak-kinds=definite,indirect,possible --error-exitcode=97 --log-file=$T/valgrind.%p.log"
+fi
 
 log() { printf '%s: %s\n' "$TEST_NAME" "$*" >&2; }
 skip() { log "SKIP: $*"; exit 77; }
@@ -35,6 +40,12 @@ check() {
 }
 
 finish() {
+	if [ -n "$VALGRIND_WRAP" ]; then
+		local logs; logs=$(find "$T" -maxdepth 1 -name 'valgrind.*.log' | wc -l)
+		check "valgrind ran ($logs processes)" test "$logs" -gt 0
+		find "$T" -maxdepth 1 -name 'valgrind.*.log' -size +0 -exec cat {} + | head -100
+		check "valgrind: no errors and no leaks" test -z "$(find "$T" -maxdepth 1 -name 'valgrind.*.log' -size +0)"
+	fi
 	printf '%s: %d checks, %d failed\n' "$TEST_NAME" "$CHECKS" "$FAILURES"
 	[ "$CHECKS" -gt 0 ] || { log "no check ran"; exit 99; }
 	[ "$FAILURES" -eq 0 ]
