@@ -5,14 +5,7 @@
 . "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
 
 need_root
-need_cmd journalctl
-JOURNALD=/lib/systemd/systemd-journald
-if [ ! -S /run/systemd/journal/socket ] || ! journalctl -n 0 >/dev/null 2>&1; then
-	[ -x "$JOURNALD" ] || skip "no systemd-journald to start"
-	"$JOURNALD" >"$T/journald.log" 2>&1 &
-	BG_PIDS="$BG_PIDS $!"
-	wait_for 10 test -S /run/systemd/journal/socket || hard_error "systemd-journald did not start"
-fi
+start_journald
 since=$(date +%s)
 
 start_dockerd
@@ -22,11 +15,7 @@ make_image 1.0.2 'echo failing-start-line; exit 4'
 setup_env dev
 start_agent dev
 
-# entry RID: the journal entry of one request as JSON (waits for journald).
-entry() {
-	wait_for 10 bash -c "journalctl -o json DREICHOR_REQUEST_ID=$1 | grep -q ." || return 1
-	journalctl -o json DREICHOR_REQUEST_ID="$1"
-}
+entry() { journal_entry "$@"; }
 rid() { printf '%s' "$BODY" | jq -r .request_id; }
 field_is() { # field_is JSON FIELD VALUE
 	local got; got=$(printf '%s' "$1" | jq -r ".$2")

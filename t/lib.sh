@@ -108,6 +108,27 @@ start_dockerd() {
 		{ tail -20 "$DOCKER_DIR/dockerd.log" >&2; hard_error "private dockerd did not start"; }
 }
 
+# kill_dockerd: the engine dies (SIGKILL), with its containerd; containers' shims stay.
+kill_dockerd() {
+	kill -KILL "$DOCKERD_PID" 2>/dev/null
+	wait "$DOCKERD_PID" 2>/dev/null
+	pkill -KILL -f "containerd --config $DOCKER_DIR/exec" 2>/dev/null
+	# A stale pid file would make the next dockerd wait for a containerd that is gone.
+	rm -f "$DOCKER_DIR/exec/containerd/containerd.pid" "$DOCKER_DIR"/exec/containerd/containerd.sock*
+	DOCKERD_PID=
+}
+
+# restart_dockerd: the same engine again, on the same data.
+restart_dockerd() {
+	dockerd --data-root "$DOCKER_DIR/data" --exec-root "$DOCKER_DIR/exec" \
+		--pidfile "$DOCKER_DIR/docker.pid" -H "unix://$DOCKER_SOCK" \
+		--bridge=none --iptables=false --ip6tables=false \
+		>>"$DOCKER_DIR/dockerd.log" 2>&1 &
+	DOCKERD_PID=$!
+	wait_for 30 curl -sf --unix-socket "$DOCKER_SOCK" http://d/_ping -o /dev/null ||
+		{ tail -20 "$DOCKER_DIR/dockerd.log" >&2; hard_error "private dockerd did not restart"; }
+}
+
 stop_dockerd() {
 	[ -n "${DOCKERD_PID:-}" ] || return 0
 	if kill -0 "$DOCKERD_PID" 2>/dev/null; then
@@ -118,6 +139,24 @@ stop_dockerd() {
 	DOCKERD_PID=
 	# Whatever dockerd left mounted under its data root must go before rm -rf.
 	grep -o " $T/docker[^ ]*" /proc/mounts 2>/dev/null | sort -r | xargs -r umount -l 2>/dev/null
+}
+
+# A journald to write to: the running one, or a standalone one for this test.
+start_journald() {
+	need_cmd journalctl
+	if [ -S /run/systemd/journal/socket ] && journalctl -n 0 >/dev/null 2>&1; then
+		return 0
+	fi
+	[ -x /lib/systemd/systemd-journald ] || skip "no systemd-journald to start"
+	/lib/systemd/systemd-journald >"$T/journald.log" 2>&1 &
+	BG_PIDS="$BG_PIDS $!"
+	wait_for 10 test -S /run/systemd/journal/socket || hard_error "systemd-journald did not start"
+}
+
+# journal_entry RID: the journal entry of one request as JSON (waits for journald).
+journal_entry() {
+	wait_for 10 bash -c "journalctl -o json DREICHOR_REQUEST_ID=$1 | grep -q ." || return 1
+	journalctl -o json DREICHOR_REQUEST_ID="$1"
 }
 
 # start_registry [htpasswd USER PASS]
@@ -138,11 +177,17 @@ start_registry() {
 			echo "auth: {htpasswd: {realm: test-realm, path: $T/registry/htpasswd}}"
 		fi
 	} >"$T/registry/config.yml"
-	docker-registry serve "$T/registry/config.yml" >"$T/registry/registry.log" 2>&1 &
-	REGISTRY_PID=$!
-	BG_PIDS="$BG_PIDS $REGISTRY_PID"
+	run_registry
 	wait_for 20 sh -c "curl -s -o /dev/null -w '%{http_code}' http://$REGISTRY/v2/ | grep -qE '200|401'" ||
 		hard_error "docker-registry did not start"
+}
+
+# run_registry: (re)start the registry process on its existing configuration and data.
+run_registry() {
+	docker-registry serve "$T/registry/config.yml" >>"$T/registry/registry.log" 2>&1 &
+	REGISTRY_PID=$!
+	BG_PIDS="$BG_PIDS $REGISTRY_PID"
+	wait_for 20 sh -c "curl -s -o /dev/null -w '%{http_code}' http://$REGISTRY/v2/ | grep -qE '200|401'"
 }
 
 # A root filesystem with busybox, imported once per test.
