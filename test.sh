@@ -32,6 +32,8 @@ echo "== scenario tests with the programs under valgrind memcheck"
 	{ grep -h -B2 -A40 'not ok\|valgrind' _build/plain/t/*.log | head -200; exit 1; }
 echo "== make check with AddressSanitizer and UndefinedBehaviorSanitizer"
 run_check _build/sanitizers --enable-sanitizers
+echo "== fuzzing: each libFuzzer harness for ${FUZZ_SECONDS:-60} s"
+(cd _build/plain && make fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-60}")
 echo "== make distcheck"
 (cd _build/plain && make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror >distcheck.out 2>&1) ||
 	{ tail -100 _build/plain/distcheck.out; exit 1; }

@@ -12,6 +12,7 @@
 #include "cgi.h"
 #include "clock.h"
 #include "config.h"
+#include "deploy_request.h"
 #include "docker.h"
 #include "image_ref.h"
 #include "jsonstr.h"
@@ -21,7 +22,6 @@
 #include "runtime_env.h"
 #include "state.h"
 
-#define DEPLOY_JSON_DEPTH 8
 #define DEPLOY_LOG_LINES 50
 #define DEPLOY_LOG_LINE_MAX 1024
 #define DEPLOY_REASON_LOG_LINES 5
@@ -36,9 +36,8 @@ struct deploy {
 	struct dr_lock lock;
 	struct dr_docker docker;
 	char *body;
-	json_object *request;      /* the parsed body */
+	struct dr_deploy_request request;
 	const char *image;         /* borrowed from request */
-	json_object *env_override; /* borrowed from request, may be NULL */
 	char digest[DR_IMAGE_DIGEST_LEN + 1];
 	char container_id[80];
 	json_object *logs;         /* array of the container's last log lines */
@@ -66,77 +65,17 @@ static int deploy_phase(struct deploy *dp, const char *phase, int rc)
 	return rc;
 }
 
-static int deploy_parse_body(struct deploy *dp)
-{
-	json_tokener *tok = json_tokener_new_ex(DEPLOY_JSON_DEPTH);
-	size_t len = (size_t)dp->cgi.content_length;
-	int rc = 0;
-
-	if (!tok)
-		return deploy_fail(dp, "request", 500, "%s", "out of memory");
-	dp->request = json_tokener_parse_ex(tok, dp->body, (int)len);
-	if (!dp->request || json_tokener_get_error(tok) != json_tokener_success ||
-	    strspn(dp->body + json_tokener_get_parse_end(tok), " \t\r\n") != len - json_tokener_get_parse_end(tok))
-		rc = deploy_fail(dp, "request", 400, "%s", "request body is not one well-formed JSON object");
-	else if (!json_object_is_type(dp->request, json_type_object))
-		rc = deploy_fail(dp, "request", 400, "%s", "request body must be a JSON object");
-	json_tokener_free(tok);
-	return rc;
-}
-
-static int deploy_check_env_keys(struct deploy *dp, json_object *env)
-{
-	if (!json_object_is_type(env, json_type_object))
-		return deploy_fail(dp, "request", 400, "%s", "env must be an object of runtime variables");
-	json_object_object_foreach(env, key, value) {
-		if (dr_runtime_var_index(key) < 0)
-			return deploy_fail(dp, "request", 400, "env: unknown runtime variable %s", key);
-		if (!json_object_is_type(value, json_type_string))
-			return deploy_fail(dp, "request", 400, "env: %s must be a string", key);
-	}
-	dp->env_override = env;
-	return 0;
-}
-
-/* Only image, environment and env are accepted; anything else would be an override. */
-static int deploy_check_fields(struct deploy *dp)
-{
-	json_object_object_foreach(dp->request, key, value) {
-		if (!strcmp(key, "image")) {
-			if (!json_object_is_type(value, json_type_string))
-				return deploy_fail(dp, "request", 400, "%s", "image must be a string");
-			dp->image = json_object_get_string(value);
-			if (strlen(dp->image) != (size_t)json_object_get_string_len(value))
-				return deploy_fail(dp, "request", 400, "%s", "image contains a NUL character");
-		} else if (!strcmp(key, "environment")) {
-			if (!json_object_is_type(value, json_type_string) ||
-			    strcmp(json_object_get_string(value), dp->cfg.environment))
-				return deploy_fail(dp, "request", 400, "environment does not match this agent, which serves %s",
-						   dp->cfg.environment);
-		} else if (!strcmp(key, "env")) {
-			if (deploy_check_env_keys(dp, value))
-				return dp->err.status;
-		} else {
-			return deploy_fail(dp, "request", 400,
-					   "field %s is not accepted: container name, volumes and runtime settings belong to the server",
-					   key);
-		}
-	}
-	if (!dp->image)
-		return deploy_fail(dp, "request", 400, "%s", "image is required");
-	return 0;
-}
-
 static int deploy_check_request(struct deploy *dp)
 {
 	int rc;
 
 	if (dp->cgi.content_length == 0)
 		return deploy_fail(dp, "request", 400, "%s", "request body must be a JSON object with an image");
-	if ((rc = dr_cgi_body_read(&dp->cgi, STDIN_FILENO, &dp->body, &dp->err)))
+	if ((rc = dr_cgi_body_read(&dp->cgi, STDIN_FILENO, &dp->body, &dp->err)) ||
+	    (rc = dr_deploy_request_parse(&dp->request, dp->body, (size_t)dp->cgi.content_length, dp->cfg.environment,
+					  &dp->err)))
 		return deploy_phase(dp, "request", rc);
-	if ((rc = deploy_parse_body(dp)) || (rc = deploy_check_fields(dp)))
-		return rc;
+	dp->image = dp->request.image;
 	dp->audit.image = dp->image;
 	rc = dr_image_ref_parse(dp->image, &dp->ref, &dp->err);
 	if (!rc)
@@ -148,19 +87,11 @@ static int deploy_check_request(struct deploy *dp)
 static int deploy_check_runtime_env(struct deploy *dp)
 {
 	struct dr_problems problems = { 0 };
-	int idx;
 
 	if (dr_runtime_env_load(&dp->runtime, dp->cfg.runtime_env_file, dp->cfg.env, dp->cfg.allow_execution_plane,
 				&problems))
 		return deploy_fail(dp, "runtime-env", 500, "runtime env file invalid: %s", problems.text[0]);
-	if (!dp->env_override)
-		return 0;
-	json_object_object_foreach(dp->env_override, key, value) {
-		idx = dr_runtime_var_index(key);
-		if (strcmp(json_object_get_string(value), dp->runtime.values[idx]))
-			return deploy_fail(dp, "request", 400, "override of server-owned runtime variable %s", key);
-	}
-	return 0;
+	return deploy_phase(dp, "request", dr_deploy_request_check_env(&dp->request, &dp->runtime, &dp->err));
 }
 
 /* Find repository@sha256:... in the image's RepoDigests. */
@@ -431,7 +362,7 @@ int main(void)
 	dr_lock_release(&dp.lock);
 	dr_docker_close(&dp.docker);
 	dr_runtime_env_free(&dp.runtime);
-	json_object_put(dp.request);
+	dr_deploy_request_free(&dp.request);
 	json_object_put(dp.logs);
 	dr_buf_free(&dp.log_text);
 	free(dp.body);
