@@ -28,7 +28,7 @@ echo "== build and make check"
 run_check _build/plain
 echo "== scenario tests with the programs under valgrind memcheck"
 (cd _build/plain && DREICHOR_VALGRIND=1 make -j"$jobs" check TEST_SUITE_LOG=valgrind-suite.log \
-	TESTS="t/agent-pipe.sh t/agent-auth.sh t/status.sh t/deploy.sh t/stop.sh") ||
+	TESTS="t/agent-auth.sh t/status.sh t/deploy.sh t/stop.sh") ||
 	{ grep -h -B2 -A40 'not ok\|valgrind' _build/plain/t/*.log | head -200; exit 1; }
 echo "== make check with AddressSanitizer and UndefinedBehaviorSanitizer"
 run_check _build/sanitizers --enable-sanitizers

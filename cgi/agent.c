@@ -43,6 +43,7 @@ struct agent {
 	struct dr_config cfg;
 	char request_id[DR_REQUEST_ID_LEN + 1];
 	char client_id[AGENT_CLIENT_ID_LOG_MAX + 1];
+	char auth_detail[256];     /* why a JWT was refused, for the journal only */
 	struct dr_audit audit;
 };
 
@@ -167,6 +168,10 @@ static int agent_serve(struct agent *ag)
 		return agent_refuse(ag, 500, NULL, ag->cfg.problems.text[0]);
 	if ((rc = dr_auth_check(&ag->req, &ag->cfg, &err)))
 		return agent_refuse(ag, rc, NULL, err.reason);
+	if ((rc = dr_auth_check_jwt(&ag->req, &ag->cfg, &err, ag->auth_detail, sizeof ag->auth_detail))) {
+		ag->audit.detail = ag->auth_detail;
+		return agent_refuse(ag, rc, NULL, err.reason);
+	}
 	route = agent_route_find(ag->req.path);
 	if (!route)
 		return agent_refuse(ag, 404, NULL, "unknown path; the API is POST /v1/deploy, GET /v1/status, POST /v1/stop");

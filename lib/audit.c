@@ -71,6 +71,7 @@ int dr_audit_write(const struct dr_audit *a)
 	audit_add(&f, "DREICHOR_IMAGE_DIGEST", a->image_digest);
 	audit_add(&f, "DREICHOR_PHASE", a->phase);
 	audit_add(&f, "DREICHOR_REASON", a->reason);
+	audit_add(&f, "DREICHOR_DETAIL", a->detail);
 	audit_add(&f, "DREICHOR_CONTAINER_LOGS", a->container_logs);
 	audit_add(&f, "DREICHOR_DURATION_MS", duration);
 	rc = sd_journal_sendv(f.iov, f.count);

@@ -17,6 +17,7 @@ struct dr_audit {
 	const char *image_digest;
 	const char *phase;        /* where a deploy failed */
 	const char *reason;       /* the error reason given to the client */
+	const char *detail;       /* more than the client is told (why a token was refused) */
 	const char *container_logs; /* last container log lines, newline-separated */
 	long long started_ms;     /* monotonic start, for DREICHOR_DURATION_MS */
 };

@@ -1,8 +1,16 @@
 /* auth.c: constant-time service-token comparison. */
 
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "auth.h"
+#include "clock.h"
 
 int dr_auth_equal(const char *a, size_t alen, const char *b, size_t blen)
 {
@@ -31,5 +39,82 @@ int dr_auth_check(const struct dr_http_request *req, const struct dr_config *cfg
 	secret_ok = dr_auth_equal(secret, strlen(secret), cfg->client_secret, strlen(cfg->client_secret));
 	if (!(id_ok & secret_ok))
 		return dr_error_set(err, 403, "service token not accepted for this environment");
+	return 0;
+}
+
+/* Run the verifier with exactly the policy in its environment; token on its stdin, verdict on its stdout. */
+static int auth_run_verifier(const struct dr_config *cfg, const char *token, char *out, size_t cap)
+{
+	char program[4096], aud[1024], iss[1024], certs[4200], id[1024];
+	char *const argv[] = { (char *)DR_AUTH_JWT_PROGRAM, NULL };
+	char *const envp[] = { aud, iss, certs, id, NULL };
+	int in[2] = { -1, -1 }, res[2] = { -1, -1 }, status = -1, rc = -1;
+	long long deadline = dr_now_ms() + DR_AUTH_JWT_TIMEOUT_MS;
+	size_t used = 0;
+	pid_t pid = -1;
+
+	snprintf(program, sizeof program, "%s/%s", cfg->libexecdir, DR_AUTH_JWT_PROGRAM);
+	snprintf(aud, sizeof aud, "CF_ACCESS_AUD=%s", cfg->cf_access_aud);
+	snprintf(iss, sizeof iss, "CF_ACCESS_ISSUER=%s", cfg->cf_access_issuer);
+	snprintf(certs, sizeof certs, "CF_ACCESS_CERTS_FILE=%s", cfg->cf_access_certs_file);
+	snprintf(id, sizeof id, "CF_ACCESS_CLIENT_ID=%s", cfg->client_id);
+	out[0] = '\0';
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(res, O_CLOEXEC) < 0 || (pid = fork()) < 0)
+		goto done;
+	if (pid == 0) {
+		if (dup2(in[0], STDIN_FILENO) < 0 || dup2(res[1], STDOUT_FILENO) < 0)
+			_exit(111);
+		execve(program, argv, envp);
+		_exit(111);
+	}
+	close(in[0]);
+	close(res[1]);
+	in[0] = res[1] = -1;
+	dr_write_all(in[1], token, strlen(token));
+	close(in[1]);
+	in[1] = -1;
+	while (used + 1 < cap) {
+		struct pollfd pfd = { .fd = res[0], .events = POLLIN };
+		long long left = deadline - dr_now_ms();
+		ssize_t n;
+		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+			break;
+		n = read(res[0], out + used, cap - 1 - used);
+		if (n <= 0)
+			break;
+		used += (size_t)n;
+	}
+	out[used] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	rc = WIFEXITED(status) && WEXITSTATUS(status) == 0 && !strcmp(out, "ok") ? 0 : -1;
+	if (rc && !out[0])
+		snprintf(out, cap, "verifier %s failed to answer", program);
+done:
+	if (pid < 0 && !out[0])
+		snprintf(out, cap, "cannot start the verifier: %s", strerror(errno));
+	for (int i = 0; i < 2; i++) {
+		if (in[i] >= 0)
+			close(in[i]);
+		if (res[i] >= 0)
+			close(res[i]);
+	}
+	return rc;
+}
+
+int dr_auth_check_jwt(const struct dr_http_request *req, const struct dr_config *cfg, struct dr_error *err,
+		      char *detail, size_t detail_cap)
+{
+	const char *token = dr_http_header_get(req, "Cf-Access-Jwt-Assertion");
+
+	detail[0] = '\0';
+	if (!cfg->cf_access_aud)
+		return 0;
+	if (!token || !token[0])
+		return dr_error_set(err, 401, "Cf-Access-Jwt-Assertion header is required");
+	if (auth_run_verifier(cfg, token, detail, detail_cap))
+		return dr_error_set(err, 403, "Cloudflare Access token not accepted");
 	return 0;
 }

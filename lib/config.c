@@ -219,7 +219,7 @@ static void config_check_jwt(struct dr_config *s)
 	if (set && set != 3)
 		dr_problems_add(&s->problems, "CF_ACCESS_AUD: CF_ACCESS_AUD, CF_ACCESS_ISSUER and CF_ACCESS_CERTS_FILE must be set together");
 	else if (set)
-		dr_problems_add(&s->problems, "CF_ACCESS_AUD: Cf-Access-Jwt-Assertion verification is not available in this build; unset CF_ACCESS_AUD, CF_ACCESS_ISSUER and CF_ACCESS_CERTS_FILE");
+		config_check_file(s, "CF_ACCESS_CERTS_FILE", s->cf_access_certs_file);
 }
 
 int dr_config_load(struct dr_config *s, unsigned flags)

@@ -15,10 +15,4 @@ int dr_registry_auth_build(const char *path, const char *registry, char **out, s
 /* Wipe and free a value from dr_registry_auth_build; accepts NULL. */
 void dr_registry_auth_free(char *value);
 
-/* Decode standard base64 text into out (cap bytes); returns the length or -1. */
-long dr_base64_decode(const char *text, unsigned char *out, size_t cap);
-
-/* Encode len bytes as URL-safe base64 into out (cap bytes, NUL-terminated); returns 0 or -1. */
-int dr_base64url_encode(const unsigned char *data, size_t len, char *out, size_t cap);
-
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base64.h"
 #include "registry_auth.h"
 #include "unit.h"
 

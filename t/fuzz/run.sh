@@ -15,12 +15,15 @@ flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefine
 json=($(pkg-config --cflags --libs json-c))
 build() { # build NAME SOURCES...
 	local name=$1; shift
-	clang "${flags[@]}" -o "$out/fuzz_$name" "$src/t/fuzz/fuzz_$name.c" "${@/#/$src/lib/}" "${json[@]}"
+	local sources=() libs=() a
+	for a in "$@"; do case $a in -*) libs+=("$a") ;; *) sources+=("$src/lib/$a") ;; esac; done
+	clang "${flags[@]}" -o "$out/fuzz_$name" "$src/t/fuzz/fuzz_$name.c" "${sources[@]}" "${json[@]}" "${libs[@]}"
 }
 build http_head http.c buf.c error.c jsonstr.c clock.c
 build deploy_request deploy_request.c runtime_env.c config.c image_ref.c error.c
 build image_ref image_ref.c error.c
 build runtime_env runtime_env.c config.c image_ref.c error.c
+build jwt jwt.c base64.c $(pkg-config --libs libcrypto)
 
 run() { # run NAME: fuzz for $secs seconds
 	local name=$1 work=$out/corpus-$1
@@ -32,11 +35,9 @@ run() { # run NAME: fuzz for $secs seconds
 	[ $rc = 0 ] || { tail -40 "$out/$name.log"; return 1; }
 }
 failed=0
-for pair in "http_head deploy_request" "image_ref runtime_env"; do
-	set -- $pair
-	run "$1" & a=$!
-	run "$2" & b=$!
-	wait $a || failed=1
-	wait $b || failed=1
+for pair in "http_head deploy_request" "image_ref runtime_env" "jwt"; do
+	pids=()
+	for name in $pair; do run "$name" & pids+=($!); done
+	for p in "${pids[@]}"; do wait "$p" || failed=1; done
 done
 exit $failed

@@ -1,0 +1,42 @@
+/* dreichor-jwt-verify: checks one Cf-Access-Jwt-Assertion token, read from
+ * stdin, against the policy in its environment (CF_ACCESS_AUD,
+ * CF_ACCESS_ISSUER, CF_ACCESS_CERTS_FILE, CF_ACCESS_CLIENT_ID). The
+ * dispatcher runs it only when JWT verification is configured, so that
+ * libcrypto and json-c are loaded only then. Prints "ok" or why not.
+ * Exit codes: 0 valid, 1 refused, 100 usage, 111 system. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "http.h"
+#include "jwt.h"
+
+int main(void)
+{
+	static char token[DR_JWT_MAX + 1];
+	struct dr_jwt_policy policy;
+	char why[256] = "";
+	size_t len = 0;
+	ssize_t n;
+
+	policy.audience = getenv("CF_ACCESS_AUD");
+	policy.issuer = getenv("CF_ACCESS_ISSUER");
+	policy.certs_file = getenv("CF_ACCESS_CERTS_FILE");
+	policy.common_name = getenv("CF_ACCESS_CLIENT_ID");
+	policy.now = (long long)time(NULL);
+	if (!policy.audience || !policy.issuer || !policy.certs_file || !policy.common_name) {
+		printf("verifier started without its policy variables\n");
+		return 100;
+	}
+	while (len <= DR_JWT_MAX && (n = read(STDIN_FILENO, token + len, DR_JWT_MAX + 1 - len)) > 0)
+		len += (size_t)n;
+	if (dr_jwt_verify(token, len, &policy, why, sizeof why)) {
+		printf("%s\n", why);
+		return 1;
+	}
+	printf("ok\n");
+	return 0;
+}

@@ -1,0 +1,28 @@
+/* jwt.h: verification of the Cf-Access-Jwt-Assertion token that
+ * Cloudflare Access forwards: RS256 signature by the key whose kid
+ * matches in the team's certs file (JWKS), aud, iss, exp, iat, nbf with a
+ * small clock skew, and common_name (the service token's client id).
+ * Caller buffers only; nothing to free. */
+#ifndef DR_JWT_H
+#define DR_JWT_H
+
+#include <stddef.h>
+
+#define DR_JWT_MAX 16384          /* token length accepted */
+#define DR_JWT_PART_MAX 8192      /* decoded header or payload */
+#define DR_JWT_SKEW_SECONDS 60    /* allowed clock difference */
+#define DR_JWT_MIN_RSA_BITS 2048
+#define DR_JWT_CERTS_MAX (256 * 1024)
+
+struct dr_jwt_policy {
+	const char *audience;     /* must be in aud */
+	const char *issuer;       /* must equal iss */
+	const char *certs_file;   /* JWKS: {"keys": [{"kid", "kty": "RSA", "n", "e"}]} */
+	const char *common_name;  /* must equal common_name */
+	long long now;            /* seconds since the epoch */
+};
+
+/* Verify token (len bytes) against p; returns 0, or -1 with why (for the journal) set. */
+int dr_jwt_verify(const char *token, size_t len, const struct dr_jwt_policy *p, char *why, size_t why_cap);
+
+#endif
