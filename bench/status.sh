@@ -14,9 +14,7 @@ runs=${1:-300}
 start_dockerd
 setup_env dev
 start_agent dev
-busybox_rootfs
-docker_cli import -c 'CMD ["/bin/sh", "-c", "exec sleep 3600"]' "$T/rootfs.tar" local/runtime:1.0.0 >/dev/null
-docker_cli run -d --network none --name dreichor-runtime-dev local/runtime:1.0.0 >/dev/null
+run_sleeping_container dreichor-runtime-dev
 api=$(curl -s --unix-socket "$DOCKER_SOCK" http://d/version | jq -r .ApiVersion)
 
 agent="curl -sf -o /dev/null -H 'CF-Access-Client-Id: $CLIENT_ID' -H 'CF-Access-Client-Secret: $CLIENT_SECRET' http://127.0.0.1:$PORT_dev/v1/status"

@@ -15,9 +15,7 @@ secs=${1:-20}
 start_dockerd
 setup_env dev
 start_agent dev
-busybox_rootfs
-docker_cli import -c 'CMD ["/bin/sh", "-c", "exec sleep 3600"]' "$T/rootfs.tar" local/runtime:1.0.0 >/dev/null
-docker_cli run -d --network none --name dreichor-runtime-dev local/runtime:1.0.0 >/dev/null
+run_sleeping_container dreichor-runtime-dev
 api=v$(curl -s --unix-socket "$DOCKER_SOCK" http://d/version | jq -r .ApiVersion)
 proxy_port=$(free_port)
 socat "TCP-LISTEN:$proxy_port,bind=127.0.0.1,fork,reuseaddr" "UNIX-CONNECT:$DOCKER_SOCK" &

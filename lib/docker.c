@@ -136,6 +136,18 @@ static int docker_escape(struct dr_docker *d, const char *s, char *out, size_t c
 	return rc;
 }
 
+/* METHOD on /containers/{name, URL-encoded}{suffix}; 0 (any HTTP status) or a status. */
+static int docker_container_call(struct dr_docker *d, const char *method, const char *name, const char *suffix,
+				 long timeout_ms, CURLcode *transport, struct dr_error *err)
+{
+	char esc[512], path[1024];
+
+	if (docker_escape(d, name, esc, sizeof esc))
+		return dr_error_set(err, 500, "container name too long for a Docker request");
+	snprintf(path, sizeof path, "/containers/%s%s", esc, suffix);
+	return docker_call_ms(d, method, path, NULL, timeout_ms, transport, err);
+}
+
 int dr_docker_open(struct dr_docker *d, const char *socket_path, struct dr_error *err)
 {
 	CURL *c;
@@ -303,13 +315,11 @@ done:
 
 int dr_docker_container_stop(struct dr_docker *d, const char *name, long timeout_s, struct dr_error *err)
 {
-	char esc[512], path[700];
+	char suffix[32];
 	int rc;
 
-	if (docker_escape(d, name, esc, sizeof esc))
-		return dr_error_set(err, 500, "container name too long");
-	snprintf(path, sizeof path, "/containers/%s/stop?t=%ld", esc, timeout_s);
-	if ((rc = docker_call(d, "POST", path, NULL, timeout_s + DR_DOCKER_CALL_TIMEOUT, err)))
+	snprintf(suffix, sizeof suffix, "/stop?t=%ld", timeout_s);
+	if ((rc = docker_container_call(d, "POST", name, suffix, (timeout_s + DR_DOCKER_CALL_TIMEOUT) * 1000, NULL, err)))
 		return rc;
 	if (d->status == 204 || d->status == 304 || d->status == 404)
 		return 0;
@@ -318,13 +328,9 @@ int dr_docker_container_stop(struct dr_docker *d, const char *name, long timeout
 
 int dr_docker_container_remove(struct dr_docker *d, const char *name, struct dr_error *err)
 {
-	char esc[512], path[700];
-	int rc;
+	int rc = docker_container_call(d, "DELETE", name, "?force=true", DR_DOCKER_CALL_TIMEOUT * 1000, NULL, err);
 
-	if (docker_escape(d, name, esc, sizeof esc))
-		return dr_error_set(err, 500, "container name too long");
-	snprintf(path, sizeof path, "/containers/%s?force=true", esc);
-	if ((rc = docker_call(d, "DELETE", path, NULL, DR_DOCKER_CALL_TIMEOUT, err)))
+	if (rc)
 		return rc;
 	if (d->status == 204 || d->status == 404)
 		return 0;
@@ -357,13 +363,9 @@ int dr_docker_container_create(struct dr_docker *d, const char *name, json_objec
 
 int dr_docker_container_start(struct dr_docker *d, const char *id, struct dr_error *err)
 {
-	char esc[512], path[700];
-	int rc;
+	int rc = docker_container_call(d, "POST", id, "/start", DR_DOCKER_CALL_TIMEOUT * 1000, NULL, err);
 
-	if (docker_escape(d, id, esc, sizeof esc))
-		return dr_error_set(err, 500, "container id too long");
-	snprintf(path, sizeof path, "/containers/%s/start", esc);
-	if ((rc = docker_call(d, "POST", path, NULL, DR_DOCKER_CALL_TIMEOUT, err)))
+	if (rc)
 		return rc;
 	if (d->status == 204 || d->status == 304)
 		return 0;
@@ -373,15 +375,10 @@ int dr_docker_container_start(struct dr_docker *d, const char *id, struct dr_err
 int dr_docker_container_wait_exit(struct dr_docker *d, const char *id, long timeout_ms, long *exit_code,
 				  struct dr_error *err)
 {
-	char esc[512], path[700];
 	json_object *o, *code;
 	CURLcode transport = CURLE_OK;
-	int rc;
+	int rc = docker_container_call(d, "POST", id, "/wait?condition=next-exit", timeout_ms, &transport, err);
 
-	if (docker_escape(d, id, esc, sizeof esc))
-		return dr_error_set(err, 500, "container id too long");
-	snprintf(path, sizeof path, "/containers/%s/wait?condition=next-exit", esc);
-	rc = docker_call_ms(d, "POST", path, NULL, timeout_ms, &transport, err);
 	if (rc && transport == CURLE_OPERATION_TIMEDOUT)
 		return DR_DOCKER_STILL_RUNNING;
 	if (rc)
@@ -419,13 +416,11 @@ static int docker_demux(const unsigned char *p, size_t len, struct dr_buf *out)
 int dr_docker_container_logs(struct dr_docker *d, const char *id, int tail, struct dr_buf *out,
 			     struct dr_error *err)
 {
-	char esc[512], path[700];
+	char suffix[64];
 	int rc;
 
-	if (docker_escape(d, id, esc, sizeof esc))
-		return dr_error_set(err, 500, "container id too long");
-	snprintf(path, sizeof path, "/containers/%s/logs?stdout=true&stderr=true&tail=%d", esc, tail);
-	if ((rc = docker_call(d, "GET", path, NULL, DR_DOCKER_CALL_TIMEOUT, err)))
+	snprintf(suffix, sizeof suffix, "/logs?stdout=true&stderr=true&tail=%d", tail);
+	if ((rc = docker_container_call(d, "GET", id, suffix, DR_DOCKER_CALL_TIMEOUT * 1000, NULL, err)))
 		return rc;
 	if (d->status != 200)
 		return docker_fail(d, 500, "logs", err);

@@ -14,21 +14,11 @@ start_agent dev
 LOCK=$T/dev/state/deploy.lock
 name=dreichor-runtime-dev
 
-holder_pid() { tr -d '\0' <"$LOCK" 2>/dev/null | sed -n 's/^pid=//p'; }
-lock_held_by_deploy() { tr -d '\0' <"$LOCK" 2>/dev/null | grep -q "^image=$IMAGE_REPOSITORY:$1\$" &&
-	[ -n "$(holder_pid)" ] && kill -0 "$(holder_pid)"; }
-deploy_in_background() { # deploy_in_background TAG OUTFILE
-	curl -s -o "$2" -w '%{http_code}' -H "CF-Access-Client-Id: $CLIENT_ID" -H "CF-Access-Client-Secret: $CLIENT_SECRET" \
-		-H 'Content-Type: application/json' --data-binary "{\"image\": \"$IMAGE_REPOSITORY:$1\"}" \
-		"http://127.0.0.1:$PORT_dev/v1/deploy" >"$2.status" &
-	BG=$!
-}
-
 # 1. Two deploys at once: exactly one 409, immediately, naming the holder.
 kill -STOP "$REGISTRY_PID"
-deploy_in_background 1.0.0 "$T/first"
+deploy_in_background dev 1.0.0 "$T/first"
 first=$BG
-check "first deploy holds the lock while pulling" wait_for 20 lock_held_by_deploy 1.0.0
+check "first deploy holds the lock while pulling" wait_for 20 lock_held_by dev 1.0.0
 start=$(date +%s%N)
 deploy dev "$IMAGE_REPOSITORY:1.0.1"
 took_ms=$(( ($(date +%s%N) - start) / 1000000 ))
@@ -51,10 +41,10 @@ check "one container, running 1.0.0" test "$(container_field $name '{{index .Con
 # 2. SIGKILL mid-pull: no stale lock, the running container untouched, the next deploy works.
 cid=$(container_field $name '{{.Id}}')
 kill -STOP "$REGISTRY_PID"
-deploy_in_background 1.0.1 "$T/killed"
+deploy_in_background dev 1.0.1 "$T/killed"
 killed=$BG
-check "killed deploy is pulling with the lock" wait_for 20 lock_held_by_deploy 1.0.1
-kill -KILL "$(holder_pid)"
+check "killed deploy is pulling with the lock" wait_for 20 lock_held_by dev 1.0.1
+kill -KILL "$(lock_holder_pid dev)"
 wait "$killed"
 check "client of the killed deploy got no answer" test "$(cat "$T/killed.status")" = 000
 check "lock is free after SIGKILL" flock -n "$LOCK" true

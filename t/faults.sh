@@ -21,14 +21,6 @@ name=dreichor-runtime-dev
 STATE=$T/dev/state
 LOCK=$STATE/deploy.lock
 
-holder_pid() { tr -d '\0' <"$LOCK" 2>/dev/null | sed -n 's/^pid=//p'; }
-holder_is() { tr -d '\0' <"$LOCK" 2>/dev/null | grep -q "^image=$IMAGE_REPOSITORY:$1\$" && kill -0 "$(holder_pid)" 2>/dev/null; }
-start_deploy() { # start_deploy TAG: a deploy in the background; its answer in $T/bg
-	curl -s -o "$T/bg" -w '%{http_code}' -H "CF-Access-Client-Id: $CLIENT_ID" -H "CF-Access-Client-Secret: $CLIENT_SECRET" \
-		-H 'Content-Type: application/json' --data-binary "{\"image\": \"$IMAGE_REPOSITORY:$1\"}" \
-		"http://127.0.0.1:$PORT_dev/v1/deploy" >"$T/bg.status" 2>/dev/null &
-	BG=$!
-}
 watch_events() { # container events of the fixed name, from now, into $T/events
 	: >"$T/events"
 	docker_cli events --filter "container=$name" --format '{{.Action}}' >>"$T/events" 2>/dev/null &
@@ -62,38 +54,38 @@ check "initial deploy" status_is 200
 
 # 1. SIGKILL before the pull: the engine frozen, the deploy holds the lock waiting for /_ping.
 kill -STOP "$DOCKERD_PID"
-start_deploy 1.0.1
-check "before pull: deploy holds the lock" wait_for 20 holder_is 1.0.1
-kill -KILL "$(holder_pid)"; wait "$BG"
+deploy_in_background dev 1.0.1 "$T/bg"
+check "before pull: deploy holds the lock" wait_for 20 lock_held_by dev 1.0.1
+kill -KILL "$(lock_holder_pid dev)"; wait "$BG"
 kill -CONT "$DOCKERD_PID"
 invariants "SIGKILL before pull"
 check "SIGKILL before pull: old container still running" test "$(container_field $name '{{.State.Status}}')" = running
 
 # 2. SIGKILL during the pull: the registry frozen.
 kill -STOP "$REGISTRY_PID"
-start_deploy 1.0.1
-check "during pull: deploy holds the lock" wait_for 20 holder_is 1.0.1
+deploy_in_background dev 1.0.1 "$T/bg"
+check "during pull: deploy holds the lock" wait_for 20 lock_held_by dev 1.0.1
 sleep 0.5
-kill -KILL "$(holder_pid)"; wait "$BG"
+kill -KILL "$(lock_holder_pid dev)"; wait "$BG"
 kill -CONT "$REGISTRY_PID"
 invariants "SIGKILL during pull"
 check "SIGKILL during pull: old container still running" test "$(container_field $name '{{.State.Status}}')" = running
 
 # 3. SIGKILL after the old container stopped.
 watch_events
-start_deploy 1.0.1
+deploy_in_background dev 1.0.1 "$T/bg"
 check "after stop: the old container died" wait_for 60 saw_event die
-kill -KILL "$(holder_pid)" 2>/dev/null; wait "$BG"
+kill -KILL "$(lock_holder_pid dev)" 2>/dev/null; wait "$BG"
 stop_watching
 invariants "SIGKILL after stop"
 next_deploy_works "SIGKILL after stop" 1.0.0
 
 # 4. SIGKILL after create: the engine frozen as soon as the new container exists.
 watch_events
-start_deploy 1.0.1
+deploy_in_background dev 1.0.1 "$T/bg"
 check "after create: the new container was created" wait_for 60 saw_event create
 kill -STOP "$DOCKERD_PID"
-kill -KILL "$(holder_pid)" 2>/dev/null; wait "$BG"
+kill -KILL "$(lock_holder_pid dev)" 2>/dev/null; wait "$BG"
 kill -CONT "$DOCKERD_PID"
 stop_watching
 invariants "SIGKILL after create"
@@ -101,18 +93,18 @@ next_deploy_works "SIGKILL after create" 1.0.2
 
 # 5. SIGKILL during the grace watch.
 watch_events
-start_deploy 1.0.1
+deploy_in_background dev 1.0.1 "$T/bg"
 check "during grace: the new container started" wait_for 60 saw_event start
 sleep 0.5
-kill -KILL "$(holder_pid)" 2>/dev/null; wait "$BG"
+kill -KILL "$(lock_holder_pid dev)" 2>/dev/null; wait "$BG"
 stop_watching
 invariants "SIGKILL during grace"
 next_deploy_works "SIGKILL during grace" 1.0.0
 
 # 6. The Docker daemon killed during a pull: 503, the failure in the journal.
 kill -STOP "$REGISTRY_PID"
-start_deploy 1.0.2
-check "daemon killed during pull: deploy pulling" wait_for 20 holder_is 1.0.2
+deploy_in_background dev 1.0.2 "$T/bg"
+check "daemon killed during pull: deploy pulling" wait_for 20 lock_held_by dev 1.0.2
 sleep 0.5
 kill_dockerd
 wait "$BG"
@@ -125,7 +117,7 @@ next_deploy_works "daemon killed during pull" 1.0.1
 
 # 7. The Docker daemon killed during the grace watch.
 watch_events
-start_deploy 1.0.2
+deploy_in_background dev 1.0.2 "$T/bg"
 check "daemon killed during grace: container started" wait_for 60 saw_event start
 sleep 0.5
 kill_dockerd
@@ -140,8 +132,8 @@ next_deploy_works "daemon killed during grace" 1.0.0
 # 8. The registry killed mid-pull: 502, the running container untouched.
 cid=$(container_field $name '{{.Id}}')
 kill -STOP "$REGISTRY_PID"
-start_deploy 1.0.2
-check "registry killed mid-pull: deploy pulling" wait_for 20 holder_is 1.0.2
+deploy_in_background dev 1.0.2 "$T/bg"
+check "registry killed mid-pull: deploy pulling" wait_for 20 lock_held_by dev 1.0.2
 docker_cli rmi -f "$IMAGE_REPOSITORY:1.0.2" >/dev/null 2>&1
 sleep 0.5
 kill -KILL "$REGISTRY_PID"; wait "$REGISTRY_PID" 2>/dev/null

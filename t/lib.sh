@@ -201,6 +201,14 @@ busybox_rootfs() {
 	tar -C "$T/rootfs" -cf "$T/rootfs.tar" .
 }
 
+# run_sleeping_container NAME: a local busybox image (not in any registry) running as NAME.
+run_sleeping_container() {
+	busybox_rootfs
+	docker_cli image inspect local/runtime:1.0.0 >/dev/null 2>&1 ||
+		docker_cli import -c 'CMD ["/bin/sh", "-c", "exec sleep 3600"]' "$T/rootfs.tar" local/runtime:1.0.0 >/dev/null
+	docker_cli run -d --network none --name "$1" local/runtime:1.0.0 >/dev/null
+}
+
 # make_image TAG SCRIPT: build an image running sh -c SCRIPT, push it as IMAGE_REPOSITORY:TAG,
 # and remove it locally so that deploys really pull.
 make_image() {
@@ -322,6 +330,22 @@ raw() {
 	STATUS=$(curl -s -D "$T/headers" -o "$T/body" -w '%{http_code}' "$@" "http://127.0.0.1:$port${RAW_PATH:-/v1/status}")
 	BODY=$(cat "$T/body")
 	HEADERS=$(cat "$T/headers")
+}
+
+# The deploy lock's holder record (ENV's state directory): pid, and whether a live deploy of TAG holds it.
+lock_holder_pid() { tr -d '\0' <"$T/$1/state/deploy.lock" 2>/dev/null | sed -n 's/^pid=//p'; }
+lock_held_by() { # lock_held_by ENV TAG
+	tr -d '\0' <"$T/$1/state/deploy.lock" 2>/dev/null | grep -q "^image=$IMAGE_REPOSITORY:$2\$" &&
+		kill -0 "$(lock_holder_pid "$1")" 2>/dev/null
+}
+
+# deploy_in_background ENV TAG OUT: a deploy whose answer lands in OUT and its status in OUT.status; pid in BG.
+deploy_in_background() {
+	local port; eval "port=\$PORT_$1"
+	curl -s -o "$3" -w '%{http_code}' -H "CF-Access-Client-Id: $CLIENT_ID" -H "CF-Access-Client-Secret: $CLIENT_SECRET" \
+		-H 'Content-Type: application/json' --data-binary "{\"image\": \"$IMAGE_REPOSITORY:$2\"}" \
+		"http://127.0.0.1:$port/v1/deploy" >"$3.status" 2>/dev/null &
+	BG=$!
 }
 
 deploy() { # deploy ENV IMAGE [EXTRA-JSON-FIELDS]
