@@ -5,6 +5,12 @@
 # well-behaved request meanwhile is not held up; the dispatcher's peak RSS.
 . "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
 need_cmd /usr/bin/time xargs
+# Timing and memory limits describe the production build; under ASan they are reported, not asserted.
+sanitized=no
+ldd "$top_builddir/dreichor-agent" | grep -q libasan && sanitized=yes
+limit() { # limit DESCRIPTION COMMAND...: a check in a production build, a report under sanitizers
+	if [ $sanitized = yes ]; then echo "# not asserted in a sanitizer build: $1"; else check "$@"; fi
+}
 
 start_dockerd
 start_registry
@@ -37,7 +43,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H "CF-Access-Client-Id: $CLIENT_I
 waited_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 echo "# a status request among 1000 silent connections took ${waited_ms} ms"
 check "a well-behaved request is answered meanwhile" test "$code" = 200
-check "... within the 5 s head limit (${waited_ms} ms)" test "$waited_ms" -lt 5000
+limit "... within the 5 s head limit (${waited_ms} ms)" test "$waited_ms" -lt 5000
 answered=0 early=0
 sleep 4
 for fd in "${fds[@]}"; do
@@ -57,7 +63,7 @@ rss() { (set -a; . "$T/dev/agent.env"; /usr/bin/time -f %M -o "$T/rss" "$top_bui
 disp=$(rss "$T/req404")
 status_rss=$(rss "$T/reqstatus")
 echo "# peak RSS: dispatcher alone ${disp} KiB, dispatcher+status endpoint ${status_rss} KiB"
-check "dispatcher peak RSS under 8 MiB (${disp} KiB)" test "$disp" -lt 8192
-check "status process peak RSS under 16 MiB (${status_rss} KiB; libcurl alone maps 7.5 MiB)" test "$status_rss" -lt 16384
+limit "dispatcher peak RSS under 8 MiB (${disp} KiB)" test "$disp" -lt 8192
+limit "status process peak RSS under 16 MiB (${status_rss} KiB; libcurl alone maps 7.5 MiB)" test "$status_rss" -lt 16384
 
 finish
