@@ -22,6 +22,11 @@ check "sysusers.d entry" test -n "$(find "$R" -path '*/sysusers.d/dreichor-agent
 check "tmpfiles.d entry" test -n "$(find "$R" -path '*/tmpfiles.d/dreichor-agent.conf')"
 check "man page dreichor-agent(8)" test -n "$(find "$R" -path '*/man8/dreichor-agent.8')"
 check "man page dreichor-agent.env(5)" test -n "$(find "$R" -path '*/man5/dreichor-agent.env.5')"
+for page in $(find "$R" -path '*/man[158]/*' -type f); do
+	LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" 2>"$T/man.err" >/dev/null
+	check "man -l $(basename "$page") renders without warnings" test $? = 0 -a ! -s "$T/man.err" || cat "$T/man.err"
+done
+check "three man pages installed" test "$(find "$R" -path '*/man[158]/*' -type f | wc -l)" = 3
 check "examples under docdir" test "$(find "$R" -path '*/examples/*' -name '*.env' | wc -l)" = 4
 for env in dev prod; do
 	check "$env .env placed in the operator tree, mode 0640" test "$(stat -c %a "$opt/$env/deploy-agent/.env")" = 640
