@@ -1,0 +1,168 @@
+/* test_jwt.c: RS256 JWT verification against keys made here, and base64url. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+
+#include "base64.h"
+#include "jwt.h"
+#include "unit.h"
+
+static EVP_PKEY *key, *other, *small;
+static char certs[64];
+static struct dr_jwt_policy policy = { "aud-tag", "https://team.cloudflareaccess.com", certs, "id.access", 0 };
+static char why[256];
+
+static void b64url(const unsigned char *data, size_t len, char *out, size_t cap)
+{
+	char *eq;
+
+	dr_base64url_encode(data, len, out, cap);
+	if ((eq = strchr(out, '=')))
+		*eq = '\0';
+}
+
+static void jwk_of(EVP_PKEY *k, const char *kid, char *out, size_t cap)
+{
+	BIGNUM *n = NULL, *e = NULL;
+	unsigned char raw[1024];
+	char nb[1400], eb[16];
+
+	EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_RSA_N, &n);
+	EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_RSA_E, &e);
+	b64url(raw, (size_t)BN_bn2bin(n, raw), nb, sizeof nb);
+	b64url(raw, (size_t)BN_bn2bin(e, raw), eb, sizeof eb);
+	snprintf(out, cap, "{\"kid\": \"%s\", \"kty\": \"RSA\", \"n\": \"%s\", \"e\": \"%s\"}", kid, nb, eb);
+	BN_free(n);
+	BN_free(e);
+}
+
+/* A token of header and claims JSON signed by k. */
+static char *token(EVP_PKEY *k, const char *header, const char *claims)
+{
+	static char out[8192];
+	char h[1024], c[2048], sig64[1024];
+	unsigned char sig[512];
+	size_t siglen = sizeof sig, used;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+
+	b64url((const unsigned char *)header, strlen(header), h, sizeof h);
+	b64url((const unsigned char *)claims, strlen(claims), c, sizeof c);
+	used = (size_t)snprintf(out, sizeof out, "%s.%s", h, c);
+	EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k);
+	EVP_DigestSign(md, sig, &siglen, (unsigned char *)out, used);
+	EVP_MD_CTX_free(md);
+	b64url(sig, siglen, sig64, sizeof sig64);
+	snprintf(out + used, sizeof out - used, ".%s", sig64);
+	return out;
+}
+
+static char *claims(const char *aud, const char *cn, long long iat, long long exp)
+{
+	static char out[1024];
+
+	snprintf(out, sizeof out,
+		 "{\"aud\": [\"%s\"], \"iss\": \"https://team.cloudflareaccess.com\", \"common_name\": \"%s\", "
+		 "\"iat\": %lld, \"exp\": %lld}", aud, cn, iat, exp);
+	return out;
+}
+
+static int verify(const char *t)
+{
+	return dr_jwt_verify(t, strlen(t), &policy, why, sizeof why);
+}
+
+#define H1 "{\"alg\": \"RS256\", \"kid\": \"k1\"}"
+
+static void test_valid(void)
+{
+	CU_ASSERT_EQUAL(verify(token(key, H1, claims("aud-tag", "id.access", policy.now, policy.now + 300))), 0);
+	CU_ASSERT_EQUAL(verify(token(key, H1, claims("aud-tag", "id.access", policy.now + 50, policy.now - 50))), 0);
+}
+
+static void test_claims(void)
+{
+	CU_ASSERT_EQUAL(verify(token(key, H1, claims("other", "id.access", policy.now, policy.now + 300))), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "aud"));
+	CU_ASSERT_EQUAL(verify(token(key, H1, claims("aud-tag", "someone", policy.now, policy.now + 300))), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "common_name"));
+	CU_ASSERT_EQUAL(verify(token(key, H1, claims("aud-tag", "id.access", policy.now - 900, policy.now - 100))), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "expired"));
+	CU_ASSERT_EQUAL(verify(token(key, H1, claims("aud-tag", "id.access", policy.now + 100, policy.now + 900))), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "iat"));
+}
+
+static void test_signatures(void)
+{
+	char *t = token(other, H1, claims("aud-tag", "id.access", policy.now, policy.now + 300));
+
+	CU_ASSERT_EQUAL(verify(t), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "signature does not verify"));
+	CU_ASSERT_EQUAL(verify(token(key, "{\"alg\": \"RS256\", \"kid\": \"nope\"}", claims("aud-tag", "id.access", policy.now, policy.now + 300))), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "kid nope"));
+	CU_ASSERT_EQUAL(verify(token(key, "{\"alg\": \"HS256\", \"kid\": \"k1\"}", claims("aud-tag", "id.access", policy.now, policy.now + 300))), -1);
+	CU_ASSERT_EQUAL(verify(token(small, "{\"alg\": \"RS256\", \"kid\": \"small\"}", claims("aud-tag", "id.access", policy.now, policy.now + 300))), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "2048"));
+}
+
+static void test_malformed(void)
+{
+	CU_ASSERT_EQUAL(verify("a.b"), -1);
+	CU_ASSERT_EQUAL(verify("a.b.c.d"), -1);
+	CU_ASSERT_EQUAL(verify("!!.??.**"), -1);
+	CU_ASSERT_EQUAL(dr_jwt_verify("", 0, &policy, why, sizeof why), -1);
+}
+
+static void test_base64(void)
+{
+	unsigned char out[16];
+
+	CU_ASSERT_EQUAL(dr_base64url_decode_n("aGk", 3, out, sizeof out), 2);
+	CU_ASSERT_EQUAL(memcmp(out, "hi", 2), 0);
+	CU_ASSERT_EQUAL(dr_base64url_decode_n("aGk=", 4, out, sizeof out), 2);
+	CU_ASSERT_EQUAL(dr_base64url_decode_n("aG=k", 4, out, sizeof out), -1);
+	CU_ASSERT_EQUAL(dr_base64url_decode_n("aGVsbG8gd29ybGQh", 16, out, 4), -1);
+}
+
+static const struct unit_case cases[] = {
+	{ "valid token, within clock skew", test_valid },
+	{ "aud, common_name, exp, iat refused", test_claims },
+	{ "signature, kid, alg and key size refused", test_signatures },
+	{ "malformed tokens refused", test_malformed },
+	{ "base64url", test_base64 },
+	{ NULL, NULL },
+};
+
+int main(void)
+{
+	char a[2000], b[2000], c[2000];
+	FILE *f;
+	int fd, rc;
+
+	key = EVP_RSA_gen(2048);
+	other = EVP_RSA_gen(2048);
+	small = EVP_RSA_gen(1024);
+	snprintf(certs, sizeof certs, "/tmp/dr-unit-jwks.XXXXXX");
+	if (!key || !other || !small || (fd = mkstemp(certs)) < 0)
+		return 99;
+	jwk_of(key, "k1", a, sizeof a);
+	jwk_of(other, "k2", b, sizeof b);
+	jwk_of(small, "small", c, sizeof c);
+	f = fdopen(fd, "w");
+	fprintf(f, "{\"keys\": [%s, %s, %s]}\n", a, b, c);
+	fclose(f);
+	policy.now = (long long)time(NULL);
+	rc = unit_run("jwt", cases);
+	unlink(certs);
+	EVP_PKEY_free(key);
+	EVP_PKEY_free(other);
+	EVP_PKEY_free(small);
+	return rc;
+}
