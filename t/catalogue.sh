@@ -1,7 +1,9 @@
 #!/bin/bash
 # The bad-input catalogue (docs/bad-input.md) is generated from the tests:
 # every scenario check named "<input>: <status>" with a 4xx or 5xx status
-# is a row, and every CUnit case of the request parser named "... is NNN".
+# is a row (checks built from shell variables excepted), every JWT case
+# given to t/jwt.sh's refused_for (403), and every CUnit case of the
+# request parser named "... is NNN".
 # This test regenerates it and fails when the committed file has drifted.
 # t/catalogue.sh --write rewrites docs/bad-input.md.
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -20,7 +22,8 @@ EOT
 	(
 		cd "$top_srcdir" || exit 1
 		for f in t/*.sh; do
-			grep -oE 'check "[^"]*: [45][0-9]{2}"' "$f" | sed -E "s|^check \"(.*): ([0-9]{3})\"\$|\\2\t\\1\t$f|"
+			grep -oE 'check "[^"$]*: [45][0-9]{2}"' "$f" | sed -E "s|^check \"(.*): ([0-9]{3})\"\$|\\2\t\\1\t$f|"
+			grep -oE '^refused_for "[^"$]*"' "$f" | sed -E "s|^refused_for \"(.*)\"\$|403\tJWT: \\1\t$f|"
 		done
 		grep -oE '\{ "[^"]* is [45][0-9]{2}[^"]*"' t/test_http.c |
 			sed -E 's|^\{ "(.*) is ([0-9]{3})(.*)"$|\2\t\1\3\tt/test_http.c|'
