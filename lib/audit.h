@@ -22,7 +22,8 @@ struct dr_audit {
 	long long started_ms;     /* monotonic start, for DREICHOR_DURATION_MS */
 };
 
-/* Send the entry to the journal; returns 0 or a negative errno (the request is answered regardless). */
+/* Send the entry to the journal with sd_journal_sendv (linked, or loaded on first use);
+ * returns 0 or a negative errno (the request is answered regardless). */
 int dr_audit_write(const struct dr_audit *a);
 
 #endif
