@@ -358,8 +358,9 @@ int main(void)
 	dp.audit.client_id = dp.cgi.client_id;
 	dp.audit.method = dp.cgi.method;
 	dp.audit.path = dp.cgi.path;
-	rc = deploy_answer(&dp, rc);
+	/* Free the environment before answering: a client acting on the answer must find it unlocked. */
 	dr_lock_release(&dp.lock);
+	rc = deploy_answer(&dp, rc);
 	dr_docker_close(&dp.docker);
 	dr_runtime_env_free(&dp.runtime);
 	dr_deploy_request_free(&dp.request);

@@ -51,6 +51,8 @@ int main(void)
 	signal(SIGPIPE, SIG_IGN);
 	dr_config_load(&cfg, 0);
 	rc = stop_run(&cfg, &cgi, &docker, &lock, &was_present, &err);
+	/* Free the environment before answering: a client acting on the answer must find it unlocked. */
+	dr_lock_release(&lock);
 	audit.environment = cfg.environment;
 	audit.started_ms = cgi.started_ms;
 	audit.request_id = cgi.request_id;
@@ -67,7 +69,6 @@ int main(void)
 		json_object_object_add(out, "was_present", json_object_new_boolean(was_present));
 		rc = dr_reply_json(&audit, 200, out);
 	}
-	dr_lock_release(&lock);
 	dr_docker_close(&docker);
 	dr_config_free(&cfg);
 	return rc;

@@ -22,7 +22,7 @@ BG_PIDS=""
 # into the endpoint; any error or leak fails the test (see finish).
 VALGRIND_WRAP=""
 if [ "${DREICHOR_VALGRIND:-0}" = 1 ]; then
-	VALGRIND_WRAP="valgrind --quiet --trace-children=yes --trace-children-skip=/usr/*,/bin/*,/sbin/* --leak-check=full --show-leak-kinds=definite,indirect,possible
+	VALGRIND_WRAP="valgrind --quiet --suppressions=$top_srcdir/t/valgrind.supp --trace-children=yes --trace-children-skip=/usr/*,/bin/*,/sbin/* --leak-check=full --show-leak-kinds=definite,indirect,possible
 		--errors-for-leak-kinds=definite,indirect,possible --error-exitcode=97 --log-file=$T/valgrind.%p.log"
 fi
 
