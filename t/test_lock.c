@@ -79,13 +79,6 @@ static const struct unit_case cases[] = {
 
 int main(void)
 {
-	char cmd[128];
-	int rc;
-
 	snprintf(dir, sizeof dir, "/tmp/dr-unit-lock.XXXXXX");
-	if (!mkdtemp(dir))
-		return 99;
-	rc = unit_run("lock", cases);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	return system(cmd) ? 99 : rc;
+	return unit_run_in_tmpdir("lock", cases, dir);
 }

@@ -4,6 +4,7 @@
 #define DR_UNIT_H
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <CUnit/Basic.h>
 
@@ -30,6 +31,20 @@ static inline int unit_run(const char *suite_name, const struct unit_case *cases
 	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
 	CU_cleanup_registry();
 	return failures ? 1 : 0;
+}
+
+/* Create the directory named by the mkdtemp template dir (rewritten in place),
+ * run the suite, then remove the directory; 99 when that fails. */
+static inline int unit_run_in_tmpdir(const char *suite_name, const struct unit_case *cases, char *dir)
+{
+	char cmd[256];
+	int rc;
+
+	if (!mkdtemp(dir))
+		return 99;
+	rc = unit_run(suite_name, cases);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	return system(cmd) ? 99 : rc;
 }
 
 #endif
