@@ -37,7 +37,6 @@ struct deploy {
 	struct dr_docker docker;
 	char *body;
 	struct dr_deploy_request request;
-	const char *image;         /* borrowed from request */
 	char digest[DR_IMAGE_DIGEST_LEN + 1];
 	char container_id[80];
 	json_object *logs;         /* array of the container's last log lines */
@@ -69,15 +68,12 @@ static int deploy_check_request(struct deploy *dp)
 {
 	int rc;
 
-	if (dp->cgi.content_length == 0)
-		return deploy_fail(dp, "request", 400, "%s", "request body must be a JSON object with an image");
 	if ((rc = dr_cgi_body_read(&dp->cgi, STDIN_FILENO, &dp->body, &dp->err)) ||
 	    (rc = dr_deploy_request_parse(&dp->request, dp->body, (size_t)dp->cgi.content_length, dp->cfg.environment,
 					  &dp->err)))
 		return deploy_phase(dp, "request", rc);
-	dp->image = dp->request.image;
-	dp->audit.image = dp->image;
-	rc = dr_image_ref_parse(dp->image, &dp->ref, &dp->err);
+	dp->audit.image = dp->request.image;
+	rc = dr_image_ref_parse(dp->request.image, &dp->ref, &dp->err);
 	if (!rc)
 		rc = dr_image_ref_check_policy(&dp->ref, dp->cfg.image_repository, dp->cfg.env == DR_ENV_DEV, &dp->err);
 	return deploy_phase(dp, "image-policy", rc);
@@ -170,7 +166,7 @@ static json_object *deploy_container_spec(struct deploy *dp)
 	snprintf(item, sizeof item, "%s:/var/lib/dreichor/snapshots", dp->cfg.snapshots_path);
 	json_object_array_add(binds, json_object_new_string(item));
 	json_object_object_add(labels, "dreichor.environment", json_object_new_string(dp->cfg.environment));
-	json_object_object_add(labels, "dreichor.image", json_object_new_string(dp->image));
+	json_object_object_add(labels, "dreichor.image", json_object_new_string(dp->request.image));
 	json_object_object_add(labels, "dreichor.image-digest", json_object_new_string(dp->digest));
 	json_object_object_add(labels, "dreichor.request-id", json_object_new_string(dp->cgi.request_id));
 	json_object_object_add(restart, "Name", json_object_new_string("unless-stopped"));
@@ -291,7 +287,7 @@ static int deploy_record(struct deploy *dp)
 
 	dr_time_iso_utc(now);
 	json_object_object_add(record, "time", json_object_new_string(now));
-	json_object_object_add(record, "image", json_object_new_string(dp->image));
+	json_object_object_add(record, "image", json_object_new_string(dp->request.image));
 	json_object_object_add(record, "image_digest", json_object_new_string(dp->digest));
 	json_object_object_add(record, "request_id", json_object_new_string(dp->cgi.request_id));
 	json_object_object_add(record, "client_id", json_object_new_string(dp->cgi.client_id));
@@ -313,7 +309,7 @@ static int deploy_run(struct deploy *dp)
 		return deploy_fail(dp, "config", 500, "%s", dp->cfg.problems.text[0]);
 	if ((rc = deploy_check_request(dp)) || (rc = deploy_check_runtime_env(dp)))
 		return rc;
-	me.image = dp->image;
+	me.image = dp->request.image;
 	me.request_id = dp->cgi.request_id;
 	if ((rc = dr_lock_acquire(&dp->lock, dp->cfg.state_directory, &me, &dp->err)))
 		return deploy_phase(dp, "lock", rc);
@@ -333,7 +329,7 @@ static int deploy_answer(struct deploy *dp, int rc)
 		return dr_reply_error(&dp->audit, &dp->err, out);
 	json_object_object_add(out, "status", json_object_new_string("deployed"));
 	json_object_object_add(out, "container_name", json_object_new_string(dp->cfg.container_name));
-	json_object_object_add(out, "image", json_object_new_string(dp->image));
+	json_object_object_add(out, "image", json_object_new_string(dp->request.image));
 	json_object_object_add(out, "environment", json_object_new_string(dp->cfg.environment));
 	json_object_object_add(out, "image_digest", json_object_new_string(dp->digest));
 	json_object_object_add(out, "container_id", json_object_new_string(dp->container_id));
@@ -353,11 +349,7 @@ int main(void)
 	dp.audit.action = "deploy";
 	dp.audit.environment = dp.cfg.environment;
 	rc = deploy_run(&dp);
-	dp.audit.started_ms = dp.cgi.started_ms;
-	dp.audit.request_id = dp.cgi.request_id;
-	dp.audit.client_id = dp.cgi.client_id;
-	dp.audit.method = dp.cgi.method;
-	dp.audit.path = dp.cgi.path;
+	dr_reply_audit_request(&dp.audit, &dp.cgi);
 	/* Free the environment before answering: a client acting on the answer must find it unlocked. */
 	dr_lock_release(&dp.lock);
 	rc = deploy_answer(&dp, rc);

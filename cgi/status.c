@@ -104,11 +104,7 @@ int main(void)
 
 	signal(SIGPIPE, SIG_IGN);
 	rc = dr_cgi_load(&cgi, &err);
-	audit.started_ms = cgi.started_ms;
-	audit.request_id = cgi.request_id;
-	audit.client_id = cgi.client_id;
-	audit.method = cgi.method;
-	audit.path = cgi.path;
+	dr_reply_audit_request(&audit, &cgi);
 	dr_config_load(&cfg, 0);
 	audit.environment = cfg.environment;
 	if (rc) {

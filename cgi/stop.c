@@ -54,11 +54,7 @@ int main(void)
 	/* Free the environment before answering: a client acting on the answer must find it unlocked. */
 	dr_lock_release(&lock);
 	audit.environment = cfg.environment;
-	audit.started_ms = cgi.started_ms;
-	audit.request_id = cgi.request_id;
-	audit.client_id = cgi.client_id;
-	audit.method = cgi.method;
-	audit.path = cgi.path;
+	dr_reply_audit_request(&audit, &cgi);
 	if (rc) {
 		rc = dr_reply_error(&audit, &err, NULL);
 	} else {

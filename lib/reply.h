@@ -7,7 +7,11 @@
 #include <json-c/json.h>
 
 #include "audit.h"
+#include "cgi.h"
 #include "error.h"
+
+/* Fill the audit fields that come from the request's CGI variables (borrowed from cgi). */
+void dr_reply_audit_request(struct dr_audit *a, const struct dr_cgi *cgi);
 
 /* Send status with body (consumed) and audit it; returns the exit code (0 for 2xx, else 1). */
 int dr_reply_json(struct dr_audit *a, int status, json_object *body);
