@@ -57,6 +57,7 @@ cleanup() {
 	for p in $BG_PIDS; do kill "$p" 2>/dev/null; done
 	[ -n "${REGISTRY_PID:-}" ] && kill -CONT "$REGISTRY_PID" 2>/dev/null
 	stop_dockerd
+	stop_journald
 	for p in $BG_PIDS; do wait "$p" 2>/dev/null; done
 	rm -rf "$T"
 }
@@ -141,16 +142,47 @@ stop_dockerd() {
 	grep -o " $T/docker[^ ]*" /proc/mounts 2>/dev/null | sort -r | xargs -r umount -l 2>/dev/null
 }
 
-# A journald to write to: the running one, or a standalone one for this test.
+# A journald to write to. A live one (one that accepts a stream) is used as
+# it is; a socket left behind by a stopped one is not enough. Otherwise the
+# first test to need one starts it and tests running in parallel share it:
+# each user holds a shared lock on JOURNALD_SHARED/users, and the last one out
+# stops the journald the tests started (see stop_journald).
+JOURNALD_SHARED=/tmp/dr-test-journald
+JOURNALD_USERS_FD=""
+journald_live() { systemd-cat -t dreichor-test-probe true 2>/dev/null; }
 start_journald() {
+	local start_fd
 	need_cmd journalctl
-	if [ -S /run/systemd/journal/socket ] && journalctl -n 0 >/dev/null 2>&1; then
-		return 0
+	need_cmd systemd-cat
+	mkdir -p "$JOURNALD_SHARED"
+	exec {JOURNALD_USERS_FD}>"$JOURNALD_SHARED/users" {start_fd}>"$JOURNALD_SHARED/start"
+	flock -s "$JOURNALD_USERS_FD"
+	flock -x "$start_fd"
+	if ! journald_live; then
+		[ -x /lib/systemd/systemd-journald ] || skip "no systemd-journald to start"
+		/lib/systemd/systemd-journald >"$JOURNALD_SHARED/log" 2>&1 </dev/null \
+			{JOURNALD_USERS_FD}>&- {start_fd}>&- &
+		echo $! >"$JOURNALD_SHARED/pid"
+		wait_for 10 journald_live || hard_error "systemd-journald did not start: $(tail -3 "$JOURNALD_SHARED/log")"
 	fi
-	[ -x /lib/systemd/systemd-journald ] || skip "no systemd-journald to start"
-	/lib/systemd/systemd-journald >"$T/journald.log" 2>&1 &
-	BG_PIDS="$BG_PIDS $!"
-	wait_for 10 test -S /run/systemd/journal/socket || hard_error "systemd-journald did not start"
+	exec {start_fd}>&-
+}
+
+# The last test out stops the journald that a test started; one that was
+# running before (no pid file) is left alone.
+stop_journald() {
+	local pid
+	[ -n "$JOURNALD_USERS_FD" ] || return 0
+	flock -u "$JOURNALD_USERS_FD"
+	if flock -x -n "$JOURNALD_USERS_FD" && [ -f "$JOURNALD_SHARED/pid" ]; then
+		pid=$(cat "$JOURNALD_SHARED/pid")
+		if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = systemd-journal ]; then
+			kill "$pid"
+			wait_for 10 bash -c "! kill -0 $pid 2>/dev/null"
+		fi
+		rm -f "$JOURNALD_SHARED/pid"
+	fi
+	exec {JOURNALD_USERS_FD}>&-
 }
 
 # journal_entry RID: the journal entry of one request as JSON (waits for journald).
