@@ -13,7 +13,8 @@ once=no; [ "${1:-}" = --once ] && once=yes
 
 scripts/install-deps
 if [ ! -x ./dreichor-agent ] || [ ! -f Makefile ]; then
-	autoreconf -fi && ./configure >/dev/null
+	scripts/build-libcurl _build/libcurl
+	autoreconf -fi && ./configure --with-endpoint-libcurl="$top/_build/libcurl" >/dev/null
 fi
 make -j"$(nproc)" >/dev/null
 

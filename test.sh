@@ -1,7 +1,9 @@
 #!/bin/bash
 # Set up and run every test on a fresh Debian 12 machine (as root):
-# packages, build with -Werror, make check, the main scenarios again with
-# the programs under valgrind, make check under ASan+UBSan, make distcheck. A skipped test fails the run when CI is set.
+# packages, the endpoints' static libcurl, build with -Werror, make check,
+# the main scenarios again with the programs under valgrind, make check
+# under ASan+UBSan, fuzzing, make distcheck. A skipped test fails the run
+# when CI is set.
 set -euo pipefail
 cd "$(dirname "$0")"
 top=$(pwd)
@@ -10,11 +12,14 @@ scripts/install-deps
 [ -f config.status ] && make distclean >/dev/null
 autoreconf -fi
 jobs=$(nproc)
+# The endpoints link a static HTTP-only libcurl (built once, kept across runs).
+scripts/build-libcurl _build/libcurl
+libcurl_flag=--with-endpoint-libcurl=$top/_build/libcurl
 
 run_check() { # run_check DIR CONFIGURE-FLAGS...
 	local dir=$1; shift
 	rm -rf "$dir"; mkdir -p "$dir"
-	(cd "$dir" && "$top/configure" --enable-werror "$@" >configure.out &&
+	(cd "$dir" && "$top/configure" --enable-werror "$libcurl_flag" "$@" >configure.out &&
 		make -j"$jobs" >make.out &&
 		make -j"$jobs" check) || { cat "$dir"/t/*.log 2>/dev/null | tail -200; return 1; }
 	if [ "${CI:-}" = true ] && ! grep -q '^# SKIP: *0$' "$dir/test-suite.log"; then
@@ -26,6 +31,10 @@ run_check() { # run_check DIR CONFIGURE-FLAGS...
 
 echo "== build and make check"
 run_check _build/plain
+echo "== the endpoints load no shared libcurl"
+for p in dreichor-status dreichor-deploy dreichor-stop; do
+	! ldd "_build/plain/$p" | grep libcurl || { echo "test.sh: $p loads the shared libcurl" >&2; exit 1; }
+done
 echo "== scenario tests with the programs under valgrind memcheck"
 (cd _build/plain && DREICHOR_VALGRIND=1 make -j"$jobs" check TEST_SUITE_LOG=valgrind-suite.log \
 	TESTS="t/agent-auth.sh t/status.sh t/deploy.sh t/stop.sh") ||
@@ -35,7 +44,7 @@ run_check _build/sanitizers --enable-sanitizers
 echo "== fuzzing: each libFuzzer harness for ${FUZZ_SECONDS:-60} s"
 (cd _build/plain && make fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-60}")
 echo "== make distcheck"
-(cd _build/plain && make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror >distcheck.out 2>&1) ||
+(cd _build/plain && make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS="--enable-werror $libcurl_flag" >distcheck.out 2>&1) ||
 	{ tail -100 _build/plain/distcheck.out; exit 1; }
 grep -E '^# (TOTAL|PASS|FAIL|SKIP|ERROR)' _build/plain/test-suite.log _build/plain/valgrind-suite.log \
 	_build/sanitizers/test-suite.log

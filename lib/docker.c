@@ -169,7 +169,7 @@ int dr_docker_open(struct dr_docker *d, const char *socket_path, struct dr_error
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, docker_ping_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, d->api);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, (void *)d->api);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, docker_collect);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &d->body);
 	rc = curl_easy_perform(c);
