@@ -145,44 +145,46 @@ stop_dockerd() {
 # A journald to write to. A live one (one that accepts a stream) is used as
 # it is; a socket left behind by a stopped one is not enough. Otherwise the
 # first test to need one starts it and tests running in parallel share it:
-# each user holds a shared lock on JOURNALD_SHARED/users, and the last one out
-# stops the journald the tests started (see stop_journald).
+# each user holds a shared flock on JOURNALD_SHARED/users, and the last one
+# out stops the journald the tests started. The locks are held by flock(1)
+# processes of their own (-o), never by a descriptor of the test's shell,
+# which dockerd and the agents would inherit and keep holding.
 JOURNALD_SHARED=/tmp/dr-test-journald
-JOURNALD_USERS_FD=""
-journald_live() { systemd-cat -t dreichor-test-probe true 2>/dev/null; }
+JOURNALD_HOLDER=""
 start_journald() {
-	local start_fd
 	need_cmd journalctl
 	need_cmd systemd-cat
+	need_cmd flock
+	[ -x /lib/systemd/systemd-journald ] || skip "no systemd-journald to start"
 	mkdir -p "$JOURNALD_SHARED"
-	exec {JOURNALD_USERS_FD}>"$JOURNALD_SHARED/users" {start_fd}>"$JOURNALD_SHARED/start"
-	flock -s "$JOURNALD_USERS_FD"
-	flock -x "$start_fd"
-	if ! journald_live; then
-		[ -x /lib/systemd/systemd-journald ] || skip "no systemd-journald to start"
-		/lib/systemd/systemd-journald >"$JOURNALD_SHARED/log" 2>&1 </dev/null \
-			{JOURNALD_USERS_FD}>&- {start_fd}>&- &
-		echo $! >"$JOURNALD_SHARED/pid"
-		wait_for 10 journald_live || hard_error "systemd-journald did not start: $(tail -3 "$JOURNALD_SHARED/log")"
-	fi
-	exec {start_fd}>&-
+	flock -s -o "$JOURNALD_SHARED/users" sh -c 'echo $$ >"$1"; exec sleep 2147483647' sh "$T/journald-user" &
+	JOURNALD_HOLDER=$!
+	wait_for 600 test -s "$T/journald-user" || hard_error "the shared journald lock was not granted"
+	flock -x -o "$JOURNALD_SHARED/start" bash -c '
+		live() { systemd-cat -t dreichor-test-probe true 2>/dev/null; }
+		live && exit 0
+		/lib/systemd/systemd-journald >"$1/log" 2>&1 </dev/null &
+		echo $! >"$1/pid"
+		for _ in $(seq 100); do live && exit 0; sleep 0.1; done
+		exit 1' sh "$JOURNALD_SHARED" ||
+		hard_error "systemd-journald did not start: $(tail -3 "$JOURNALD_SHARED/log")"
 }
 
 # The last test out stops the journald that a test started; one that was
 # running before (no pid file) is left alone.
 stop_journald() {
-	local pid
-	[ -n "$JOURNALD_USERS_FD" ] || return 0
-	flock -u "$JOURNALD_USERS_FD"
-	if flock -x -n "$JOURNALD_USERS_FD" && [ -f "$JOURNALD_SHARED/pid" ]; then
-		pid=$(cat "$JOURNALD_SHARED/pid")
+	[ -n "$JOURNALD_HOLDER" ] || return 0
+	kill "$(cat "$T/journald-user")" 2>/dev/null
+	wait "$JOURNALD_HOLDER" 2>/dev/null
+	flock -x -n -o "$JOURNALD_SHARED/users" bash -c '
+		[ -f "$1/pid" ] || exit 0
+		pid=$(cat "$1/pid")
 		if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = systemd-journal ]; then
 			kill "$pid"
-			wait_for 10 bash -c "! kill -0 $pid 2>/dev/null"
+			for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 		fi
-		rm -f "$JOURNALD_SHARED/pid"
-	fi
-	exec {JOURNALD_USERS_FD}>&-
+		rm -f "$1/pid"' sh "$JOURNALD_SHARED"
+	JOURNALD_HOLDER=""
 }
 
 # journal_entry RID: the journal entry of one request as JSON (waits for journald).
