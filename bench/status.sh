@@ -13,16 +13,8 @@ top_builddir=${top_builddir:-$top_srcdir}
 need_cmd hyperfine /usr/bin/time
 runs=${1:-300}
 
-start_dockerd
-start_registry
-make_image 1.0.0 "$RUNTIME_SCRIPT"
-setup_env dev
-start_agent dev
+start_deployed_agent
 start_floor
-# The container as the agent leaves it (labels included), so status makes
-# the calls it makes in production: _ping and one inspect.
-deploy dev "$IMAGE_REPOSITORY:1.0.0"
-status_is 200 || hard_error "the deploy for the benchmark failed: $BODY"
 api=$(curl -s --unix-socket "$DOCKER_SOCK" http://d/version | jq -r .ApiVersion)
 
 agent="curl -sf -o /dev/null -H 'CF-Access-Client-Id: $CLIENT_ID' -H 'CF-Access-Client-Secret: $CLIENT_SECRET' http://127.0.0.1:$PORT_dev/v1/status"

@@ -16,15 +16,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 need_cmd wrk socat
 secs=${1:-20}
 
-start_dockerd
-start_registry
-make_image 1.0.0 "$RUNTIME_SCRIPT"
-setup_env dev
-start_agent dev
-# The container as the agent leaves it (labels included), so status makes
-# the calls it makes in production: _ping and one inspect.
-deploy dev "$IMAGE_REPOSITORY:1.0.0"
-status_is 200 || hard_error "the deploy for the benchmark failed: $BODY"
+start_deployed_agent
 api=v$(curl -s --unix-socket "$DOCKER_SOCK" http://d/version | jq -r .ApiVersion)
 proxy_port=$(free_port)
 socat "TCP-LISTEN:$proxy_port,bind=127.0.0.1,fork,reuseaddr" "UNIX-CONNECT:$DOCKER_SOCK" &

@@ -322,6 +322,20 @@ start_floor() {
 	wait_for 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$FLOOR_PORT" || hard_error "the fixed-answer program did not listen"
 }
 
+# start_deployed_agent: for the benchmarks, dockerd, a registry and the dev
+# agent, with 1.0.0 deployed through it: the container is as the agent
+# leaves it (labels included), so status makes the calls it makes in
+# production, _ping and one inspect.
+start_deployed_agent() {
+	start_dockerd
+	start_registry
+	make_image 1.0.0 "$RUNTIME_SCRIPT"
+	setup_env dev
+	start_agent dev
+	deploy dev "$IMAGE_REPOSITORY:1.0.0"
+	status_is 200 || hard_error "the deploy for the benchmark failed: $BODY"
+}
+
 # start_agent ENV: run dreichor-agent for ENV on a free port, as systemd would.
 start_agent() {
 	local env=$1 port vars pid attempt
