@@ -1,7 +1,9 @@
 /* dreichor-agent: the per-connection dispatcher. Reads one request head
  * from stdin under hard limits, authenticates it, routes it, and execs the
  * endpoint program with CGI meta-variables and the body still unread.
- * Exit codes: 0 handed over or answered, 1 refused, 100 usage, 111 system. */
+ * Exit codes: 0 handed over or answered (whatever the HTTP status, so that
+ * systemd records no failed unit for a refused request), 1 --check-config
+ * found problems, 100 usage, 111 no answer could be written. */
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -20,7 +22,7 @@
 #include "http.h"
 #include "runtime_env.h"
 
-#define AGENT_EXIT_REFUSED 1
+#define AGENT_EXIT_PROBLEMS 1
 #define AGENT_EXIT_USAGE 100
 #define AGENT_EXIT_SYSTEM 111
 #define AGENT_CLIENT_ID_LOG_MAX 128
@@ -50,13 +52,15 @@ struct agent {
 /* Answer the client with an error and audit the refusal. */
 static int agent_refuse(struct agent *ag, int status, const char *allow, const char *reason)
 {
+	int written;
+
 	ag->audit.http_status = status;
 	ag->audit.reason = reason;
-	dr_http_respond_error(STDOUT_FILENO, status, ag->request_id, allow, reason);
+	written = !dr_http_respond_error(STDOUT_FILENO, status, ag->request_id, allow, reason);
 	dr_audit_write(&ag->audit);
 	if (status != 408)
 		dr_http_linger(STDIN_FILENO, STDOUT_FILENO);
-	return status == 500 ? AGENT_EXIT_SYSTEM : AGENT_EXIT_REFUSED;
+	return written ? 0 : AGENT_EXIT_SYSTEM;
 }
 
 static const struct agent_route *agent_route_find(const char *path)
@@ -112,6 +116,7 @@ static int agent_exec(struct agent *ag, const struct agent_route *route)
 		return agent_refuse(ag, 500, NULL, "DREICHOR_LIBEXECDIR: path too long");
 	unsetenv("CF_ACCESS_CLIENT_SECRET");
 	unsetenv("CREDENTIALS_DIRECTORY");
+	unsetenv("CF_ACCESS_CLIENT_SECRET_FILE");
 	unsetenv("CONTENT_TYPE");
 	unsetenv("CONTENT_LENGTH");
 	setenv("GATEWAY_INTERFACE", "CGI/1.1", 1);
@@ -204,7 +209,7 @@ static int agent_check_config(void)
 	if (!problems)
 		printf("configuration valid for %s\n", cfg.environment);
 	dr_config_free(&cfg);
-	return problems ? AGENT_EXIT_REFUSED : 0;
+	return problems ? AGENT_EXIT_PROBLEMS : 0;
 }
 
 static int agent_usage(void)

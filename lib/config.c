@@ -8,11 +8,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "image_ref.h"
 #include "config.h"
+#include "docker.h"
+#include "image_ref.h"
 
 #ifndef DR_PKGLIBEXECDIR
 #define DR_PKGLIBEXECDIR "/usr/local/libexec/dreichor-deploy-agent"
+#endif
+#ifndef DR_UNIT_RUNTIME_MAX_SEC
+#define DR_UNIT_RUNTIME_MAX_SEC 7200
 #endif
 
 #define SECRET_CREDENTIAL "cf-access-client-secret"
@@ -75,17 +79,20 @@ static const char *config_require(struct dr_config *s, const char *name)
 
 static void config_check_environment(struct dr_config *s)
 {
-	const char *v = config_require(s, "ENVIRONMENT");
+	const char *v = config_get("ENVIRONMENT");
 	const char *strict = config_get("DREICHOR_STRICT_PORTS");
-	const char *port = config_require(s, "PORT");
+	const char *port;
 
-	if (v && !strcmp(v, "dev"))
+	if (!v)
+		dr_problems_add(&s->problems, "ENVIRONMENT: required but not set (is the agent's .env file missing or empty?)");
+	else if (!strcmp(v, "dev"))
 		s->env = DR_ENV_DEV;
-	else if (v && !strcmp(v, "prod"))
+	else if (!strcmp(v, "prod"))
 		s->env = DR_ENV_PROD;
-	else if (v)
+	else
 		dr_problems_add(&s->problems, "ENVIRONMENT: must be dev or prod");
 	s->environment = s->env ? v : NULL;
+	port = config_require(s, "PORT");
 	if (port && dr_parse_long(port, 1, 65535, &s->port))
 		dr_problems_add(&s->problems, "PORT: must be a TCP port number (1-65535)");
 	else if (port && s->env && !(strict && !strcmp(strict, "0"))) {
@@ -153,6 +160,24 @@ static void config_check_optional_number(struct dr_config *s, const char *name, 
 		dr_problems_add(&s->problems, "%s: must be a whole number of seconds from 0 to %ld", name, max);
 }
 
+long dr_deploy_worst_seconds(long stop_timeout_seconds, long startup_grace_seconds)
+{
+	return DR_DOCKER_PULL_TIMEOUT + DR_DEPLOY_ENGINE_CALLS_MAX * DR_DOCKER_CALL_TIMEOUT +
+	       2 * stop_timeout_seconds + startup_grace_seconds;
+}
+
+/* systemd ends an instance at RuntimeMaxSec: a deploy must fit, even the slowest. */
+static void config_check_deploy_fits_unit(struct dr_config *s)
+{
+	long worst = dr_deploy_worst_seconds(s->stop_timeout_seconds, s->startup_grace_seconds);
+	long room = DR_UNIT_RUNTIME_MAX_SEC - dr_deploy_worst_seconds(0, 0);
+
+	if (worst > DR_UNIT_RUNTIME_MAX_SEC)
+		dr_problems_add(&s->problems,
+				"STOP_TIMEOUT_SECONDS: with STARTUP_GRACE_SECONDS a deploy could take %ld s, longer than the unit's RuntimeMaxSec=%d; keep 2 x STOP_TIMEOUT_SECONDS + STARTUP_GRACE_SECONDS at most %ld",
+				worst, DR_UNIT_RUNTIME_MAX_SEC, room);
+}
+
 static void config_check_network(struct dr_config *s)
 {
 	const char *v = config_get("CONTAINER_NETWORK");
@@ -174,42 +199,58 @@ static void config_check_file(struct dr_config *s, const char *name, const char 
 		dr_problems_add(&s->problems, "%s: must be the absolute path of a readable file", name);
 }
 
-/* Read the secret from the systemd credential when present, else the environment. */
+/* Read a secret file into out (DR_SECRET_MAX + 1 bytes), dropping a trailing newline.
+ * Returns 0, or -1 when it cannot be read or is too long. */
+static int config_read_secret_file(int dirfd, const char *path, char *out)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, out, DR_SECRET_MAX + 1);
+	close(fd);
+	if (n < 0 || n > DR_SECRET_MAX) {
+		explicit_bzero(out, DR_SECRET_MAX + 1);
+		return -1;
+	}
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+		n--;
+	out[n] = '\0';
+	return 0;
+}
+
+/* The secret, first found of: the systemd credential, the file named by
+ * CF_ACCESS_CLIENT_SECRET_FILE (what the units use), the environment. */
 static void config_load_secret(struct dr_config *s)
 {
 	const char *dir = config_get("CREDENTIALS_DIRECTORY");
+	const char *file = config_get("CF_ACCESS_CLIENT_SECRET_FILE");
 	const char *env = config_get("CF_ACCESS_CLIENT_SECRET");
-	char path[4096];
-	ssize_t n = 0;
-	int fd = -1;
+	int dirfd;
 
-	if (dir && snprintf(path, sizeof path, "%s/%s", dir, SECRET_CREDENTIAL) < (int)sizeof path)
-		fd = open(path, O_RDONLY | O_CLOEXEC);
 	s->client_secret = calloc(1, DR_SECRET_MAX + 1);
 	if (!s->client_secret) {
 		dr_problems_add(&s->problems, "CF_ACCESS_CLIENT_SECRET: out of memory");
-		goto done;
+		return;
 	}
-	if (fd >= 0) {
-		n = read(fd, s->client_secret, DR_SECRET_MAX + 1);
-		if (n < 0 || n > DR_SECRET_MAX) {
-			dr_problems_add(&s->problems, "CF_ACCESS_CLIENT_SECRET: credential file unreadable or over %d bytes",
+	if (dir && (dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		config_read_secret_file(dirfd, SECRET_CREDENTIAL, s->client_secret);
+		close(dirfd);
+	}
+	if (!s->client_secret[0] && file) {
+		if (file[0] != '/' || config_read_secret_file(AT_FDCWD, file, s->client_secret))
+			dr_problems_add(&s->problems, "CF_ACCESS_CLIENT_SECRET_FILE: cannot read the secret file (missing, over %d bytes, or not readable by the agent's group)",
 					DR_SECRET_MAX);
-			n = 0;
-		}
-		while (n > 0 && (s->client_secret[n - 1] == '\n' || s->client_secret[n - 1] == '\r'))
-			n--;
-		s->client_secret[n] = '\0';
-	} else if (env) {
-		if (dr_strlcpy(s->client_secret, env, DR_SECRET_MAX + 1))
-			dr_problems_add(&s->problems, "CF_ACCESS_CLIENT_SECRET: longer than %d bytes", DR_SECRET_MAX);
+		else if (!s->client_secret[0])
+			dr_problems_add(&s->problems, "CF_ACCESS_CLIENT_SECRET_FILE: the secret file is empty");
+		return;
 	}
+	if (!s->client_secret[0] && env && dr_strlcpy(s->client_secret, env, DR_SECRET_MAX + 1))
+		dr_problems_add(&s->problems, "CF_ACCESS_CLIENT_SECRET: longer than %d bytes", DR_SECRET_MAX);
 	if (!s->client_secret[0])
-		dr_problems_add(&s->problems, "CF_ACCESS_CLIENT_SECRET: required but not set (environment or credential %s)",
+		dr_problems_add(&s->problems, "CF_ACCESS_CLIENT_SECRET: required but not set (the secret file, the credential %s or the variable)",
 				SECRET_CREDENTIAL);
-done:
-	if (fd >= 0)
-		close(fd);
 }
 
 static void config_check_jwt(struct dr_config *s)
@@ -252,6 +293,7 @@ int dr_config_load(struct dr_config *s, unsigned flags)
 				       &s->stop_timeout_seconds);
 	config_check_optional_number(s, "STARTUP_GRACE_SECONDS", DR_GRACE_DEFAULT, DR_GRACE_MAX,
 				       &s->startup_grace_seconds);
+	config_check_deploy_fits_unit(s);
 	config_check_network(s);
 	s->registry_auth_file = config_get("REGISTRY_AUTH_FILE");
 	config_check_file(s, "REGISTRY_AUTH_FILE", s->registry_auth_file);

@@ -19,16 +19,17 @@ int dr_reply_json(struct dr_audit *a, int status, json_object *body)
 {
 	const char *text;
 	size_t len;
+	int written;
 
 	if (a->request_id)
 		json_object_object_add(body, "request_id", json_object_new_string(a->request_id));
 	text = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	len = strlen(text);
 	a->http_status = status;
-	dr_http_respond(STDOUT_FILENO, status, a->request_id, NULL, text, len);
+	written = !dr_http_respond(STDOUT_FILENO, status, a->request_id, NULL, text, len);
 	dr_audit_write(a);
 	json_object_put(body);
-	return status >= 200 && status < 300 ? 0 : 1;
+	return written ? 0 : DR_EXIT_NOT_ANSWERED;
 }
 
 int dr_reply_error(struct dr_audit *a, const struct dr_error *err, json_object *extra)

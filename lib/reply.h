@@ -13,7 +13,10 @@
 /* Fill the audit fields that come from the request's CGI variables (borrowed from cgi). */
 void dr_reply_audit_request(struct dr_audit *a, const struct dr_cgi *cgi);
 
-/* Send status with body (consumed) and audit it; returns the exit code (0 for 2xx, else 1). */
+/* An endpoint that could not write its answer exits with this; one that did exits 0. */
+#define DR_EXIT_NOT_ANSWERED 111
+
+/* Send status with body (consumed) and audit it; returns the exit code: 0 once written, whatever the status. */
 int dr_reply_json(struct dr_audit *a, int status, json_object *body);
 
 /* Send {"status":"error","reason":...} merged with extra (consumed, may be NULL) and audit it. */

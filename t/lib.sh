@@ -33,10 +33,11 @@ hard_error() { log "ERROR: $*"; exit 99; }
 ok() { CHECKS=$((CHECKS + 1)); printf 'ok %d - %s\n' "$CHECKS" "$*"; }
 not_ok() { CHECKS=$((CHECKS + 1)); FAILURES=$((FAILURES + 1)); printf 'not ok %d - %s\n' "$CHECKS" "$*"; }
 
-# check DESCRIPTION COMMAND...: one assertion.
+# check DESCRIPTION COMMAND...: one assertion; returns non-zero when it failed,
+# so that `check ... || show-why` can print the evidence.
 check() {
 	local what=$1; shift
-	if "$@"; then ok "$what"; else not_ok "$what"; fi
+	if "$@"; then ok "$what"; else not_ok "$what"; return 1; fi
 }
 
 finish() {

@@ -41,6 +41,7 @@ static void set_valid(void)
 	static const char *const optional[] = {
 		"STOP_TIMEOUT_SECONDS", "STARTUP_GRACE_SECONDS", "CONTAINER_NETWORK", "REGISTRY_AUTH_FILE",
 		"CF_ACCESS_AUD", "CF_ACCESS_ISSUER", "CF_ACCESS_CERTS_FILE", "CREDENTIALS_DIRECTORY",
+		"CF_ACCESS_CLIENT_SECRET_FILE",
 		"DREICHOR_STRICT_PORTS", NULL,
 	};
 	size_t i;
@@ -69,6 +70,15 @@ static int load_with(const char *name, const char *value)
 		setenv(name, value, 1);
 	else if (name)
 		unsetenv(name);
+	dr_config_free(&cfg);
+	return dr_config_load(&cfg, DR_CONFIG_AUTH);
+}
+
+static int load_with_timeouts(const char *stop, const char *grace)
+{
+	set_valid();
+	setenv("STOP_TIMEOUT_SECONDS", stop, 1);
+	setenv("STARTUP_GRACE_SECONDS", grace, 1);
 	dr_config_free(&cfg);
 	return dr_config_load(&cfg, DR_CONFIG_AUTH);
 }
@@ -218,8 +228,42 @@ static void test_credentials(void)
 	CU_ASSERT_EQUAL(dr_config_load(&cfg, DR_CONFIG_AUTH), 0);
 	CU_ASSERT_STRING_EQUAL(cfg.client_secret, "from-credential");
 	unsetenv("CREDENTIALS_DIRECTORY");
+	/* The file the units name, read directly; missing or empty is a problem naming the variable. */
+	setenv("CF_ACCESS_CLIENT_SECRET_FILE", path, 1);
+	dr_config_free(&cfg);
+	CU_ASSERT_EQUAL(dr_config_load(&cfg, DR_CONFIG_AUTH), 0);
+	CU_ASSERT_STRING_EQUAL(cfg.client_secret, "from-credential");
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fclose(f);
+	dr_config_free(&cfg);
+	CU_ASSERT_EQUAL(dr_config_load(&cfg, DR_CONFIG_AUTH), 1);
+	CU_ASSERT_TRUE(has_problem("CF_ACCESS_CLIENT_SECRET_FILE: the secret file is empty"));
 	unlink(path);
+	dr_config_free(&cfg);
+	CU_ASSERT_EQUAL(dr_config_load(&cfg, DR_CONFIG_AUTH), 1);
+	CU_ASSERT_TRUE(has_problem("CF_ACCESS_CLIENT_SECRET_FILE: cannot read the secret file"));
+	setenv("CF_ACCESS_CLIENT_SECRET_FILE", "relative/secret", 1);
+	dr_config_free(&cfg);
+	CU_ASSERT_EQUAL(dr_config_load(&cfg, DR_CONFIG_AUTH), 1);
+	unsetenv("CF_ACCESS_CLIENT_SECRET_FILE");
 	rmdir(dir);
+}
+
+/* The units' RuntimeMaxSec must outlast the slowest deploy the settings allow. */
+static void test_deploy_fits_unit(void)
+{
+	char stop[24];
+	long room = DR_UNIT_RUNTIME_MAX_SEC - dr_deploy_worst_seconds(0, 0);
+
+	CU_ASSERT_TRUE(room > 2 * 30 + 10);
+	snprintf(stop, sizeof stop, "%ld", room / 2);
+	CU_ASSERT_EQUAL(load_with_timeouts(stop, "0"), 0);
+	snprintf(stop, sizeof stop, "%ld", room / 2 + 1);
+	CU_ASSERT_EQUAL(load_with_timeouts(stop, "0"), 1);
+	CU_ASSERT_TRUE(has_problem("STOP_TIMEOUT_SECONDS: with STARTUP_GRACE_SECONDS a deploy could take"));
+	CU_ASSERT_EQUAL(load_with_timeouts("3600", "600"), 1);
+	CU_ASSERT_EQUAL(load_with_timeouts("30", "600"), 0);
 }
 
 static void test_docker_host(void)
@@ -307,6 +351,7 @@ static const struct unit_case cases[] = {
 	{ "DOCKER_HOST", test_docker_host },
 	{ "RUNTIME_ENV_FILE", test_runtime_env_file },
 	{ "optional timeouts", test_optional_numbers },
+	{ "the slowest deploy fits RuntimeMaxSec", test_deploy_fits_unit },
 	{ "CONTAINER_NETWORK", test_network },
 	{ "REGISTRY_AUTH_FILE", test_registry_auth_file },
 	{ "CF_ACCESS JWT variables", test_jwt_together },

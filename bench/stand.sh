@@ -1,0 +1,165 @@
+#!/bin/bash
+# Benchmark in the production shape: the .deb installed in the stand
+# (Debian 12, systemd as PID 1, t/lib-stand.sh), GET /v1/status on a
+# container the agent deployed. Printed in one run, medians:
+#  1. latency (hyperfine, client process included): the installed units;
+#     the same units with every sandboxing option removed; the same
+#     binaries under systemd-socket-activate; the seed-shaped Node agent
+#     (bench/node-peer.js: express, docker inspect per call); bare curl on
+#     the Docker socket; docker inspect;
+#  2. what each sandboxing option costs per connection: one socket per
+#     variant (the unit without its sandbox plus one option group), sampled
+#     in rotation so drift hits all alike (curl's time_total), with the
+#     exposure systemd-analyze security gives a live instance of it;
+#  3. 16 concurrent clients for 15 s (wrk): requests per second, latency,
+#     and every socket error, for the units, socket-activate and Node.
+# Run as root from a built tree: bench/stand.sh [--no-options] [RUNS]
+set -u
+top_srcdir=$(cd "$(dirname "$0")/.." && pwd)
+top_builddir=${top_builddir:-$top_srcdir}
+. "$top_srcdir/t/lib.sh"
+. "$top_srcdir/t/lib-stand.sh"
+trap 'stand_stop; cleanup' EXIT
+options=1
+[ "${1:-}" = --no-options ] && { options=0; shift; }
+runs=${1:-150}
+: "${ENDPOINT_LIBCURL_DIR:=$(sed -n 's/^ENDPOINT_LIBCURL_DIR = //p' "$top_builddir/Makefile" 2>/dev/null)}"
+
+stand_start
+stand_install_package
+stand_configure dev
+stand_push_image 1.0.0 'exec sleep 3600'
+sreq dev POST /v1/deploy "{\"image\":\"$STAND_REPO:1.0.0\"}"
+[ "$STATUS" = 200 ] || hard_error "the deploy for the benchmark failed: $BODY"
+cp "$top_srcdir/bench/node-peer.js" "$STAND_ROOT/root/node-peer.js"
+
+# The peers, inside the stand: socket-activate as the agent's user with the
+# agent's configuration, and the Node agent (root, as the seed ran it).
+stand_sh '
+	set -a; . /opt/dreichor/dev/deploy-agent/.env; set +a
+	export STATE_DIRECTORY=/var/lib/dreichor-agent/dev CF_ACCESS_CLIENT_SECRET_FILE=/etc/dreichor/dev/cf-access-client-secret
+	vars=$(sed -n "s/^\([A-Z_]*\)=.*/-E \1/p" /opt/dreichor/dev/deploy-agent/.env | tr "\n" " ")
+	setsid setpriv --reuid=dreichor-dev --regid=dreichor-dev --groups=docker \
+		systemd-socket-activate --accept --inetd -l 127.0.0.1:4001 $vars -E STATE_DIRECTORY -E CF_ACCESS_CLIENT_SECRET_FILE \
+		/usr/bin/dreichor-agent </dev/null >/root/activate.log 2>&1 &
+	setsid node /root/node-peer.js 4002 stand-dev.access "$(cat /etc/dreichor/dev/cf-access-client-secret)" </dev/null >/root/node.log 2>&1 &
+	for i in $(seq 100); do curl -sf -o /dev/null -H @/root/headers-dev http://127.0.0.1:4001/v1/status &&
+		curl -sf -o /dev/null -H @/root/headers-dev http://127.0.0.1:4002/v1/status && exit 0; sleep 0.1; done
+	exit 1' || hard_error "the peers did not start in the stand"
+
+# variant NAME PORT KEEP-REGEX [LINE...]: the installed dev unit with only the
+# sandbox options matching KEEP (plus LINEs), behind a socket of its own.
+variant() {
+	local name=$1 port=$2 keep=$3 line unit=$STAND_ROOT/etc/systemd/system/dreichor-bench-$1@.service
+	shift 3
+	awk -v keep="$keep" '
+		/^# Sandbox \(begin\)/ { inside = 1; print; next }
+		/^# Sandbox \(end\)/ { inside = 0 }
+		inside && /^[A-Za-z]/ { if (keep != "" && $0 ~ keep) print; next }
+		{ print }' "$STAND_ROOT/lib/systemd/system/dreichor-agent-dev@.service" >"$unit"
+	for line in "$@"; do sed -i "/^# Sandbox (end)/i $line" "$unit"; done
+	sed -e "s/127.0.0.1:3005/127.0.0.1:$port/" -e '/^\[Install\]/,$d' \
+		"$STAND_ROOT/lib/systemd/system/dreichor-agent-dev.socket" >"$STAND_ROOT/etc/systemd/system/dreichor-bench-$name.socket"
+}
+variant none 4010 '^$'
+variant shipped 4011 '.'
+stand systemctl daemon-reload
+stand systemctl start dreichor-bench-none.socket dreichor-bench-shipped.socket
+
+# 1. Latency, hyperfine in one run.
+api=$(stand curl -s --unix-socket /run/docker.sock http://d/version | jq -r .ApiVersion)
+req() { echo "curl -sf -o /dev/null -H @/root/headers-dev http://127.0.0.1:$1/v1/status"; }
+stand hyperfine -N --warmup 10 --runs "$runs" --export-json /root/latency.json \
+	-n "installed units" "$(req 3005)" -n "units, no sandbox" "$(req 4010)" \
+	-n "socket-activate" "$(req 4001)" -n "node peer" "$(req 4002)" \
+	-n "bare curl inspect" "curl -sf -o /dev/null --unix-socket /run/docker.sock http://d/v$api/containers/dreichor-runtime-dev/json" \
+	-n "docker inspect" "docker inspect dreichor-runtime-dev" >"$T/hyperfine.txt" 2>&1 ||
+	{ cat "$T/hyperfine.txt"; hard_error "hyperfine failed"; }
+stand cat /root/latency.json >"$T/latency.json"
+median() { jq -r --arg n "$1" '.results[] | select(.command == $n) | .median * 1000' "$T/latency.json"; }
+units=$(median "installed units"); bare_units=$(median "units, no sandbox"); node=$(median "node peer")
+printf '\nGET /v1/status in the stand, median of %d runs each (ms, curl process included)\n' "$runs"
+for n in "installed units" "units, no sandbox" "socket-activate" "node peer" "bare curl inspect" "docker inspect"; do
+	printf '  %-28s %8.1f\n' "$n" "$(median "$n")"
+done
+printf '  %-28s %8.2f   (target: at most 1.3)\n' "sandbox ratio" "$(echo "$units / $bare_units" | bc -l)"
+printf '  %-28s %8s\n' "installed units beat node" "$(echo "$units < $node" | bc -l | sed 's/1/yes/;s/0/no/')"
+
+# 2. What each sandbox option group costs, sampled in rotation.
+if [ "$options" = 1 ]; then
+	groups=(
+		"NoNewPrivileges|CapabilityBoundingSet|AmbientCapabilities"
+		"SystemCallArchitectures"
+		"SystemCallArchitectures|SystemCallFilter|SystemCallErrorNumber"
+		"RestrictAddressFamilies"
+		"RestrictNamespaces"
+		"RestrictRealtime|RestrictSUIDSGID|LockPersonality|MemoryDenyWriteExecute"
+		"IPAddressDeny"
+		"PrivateNetwork"
+		"PrivateIPC"
+		"ProtectHostname"
+		"ProtectClock"
+		"DevicePolicy"
+		"KeyringMode|RemoveIPC"
+		"ProtectSystem"
+		"ProtectHome"
+		"PrivateTmp"
+		"PrivateDevices"
+		"ProtectKernelTunables"
+		"ProtectKernelModules"
+		"ProtectKernelLogs"
+		"ProtectControlGroups"
+		"ProtectProc|ProcSubset"
+		"InaccessiblePaths"
+	)
+	names=(none shipped)
+	ports=(4010 4011)
+	for i in "${!groups[@]}"; do
+		variant "g$i" $((4100 + i)) "^(${groups[$i]})="
+		names+=("g$i"); ports+=($((4100 + i)))
+	done
+	stand systemctl daemon-reload
+	for n in "${names[@]}"; do stand systemctl start "dreichor-bench-$n.socket"; done
+	stand_sh '
+		rounds=$1; shift
+		for r in $(seq "$rounds"); do
+			for p in "$@"; do
+				printf "%s %s\n" "$p" "$(curl -s -o /dev/null -w "%{time_total}" -H @/root/headers-dev http://127.0.0.1:$p/v1/status)"
+			done
+		done >/root/samples' "$runs" "${ports[@]}"
+	stand cat /root/samples >"$T/samples"
+	sample_median() { awk -v p="$1" '$1 == p { print $2 * 1000 }' "$T/samples" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+	exposure() { # exposure PORT: systemd-analyze security of a live instance behind PORT
+		stand_sh '
+			exec 3<>/dev/tcp/127.0.0.1/$1
+			for i in $(seq 50); do
+				u=$(systemctl list-units --no-legend --state=running "dreichor-bench-*@*" | awk "{ print \$1 }" | head -1)
+				[ -n "$u" ] && break; sleep 0.1
+			done
+			systemd-analyze security "$u" 2>/dev/null | sed -n "s/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p"' "$1"
+	}
+	base=$(sample_median 4010)
+	printf '\nPer-connection cost of each sandbox option group: the unit without its sandbox\n'
+	printf 'plus that group; %d samples each in rotation, median of curl time_total (ms)\n' "$runs"
+	printf '  %-72s %7s %7s %8s\n' "variant" "median" "cost" "exposure"
+	for i in "${!names[@]}"; do
+		n=${names[$i]} p=${ports[$i]}
+		case $n in none) label="no sandbox (User, groups, limits only)" ;; shipped) label="as installed" ;; *) label="+ ${groups[${n#g}]}" ;; esac
+		m=$(sample_median "$p")
+		printf '  %-72s %7.1f %+7.1f %8s\n' "$label" "$m" "$(echo "$m - $base" | bc -l)" "$(exposure "$p")"
+	done
+fi
+
+# 3. Throughput: 16 clients for 15 s each.
+printf '\n16 concurrent clients for 15 s (wrk), GET /v1/status\n'
+printf '  %-20s %9s %9s %9s  %s\n' "target" "req/s" "p50 ms" "p99 ms" "errors"
+for target in "installed units:3005" "socket-activate:4001" "node peer:4002"; do
+	name=${target%:*} port=${target##*:}
+	stand wrk -t2 -c16 -d15s --latency -H "CF-Access-Client-Id: stand-dev.access" \
+		-H "CF-Access-Client-Secret: $(stand_secret dev)" "http://127.0.0.1:$port/v1/status" >"$T/wrk.txt" 2>&1
+	rps=$(sed -n 's/^Requests\/sec: *//p' "$T/wrk.txt")
+	p50=$(awk '$1 == "50%" { print $2 }' "$T/wrk.txt")
+	p99=$(awk '$1 == "99%" { print $2 }' "$T/wrk.txt")
+	errors=$(grep -E 'Socket errors|Non-2xx' "$T/wrk.txt" | tr -s ' ' | tr '\n' ';')
+	printf '  %-20s %9s %9s %9s  %s\n' "$name" "$rps" "$p50" "$p99" "${errors:-none}"
+done

@@ -1,0 +1,240 @@
+#!/bin/bash
+# The production stand: Debian 12 with systemd as PID 1 (in a container),
+# the agent installed from its .deb the way docs/operations.md says, both
+# sockets enabled, and the contract exercised through 127.0.0.1:3005/3006
+# inside: auth, deploy, replace, status, stop, refusals, audit entries, the
+# sandbox as a live instance sees it, a flood, a socket restart during a
+# deploy, operator mistakes, upgrade and purge.
+. "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
+. "$top_srcdir/t/lib-stand.sh"
+# DREICHOR_STAND_KEEP=1 leaves the stand running for a look inside
+# (nsenter -t PID -m -u -i -n -p); its PID is printed.
+if [ "${DREICHOR_STAND_KEEP:-0}" = 1 ]; then
+	trap 'log "stand kept: PID 1 is $STAND_PID, root $STAND_ROOT"' EXIT
+else
+	trap 'stand_stop; cleanup' EXIT
+fi
+
+stand_start
+stand_install_package
+check "package: users created" stand id dreichor-dev
+check "package: sockets not enabled by the install" test "$(stand systemctl is-enabled dreichor-agent-dev.socket)" = disabled
+for env in dev prod; do
+	check "package: $env .env is root:dreichor-$env 0640" \
+		test "$(stand stat -c '%U:%G %a' /opt/dreichor/$env/deploy-agent/.env)" = "root:dreichor-$env 640"
+	check "package: $env runtime.env is root:dreichor-$env 0640" \
+		test "$(stand stat -c '%U:%G %a' /opt/dreichor/$env/deploy-agent/runtime.env)" = "root:dreichor-$env 640"
+	check "package: $env configuration directory is root:dreichor-$env 0750" \
+		test "$(stand stat -c '%U:%G %a' /opt/dreichor/$env/deploy-agent)" = "root:dreichor-$env 750"
+done
+check "package: the users the .env example names exist" stand_sh '
+	users=$(grep -oE "User=dreichor-[a-z]+" /opt/dreichor/dev/deploy-agent/.env | sort -u | cut -d= -f2)
+	[ -n "$users" ] && for u in $users; do id "$u" >/dev/null || exit 1; done'
+stand_configure dev
+stand_configure prod
+stand_push_image 1.0.0 'echo runtime 1.0.0 in $ENVIRONMENT; exec sleep 3600'
+stand_push_image 1.0.1 'echo runtime 1.0.1 in $ENVIRONMENT; exec sleep 3600'
+stand_push_image 2.0.0 'echo runtime 2.0.0 slow start; exec sleep 3600'
+
+# --- Authentication, on both sockets.
+sreq dev GET /v1/status
+check "status with the dev token: 200" test "$STATUS" = 200
+sraw 3005
+check "no auth headers: 401" test "$STATUS" = 401
+sraw 3005 -H "CF-Access-Client-Id: stand-dev.access" -H "CF-Access-Client-Secret: wrong-secret"
+check "wrong secret: 403" test "$STATUS" = 403
+sraw 3005 -H @/root/headers-prod
+check "the prod token on the dev socket: 403" test "$STATUS" = 403
+sraw 3006 -H @/root/headers-dev
+check "the dev token on the prod socket: 403" test "$STATUS" = 403
+sreq prod GET /v1/status
+check "status with the prod token on 3006: 200" test "$STATUS" = 200
+
+# --- Deploy, replace, status, stop.
+sreq dev POST /v1/deploy "{\"image\":\"$STAND_REPO:1.0.0\",\"environment\":\"dev\"}"
+check "deploy 1.0.0: 200" test "$STATUS" = 200 || echo "$BODY"
+check "deploy answer carries the start logs" bash -c 'jq -e ".logs | index(\"runtime 1.0.0 in dev\")" <<<"$1" >/dev/null' _ "$BODY"
+DEPLOY_RID=$(jq -r .request_id <<<"$BODY")
+sreq dev POST /v1/deploy "{\"image\":\"$STAND_REPO:1.0.1\"}"
+check "replace with 1.0.1: 200" test "$STATUS" = 200 || echo "$BODY"
+sreq dev GET /v1/status
+check "status: running 1.0.1" bash -c 'jq -e ".running == true and .image == \"$2\"" <<<"$1" >/dev/null' _ "$BODY" "$STAND_REPO:1.0.1"
+check "one runtime container for dev" test "$(stand docker ps -q --filter name=^/dreichor-runtime-dev$ | wc -l)" = 1
+sreq prod POST /v1/deploy "{\"image\":\"$STAND_REPO:1.0.0\"}"
+check "prod deploy 1.0.0: 200" test "$STATUS" = 200 || echo "$BODY"
+DEV_IMAGE=$(stand docker inspect -f '{{index .Config.Labels "dreichor.image"}}' dreichor-runtime-dev)
+check "dev's runtime untouched by the prod deploy" test "$DEV_IMAGE" = "$STAND_REPO:1.0.1" || echo "# $DEV_IMAGE"
+
+# --- Refusals: each answered, none a failed unit.
+sreq dev POST /v1/deploy "{\"image\":\"$STAND_REPO:latest\"}"
+check "latest tag: 422" test "$STATUS" = 422
+sreq dev POST /v1/deploy '{"image":'
+check "malformed JSON: 400" test "$STATUS" = 400
+sreq dev POST /v1/deploy "{\"image\":\"$STAND_REPO:1.0.0\",\"environment\":\"prod\"}"
+check "the other environment in the body: 400" test "$STATUS" = 400
+sreq dev POST /v1/deploy "{\"image\":\"$STAND_REPO:9.9.9\"}"
+check "unknown tag: 502" test "$STATUS" = 502
+RAW_PATH=/v1/nothing sraw 3005 -H @/root/headers-dev
+check "unknown path: 404" test "$STATUS" = 404
+check "refused requests leave no failed unit" test -z "$(stand systemctl list-units --failed --no-legend 'dreichor-agent-*')"
+check "no instance exited non-zero" bash -c '! grep -q "dreichor-agent.*Main process exited, code=exited" <<<"$1"' _ \
+	"$(stand journalctl --no-pager -u 'dreichor-agent-*' -o cat)"
+
+# --- Audit entries, read back with journalctl.
+E=$(sjournal "$DEPLOY_RID")
+check "audit: deploy entry found" test -n "$E"
+for f in SYSLOG_IDENTIFIER=dreichor-agent DREICHOR_ENVIRONMENT=dev DREICHOR_ACTION=deploy DREICHOR_RESULT=ok \
+	DREICHOR_HTTP_STATUS=200 DREICHOR_CLIENT_ID=stand-dev.access "DREICHOR_IMAGE=$STAND_REPO:1.0.0"; do
+	check "audit: $f" bash -c 'jq -e --arg k "${2%%=*}" --arg v "${2#*=}" ".[\$k] == \$v" <<<"$1" >/dev/null' _ "$E" "$f"
+done
+check "audit: image digest recorded" bash -c 'jq -e ".DREICHOR_IMAGE_DIGEST | startswith(\"sha256:\")" <<<"$1" >/dev/null' _ "$E"
+check "audit: duration recorded" bash -c 'jq -e ".DREICHOR_DURATION_MS | tonumber >= 0" <<<"$1" >/dev/null' _ "$E"
+check "audit: refusals are entries too" \
+	test -n "$(stand journalctl -o cat SYSLOG_IDENTIFIER=dreichor-agent DREICHOR_ACTION=refused DREICHOR_HTTP_STATUS=403)"
+stand journalctl -o export >"$T/journal.export"
+check "audit: no secret anywhere in the journal" test "$(grep -caF -e "$(stand_secret dev)" -e "$(stand_secret prod)" "$T/journal.export")" = 0
+
+# --- The sandbox, as a live instance sees it: a probe program run in
+# place of the status endpoint by the installed unit.
+stand_sh 'mkdir -p /usr/local/lib/dreichor-probe && cat >/usr/local/lib/dreichor-probe/dreichor-status && chmod 0755 /usr/local/lib/dreichor-probe/dreichor-status' <<'PROBE'
+#!/bin/bash
+try() { if bash -c "$2" >/dev/null 2>&1; then echo "$1=allowed"; else echo "$1=denied"; fi; }
+body=$({
+	echo "user=$(id -un)"
+	echo "groups=$(id -Gn)"
+	grep -E '^(CapEff|CapPrm|CapBnd|CapAmb|NoNewPrivs|Seccomp):' /proc/self/status | tr -d '\t' | sed 's/:/=/'
+	try write_etc 'echo x >/etc/dreichor-probe'
+	try write_usr 'echo x >/usr/dreichor-probe'
+	try write_var_tmp 'echo x >/var/tmp/dreichor-probe'
+	try write_own_config 'echo x >>/opt/dreichor/dev/deploy-agent/.env'
+	try write_volume 'echo x >/opt/dreichor/dev/volumes/snapshots/dreichor-probe'
+	try write_state 'echo x >"$STATE_DIRECTORY/probe" && rm "$STATE_DIRECTORY/probe"'
+	try read_own_runtime_env 'cat /opt/dreichor/dev/deploy-agent/runtime.env'
+	try read_other_env 'cat /opt/dreichor/prod/deploy-agent/runtime.env'
+	try list_other_env 'ls /opt/dreichor/prod/'
+	try read_other_state 'ls /var/lib/dreichor-agent/prod/'
+	try read_other_secret 'cat /etc/dreichor/prod/cf-access-client-secret'
+	try list_home 'ls /root /home'
+	try tcp_connect 'exec 3<>/dev/tcp/127.0.0.1/5000'
+	try docker_socket 'curl -sf --unix-socket /run/docker.sock http://d/_ping'
+})
+printf 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s' "$(( ${#body} + 1 ))" "$body
+"
+PROBE
+stand_sh 'echo DREICHOR_LIBEXECDIR=/usr/local/lib/dreichor-probe >>/opt/dreichor/dev/deploy-agent/.env'
+sreq dev GET /v1/status
+stand_sh 'sed -i /^DREICHOR_LIBEXECDIR=/d /opt/dreichor/dev/deploy-agent/.env'
+PROBE_OUT=$BODY
+echo "$PROBE_OUT" | sed 's/^/# probe: /'
+probe() { grep -qx "$1" <<<"$PROBE_OUT"; }
+check "sandbox: runs as dreichor-dev" probe user=dreichor-dev
+check "sandbox: groups are dreichor-dev and docker only" probe 'groups=dreichor-dev docker'
+check "sandbox: no effective capabilities" probe CapEff=0000000000000000
+check "sandbox: empty bounding set" probe CapBnd=0000000000000000
+check "sandbox: no new privileges" probe NoNewPrivs=1
+check "sandbox: a system call filter is on" probe Seccomp=2
+for denied in write_etc write_usr write_own_config write_volume read_other_env list_other_env \
+	read_other_state read_other_secret list_home tcp_connect; do
+	check "sandbox: $denied denied" probe "$denied=denied"
+done
+for allowed in write_state read_own_runtime_env docker_socket; do
+	check "sandbox: $allowed allowed" probe "$allowed=allowed"
+done
+check "sandbox: nothing reached the system's /var/tmp" stand test ! -e /var/tmp/dreichor-probe
+EXPOSURE=$(stand_sh '
+	exec 3<>/dev/tcp/127.0.0.1/3005
+	for i in $(seq 50); do
+		u=$(systemctl list-units --no-legend --state=running "dreichor-agent-dev@*" | awk "{ print \$1 }" | head -1)
+		[ -n "$u" ] && break; sleep 0.1
+	done
+	systemd-analyze security "$u" | sed -n "s/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p"')
+echo "# exposure of a live dreichor-agent-dev@ instance: $EXPOSURE"
+check "sandbox: exposure of a live instance at most 1.5" test "$(echo "${EXPOSURE:-99} <= 1.5" | bc)" = 1
+
+# --- A flood while connections are held: the socket keeps listening.
+stand_sh 'for i in $(seq 32); do exec {fd}<>/dev/tcp/127.0.0.1/3005; done; sleep 4' &
+HOLD=$!
+sleep 1
+FLOOD_T0=$(date +%s%N)
+stand_sh 'ok=0; for i in $(seq 600); do (exec 3<>/dev/tcp/127.0.0.1/3005) 2>/dev/null && ok=$((ok+1)); done; echo $ok' >"$T/flood"
+FLOOD_MS=$(( ($(date +%s%N) - FLOOD_T0) / 1000000 ))
+wait "$HOLD"
+# Connections over MaxConnections are closed by systemd; the rest are
+# answered or closed by their instances. Wait (bounded) for them to drain.
+DRAIN_T0=$(date +%s%N)
+wait_for 300 bash -c '[ "$(nsenter -t '"$STAND_PID"' -m -u -i -n -p systemctl list-units --no-legend "dreichor-agent-dev@*" | wc -l)" = 0 ]'
+DRAIN_MS=$(( ($(date +%s%N) - DRAIN_T0) / 1000000 ))
+echo "# flood: $(cat "$T/flood") of 600 connections made in $FLOOD_MS ms with 32 held; instances drained $DRAIN_MS ms later"
+check "flood: every instance ended" test -z "$(stand systemctl list-units --no-legend 'dreichor-agent-dev@*')"
+check "flood: the dev socket is still active" test "$(stand systemctl is-active dreichor-agent-dev.socket)" = active
+check "flood: no trigger limit was hit" bash -c '! grep -q "Trigger limit hit" <<<"$1"' _ "$(stand journalctl --no-pager -o cat -u dreichor-agent-dev.socket)"
+sreq dev GET /v1/status
+check "flood: a real client is served afterwards" test "$STATUS" = 200 || echo "# $STATUS $BODY"
+
+# 80 idle connections held: a real client still gets a slot.
+stand_sh 'for i in $(seq 80); do exec {fd}<>/dev/tcp/127.0.0.1/3005; done; sleep 6' &
+HOLD=$!
+sleep 2
+sreq dev GET /v1/status
+check "80 idle connections held: a real client is served" test "$STATUS" = 200 || echo "# $STATUS $BODY"
+wait "$HOLD"
+
+# --- A deploy survives a restart of its socket.
+stand_sh 'sed -i "s/^STARTUP_GRACE_SECONDS=.*/STARTUP_GRACE_SECONDS=4/" /opt/dreichor/dev/deploy-agent/.env'
+sreq dev POST /v1/deploy "{\"image\":\"$STAND_REPO:2.0.0\"}" >/dev/null &
+DEPLOY=$!
+stand_sh 'for i in $(seq 100); do [ -n "$(docker ps -q --filter label=dreichor.image=$1)" ] && exit 0; sleep 0.1; done; exit 1' "$STAND_REPO:2.0.0"
+check "socket restarted during a deploy" stand systemctl restart dreichor-agent-dev.socket
+wait "$DEPLOY"
+sreq dev GET /v1/status
+check "after the socket restart the deploy finished: running 2.0.0" \
+	bash -c 'jq -e ".running == true and .image == \"$2\"" <<<"$1" >/dev/null' _ "$BODY" "$STAND_REPO:2.0.0" || echo "# $BODY"
+check "after the socket restart its deploy was audited ok" \
+	test -n "$(stand journalctl -o cat SYSLOG_IDENTIFIER=dreichor-agent DREICHOR_ACTION=deploy DREICHOR_RESULT=ok DREICHOR_IMAGE=$STAND_REPO:2.0.0)"
+stand_sh 'sed -i "s/^STARTUP_GRACE_SECONDS=.*/STARTUP_GRACE_SECONDS=1/" /opt/dreichor/dev/deploy-agent/.env'
+
+# --- Operator mistakes: each a 500 naming it, audited, no failed unit.
+mistake() { # mistake WHAT EXPECTED-REASON BREAK-SCRIPT REPAIR-SCRIPT
+	stand_sh "$3"
+	sreq dev GET /v1/status
+	stand_sh "$4"
+	check "mistake, $1: 500" test "$STATUS" = 500
+	check "mistake, $1: the reason names it" bash -c 'jq -r .reason <<<"$1" | grep -qF "$2"' _ "$BODY" "$2" || echo "$BODY"
+	check "mistake, $1: audited" test -n "$(sjournal "$(jq -r .request_id <<<"$BODY")")"
+}
+mistake "missing .env" ".env file missing or empty" \
+	'mv /opt/dreichor/dev/deploy-agent/.env /root/env.saved' 'mv /root/env.saved /opt/dreichor/dev/deploy-agent/.env'
+mistake "missing secret file" "CF_ACCESS_CLIENT_SECRET_FILE: cannot read the secret file" \
+	'mv /etc/dreichor/dev/cf-access-client-secret /root/secret.saved' 'mv /root/secret.saved /etc/dreichor/dev/cf-access-client-secret'
+mistake "runtime.env unreadable by the agent" "RUNTIME_ENV_FILE" \
+	'chown root:root /opt/dreichor/dev/deploy-agent/runtime.env' 'chown root:dreichor-dev /opt/dreichor/dev/deploy-agent/runtime.env'
+mistake "stop timeout the unit would kill" "RuntimeMaxSec" \
+	'sed -i "s/^STOP_TIMEOUT_SECONDS=.*/STOP_TIMEOUT_SECONDS=3600/" /opt/dreichor/dev/deploy-agent/.env' \
+	'sed -i "s/^STOP_TIMEOUT_SECONDS=.*/STOP_TIMEOUT_SECONDS=2/" /opt/dreichor/dev/deploy-agent/.env'
+check "mistakes leave no failed unit" test -z "$(stand systemctl list-units --failed --no-legend 'dreichor-agent-*')"
+sreq dev GET /v1/status
+check "repaired: status 200 again" test "$STATUS" = 200
+
+# --- Upgrade: the package installed over itself during a deploy.
+stand_sh 'echo "# edited by the operator" >>/opt/dreichor/dev/deploy-agent/.env; sed -i "s/^STARTUP_GRACE_SECONDS=.*/STARTUP_GRACE_SECONDS=4/" /opt/dreichor/dev/deploy-agent/.env'
+sreq dev POST /v1/deploy "{\"image\":\"$STAND_REPO:1.0.0\"}" >/dev/null &
+DEPLOY=$!
+stand_sh 'for i in $(seq 100); do [ -n "$(docker ps -q --filter label=dreichor.image=$1 --filter name=dreichor-runtime-dev)" ] && exit 0; sleep 0.1; done; exit 1' "$STAND_REPO:1.0.0"
+check "upgrade: reinstall during a deploy" stand_sh 'cd /root && apt-get install -y --reinstall "./$1" >/root/upgrade.log 2>&1' "$STAND_DEB_NAME"
+wait "$DEPLOY"
+check "upgrade: the deploy in flight finished ok" \
+	test -n "$(stand journalctl -o cat SYSLOG_IDENTIFIER=dreichor-agent DREICHOR_ACTION=deploy DREICHOR_RESULT=ok DREICHOR_IMAGE=$STAND_REPO:1.0.0 DREICHOR_ENVIRONMENT=dev)"
+check "upgrade: the operator's .env kept" stand grep -q "edited by the operator" /opt/dreichor/dev/deploy-agent/.env
+check "upgrade: the socket still listens" test "$(stand systemctl is-active dreichor-agent-dev.socket)" = active
+check "upgrade: the socket is still enabled" test "$(stand systemctl is-enabled dreichor-agent-dev.socket)" = enabled
+sreq dev GET /v1/status
+check "upgrade: status 200 with 1.0.0" bash -c 'jq -e ".image == \"$2\"" <<<"$1" >/dev/null' _ "$BODY" "$STAND_REPO:1.0.0"
+
+# --- Purge: the agent goes, the operator's tree and the runtime stay.
+check "purge" stand_sh 'apt-get purge -y dreichor-agent >/root/purge.log 2>&1'
+check "purge: nothing listens on 3005" stand_sh '! (exec 3<>/dev/tcp/127.0.0.1/3005) 2>/dev/null'
+check "purge: the units are gone" test -z "$(stand systemctl list-unit-files --no-legend 'dreichor-agent-*')"
+check "purge: /opt/dreichor kept" stand test -f /opt/dreichor/dev/deploy-agent/.env -a -f /opt/dreichor/prod/deploy-agent/runtime.env
+check "purge: the secrets kept" stand test -f /etc/dreichor/prod/cf-access-client-secret
+check "purge: the runtime container left running" test "$(stand docker inspect -f '{{.State.Running}}' dreichor-runtime-dev)" = true
+finish
