@@ -87,35 +87,59 @@ printf '  %-28s %8s\n' "installed units beat node" "$(echo "$units < $node" | bc
 
 # 2. What each sandbox option group costs, sampled in rotation.
 if [ "$options" = 1 ]; then
+	# Each group as the lines it adds; the installed unit's values where it has them.
+	nomount="NoNewPrivileges=yes;CapabilityBoundingSet=;AmbientCapabilities=;UMask=0077;PrivateNetwork=yes;IPAddressDeny=any"
+	nomount="$nomount;RestrictAddressFamilies=AF_UNIX;RestrictNamespaces=yes;RestrictRealtime=yes;RestrictSUIDSGID=yes"
+	nomount="$nomount;LockPersonality=yes;MemoryDenyWriteExecute=yes;ProtectHostname=yes;ProtectClock=yes;DevicePolicy=closed"
+	nomount="$nomount;KeyringMode=private;RemoveIPC=yes;SystemCallArchitectures=native;SystemCallFilter=@system-service"
+	nomount="$nomount;SystemCallFilter=~@privileged @resources @mount @swap @reboot @module @raw-io @clock @cpu-emulation @debug @obsolete"
+	nomount="$nomount;SystemCallErrorNumber=EPERM"
 	groups=(
-		"NoNewPrivileges|CapabilityBoundingSet|AmbientCapabilities"
-		"SystemCallArchitectures"
-		"SystemCallArchitectures|SystemCallFilter|SystemCallErrorNumber"
-		"RestrictAddressFamilies"
-		"RestrictNamespaces"
-		"RestrictRealtime|RestrictSUIDSGID|LockPersonality|MemoryDenyWriteExecute"
-		"IPAddressDeny"
-		"PrivateNetwork"
-		"PrivateIPC"
-		"ProtectHostname"
-		"ProtectClock"
-		"DevicePolicy"
-		"KeyringMode|RemoveIPC"
-		"ProtectSystem"
-		"ProtectHome"
-		"PrivateTmp"
-		"PrivateDevices"
-		"ProtectKernelTunables"
-		"ProtectKernelModules"
-		"ProtectKernelLogs"
-		"ProtectControlGroups"
-		"ProtectProc|ProcSubset"
-		"InaccessiblePaths"
+		"NoNewPrivileges=yes;CapabilityBoundingSet=;AmbientCapabilities="
+		"SystemCallArchitectures=native"
+		"SystemCallArchitectures=native;SystemCallFilter=@system-service;SystemCallFilter=~@privileged @resources @mount @swap @reboot @module @raw-io @clock @cpu-emulation @debug @obsolete;SystemCallErrorNumber=EPERM"
+		"RestrictAddressFamilies=AF_UNIX"
+		"RestrictNamespaces=yes"
+		"RestrictRealtime=yes;RestrictSUIDSGID=yes;LockPersonality=yes;MemoryDenyWriteExecute=yes"
+		"IPAddressDeny=any"
+		"PrivateNetwork=yes"
+		"ProtectHostname=yes"
+		"ProtectClock=yes"
+		"DevicePolicy=closed"
+		"KeyringMode=private;RemoveIPC=yes"
+		"UMask=0077"
+		"PrivateIPC=yes"
+		"PrivateMounts=yes"
+		"ProtectSystem=strict"
+		"ProtectHome=yes"
+		"PrivateTmp=yes"
+		"PrivateDevices=yes"
+		"ProtectKernelTunables=yes"
+		"ProtectKernelModules=yes"
+		"ProtectKernelLogs=yes"
+		"ProtectControlGroups=yes"
+		"ProtectProc=invisible;ProcSubset=pid"
+		"InaccessiblePaths=-/opt/dreichor/prod"
+		"$nomount"
+		"$nomount;PrivateMounts=yes"
+		"$nomount;PrivateMounts=yes;ProtectSystem=strict"
+		"$nomount;PrivateMounts=yes;ProtectSystem=strict;ProtectHome=yes"
+		"$nomount;PrivateMounts=yes;ProtectSystem=strict;ProtectHome=yes;ProtectKernelModules=yes"
+		"$nomount;PrivateMounts=yes;ProtectSystem=strict;ProtectHome=yes;PrivateTmp=yes"
 	)
+	labels=()
+	for g in "${groups[@]}"; do
+		case $g in
+		"$nomount") labels+=("every option that needs no mount namespace (N)") ;;
+		"$nomount;"*) labels+=("N + ${g#"$nomount;"}") ;;
+		*) labels+=("+ $g") ;;
+		esac
+	done
 	names=(none shipped)
 	ports=(4010 4011)
 	for i in "${!groups[@]}"; do
-		variant "g$i" $((4100 + i)) "^(${groups[$i]})="
+		IFS=';' read -ra lines <<<"${groups[$i]}"
+		variant "g$i" $((4100 + i)) '^$' "${lines[@]}"
 		names+=("g$i"); ports+=($((4100 + i)))
 	done
 	stand systemctl daemon-reload
@@ -141,19 +165,20 @@ if [ "$options" = 1 ]; then
 	base=$(sample_median 4010)
 	printf '\nPer-connection cost of each sandbox option group: the unit without its sandbox\n'
 	printf 'plus that group; %d samples each in rotation, median of curl time_total (ms)\n' "$runs"
-	printf '  %-72s %7s %7s %8s\n' "variant" "median" "cost" "exposure"
+	printf '  %-96s %7s %7s %8s\n' "variant" "median" "cost" "exposure"
+	printf '  %-72s\n' "(N: $nomount)" | fold -w 100
 	for i in "${!names[@]}"; do
 		n=${names[$i]} p=${ports[$i]}
-		case $n in none) label="no sandbox (User, groups, limits only)" ;; shipped) label="as installed" ;; *) label="+ ${groups[${n#g}]}" ;; esac
+		case $n in none) label="no sandbox (User, groups, limits only)" ;; shipped) label="as installed" ;; *) label=${labels[${n#g}]} ;; esac
 		m=$(sample_median "$p")
-		printf '  %-72s %7.1f %+7.1f %8s\n' "$label" "$m" "$(echo "$m - $base" | bc -l)" "$(exposure "$p")"
+		printf '  %-96s %7.1f %+7.1f %8s\n' "$label" "$m" "$(echo "$m - $base" | bc -l)" "$(exposure "$p")"
 	done
 fi
 
 # 3. Throughput: 16 clients for 15 s each.
 printf '\n16 concurrent clients for 15 s (wrk), GET /v1/status\n'
 printf '  %-20s %9s %9s %9s  %s\n' "target" "req/s" "p50 ms" "p99 ms" "errors"
-for target in "installed units:3005" "socket-activate:4001" "node peer:4002"; do
+for target in "installed units:3005" "units, no sandbox:4010" "socket-activate:4001" "node peer:4002"; do
 	name=${target%:*} port=${target##*:}
 	stand wrk -t2 -c16 -d15s --latency -H "CF-Access-Client-Id: stand-dev.access" \
 		-H "CF-Access-Client-Secret: $(stand_secret dev)" "http://127.0.0.1:$port/v1/status" >"$T/wrk.txt" 2>&1

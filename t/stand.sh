@@ -133,7 +133,7 @@ check "sandbox: no effective capabilities" probe CapEff=0000000000000000
 check "sandbox: empty bounding set" probe CapBnd=0000000000000000
 check "sandbox: no new privileges" probe NoNewPrivs=1
 check "sandbox: a system call filter is on" probe Seccomp=2
-for denied in write_etc write_usr write_own_config write_volume read_other_env list_other_env \
+for denied in write_etc write_usr write_var_tmp write_own_config write_volume read_other_env list_other_env \
 	read_other_state read_other_secret list_home tcp_connect; do
 	check "sandbox: $denied denied" probe "$denied=denied"
 done
