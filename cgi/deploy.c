@@ -349,7 +349,7 @@ int main(void)
 	dp.audit.action = "deploy";
 	dp.audit.environment = dp.cfg.environment;
 	rc = deploy_run(&dp);
-	dr_reply_audit_request(&dp.audit, &dp.cgi);
+	dr_cgi_fill_audit(&dp.cgi, &dp.audit);
 	/* Free the environment before answering: a client acting on the answer must find it unlocked. */
 	dr_lock_release(&dp.lock);
 	rc = deploy_answer(&dp, rc);

@@ -104,7 +104,7 @@ int main(void)
 
 	signal(SIGPIPE, SIG_IGN);
 	rc = dr_cgi_load(&cgi, &err);
-	dr_reply_audit_request(&audit, &cgi);
+	dr_cgi_fill_audit(&cgi, &audit);
 	dr_config_load(&cfg, 0);
 	audit.environment = cfg.environment;
 	if (rc) {

@@ -54,7 +54,7 @@ int main(void)
 	/* Free the environment before answering: a client acting on the answer must find it unlocked. */
 	dr_lock_release(&lock);
 	audit.environment = cfg.environment;
-	dr_reply_audit_request(&audit, &cgi);
+	dr_cgi_fill_audit(&cgi, &audit);
 	if (rc) {
 		rc = dr_reply_error(&audit, &err, NULL);
 	} else {

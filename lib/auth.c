@@ -11,6 +11,7 @@
 
 #include "auth.h"
 #include "clock.h"
+#include "fdio.h"
 
 int dr_auth_equal(const char *a, size_t alen, const char *b, size_t blen)
 {

@@ -11,7 +11,9 @@
 #include "cgi.h"
 #include "clock.h"
 #include "config.h"
+#include "fdio.h"
 #include "http.h"
+#include "number.h"
 
 static const char *cgi_get(const char *name)
 {
@@ -84,8 +86,8 @@ int dr_cgi_body_read(const struct dr_cgi *cgi, int fd, char **out, struct dr_err
 	body = malloc(len + 1);
 	if (!body)
 		return dr_error_set(err, 500, "out of memory reading the request body");
-	rc = dr_read_exact(fd, body, len, cgi->started_ms + DR_HTTP_BODY_TIMEOUT_MS);
-	if (rc == 408) {
+	rc = dr_fd_read_exact(fd, body, len, cgi->started_ms + DR_HTTP_BODY_TIMEOUT_MS);
+	if (rc == DR_FD_LATE) {
 		free(body);
 		return dr_error_set(err, 408, "request body not received within %d seconds", DR_HTTP_BODY_TIMEOUT_MS / 1000);
 	}
@@ -96,4 +98,13 @@ int dr_cgi_body_read(const struct dr_cgi *cgi, int fd, char **out, struct dr_err
 	body[len] = '\0';
 	*out = body;
 	return 0;
+}
+
+void dr_cgi_fill_audit(const struct dr_cgi *cgi, struct dr_audit *a)
+{
+	a->started_ms = cgi->started_ms;
+	a->request_id = cgi->request_id;
+	a->client_id = cgi->client_id;
+	a->method = cgi->method;
+	a->path = cgi->path;
 }

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "audit.h"
 #include "error.h"
 
 #define DR_REQUEST_ID_LEN 32 /* hex characters */
@@ -35,5 +36,8 @@ int dr_content_type_is_json(const char *value);
 /* Read exactly CONTENT_LENGTH body bytes from fd within the body time limit into a malloc'd,
  * NUL-terminated buffer the caller frees; returns 0 or 400/408/413. */
 int dr_cgi_body_read(const struct dr_cgi *cgi, int fd, char **out, struct dr_error *err);
+
+/* Fill the audit fields that come from the request (strings borrowed from cgi). */
+void dr_cgi_fill_audit(const struct dr_cgi *cgi, struct dr_audit *a);
 
 #endif

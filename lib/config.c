@@ -9,8 +9,9 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "docker.h"
+#include "docker_limits.h"
 #include "image_ref.h"
+#include "number.h"
 
 #ifndef DR_PKGLIBEXECDIR
 #define DR_PKGLIBEXECDIR "/usr/local/libexec/dreichor-deploy-agent"
@@ -20,24 +21,6 @@
 #endif
 
 #define SECRET_CREDENTIAL "cf-access-client-secret"
-
-int dr_parse_long(const char *text, long min, long max, long *out)
-{
-	long long n = 0;
-	size_t i;
-
-	if (!text || !text[0] || strlen(text) > 18)
-		return -1;
-	for (i = 0; text[i]; i++) {
-		if (text[i] < '0' || text[i] > '9')
-			return -1;
-		n = n * 10 + (text[i] - '0');
-	}
-	if (n < min || n > max)
-		return -1;
-	*out = (long)n;
-	return 0;
-}
 
 const char *dr_environment_name(enum dr_environment e)
 {

@@ -13,8 +13,6 @@
 #define DR_GRACE_DEFAULT 5
 #define DR_GRACE_MAX 600
 #define DR_DOCKER_SOCKET_MAX 107 /* sun_path less its NUL */
-/* Engine calls one deploy makes at most, each bounded by DR_DOCKER_CALL_TIMEOUT. */
-#define DR_DEPLOY_ENGINE_CALLS_MAX 16
 
 enum dr_environment { DR_ENV_INVALID = 0, DR_ENV_DEV, DR_ENV_PROD };
 
@@ -52,9 +50,6 @@ int dr_config_load(struct dr_config *s, unsigned flags);
 
 /* Wipe and free what s owns; accepts NULL. */
 void dr_config_free(struct dr_config *s);
-
-/* Parse a decimal integer in [min, max]; returns 0 or -1. */
-int dr_parse_long(const char *text, long min, long max, long *out);
 
 /* The longest a deploy may take, in seconds: a whole pull, every engine call, two stops, the grace. */
 long dr_deploy_worst_seconds(long stop_timeout_seconds, long startup_grace_seconds);

@@ -9,13 +9,12 @@
 #include <json-c/json.h>
 
 #include "buf.h"
+#include "docker_limits.h"
 #include "error.h"
 
 #define DR_DOCKER_BODY_MAX (4 * 1024 * 1024) /* largest response body kept */
 #define DR_DOCKER_NOT_FOUND 1                /* inspect result: no such object */
 #define DR_DOCKER_STILL_RUNNING 2            /* wait result: no exit in time */
-#define DR_DOCKER_CALL_TIMEOUT 60L           /* seconds, ordinary calls */
-#define DR_DOCKER_PULL_TIMEOUT 1800L         /* seconds, a whole pull */
 #define DR_DOCKER_API_MIN "1.24"
 #define DR_DOCKER_API_MAX "1.43"
 #define DR_DOCKER_LOG_BYTES_MAX 65536        /* container log bytes kept */

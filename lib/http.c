@@ -1,8 +1,7 @@
-/* http.c: bounded HTTP/1.1 request head reader and parser, response writer. */
+/* http.c: bounded HTTP/1.1 request head reader and parser, response writer.
+ * The descriptor I/O under it is lib/fdio.c. */
 
 #include <errno.h>
-#include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -12,27 +11,14 @@
 #include "buf.h"
 #include "clock.h"
 #include "error.h"
+#include "fdio.h"
 #include "http.h"
 #include "jsonstr.h"
 
-/* Wait until fd is readable or the deadline passes; 0 readable, 408 late, 400 error. */
-static int http_wait_readable(int fd, long long deadline_ms)
+/* The HTTP status for an fdio failure: a late client is 408, a broken one 400. */
+static int http_status_of(int fd_rc)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-	for (;;) {
-		long long left = deadline_ms - dr_now_ms();
-		int rc;
-		if (left <= 0)
-			return 408;
-		rc = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
-		if (rc > 0)
-			return 0;
-		if (rc == 0)
-			return 408;
-		if (errno != EINTR)
-			return 400;
-	}
+	return fd_rc == DR_FD_LATE ? 408 : fd_rc ? 400 : 0;
 }
 
 /* Index just past the blank line ending the head in buf[0..len), searching from start; 0 if none.
@@ -52,16 +38,6 @@ static size_t http_find_head_end(const char *buf, size_t len, size_t start)
 	return 0;
 }
 
-static ssize_t http_read_some(int fd, void *p, size_t n)
-{
-	ssize_t got;
-
-	do
-		got = read(fd, p, n);
-	while (got < 0 && errno == EINTR);
-	return got;
-}
-
 /* Sockets: peek, then consume exactly what belongs to the head. */
 static int http_head_read_socket(int fd, struct dr_http_request *req, long long deadline)
 {
@@ -70,7 +46,7 @@ static int http_head_read_socket(int fd, struct dr_http_request *req, long long 
 	for (;;) {
 		ssize_t n;
 		size_t end, scan;
-		int rc = http_wait_readable(fd, deadline);
+		int rc = http_status_of(dr_fd_wait_readable(fd, deadline));
 		if (rc)
 			return rc;
 		n = recv(fd, req->head + len, DR_HTTP_HEAD_MAX - len, MSG_PEEK);
@@ -84,7 +60,7 @@ static int http_head_read_socket(int fd, struct dr_http_request *req, long long 
 		end = http_find_head_end(req->head, len + (size_t)n, scan);
 		if (end)
 			n = (ssize_t)(end - len);
-		if (http_read_some(fd, req->head + len, (size_t)n) != n)
+		if (dr_fd_read_some(fd, req->head + len, (size_t)n) != n)
 			return 400;
 		len += (size_t)n;
 		if (end) {
@@ -104,10 +80,10 @@ static int http_head_read_stream(int fd, struct dr_http_request *req, long long 
 
 	while (len < DR_HTTP_HEAD_MAX) {
 		ssize_t n;
-		int rc = http_wait_readable(fd, deadline);
+		int rc = http_status_of(dr_fd_wait_readable(fd, deadline));
 		if (rc)
 			return rc;
-		n = http_read_some(fd, req->head + len, 1);
+		n = dr_fd_read_some(fd, req->head + len, 1);
 		if (n <= 0)
 			return len ? 400 : DR_HTTP_CLOSED_EMPTY;
 		len++;
@@ -358,22 +334,6 @@ const char *dr_http_reason_phrase(int status)
 	}
 }
 
-int dr_write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 void dr_http_linger(int in_fd, int out_fd)
 {
 	long long deadline = dr_now_ms() + DR_HTTP_LINGER_MS;
@@ -382,30 +342,12 @@ void dr_http_linger(int in_fd, int out_fd)
 
 	if (shutdown(out_fd, SHUT_WR) < 0)
 		return;
-	while (drained < DR_HTTP_LINGER_BYTES && http_wait_readable(in_fd, deadline) == 0) {
-		ssize_t n = http_read_some(in_fd, sink, sizeof sink);
+	while (drained < DR_HTTP_LINGER_BYTES && dr_fd_wait_readable(in_fd, deadline) == 0) {
+		ssize_t n = dr_fd_read_some(in_fd, sink, sizeof sink);
 		if (n <= 0)
 			return;
 		drained += (size_t)n;
 	}
-}
-
-int dr_read_exact(int fd, void *data, size_t len, long long deadline_ms)
-{
-	char *p = data;
-
-	while (len > 0) {
-		ssize_t n;
-		int rc = http_wait_readable(fd, deadline_ms);
-		if (rc)
-			return rc;
-		n = http_read_some(fd, p, len);
-		if (n <= 0)
-			return 400;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 int dr_http_respond(int fd, int status, const char *request_id, const char *allow,

@@ -67,10 +67,4 @@ int dr_http_respond_error(int fd, int status, const char *request_id, const char
  * before the client has read the answer. */
 void dr_http_linger(int in_fd, int out_fd);
 
-/* Write all of len bytes to fd, retrying short writes; returns 0 or -1. */
-int dr_write_all(int fd, const void *data, size_t len);
-
-/* Read exactly len bytes from fd before the monotonic deadline (ms); returns 0 or 408/400. */
-int dr_read_exact(int fd, void *data, size_t len, long long deadline_ms);
-
 #endif

@@ -6,15 +6,6 @@
 #include "http.h"
 #include "reply.h"
 
-void dr_reply_audit_request(struct dr_audit *a, const struct dr_cgi *cgi)
-{
-	a->started_ms = cgi->started_ms;
-	a->request_id = cgi->request_id;
-	a->client_id = cgi->client_id;
-	a->method = cgi->method;
-	a->path = cgi->path;
-}
-
 int dr_reply_json(struct dr_audit *a, int status, json_object *body)
 {
 	const char *text;

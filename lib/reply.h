@@ -10,9 +10,6 @@
 #include "cgi.h"
 #include "error.h"
 
-/* Fill the audit fields that come from the request's CGI variables (borrowed from cgi). */
-void dr_reply_audit_request(struct dr_audit *a, const struct dr_cgi *cgi);
-
 /* An endpoint that could not write its answer exits with this; one that did exits 0. */
 #define DR_EXIT_NOT_ANSWERED 111
 

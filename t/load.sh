@@ -17,12 +17,7 @@ limit() { # limit DESCRIPTION COMMAND...: a check in a production build, a repor
 }
 
 start_journald
-start_dockerd
-start_registry
-make_image 1.0.0 "$RUNTIME_SCRIPT"
-setup_env dev
-start_agent dev
-deploy dev "$IMAGE_REPOSITORY:1.0.0"
+start_deployed_agent
 check "deployed" status_is 200
 url=http://127.0.0.1:$PORT_dev/v1/status
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "number.h"
 #include "unit.h"
 
 static char base[64], audit[128], snaps[128], state[128], rtfile[128], prodaudit[128];

@@ -1,0 +1,161 @@
+# t/lib-agent.sh: agents as systemd would run them (systemd-socket-activate
+# --accept --inetd), their configuration, requests to them and assertions
+# on the answers. Sourced by t/lib.sh.
+
+# The long-running runtime stand-in: prints its environment names, then sleeps.
+RUNTIME_SCRIPT='echo runtime starting in $ENVIRONMENT; echo plane $EXECUTION_PLANE; exec sleep 3600'
+
+# write_runtime_env ENV FILE: a valid runtime env file for ENV.
+write_runtime_env() {
+	local env=$1 file=$2 level=info
+	cat >"$file" <<EOT
+# runtime env for $env (test)
+RUNTIME_INSTANCE_ID=dreichor-$env-01
+LOGICAL_TIME_SOURCE=monotonic
+EXECUTION_PLANE=paper
+EXCHANGE_PROVIDER=paper_exchange
+SAFETY_MODE=strict
+
+PERSISTENCE_MODE=filesystem
+SNAPSHOT_STRATEGY=every_100_events
+ENABLE_AUDIT_LOGGING=true
+DATABASE_URL=postgres://dreichor_$env:db-pass-$env@127.0.0.1:5432/dreichor_$env?sslmode=disable
+LOG_LEVEL=$level
+EOT
+}
+
+# setup_env ENV: directories and config for an agent of ENV under $T/ENV.
+# Fills the variables AGENT_ENV_<ENV> (the agent env file path).
+setup_env() {
+	local env=$1 dir
+	dir=$T/$env
+	mkdir -p "$dir/volumes/audit-events" "$dir/volumes/snapshots" "$dir/state"
+	write_runtime_env "$env" "$dir/runtime.env"
+	cat >"$dir/agent.env" <<EOT
+ENVIRONMENT=$env
+PORT=$([ "$env" = dev ] && echo 3005 || echo 3006)
+DREICHOR_STRICT_PORTS=0
+CONTAINER_NAME=dreichor-runtime-$env
+AUDIT_EVENTS_PATH=$dir/volumes/audit-events
+SNAPSHOTS_PATH=$dir/volumes/snapshots
+ALLOW_EXECUTION_PLANE=paper
+IMAGE_REPOSITORY=${IMAGE_REPOSITORY:-127.0.0.1:5000/$REPO_PATH}
+CF_ACCESS_CLIENT_ID=$CLIENT_ID
+CF_ACCESS_CLIENT_SECRET=$CLIENT_SECRET
+DOCKER_HOST=unix://${DOCKER_SOCK:-/nonexistent/docker.sock}
+RUNTIME_ENV_FILE=$dir/runtime.env
+STATE_DIRECTORY=$dir/state
+STOP_TIMEOUT_SECONDS=2
+STARTUP_GRACE_SECONDS=1
+CONTAINER_NETWORK=none
+DREICHOR_LIBEXECDIR=$top_builddir
+EOT
+}
+
+# set_agent_var ENV NAME VALUE: change (or with VALUE "-", delete) one agent variable.
+set_agent_var() {
+	local file=$T/$1/agent.env
+	sed -i "/^$2=/d" "$file"
+	[ "$3" = - ] || printf '%s=%s\n' "$2" "$3" >>"$file"
+}
+
+# start_agent ENV: run dreichor-agent for ENV on a free port, as systemd would.
+start_agent() {
+	local env=$1 port vars pid attempt
+	need_cmd systemd-socket-activate curl jq
+	for attempt in 1 2 3 4 5; do
+		port=$(free_port)
+		set_agent_var "$env" PORT "$port"
+		vars=$(sed -n 's/^\([A-Z_]*\)=.*/-E \1/p' "$T/$env/agent.env" | tr '\n' ' ')
+		(
+			set -a
+			. "$T/$env/agent.env"
+			exec systemd-socket-activate --accept --inetd -l "127.0.0.1:$port" $vars \
+				$VALGRIND_WRAP "$top_builddir/dreichor-agent"
+		) >"$T/$env/activate.log" 2>&1 &
+		pid=$!
+		# Listening, or gone (the port was taken after all: try another).
+		wait_for 10 bash -c "grep -q '^Listening on' '$T/$env/activate.log' || ! kill -0 $pid" 2>/dev/null
+		if kill -0 "$pid" 2>/dev/null && grep -q '^Listening on' "$T/$env/activate.log"; then
+			BG_PIDS="$BG_PIDS $pid"
+			eval "AGENT_PID_$env=$pid"
+			eval "PORT_$env=$port"
+			return 0
+		fi
+		kill "$pid" 2>/dev/null
+		log "agent for $env failed to listen on $port (attempt $attempt): $(tail -1 "$T/$env/activate.log")"
+	done
+	hard_error "agent for $env did not listen"
+}
+
+stop_agent() {
+	local pid; eval "pid=\${AGENT_PID_$1:-}"
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	eval "AGENT_PID_$1="
+}
+
+# call ENV METHOD PATH [BODY]: authenticated request; sets STATUS and BODY.
+call() {
+	local env=$1 method=$2 path=$3 port
+	eval "port=\$PORT_$env"
+	local args=(-s -o "$T/body" -w '%{http_code}' -X "$method"
+		-H "CF-Access-Client-Id: $CLIENT_ID" -H "CF-Access-Client-Secret: $CLIENT_SECRET")
+	[ $# -ge 4 ] && args+=(-H 'Content-Type: application/json' --data-binary "$4")
+	STATUS=$(curl "${args[@]}" "http://127.0.0.1:$port$path")
+	BODY=$(cat "$T/body")
+}
+
+# raw ENV CURL-ARGS...: unauthenticated or hand-made request; sets STATUS, BODY, HEADERS.
+raw() {
+	local env=$1 port; shift
+	eval "port=\$PORT_$env"
+	STATUS=$(curl -s -D "$T/headers" -o "$T/body" -w '%{http_code}' "$@" "http://127.0.0.1:$port${RAW_PATH:-/v1/status}")
+	BODY=$(cat "$T/body")
+	HEADERS=$(cat "$T/headers")
+}
+
+# The deploy lock's holder record (ENV's state directory): pid, and whether a live deploy of TAG holds it.
+lock_holder_pid() { tr -d '\0' <"$T/$1/state/deploy.lock" 2>/dev/null | sed -n 's/^pid=//p'; }
+lock_held_by() { # lock_held_by ENV TAG
+	tr -d '\0' <"$T/$1/state/deploy.lock" 2>/dev/null | grep -q "^image=$IMAGE_REPOSITORY:$2\$" &&
+		kill -0 "$(lock_holder_pid "$1")" 2>/dev/null
+}
+
+# deploy_in_background ENV TAG OUT: a deploy whose answer lands in OUT and its status in OUT.status; pid in BG.
+deploy_in_background() {
+	local port; eval "port=\$PORT_$1"
+	curl -s -o "$3" -w '%{http_code}' -H "CF-Access-Client-Id: $CLIENT_ID" -H "CF-Access-Client-Secret: $CLIENT_SECRET" \
+		-H 'Content-Type: application/json' --data-binary "{\"image\": \"$IMAGE_REPOSITORY:$2\"}" \
+		"http://127.0.0.1:$port/v1/deploy" >"$3.status" 2>/dev/null &
+	BG=$!
+}
+
+deploy() { # deploy ENV IMAGE [EXTRA-JSON-FIELDS]
+	call "$1" POST /v1/deploy "{\"image\": \"$2\"${3:+, $3}}"
+}
+
+# Assertions on the last answer.
+status_is() { [ "$STATUS" = "$1" ] || { log "expected HTTP $1, got $STATUS: $BODY"; return 1; }; }
+json_is() { # json_is JQ-FILTER EXPECTED
+	local got; got=$(printf '%s' "$BODY" | jq -r "$1" 2>/dev/null)
+	[ "$got" = "$2" ] || { log "expected $1 = $2, got $got in $BODY"; return 1; }
+}
+reason_has() { printf '%s' "$BODY" | jq -r .reason | grep -qF -- "$1" || { log "reason lacks '$1': $BODY"; return 1; }; }
+answer_is() { status_is "$1" && { [ -z "${2:-}" ] || reason_has "$2"; }; }
+
+container_count() { docker_cli ps -aq --filter "name=^/$1\$" | wc -l; }
+container_field() { docker_cli inspect -f "$2" "$1" 2>/dev/null; }
+
+# start_deployed_agent: dockerd, a registry and the dev agent (for the
+# benchmarks and the load test), with 1.0.0 deployed through it: the container is as the agent
+# leaves it (labels included), so status makes the calls it makes in
+# production, _ping and one inspect.
+start_deployed_agent() {
+	start_dockerd
+	start_registry
+	make_image 1.0.0 "$RUNTIME_SCRIPT"
+	setup_env dev
+	start_agent dev
+	deploy dev "$IMAGE_REPOSITORY:1.0.0"
+	status_is 200 || hard_error "the deploy for the benchmark failed: $BODY"
+}
