@@ -2,23 +2,19 @@
  * the environment's lock: pull, check the digest pin, replace the
  * container, watch it through the grace period, record the deploy. */
 
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "cgi.h"
 #include "clock.h"
-#include "config.h"
 #include "deploy_request.h"
-#include "docker.h"
+#include "endpoint.h"
 #include "image_ref.h"
 #include "jsonstr.h"
-#include "lock.h"
 #include "registry_auth.h"
-#include "reply.h"
 #include "runtime_env.h"
 #include "state.h"
 
@@ -27,18 +23,14 @@
 #define DEPLOY_REASON_LOG_LINES 5
 
 struct deploy {
-	struct dr_cgi cgi;
-	struct dr_config cfg;
-	struct dr_audit audit;
-	struct dr_error err;
+	struct dr_endpoint ep;     /* request, configuration, audit, error, lock, Docker client */
 	struct dr_image_ref ref;
 	struct dr_runtime_env runtime;
-	struct dr_lock lock;
-	struct dr_docker docker;
 	char *body;
 	struct dr_deploy_request request;
 	char digest[DR_IMAGE_DIGEST_LEN + 1];
 	char container_id[80];
+	long long started_s;       /* just before the start, for the engine's die events */
 	json_object *logs;         /* array of the container's last log lines */
 	struct dr_buf log_text;    /* the same lines for the journal */
 };
@@ -49,10 +41,10 @@ static int deploy_fail(struct deploy *dp, const char *phase, int status, const c
 {
 	va_list ap;
 
-	dr_strlcpy(dp->err.phase, phase, sizeof dp->err.phase);
-	dp->err.status = status;
+	dr_strlcpy(dp->ep.err.phase, phase, sizeof dp->ep.err.phase);
+	dp->ep.err.status = status;
 	va_start(ap, fmt);
-	vsnprintf(dp->err.reason, sizeof dp->err.reason, fmt, ap);
+	vsnprintf(dp->ep.err.reason, sizeof dp->ep.err.reason, fmt, ap);
 	va_end(ap);
 	return status;
 }
@@ -60,7 +52,7 @@ static int deploy_fail(struct deploy *dp, const char *phase, int status, const c
 static int deploy_phase(struct deploy *dp, const char *phase, int rc)
 {
 	if (rc)
-		dr_strlcpy(dp->err.phase, phase, sizeof dp->err.phase);
+		dr_strlcpy(dp->ep.err.phase, phase, sizeof dp->ep.err.phase);
 	return rc;
 }
 
@@ -68,14 +60,14 @@ static int deploy_check_request(struct deploy *dp)
 {
 	int rc;
 
-	if ((rc = dr_cgi_body_read(&dp->cgi, STDIN_FILENO, &dp->body, &dp->err)) ||
-	    (rc = dr_deploy_request_parse(&dp->request, dp->body, (size_t)dp->cgi.content_length, dp->cfg.environment,
-					  &dp->err)))
+	if ((rc = dr_cgi_body_read(&dp->ep.cgi, STDIN_FILENO, &dp->body, &dp->ep.err)) ||
+	    (rc = dr_deploy_request_parse(&dp->request, dp->body, (size_t)dp->ep.cgi.content_length, dp->ep.cfg.environment,
+					  &dp->ep.err)))
 		return deploy_phase(dp, "request", rc);
-	dp->audit.image = dp->request.image;
-	rc = dr_image_ref_parse(dp->request.image, &dp->ref, &dp->err);
+	dp->ep.audit.image = dp->request.image;
+	rc = dr_image_ref_parse(dp->request.image, &dp->ref, &dp->ep.err);
 	if (!rc)
-		rc = dr_image_ref_check_policy(&dp->ref, dp->cfg.image_repository, dp->cfg.env == DR_ENV_DEV, &dp->err);
+		rc = dr_image_ref_check_policy(&dp->ref, dp->ep.cfg.image_repository, dp->ep.cfg.env == DR_ENV_DEV, &dp->ep.err);
 	return deploy_phase(dp, "image-policy", rc);
 }
 
@@ -84,10 +76,10 @@ static int deploy_check_runtime_env(struct deploy *dp)
 {
 	struct dr_problems problems = { 0 };
 
-	if (dr_runtime_env_load(&dp->runtime, dp->cfg.runtime_env_file, dp->cfg.env, dp->cfg.allow_execution_plane,
+	if (dr_runtime_env_load(&dp->runtime, dp->ep.cfg.runtime_env_file, dp->ep.cfg.env, dp->ep.cfg.allow_execution_plane,
 				&problems))
 		return deploy_fail(dp, "runtime-env", 500, "runtime env file invalid: %s", problems.text[0]);
-	return deploy_phase(dp, "request", dr_deploy_request_check_env(&dp->request, &dp->runtime, &dp->err));
+	return deploy_phase(dp, "request", dr_deploy_request_check_env(&dp->request, &dp->runtime, &dp->ep.err));
 }
 
 /* Find repository@sha256:... in the image's RepoDigests. */
@@ -100,9 +92,9 @@ static int deploy_resolve_digest(struct deploy *dp)
 
 	snprintf(ref, sizeof ref, "%s%s%s", dp->ref.repository, dp->ref.digest[0] ? "@" : ":",
 		 dp->ref.digest[0] ? dp->ref.digest : dp->ref.tag);
-	rc = dr_docker_image_inspect(&dp->docker, ref, &image, &dp->err);
+	rc = dr_docker_image_inspect(&dp->ep.docker, ref, &image, &dp->ep.err);
 	if (rc == DR_DOCKER_NOT_FOUND)
-		rc = dr_error_set(&dp->err, 502, "pulled image %s is not present afterwards", ref);
+		rc = dr_error_set(&dp->ep.err, 502, "pulled image %s is not present afterwards", ref);
 	if (rc)
 		return deploy_phase(dp, "pull", rc);
 	digests = json_object_object_get_ex(image, "RepoDigests", &digests) ? digests : NULL;
@@ -129,19 +121,19 @@ static int deploy_pull(struct deploy *dp)
 
 	dr_strlcpy(registry, dp->ref.repository, sizeof registry);
 	registry[strcspn(registry, "/")] = '\0';
-	if (dp->cfg.registry_auth_file &&
-	    (rc = dr_registry_auth_build(dp->cfg.registry_auth_file, registry, &auth, &dp->err)))
+	if (dp->ep.cfg.registry_auth_file &&
+	    (rc = dr_registry_auth_build(dp->ep.cfg.registry_auth_file, registry, &auth, &dp->ep.err)))
 		return deploy_phase(dp, "pull", rc);
-	rc = dr_docker_image_pull(&dp->docker, dp->ref.repository, dp->ref.digest[0] ? dp->ref.digest : dp->ref.tag,
-				  auth, &dp->err);
+	rc = dr_docker_image_pull(&dp->ep.docker, dp->ref.repository, dp->ref.digest[0] ? dp->ref.digest : dp->ref.tag,
+				  auth, &dp->ep.err);
 	dr_registry_auth_free(auth);
 	if (rc)
 		return deploy_phase(dp, "pull", rc);
 	if ((rc = deploy_resolve_digest(dp)))
 		return rc;
-	dp->audit.image_digest = dp->digest;
+	dp->ep.audit.image_digest = dp->digest;
 	if (dp->ref.tag[0])
-		rc = dr_state_pin_check(dp->cfg.state_directory, dp->ref.tag, dp->digest, &dp->err);
+		rc = dr_state_pin_check(dp->ep.cfg.state_directory, dp->ref.tag, dp->digest, &dp->ep.err);
 	return deploy_phase(dp, "digest-pin", rc);
 }
 
@@ -159,21 +151,21 @@ static json_object *deploy_container_spec(struct deploy *dp)
 		json_object_array_add(env, json_object_new_string(item));
 	}
 	explicit_bzero(item, sizeof item);
-	snprintf(item, sizeof item, "ENVIRONMENT=%s", dp->cfg.environment);
+	snprintf(item, sizeof item, "ENVIRONMENT=%s", dp->ep.cfg.environment);
 	json_object_array_add(env, json_object_new_string(item));
-	snprintf(item, sizeof item, "%s:/var/lib/dreichor/audit-events", dp->cfg.audit_events_path);
+	snprintf(item, sizeof item, "%s:/var/lib/dreichor/audit-events", dp->ep.cfg.audit_events_path);
 	json_object_array_add(binds, json_object_new_string(item));
-	snprintf(item, sizeof item, "%s:/var/lib/dreichor/snapshots", dp->cfg.snapshots_path);
+	snprintf(item, sizeof item, "%s:/var/lib/dreichor/snapshots", dp->ep.cfg.snapshots_path);
 	json_object_array_add(binds, json_object_new_string(item));
-	json_object_object_add(labels, "dreichor.environment", json_object_new_string(dp->cfg.environment));
+	json_object_object_add(labels, "dreichor.environment", json_object_new_string(dp->ep.cfg.environment));
 	json_object_object_add(labels, "dreichor.image", json_object_new_string(dp->request.image));
 	json_object_object_add(labels, "dreichor.image-digest", json_object_new_string(dp->digest));
-	json_object_object_add(labels, "dreichor.request-id", json_object_new_string(dp->cgi.request_id));
+	json_object_object_add(labels, "dreichor.request-id", json_object_new_string(dp->ep.cgi.request_id));
 	json_object_object_add(restart, "Name", json_object_new_string("unless-stopped"));
 	json_object_object_add(host, "Binds", binds);
 	json_object_object_add(host, "RestartPolicy", restart);
-	if (dp->cfg.container_network)
-		json_object_object_add(host, "NetworkMode", json_object_new_string(dp->cfg.container_network));
+	if (dp->ep.cfg.container_network)
+		json_object_object_add(host, "NetworkMode", json_object_new_string(dp->ep.cfg.container_network));
 	json_object_object_add(spec, "Image", json_object_new_string(image));
 	json_object_object_add(spec, "Env", env);
 	json_object_object_add(spec, "Labels", labels);
@@ -183,19 +175,20 @@ static json_object *deploy_container_spec(struct deploy *dp)
 
 static int deploy_replace(struct deploy *dp)
 {
-	const char *name = dp->cfg.container_name;
+	const char *name = dp->ep.cfg.container_name;
 	json_object *spec;
 	int rc;
 
-	if ((rc = dr_docker_container_stop(&dp->docker, name, dp->cfg.stop_timeout_seconds, &dp->err)) ||
-	    (rc = dr_docker_container_remove(&dp->docker, name, &dp->err)))
+	if ((rc = dr_docker_container_stop(&dp->ep.docker, name, dp->ep.cfg.stop_timeout_seconds, &dp->ep.err)) ||
+	    (rc = dr_docker_container_remove(&dp->ep.docker, name, &dp->ep.err)))
 		return deploy_phase(dp, "replace", rc);
 	spec = deploy_container_spec(dp);
-	rc = dr_docker_container_create(&dp->docker, name, spec, dp->container_id, &dp->err);
+	rc = dr_docker_container_create(&dp->ep.docker, name, spec, dp->container_id, &dp->ep.err);
 	json_object_put(spec);
 	if (rc)
 		return deploy_phase(dp, "create", rc);
-	return deploy_phase(dp, "start", dr_docker_container_start(&dp->docker, dp->container_id, &dp->err));
+	dp->started_s = (long long)time(NULL) - 1;
+	return deploy_phase(dp, "start", dr_docker_container_start(&dp->ep.docker, dp->container_id, &dp->ep.err));
 }
 
 /* Keep the last DEPLOY_LOG_LINES lines of the container's output, each bounded. */
@@ -206,7 +199,7 @@ static void deploy_collect_logs(struct deploy *dp)
 	char *line, *next;
 
 	dr_buf_init(&raw, DR_DOCKER_LOG_BYTES_MAX);
-	if (dr_docker_container_logs(&dp->docker, dp->container_id, DEPLOY_LOG_LINES, &raw, &ignored) == 0 && raw.data) {
+	if (dr_docker_container_logs(&dp->ep.docker, dp->container_id, DEPLOY_LOG_LINES, &raw, &ignored) == 0 && raw.data) {
 		for (line = raw.data; *line; line = next) {
 			next = line + strcspn(line, "\n");
 			if (*next)
@@ -218,7 +211,7 @@ static void deploy_collect_logs(struct deploy *dp)
 			dr_buf_addf(&dp->log_text, "%s\n", line);
 		}
 	}
-	dp->audit.container_logs = dr_buf_str(&dp->log_text);
+	dp->ep.audit.container_logs = dr_buf_str(&dp->log_text);
 	dr_buf_free(&raw);
 }
 
@@ -226,11 +219,11 @@ static void deploy_collect_logs(struct deploy *dp)
 static int deploy_check_running(struct deploy *dp, long *restarts, long *exit_code)
 {
 	json_object *c = NULL, *state, *v;
-	int rc = dr_docker_container_inspect(&dp->docker, dp->container_id, &c, &dp->err);
+	int rc = dr_docker_container_inspect(&dp->ep.docker, dp->container_id, &c, &dp->ep.err);
 	int running = 0;
 
 	if (rc == DR_DOCKER_NOT_FOUND)
-		rc = dr_error_set(&dp->err, 500, "container disappeared during the startup grace period");
+		rc = dr_error_set(&dp->ep.err, 500, "container disappeared during the startup grace period");
 	if (rc)
 		return deploy_phase(dp, "grace", rc);
 	if (json_object_object_get_ex(c, "State", &state)) {
@@ -244,18 +237,30 @@ static int deploy_check_running(struct deploy *dp, long *restarts, long *exit_co
 	return running && *restarts == 0 ? 0 : 1;
 }
 
+/* A restart resets the exit code inspect shows (and a wait begun after the
+ * first exit sees only the next): the engine's first die event keeps it. */
+static long deploy_first_exit_code(struct deploy *dp, long known)
+{
+	struct dr_error ignored;
+	long first = -1;
+
+	if (dr_docker_container_first_exit(&dp->ep.docker, dp->container_id, dp->started_s, &first, &ignored) || first < 0)
+		return known;
+	return first;
+}
+
 /* The container must stay up for the grace period; otherwise it is removed. */
 static int deploy_watch(struct deploy *dp)
 {
 	long exit_code = -1, restarts = 0;
-	long grace_ms = dp->cfg.startup_grace_seconds * 1000;
+	long grace_ms = dp->ep.cfg.startup_grace_seconds * 1000;
 	struct dr_error ignored;
 	char lines[DR_REASON_MAX / 2] = "";
 	size_t i, n;
 	int rc = DR_DOCKER_STILL_RUNNING;
 
 	if (grace_ms > 0)
-		rc = dr_docker_container_wait_exit(&dp->docker, dp->container_id, grace_ms, &exit_code, &dp->err);
+		rc = dr_docker_container_wait_exit(&dp->ep.docker, dp->container_id, grace_ms, &exit_code, &dp->ep.err);
 	if (rc != 0 && rc != DR_DOCKER_STILL_RUNNING)
 		return deploy_phase(dp, "grace", rc);
 	if (rc == DR_DOCKER_STILL_RUNNING && (rc = deploy_check_running(dp, &restarts, &exit_code)) != 1) {
@@ -263,18 +268,20 @@ static int deploy_watch(struct deploy *dp)
 		return rc;
 	}
 	deploy_collect_logs(dp);
-	dr_docker_container_stop(&dp->docker, dp->container_id, 0, &ignored);
-	dr_docker_container_remove(&dp->docker, dp->container_id, &ignored);
+	if (restarts || exit_code < 0)
+		exit_code = deploy_first_exit_code(dp, exit_code);
+	dr_docker_container_stop(&dp->ep.docker, dp->container_id, 0, &ignored);
+	dr_docker_container_remove(&dp->ep.docker, dp->container_id, &ignored);
 	n = json_object_array_length(dp->logs);
 	for (i = n > DEPLOY_REASON_LOG_LINES ? n - DEPLOY_REASON_LOG_LINES : 0; i < n; i++) {
 		size_t used = strlen(lines);
 		snprintf(lines + used, sizeof lines - used, "%s%s", used ? " | " : "",
 			 json_object_get_string(json_object_array_get_idx(dp->logs, i)));
 	}
-	dr_strlcpy(dp->err.phase, "grace", sizeof dp->err.phase);
-	return dr_error_set(&dp->err, 500,
+	dr_strlcpy(dp->ep.err.phase, "grace", sizeof dp->ep.err.phase);
+	return dr_error_set(&dp->ep.err, 500,
 			    "container exited with code %ld%s within the %ld s startup grace period and was removed; last log lines: %s",
-			    exit_code, restarts ? " and was restarted" : "", dp->cfg.startup_grace_seconds,
+			    exit_code, restarts ? " and was restarted" : "", dp->ep.cfg.startup_grace_seconds,
 			    lines[0] ? lines : "(none)");
 }
 
@@ -289,51 +296,41 @@ static int deploy_record(struct deploy *dp)
 	json_object_object_add(record, "time", json_object_new_string(now));
 	json_object_object_add(record, "image", json_object_new_string(dp->request.image));
 	json_object_object_add(record, "image_digest", json_object_new_string(dp->digest));
-	json_object_object_add(record, "request_id", json_object_new_string(dp->cgi.request_id));
-	json_object_object_add(record, "client_id", json_object_new_string(dp->cgi.client_id));
+	json_object_object_add(record, "request_id", json_object_new_string(dp->ep.cgi.request_id));
+	json_object_object_add(record, "client_id", json_object_new_string(dp->ep.cgi.client_id));
 	json_object_object_add(record, "container_id", json_object_new_string(dp->container_id));
 	text = json_object_to_json_string_ext(record, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-	rc = dr_state_write_atomic(dp->cfg.state_directory, DR_STATE_RECORD, text, strlen(text), &dp->err);
+	rc = dr_state_write_atomic(dp->ep.cfg.state_directory, DR_STATE_RECORD, text, strlen(text), &dp->ep.err);
 	json_object_put(record);
 	return deploy_phase(dp, "record", rc);
 }
 
 static int deploy_run(struct deploy *dp)
 {
-	struct dr_lock_holder me = { "deploy", NULL, NULL };
 	int rc;
 
-	if ((rc = dr_cgi_load(&dp->cgi, &dp->err)))
-		return deploy_phase(dp, "request", rc);
-	if (dp->cfg.problems.count)
-		return deploy_fail(dp, "config", 500, "%s", dp->cfg.problems.text[0]);
-	if ((rc = deploy_check_request(dp)) || (rc = deploy_check_runtime_env(dp)))
-		return rc;
-	me.image = dp->request.image;
-	me.request_id = dp->cgi.request_id;
-	if ((rc = dr_lock_acquire(&dp->lock, dp->cfg.state_directory, &me, &dp->err)))
-		return deploy_phase(dp, "lock", rc);
-	if ((rc = dr_docker_open(&dp->docker, dp->cfg.docker_socket, &dp->err)))
-		return deploy_phase(dp, "docker", rc);
-	if ((rc = deploy_pull(dp)) || (rc = deploy_replace(dp)) || (rc = deploy_watch(dp)))
+	if ((rc = deploy_check_request(dp)) || (rc = deploy_check_runtime_env(dp)) ||
+	    (rc = dr_endpoint_lock(&dp->ep, "deploy", dp->request.image)) || (rc = dr_endpoint_docker(&dp->ep)) ||
+	    (rc = deploy_pull(dp)) || (rc = deploy_replace(dp)) || (rc = deploy_watch(dp)))
 		return rc;
 	return deploy_record(dp);
 }
 
-static int deploy_answer(struct deploy *dp, int rc)
+/* The answer's body: the start logs always, the deploy's facts on success. */
+static json_object *deploy_answer(struct deploy *dp, int rc)
 {
 	json_object *out = json_object_new_object();
 
 	json_object_object_add(out, "logs", json_object_get(dp->logs));
 	if (rc)
-		return dr_reply_error(&dp->audit, &dp->err, out);
+		return out;
 	json_object_object_add(out, "status", json_object_new_string("deployed"));
-	json_object_object_add(out, "container_name", json_object_new_string(dp->cfg.container_name));
+	json_object_object_add(out, "container_name", json_object_new_string(dp->ep.cfg.container_name));
 	json_object_object_add(out, "image", json_object_new_string(dp->request.image));
-	json_object_object_add(out, "environment", json_object_new_string(dp->cfg.environment));
+	json_object_object_add(out, "environment", json_object_new_string(dp->ep.cfg.environment));
 	json_object_object_add(out, "image_digest", json_object_new_string(dp->digest));
 	json_object_object_add(out, "container_id", json_object_new_string(dp->container_id));
-	return dr_reply_json(&dp->audit, 200, out);
+	return out;
 }
 
 int main(void)
@@ -341,24 +338,15 @@ int main(void)
 	static struct deploy dp;
 	int rc;
 
-	signal(SIGPIPE, SIG_IGN);
-	dp.lock.fd = -1;
 	dp.logs = json_object_new_array();
 	dr_buf_init(&dp.log_text, DR_DOCKER_LOG_BYTES_MAX);
-	dr_config_load(&dp.cfg, 0);
-	dp.audit.action = "deploy";
-	dp.audit.environment = dp.cfg.environment;
-	rc = deploy_run(&dp);
-	dr_cgi_fill_audit(&dp.cgi, &dp.audit);
-	/* Free the environment before answering: a client acting on the answer must find it unlocked. */
-	dr_lock_release(&dp.lock);
-	rc = deploy_answer(&dp, rc);
-	dr_docker_close(&dp.docker);
+	if (!(rc = dr_endpoint_begin(&dp.ep, "deploy")))
+		rc = deploy_run(&dp);
+	rc = dr_endpoint_end(&dp.ep, rc, 200, deploy_answer(&dp, rc));
 	dr_runtime_env_free(&dp.runtime);
 	dr_deploy_request_free(&dp.request);
 	json_object_put(dp.logs);
 	dr_buf_free(&dp.log_text);
 	free(dp.body);
-	dr_config_free(&dp.cfg);
 	return rc;
 }

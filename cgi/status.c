@@ -1,14 +1,10 @@
 /* dreichor-status: GET /v1/status. Read-only: one container inspect (two
  * when the container carries no digest label) and the last deploy record. */
 
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cgi.h"
-#include "config.h"
-#include "docker.h"
-#include "reply.h"
+#include "endpoint.h"
 #include "state.h"
 
 /* Child of o at a dotted path such as "State.Status", or NULL. */
@@ -92,50 +88,38 @@ static void status_add_last_deploy(const struct dr_config *cfg, json_object *out
 	free(text);
 }
 
+/* Describe the environment's container into *out. */
+static int status_run(struct dr_endpoint *ep, json_object **out)
+{
+	json_object *container = NULL;
+	int rc;
+
+	if ((rc = dr_endpoint_docker(ep)))
+		return rc;
+	rc = dr_docker_container_inspect(&ep->docker, ep->cfg.container_name, &container, &ep->err);
+	if (rc && rc != DR_DOCKER_NOT_FOUND)
+		return rc;
+	*out = json_object_new_object();
+	json_object_object_add(*out, "container_name", json_object_new_string(ep->cfg.container_name));
+	json_object_object_add(*out, "environment", json_object_new_string(ep->cfg.environment));
+	if (container) {
+		status_describe(&ep->docker, container, *out);
+	} else {
+		json_object_object_add(*out, "running", json_object_new_boolean(0));
+		json_object_object_add(*out, "state", json_object_new_string("absent"));
+	}
+	status_add_last_deploy(&ep->cfg, *out);
+	json_object_put(container);
+	return 0;
+}
+
 int main(void)
 {
-	struct dr_audit audit = { .action = "status" };
-	struct dr_error err = { 0 };
-	struct dr_config cfg;
-	struct dr_cgi cgi;
-	struct dr_docker docker = { 0 };
-	json_object *container = NULL, *out = NULL;
-	int rc, exit_code;
+	static struct dr_endpoint ep;
+	json_object *out = NULL;
+	int rc;
 
-	signal(SIGPIPE, SIG_IGN);
-	rc = dr_cgi_load(&cgi, &err);
-	dr_cgi_fill_audit(&cgi, &audit);
-	dr_config_load(&cfg, 0);
-	audit.environment = cfg.environment;
-	if (rc) {
-		exit_code = dr_reply_error(&audit, &err, NULL);
-		goto done;
-	}
-	if (cfg.problems.count) {
-		dr_error_set(&err, 500, "%s", cfg.problems.text[0]);
-		exit_code = dr_reply_error(&audit, &err, NULL);
-		goto done;
-	}
-	if ((rc = dr_docker_open(&docker, cfg.docker_socket, &err)) ||
-	    ((rc = dr_docker_container_inspect(&docker, cfg.container_name, &container, &err)) &&
-	     rc != DR_DOCKER_NOT_FOUND)) {
-		exit_code = dr_reply_error(&audit, &err, NULL);
-		goto done;
-	}
-	out = json_object_new_object();
-	json_object_object_add(out, "container_name", json_object_new_string(cfg.container_name));
-	json_object_object_add(out, "environment", json_object_new_string(cfg.environment));
-	if (container) {
-		status_describe(&docker, container, out);
-	} else {
-		json_object_object_add(out, "running", json_object_new_boolean(0));
-		json_object_object_add(out, "state", json_object_new_string("absent"));
-	}
-	status_add_last_deploy(&cfg, out);
-	exit_code = dr_reply_json(&audit, 200, out);
-done:
-	json_object_put(container);
-	dr_docker_close(&docker);
-	dr_config_free(&cfg);
-	return exit_code;
+	if (!(rc = dr_endpoint_begin(&ep, "status")))
+		rc = status_run(&ep, &out);
+	return dr_endpoint_end(&ep, rc, 200, out);
 }

@@ -4,10 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
 #include "docker.h"
+#include "number.h"
 
 struct docker_pull_state {
 	struct dr_buf line;  /* the unfinished line of the progress stream */
@@ -390,6 +392,50 @@ int dr_docker_container_wait_exit(struct dr_docker *d, const char *id, long time
 	if (o && json_object_object_get_ex(o, "StatusCode", &code))
 		*exit_code = json_object_get_int64(code);
 	json_object_put(o);
+	return 0;
+}
+
+/* The exitCode attribute of the first die event in the stream of JSON lines in text, or -1. */
+static long docker_first_die_code(const char *text)
+{
+	json_tokener *tok = json_tokener_new();
+	json_object *ev, *v;
+	long code = -1;
+	const char *p = text;
+
+	while (tok && code < 0 && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		long n;
+		json_tokener_reset(tok);
+		ev = json_tokener_parse_ex(tok, p, (int)len);
+		if (ev && json_object_object_get_ex(ev, "Actor", &v) && json_object_object_get_ex(v, "Attributes", &v) &&
+		    json_object_object_get_ex(v, "exitCode", &v) && json_object_is_type(v, json_type_string) &&
+		    !dr_parse_long(json_object_get_string(v), 0, 255, &n))
+			code = n;
+		json_object_put(ev);
+		p += len + (nl ? 1 : 0);
+	}
+	json_tokener_free(tok);
+	return code;
+}
+
+int dr_docker_container_first_exit(struct dr_docker *d, const char *id, long long since_s, long *exit_code,
+				   struct dr_error *err)
+{
+	char filters[256], esc[768], path[1024];
+	int rc;
+
+	*exit_code = -1;
+	if (snprintf(filters, sizeof filters, "{\"container\":[\"%s\"],\"event\":[\"die\"]}", id) >= (int)sizeof filters ||
+	    docker_escape(d, filters, esc, sizeof esc))
+		return dr_error_set(err, 500, "container id too long for a Docker request");
+	snprintf(path, sizeof path, "/events?since=%lld&until=%lld&filters=%s", since_s, (long long)time(NULL) + 1, esc);
+	if ((rc = docker_call(d, "GET", path, NULL, DR_DOCKER_CALL_TIMEOUT, err)))
+		return rc;
+	if (d->status != 200)
+		return docker_fail(d, 500, "events", err);
+	*exit_code = docker_first_die_code(dr_buf_str(&d->body));
 	return 0;
 }
 

@@ -62,6 +62,12 @@ int dr_docker_container_start(struct dr_docker *d, const char *id, struct dr_err
 int dr_docker_container_wait_exit(struct dr_docker *d, const char *id, long timeout_ms, long *exit_code,
 				  struct dr_error *err);
 
+/* The exit code of the container's first exit since since_s (Unix seconds), from the
+ * engine's die events: the one a restart hides from inspect. *exit_code is -1 when
+ * there was none; returns 0 or a status. */
+int dr_docker_container_first_exit(struct dr_docker *d, const char *id, long long since_s, long *exit_code,
+				   struct dr_error *err);
+
 /* Append the last tail lines of stdout and stderr, demultiplexed, to out. */
 int dr_docker_container_logs(struct dr_docker *d, const char *id, int tail, struct dr_buf *out,
 			     struct dr_error *err);

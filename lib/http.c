@@ -378,13 +378,20 @@ int dr_http_respond(int fd, int status, const char *request_id, const char *allo
 int dr_http_respond_error(int fd, int status, const char *request_id, const char *allow,
 			  const char *reason)
 {
+	return dr_http_respond_error_with(fd, status, request_id, allow, reason, NULL, 0);
+}
+
+int dr_http_respond_error_with(int fd, int status, const char *request_id, const char *allow,
+			       const char *reason, const char *members, size_t members_len)
+{
 	struct dr_buf body;
 	int rc = -1;
 
-	dr_buf_init(&body, 4 * DR_REASON_MAX);
+	dr_buf_init(&body, 4 * DR_REASON_MAX + members_len);
 	if (dr_buf_adds(&body, "{\"status\":\"error\",\"reason\":") ||
 	    dr_json_add_string(&body, reason) ||
 	    (request_id && (dr_buf_adds(&body, ",\"request_id\":") || dr_json_add_string(&body, request_id))) ||
+	    (members_len && (dr_buf_adds(&body, ",") || dr_buf_add(&body, members, members_len))) ||
 	    dr_buf_adds(&body, "}\n"))
 		goto done;
 	rc = dr_http_respond(fd, status, request_id, allow, body.data, body.len);

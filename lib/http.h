@@ -62,6 +62,11 @@ int dr_http_respond(int fd, int status, const char *request_id, const char *allo
 int dr_http_respond_error(int fd, int status, const char *request_id, const char *allow,
 			  const char *reason);
 
+/* The one writer of error answers: the same, followed by members_len bytes of further
+ * serialized JSON members ("phase":"pull","logs":[...]) when members_len is not 0. */
+int dr_http_respond_error_with(int fd, int status, const char *request_id, const char *allow,
+			       const char *reason, const char *members, size_t members_len);
+
 /* After an early answer: half-close out_fd and discard what the client still sends, for at most
  * DR_HTTP_LINGER_MS or DR_HTTP_LINGER_BYTES, so that closing does not reset the connection
  * before the client has read the answer. */

@@ -25,14 +25,24 @@ int dr_reply_json(struct dr_audit *a, int status, json_object *body)
 
 int dr_reply_error(struct dr_audit *a, const struct dr_error *err, json_object *extra)
 {
-	json_object *body = extra ? extra : json_object_new_object();
+	json_object *fields = extra ? extra : json_object_new_object();
+	int status = err->status ? err->status : 500;
+	const char *text;
+	size_t len;
+	int written;
 
-	json_object_object_add(body, "status", json_object_new_string("error"));
-	json_object_object_add(body, "reason", json_object_new_string(err->reason));
-	if (err->phase[0])
-		json_object_object_add(body, "phase", json_object_new_string(err->phase));
-	a->reason = err->reason;
-	if (err->phase[0])
+	if (err->phase[0]) {
+		json_object_object_add(fields, "phase", json_object_new_string(err->phase));
 		a->phase = err->phase;
-	return dr_reply_json(a, err->status ? err->status : 500, body);
+	}
+	a->reason = err->reason;
+	a->http_status = status;
+	/* The frame is http.c's; json-c serializes only the members inside it. */
+	text = json_object_to_json_string_ext(fields, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	len = strlen(text);
+	written = !dr_http_respond_error_with(STDOUT_FILENO, status, a->request_id, NULL, err->reason, text + 1,
+					     len > 2 ? len - 2 : 0);
+	dr_audit_write(a);
+	json_object_put(fields);
+	return written ? 0 : DR_EXIT_NOT_ANSWERED;
 }

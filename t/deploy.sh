@@ -10,6 +10,8 @@ make_image 1.0.0 "$RUNTIME_SCRIPT"
 make_image abcdef1 "$RUNTIME_SCRIPT"
 make_image 1.0.1-dev "$RUNTIME_SCRIPT"
 make_image 1.0.2 'echo boom-line-1; echo boom-line-2 >&2; exit 3'
+# Fails on its first run only; the restart then keeps running, so inspect shows exit code 0.
+make_image 1.0.6 'if [ -f /ran-once ]; then exec sleep 3600; fi; echo >/ran-once; echo failing-once; exit 4'
 make_image 1.0.4 "$RUNTIME_SCRIPT"
 setup_env dev
 start_agent dev
@@ -137,6 +139,12 @@ check "crashing image: logs array" json_is '[.logs[] | select(startswith("boom-l
 check "crashing image: no container left" test "$(container_count $name)" = 0
 call dev GET /v1/status
 check "crashing image: status absent" json_is .state absent
+
+# One that exits and then runs after its restart: the reason still names the first exit.
+deploy dev "$IMAGE_REPOSITORY:1.0.6"
+check "restarted image: 500" answer_is 500 "exited with code 4"
+check "restarted image: its line kept" reason_has "failing-once"
+check "restarted image: no container left" test "$(container_count $name)" = 0
 
 # A body that never completes: 408 after the 10 s body limit.
 start=$(date +%s)

@@ -1,0 +1,42 @@
+/* endpoint.h: the frame every endpoint program runs in, so that each one's
+ * main reads as its pipeline: begin (the CGI request, the configuration,
+ * the audit fields), its own steps (parse, check, lock, act), end (release
+ * the lock, answer, audit, free). The struct owns what it holds;
+ * dr_endpoint_end frees all of it. */
+#ifndef DR_ENDPOINT_H
+#define DR_ENDPOINT_H
+
+#include <json-c/json.h>
+
+#include "audit.h"
+#include "cgi.h"
+#include "config.h"
+#include "docker.h"
+#include "error.h"
+#include "lock.h"
+
+struct dr_endpoint {
+	struct dr_cgi cgi;
+	struct dr_config cfg;     /* without the secret */
+	struct dr_audit audit;
+	struct dr_error err;      /* why the request failed, with its phase */
+	struct dr_lock lock;      /* held between dr_endpoint_lock and dr_endpoint_end */
+	struct dr_docker docker;  /* open after dr_endpoint_docker */
+};
+
+/* Start action: ignore SIGPIPE, load request and configuration, fill the audit fields.
+ * Returns 0, or the status to answer with err set (phase "request" or "config"). */
+int dr_endpoint_begin(struct dr_endpoint *ep, const char *action);
+
+/* Take the environment's lock, without waiting, as action on image (may be NULL); 0 or 409/500, phase "lock". */
+int dr_endpoint_lock(struct dr_endpoint *ep, const char *action, const char *image);
+
+/* Open the Docker client; 0 or 503, phase "docker". */
+int dr_endpoint_docker(struct dr_endpoint *ep);
+
+/* Finish: release the lock, then answer body (consumed; may be NULL) with status when rc
+ * is 0, or the error in err with body's members when it is not; audit; free everything.
+ * Returns the exit code. */
+int dr_endpoint_end(struct dr_endpoint *ep, int rc, int status, json_object *body);
+
+#endif
