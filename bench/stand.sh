@@ -153,15 +153,6 @@ if [ "$options" = 1 ]; then
 		done >/root/samples' "$runs" "${ports[@]}"
 	stand cat /root/samples >"$T/samples"
 	sample_median() { awk -v p="$1" '$1 == p { print $2 * 1000 }' "$T/samples" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-	exposure() { # exposure PORT: systemd-analyze security of a live instance behind PORT
-		stand_sh '
-			exec 3<>/dev/tcp/127.0.0.1/$1
-			for i in $(seq 50); do
-				u=$(systemctl list-units --no-legend --state=running "dreichor-bench-*@*" | awk "{ print \$1 }" | head -1)
-				[ -n "$u" ] && break; sleep 0.1
-			done
-			systemd-analyze security "$u" 2>/dev/null | sed -n "s/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p"' "$1"
-	}
 	base=$(sample_median 4010)
 	printf '\nPer-connection cost of each sandbox option group: the unit without its sandbox\n'
 	printf 'plus that group; %d samples each in rotation, median of curl time_total (ms)\n' "$runs"
@@ -171,7 +162,7 @@ if [ "$options" = 1 ]; then
 		n=${names[$i]} p=${ports[$i]}
 		case $n in none) label="no sandbox (User, groups, limits only)" ;; shipped) label="as installed" ;; *) label=${labels[${n#g}]} ;; esac
 		m=$(sample_median "$p")
-		printf '  %-96s %7.1f %+7.1f %8s\n' "$label" "$m" "$(echo "$m - $base" | bc -l)" "$(exposure "$p")"
+		printf '  %-96s %7.1f %+7.1f %8s\n' "$label" "$m" "$(echo "$m - $base" | bc -l)" "$(stand_exposure "$p" "dreichor-bench-$n@*")"
 	done
 fi
 

@@ -41,19 +41,11 @@ static int deploy_fail(struct deploy *dp, const char *phase, int status, const c
 {
 	va_list ap;
 
-	dr_strlcpy(dp->ep.err.phase, phase, sizeof dp->ep.err.phase);
 	dp->ep.err.status = status;
 	va_start(ap, fmt);
 	vsnprintf(dp->ep.err.reason, sizeof dp->ep.err.reason, fmt, ap);
 	va_end(ap);
-	return status;
-}
-
-static int deploy_phase(struct deploy *dp, const char *phase, int rc)
-{
-	if (rc)
-		dr_strlcpy(dp->ep.err.phase, phase, sizeof dp->ep.err.phase);
-	return rc;
+	return dr_endpoint_phase(&dp->ep, phase, status);
 }
 
 static int deploy_check_request(struct deploy *dp)
@@ -63,12 +55,12 @@ static int deploy_check_request(struct deploy *dp)
 	if ((rc = dr_cgi_body_read(&dp->ep.cgi, STDIN_FILENO, &dp->body, &dp->ep.err)) ||
 	    (rc = dr_deploy_request_parse(&dp->request, dp->body, (size_t)dp->ep.cgi.content_length, dp->ep.cfg.environment,
 					  &dp->ep.err)))
-		return deploy_phase(dp, "request", rc);
+		return dr_endpoint_phase(&dp->ep, "request", rc);
 	dp->ep.audit.image = dp->request.image;
 	rc = dr_image_ref_parse(dp->request.image, &dp->ref, &dp->ep.err);
 	if (!rc)
 		rc = dr_image_ref_check_policy(&dp->ref, dp->ep.cfg.image_repository, dp->ep.cfg.env == DR_ENV_DEV, &dp->ep.err);
-	return deploy_phase(dp, "image-policy", rc);
+	return dr_endpoint_phase(&dp->ep, "image-policy", rc);
 }
 
 /* The server file wins: a request may repeat a value but never change it. */
@@ -79,7 +71,7 @@ static int deploy_check_runtime_env(struct deploy *dp)
 	if (dr_runtime_env_load(&dp->runtime, dp->ep.cfg.runtime_env_file, dp->ep.cfg.env, dp->ep.cfg.allow_execution_plane,
 				&problems))
 		return deploy_fail(dp, "runtime-env", 500, "runtime env file invalid: %s", problems.text[0]);
-	return deploy_phase(dp, "request", dr_deploy_request_check_env(&dp->request, &dp->runtime, &dp->ep.err));
+	return dr_endpoint_phase(&dp->ep, "request", dr_deploy_request_check_env(&dp->request, &dp->runtime, &dp->ep.err));
 }
 
 /* Find repository@sha256:... in the image's RepoDigests. */
@@ -96,7 +88,7 @@ static int deploy_resolve_digest(struct deploy *dp)
 	if (rc == DR_DOCKER_NOT_FOUND)
 		rc = dr_error_set(&dp->ep.err, 502, "pulled image %s is not present afterwards", ref);
 	if (rc)
-		return deploy_phase(dp, "pull", rc);
+		return dr_endpoint_phase(&dp->ep, "pull", rc);
 	digests = json_object_object_get_ex(image, "RepoDigests", &digests) ? digests : NULL;
 	for (i = 0; digests && i < json_object_array_length(digests); i++) {
 		const char *d = json_object_get_string(json_object_array_get_idx(digests, i));
@@ -123,18 +115,18 @@ static int deploy_pull(struct deploy *dp)
 	registry[strcspn(registry, "/")] = '\0';
 	if (dp->ep.cfg.registry_auth_file &&
 	    (rc = dr_registry_auth_build(dp->ep.cfg.registry_auth_file, registry, &auth, &dp->ep.err)))
-		return deploy_phase(dp, "pull", rc);
+		return dr_endpoint_phase(&dp->ep, "pull", rc);
 	rc = dr_docker_image_pull(&dp->ep.docker, dp->ref.repository, dp->ref.digest[0] ? dp->ref.digest : dp->ref.tag,
 				  auth, &dp->ep.err);
 	dr_registry_auth_free(auth);
 	if (rc)
-		return deploy_phase(dp, "pull", rc);
+		return dr_endpoint_phase(&dp->ep, "pull", rc);
 	if ((rc = deploy_resolve_digest(dp)))
 		return rc;
 	dp->ep.audit.image_digest = dp->digest;
 	if (dp->ref.tag[0])
 		rc = dr_state_pin_check(dp->ep.cfg.state_directory, dp->ref.tag, dp->digest, &dp->ep.err);
-	return deploy_phase(dp, "digest-pin", rc);
+	return dr_endpoint_phase(&dp->ep, "digest-pin", rc);
 }
 
 static json_object *deploy_container_spec(struct deploy *dp)
@@ -181,14 +173,14 @@ static int deploy_replace(struct deploy *dp)
 
 	if ((rc = dr_docker_container_stop(&dp->ep.docker, name, dp->ep.cfg.stop_timeout_seconds, &dp->ep.err)) ||
 	    (rc = dr_docker_container_remove(&dp->ep.docker, name, &dp->ep.err)))
-		return deploy_phase(dp, "replace", rc);
+		return dr_endpoint_phase(&dp->ep, "replace", rc);
 	spec = deploy_container_spec(dp);
 	rc = dr_docker_container_create(&dp->ep.docker, name, spec, dp->container_id, &dp->ep.err);
 	json_object_put(spec);
 	if (rc)
-		return deploy_phase(dp, "create", rc);
+		return dr_endpoint_phase(&dp->ep, "create", rc);
 	dp->started_s = (long long)time(NULL) - 1;
-	return deploy_phase(dp, "start", dr_docker_container_start(&dp->ep.docker, dp->container_id, &dp->ep.err));
+	return dr_endpoint_phase(&dp->ep, "start", dr_docker_container_start(&dp->ep.docker, dp->container_id, &dp->ep.err));
 }
 
 /* Keep the last DEPLOY_LOG_LINES lines of the container's output, each bounded. */
@@ -225,7 +217,7 @@ static int deploy_check_running(struct deploy *dp, long *restarts, long *exit_co
 	if (rc == DR_DOCKER_NOT_FOUND)
 		rc = dr_error_set(&dp->ep.err, 500, "container disappeared during the startup grace period");
 	if (rc)
-		return deploy_phase(dp, "grace", rc);
+		return dr_endpoint_phase(&dp->ep, "grace", rc);
 	if (json_object_object_get_ex(c, "State", &state)) {
 		running = json_object_object_get_ex(state, "Status", &v) && !strcmp(json_object_get_string(v), "running");
 		if (json_object_object_get_ex(state, "ExitCode", &v) && *exit_code < 0)
@@ -262,7 +254,7 @@ static int deploy_watch(struct deploy *dp)
 	if (grace_ms > 0)
 		rc = dr_docker_container_wait_exit(&dp->ep.docker, dp->container_id, grace_ms, &exit_code, &dp->ep.err);
 	if (rc != 0 && rc != DR_DOCKER_STILL_RUNNING)
-		return deploy_phase(dp, "grace", rc);
+		return dr_endpoint_phase(&dp->ep, "grace", rc);
 	if (rc == DR_DOCKER_STILL_RUNNING && (rc = deploy_check_running(dp, &restarts, &exit_code)) != 1) {
 		deploy_collect_logs(dp);
 		return rc;
@@ -278,11 +270,10 @@ static int deploy_watch(struct deploy *dp)
 		snprintf(lines + used, sizeof lines - used, "%s%s", used ? " | " : "",
 			 json_object_get_string(json_object_array_get_idx(dp->logs, i)));
 	}
-	dr_strlcpy(dp->ep.err.phase, "grace", sizeof dp->ep.err.phase);
-	return dr_error_set(&dp->ep.err, 500,
+	return dr_endpoint_phase(&dp->ep, "grace", dr_error_set(&dp->ep.err, 500,
 			    "container exited with code %ld%s within the %ld s startup grace period and was removed; last log lines: %s",
 			    exit_code, restarts ? " and was restarted" : "", dp->ep.cfg.startup_grace_seconds,
-			    lines[0] ? lines : "(none)");
+			    lines[0] ? lines : "(none)"));
 }
 
 static int deploy_record(struct deploy *dp)
@@ -302,7 +293,7 @@ static int deploy_record(struct deploy *dp)
 	text = json_object_to_json_string_ext(record, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
 	rc = dr_state_write_atomic(dp->ep.cfg.state_directory, DR_STATE_RECORD, text, strlen(text), &dp->ep.err);
 	json_object_put(record);
-	return deploy_phase(dp, "record", rc);
+	return dr_endpoint_phase(&dp->ep, "record", rc);
 }
 
 static int deploy_run(struct deploy *dp)

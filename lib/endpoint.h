@@ -34,6 +34,9 @@ int dr_endpoint_lock(struct dr_endpoint *ep, const char *action, const char *ima
 /* Open the Docker client; 0 or 503, phase "docker". */
 int dr_endpoint_docker(struct dr_endpoint *ep);
 
+/* When rc is not 0, record phase as where the request failed; returns rc. */
+int dr_endpoint_phase(struct dr_endpoint *ep, const char *phase, int rc);
+
 /* Finish: release the lock, then answer body (consumed; may be NULL) with status when rc
  * is 0, or the error in err with body's members when it is not; audit; free everything.
  * Returns the exit code. */

@@ -212,26 +212,40 @@ stand_configure() {
 		{ cat "$T/configure-$env.log" >&2; hard_error "configuring $env in the stand failed"; }
 }
 
-# sreq ENV METHOD PATH [BODY]: an authenticated request inside the stand; sets STATUS and BODY.
-sreq() {
-	local port=3005
-	[ "$1" = prod ] && port=3006
-	local out
-	out=$(stand_sh '
-		args=(-s -o /tmp/body -w "%{http_code}" -X "$2" -H @/root/headers-$1)
-		[ -n "$4" ] && args+=(-H "Content-Type: application/json" --data-binary "$4")
-		curl "${args[@]}" "http://127.0.0.1:$5$3"; echo; cat /tmp/body' "$1" "$2" "$3" "${4:-}" "$port")
-	STATUS=$(printf '%s\n' "$out" | head -1)
-	BODY=$(printf '%s\n' "$out" | tail -n +2)
-}
-
-# sraw PORT CURL-ARGS...: a hand-made request inside the stand; sets STATUS and BODY.
+# sraw PORT CURL-ARGS...: a request inside the stand to RAW_PATH (default
+# /v1/status); sets STATUS and BODY.
 sraw() {
 	local port=$1 out; shift
 	out=$(stand_sh 'p=$1 path=$2; shift 2; curl -s -o /tmp/body -w "%{http_code}" "$@" "http://127.0.0.1:$p$path"; echo; cat /tmp/body' \
 		"$port" "${RAW_PATH:-/v1/status}" "$@")
 	STATUS=$(printf '%s\n' "$out" | head -1)
 	BODY=$(printf '%s\n' "$out" | tail -n +2)
+}
+
+# sreq ENV METHOD PATH [BODY]: an authenticated request inside the stand; sets STATUS and BODY.
+sreq() {
+	local port=3005 args=(-X "$2" -H "@/root/headers-$1")
+	[ "$1" = prod ] && port=3006
+	[ -n "${4:-}" ] && args+=(-H "Content-Type: application/json" --data-binary "$4")
+	RAW_PATH=$3 sraw "$port" "${args[@]}"
+}
+
+# stand_exposure PORT UNIT-GLOB: systemd-analyze security's exposure of a
+# live instance: a connection held open on PORT keeps one of UNIT-GLOB running.
+stand_exposure() {
+	stand_sh '
+		exec 3<>/dev/tcp/127.0.0.1/$1
+		for i in $(seq 50); do
+			u=$(systemctl list-units --no-legend --state=running "$2" | awk "{ print \$1 }" | head -1)
+			[ -n "$u" ] && break; sleep 0.1
+		done
+		systemd-analyze security "$u" 2>/dev/null | sed -n "s/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p"' "$1" "$2"
+}
+
+# stand_wait_deploying IMAGE [NAME]: wait until a container labelled with IMAGE
+# (and named NAME, when given) runs: a deploy of IMAGE is past its start.
+stand_wait_deploying() {
+	stand_sh 'for i in $(seq 100); do [ -n "$(docker ps -q --filter label=dreichor.image=$1 ${2:+--filter name=$2})" ] && exit 0; sleep 0.1; done; exit 1' "$@"
 }
 
 # sjournal RID: the stand's journal entry of one request, as JSON.

@@ -141,13 +141,7 @@ for allowed in write_state read_own_runtime_env docker_socket; do
 	check "sandbox: $allowed allowed" probe "$allowed=allowed"
 done
 check "sandbox: nothing reached the system's /var/tmp" stand test ! -e /var/tmp/dreichor-probe
-EXPOSURE=$(stand_sh '
-	exec 3<>/dev/tcp/127.0.0.1/3005
-	for i in $(seq 50); do
-		u=$(systemctl list-units --no-legend --state=running "dreichor-agent-dev@*" | awk "{ print \$1 }" | head -1)
-		[ -n "$u" ] && break; sleep 0.1
-	done
-	systemd-analyze security "$u" | sed -n "s/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p"')
+EXPOSURE=$(stand_exposure 3005 'dreichor-agent-dev@*')
 echo "# exposure of a live dreichor-agent-dev@ instance: $EXPOSURE"
 check "sandbox: exposure of a live instance at most 1.5" test "$(echo "${EXPOSURE:-99} <= 1.5" | bc)" = 1
 
@@ -183,7 +177,7 @@ wait "$HOLD"
 stand_sh 'sed -i "s/^STARTUP_GRACE_SECONDS=.*/STARTUP_GRACE_SECONDS=4/" /opt/dreichor/dev/deploy-agent/.env'
 sreq dev POST /v1/deploy "{\"image\":\"$STAND_REPO:2.0.0\"}" >/dev/null &
 DEPLOY=$!
-stand_sh 'for i in $(seq 100); do [ -n "$(docker ps -q --filter label=dreichor.image=$1)" ] && exit 0; sleep 0.1; done; exit 1' "$STAND_REPO:2.0.0"
+stand_wait_deploying "$STAND_REPO:2.0.0"
 check "socket restarted during a deploy" stand systemctl restart dreichor-agent-dev.socket
 wait "$DEPLOY"
 sreq dev GET /v1/status
@@ -219,7 +213,7 @@ check "repaired: status 200 again" test "$STATUS" = 200
 stand_sh 'echo "# edited by the operator" >>/opt/dreichor/dev/deploy-agent/.env; sed -i "s/^STARTUP_GRACE_SECONDS=.*/STARTUP_GRACE_SECONDS=4/" /opt/dreichor/dev/deploy-agent/.env'
 sreq dev POST /v1/deploy "{\"image\":\"$STAND_REPO:1.0.0\"}" >/dev/null &
 DEPLOY=$!
-stand_sh 'for i in $(seq 100); do [ -n "$(docker ps -q --filter label=dreichor.image=$1 --filter name=dreichor-runtime-dev)" ] && exit 0; sleep 0.1; done; exit 1' "$STAND_REPO:1.0.0"
+stand_wait_deploying "$STAND_REPO:1.0.0" dreichor-runtime-dev
 check "upgrade: reinstall during a deploy" stand_sh 'cd /root && apt-get install -y --reinstall "./$1" >/root/upgrade.log 2>&1' "$STAND_DEB_NAME"
 wait "$DEPLOY"
 check "upgrade: the deploy in flight finished ok" \
