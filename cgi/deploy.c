@@ -22,14 +22,17 @@
 #define DEPLOY_LOG_LINE_MAX 1024
 #define DEPLOY_REASON_LOG_LINES 5
 
+_Static_assert(DR_RUNTIME_VARS + 1 <= DR_CONTAINER_ENV_MAX, "the runtime env and ENVIRONMENT fit a container spec");
+
 struct deploy {
 	struct dr_endpoint ep;     /* request, configuration, audit, error, lock, Docker client */
 	struct dr_image_ref ref;
 	struct dr_runtime_env runtime;
 	char *body;
 	struct dr_deploy_request request;
-	char digest[DR_IMAGE_DIGEST_LEN + 1];
-	char container_id[80];
+	char digest[DR_DOCKER_DIGEST_MAX];
+	char image_by_digest[DR_IMAGE_REF_MAX + DR_DOCKER_DIGEST_MAX];  /* repository@sha256:..., what runs */
+	char container_id[DR_DOCKER_ID_MAX];
 	long long started_s;       /* just before the start, for the engine's die events */
 	json_object *logs;         /* array of the container's last log lines */
 	struct dr_buf log_text;    /* the same lines for the journal */
@@ -37,7 +40,7 @@ struct deploy {
 
 /* Fail in phase with status and a formatted reason. */
 __attribute__((format(printf, 4, 5)))
-static int deploy_fail(struct deploy *dp, const char *phase, int status, const char *fmt, ...)
+static int deploy_fail(struct deploy *dp, enum dr_phase phase, int status, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -55,12 +58,12 @@ static int deploy_check_request(struct deploy *dp)
 	if ((rc = dr_cgi_body_read(&dp->ep.cgi, STDIN_FILENO, &dp->body, &dp->ep.err)) ||
 	    (rc = dr_deploy_request_parse(&dp->request, dp->body, (size_t)dp->ep.cgi.content_length, dp->ep.cfg.environment,
 					  &dp->ep.err)))
-		return dr_endpoint_phase(&dp->ep, "request", rc);
+		return dr_endpoint_phase(&dp->ep, DR_PHASE_REQUEST, rc);
 	dp->ep.audit.image = dp->request.image;
 	rc = dr_image_ref_parse(dp->request.image, &dp->ref, &dp->ep.err);
 	if (!rc)
 		rc = dr_image_ref_check_policy(&dp->ref, dp->ep.cfg.image_repository, dp->ep.cfg.env == DR_ENV_DEV, &dp->ep.err);
-	return dr_endpoint_phase(&dp->ep, "image-policy", rc);
+	return dr_endpoint_phase(&dp->ep, DR_PHASE_IMAGE_POLICY, rc);
 }
 
 /* The server file wins: a request may repeat a value but never change it. */
@@ -70,38 +73,27 @@ static int deploy_check_runtime_env(struct deploy *dp)
 
 	if (dr_runtime_env_load(&dp->runtime, dp->ep.cfg.runtime_env_file, dp->ep.cfg.env, dp->ep.cfg.allow_execution_plane,
 				&problems))
-		return deploy_fail(dp, "runtime-env", 500, "runtime env file invalid: %s", problems.text[0]);
-	return dr_endpoint_phase(&dp->ep, "request", dr_deploy_request_check_env(&dp->request, &dp->runtime, &dp->ep.err));
+		return deploy_fail(dp, DR_PHASE_RUNTIME_ENV, 500, "runtime env file invalid: %s", problems.text[0]);
+	return dr_endpoint_phase(&dp->ep, DR_PHASE_REQUEST, dr_deploy_request_check_env(&dp->request, &dp->runtime, &dp->ep.err));
 }
 
-/* Find repository@sha256:... in the image's RepoDigests. */
+/* The pulled image's digest for the repository: the requested one when it is among them. */
 static int deploy_resolve_digest(struct deploy *dp)
 {
 	char ref[DR_IMAGE_REF_MAX + 8];
-	json_object *image = NULL, *digests;
-	size_t rlen = strlen(dp->ref.repository), i;
 	int rc;
 
 	snprintf(ref, sizeof ref, "%s%s%s", dp->ref.repository, dp->ref.digest[0] ? "@" : ":",
 		 dp->ref.digest[0] ? dp->ref.digest : dp->ref.tag);
-	rc = dr_docker_image_inspect(&dp->ep.docker, ref, &image, &dp->ep.err);
+	rc = dr_docker_image_digest(&dp->ep.docker, ref, dp->ref.repository, dp->ref.digest, dp->digest, &dp->ep.err);
 	if (rc == DR_DOCKER_NOT_FOUND)
 		rc = dr_error_set(&dp->ep.err, 502, "pulled image %s is not present afterwards", ref);
 	if (rc)
-		return dr_endpoint_phase(&dp->ep, "pull", rc);
-	digests = json_object_object_get_ex(image, "RepoDigests", &digests) ? digests : NULL;
-	for (i = 0; digests && i < json_object_array_length(digests); i++) {
-		const char *d = json_object_get_string(json_object_array_get_idx(digests, i));
-		if (!strncmp(d, dp->ref.repository, rlen) && d[rlen] == '@' && dr_image_digest_valid(d + rlen + 1)) {
-			memcpy(dp->digest, d + rlen + 1, DR_IMAGE_DIGEST_LEN + 1);
-			break;
-		}
-	}
-	json_object_put(image);
+		return dr_endpoint_phase(&dp->ep, DR_PHASE_PULL, rc);
 	if (!dp->digest[0])
-		return deploy_fail(dp, "pull", 502, "registry reported no digest for %s", ref);
+		return deploy_fail(dp, DR_PHASE_PULL, 502, "registry reported no digest for %s", ref);
 	if (dp->ref.digest[0] && strcmp(dp->ref.digest, dp->digest))
-		return deploy_fail(dp, "pull", 502, "pulled digest differs from the requested %s", dp->ref.digest);
+		return deploy_fail(dp, DR_PHASE_PULL, 502, "pulled digest differs from the requested %s", dp->ref.digest);
 	return 0;
 }
 
@@ -115,72 +107,60 @@ static int deploy_pull(struct deploy *dp)
 	registry[strcspn(registry, "/")] = '\0';
 	if (dp->ep.cfg.registry_auth_file &&
 	    (rc = dr_registry_auth_build(dp->ep.cfg.registry_auth_file, registry, &auth, &dp->ep.err)))
-		return dr_endpoint_phase(&dp->ep, "pull", rc);
+		return dr_endpoint_phase(&dp->ep, DR_PHASE_PULL, rc);
 	rc = dr_docker_image_pull(&dp->ep.docker, dp->ref.repository, dp->ref.digest[0] ? dp->ref.digest : dp->ref.tag,
 				  auth, &dp->ep.err);
 	dr_registry_auth_free(auth);
 	if (rc)
-		return dr_endpoint_phase(&dp->ep, "pull", rc);
+		return dr_endpoint_phase(&dp->ep, DR_PHASE_PULL, rc);
 	if ((rc = deploy_resolve_digest(dp)))
 		return rc;
 	dp->ep.audit.image_digest = dp->digest;
 	if (dp->ref.tag[0])
 		rc = dr_state_pin_check(dp->ep.cfg.state_directory, dp->ref.tag, dp->digest, &dp->ep.err);
-	return dr_endpoint_phase(&dp->ep, "digest-pin", rc);
+	return dr_endpoint_phase(&dp->ep, DR_PHASE_DIGEST_PIN, rc);
 }
 
-static json_object *deploy_container_spec(struct deploy *dp)
+/* The runtime container: the pulled digest, the runtime env, the two binds, the labels. */
+static void deploy_container_spec(struct deploy *dp, struct dr_container_spec *spec)
 {
-	json_object *spec = json_object_new_object(), *env = json_object_new_array();
-	json_object *binds = json_object_new_array(), *labels = json_object_new_object();
-	json_object *host = json_object_new_object(), *restart = json_object_new_object();
-	char item[DR_RUNTIME_LINE_MAX + 64], image[DR_IMAGE_REF_MAX + 80];
 	int i;
 
-	snprintf(image, sizeof image, "%s@%s", dp->ref.repository, dp->digest);
+	snprintf(dp->image_by_digest, sizeof dp->image_by_digest, "%s@%s", dp->ref.repository, dp->digest);
+	spec->image = dp->image_by_digest;
 	for (i = 0; i < DR_RUNTIME_VARS; i++) {
-		snprintf(item, sizeof item, "%s=%s", dr_runtime_var_names[i], dp->runtime.values[i]);
-		json_object_array_add(env, json_object_new_string(item));
+		spec->env_names[i] = dr_runtime_var_names[i];
+		spec->env_values[i] = dp->runtime.values[i];
 	}
-	explicit_bzero(item, sizeof item);
-	snprintf(item, sizeof item, "ENVIRONMENT=%s", dp->ep.cfg.environment);
-	json_object_array_add(env, json_object_new_string(item));
-	snprintf(item, sizeof item, "%s:/var/lib/dreichor/audit-events", dp->ep.cfg.audit_events_path);
-	json_object_array_add(binds, json_object_new_string(item));
-	snprintf(item, sizeof item, "%s:/var/lib/dreichor/snapshots", dp->ep.cfg.snapshots_path);
-	json_object_array_add(binds, json_object_new_string(item));
-	json_object_object_add(labels, "dreichor.environment", json_object_new_string(dp->ep.cfg.environment));
-	json_object_object_add(labels, "dreichor.image", json_object_new_string(dp->request.image));
-	json_object_object_add(labels, "dreichor.image-digest", json_object_new_string(dp->digest));
-	json_object_object_add(labels, "dreichor.request-id", json_object_new_string(dp->ep.cgi.request_id));
-	json_object_object_add(restart, "Name", json_object_new_string("unless-stopped"));
-	json_object_object_add(host, "Binds", binds);
-	json_object_object_add(host, "RestartPolicy", restart);
-	if (dp->ep.cfg.container_network)
-		json_object_object_add(host, "NetworkMode", json_object_new_string(dp->ep.cfg.container_network));
-	json_object_object_add(spec, "Image", json_object_new_string(image));
-	json_object_object_add(spec, "Env", env);
-	json_object_object_add(spec, "Labels", labels);
-	json_object_object_add(spec, "HostConfig", host);
-	return spec;
+	spec->env_names[i] = "ENVIRONMENT";
+	spec->env_values[i] = dp->ep.cfg.environment;
+	spec->env_count = i + 1;
+	spec->binds[0] = (struct dr_bind){ dp->ep.cfg.audit_events_path, "/var/lib/dreichor/audit-events" };
+	spec->binds[1] = (struct dr_bind){ dp->ep.cfg.snapshots_path, "/var/lib/dreichor/snapshots" };
+	spec->bind_count = 2;
+	spec->restart_policy = "unless-stopped";
+	spec->network = dp->ep.cfg.container_network;
+	spec->label_environment = dp->ep.cfg.environment;
+	spec->label_image = dp->request.image;
+	spec->label_image_digest = dp->digest;
+	spec->label_request_id = dp->ep.cgi.request_id;
 }
 
 static int deploy_replace(struct deploy *dp)
 {
 	const char *name = dp->ep.cfg.container_name;
-	json_object *spec;
+	struct dr_container_spec spec = { 0 };
 	int rc;
 
 	if ((rc = dr_docker_container_stop(&dp->ep.docker, name, dp->ep.cfg.stop_timeout_seconds, &dp->ep.err)) ||
 	    (rc = dr_docker_container_remove(&dp->ep.docker, name, &dp->ep.err)))
-		return dr_endpoint_phase(&dp->ep, "replace", rc);
-	spec = deploy_container_spec(dp);
-	rc = dr_docker_container_create(&dp->ep.docker, name, spec, dp->container_id, &dp->ep.err);
-	json_object_put(spec);
+		return dr_endpoint_phase(&dp->ep, DR_PHASE_REPLACE, rc);
+	deploy_container_spec(dp, &spec);
+	rc = dr_docker_container_create(&dp->ep.docker, name, &spec, dp->container_id, &dp->ep.err);
 	if (rc)
-		return dr_endpoint_phase(&dp->ep, "create", rc);
+		return dr_endpoint_phase(&dp->ep, DR_PHASE_CREATE, rc);
 	dp->started_s = (long long)time(NULL) - 1;
-	return dr_endpoint_phase(&dp->ep, "start", dr_docker_container_start(&dp->ep.docker, dp->container_id, &dp->ep.err));
+	return dr_endpoint_phase(&dp->ep, DR_PHASE_START, dr_docker_container_start(&dp->ep.docker, dp->container_id, &dp->ep.err));
 }
 
 /* Keep the last DEPLOY_LOG_LINES lines of the container's output, each bounded. */
@@ -210,23 +190,17 @@ static void deploy_collect_logs(struct deploy *dp)
 /* Inspect after the wait: running, and never restarted. */
 static int deploy_check_running(struct deploy *dp, long *restarts, long *exit_code)
 {
-	json_object *c = NULL, *state, *v;
-	int rc = dr_docker_container_inspect(&dp->ep.docker, dp->container_id, &c, &dp->ep.err);
-	int running = 0;
+	static struct dr_container_state c;
+	int rc = dr_docker_container_state(&dp->ep.docker, dp->container_id, &c, &dp->ep.err);
 
 	if (rc == DR_DOCKER_NOT_FOUND)
 		rc = dr_error_set(&dp->ep.err, 500, "container disappeared during the startup grace period");
 	if (rc)
-		return dr_endpoint_phase(&dp->ep, "grace", rc);
-	if (json_object_object_get_ex(c, "State", &state)) {
-		running = json_object_object_get_ex(state, "Status", &v) && !strcmp(json_object_get_string(v), "running");
-		if (json_object_object_get_ex(state, "ExitCode", &v) && *exit_code < 0)
-			*exit_code = json_object_get_int64(v);
-	}
-	if (json_object_object_get_ex(c, "RestartCount", &v))
-		*restarts = json_object_get_int64(v);
-	json_object_put(c);
-	return running && *restarts == 0 ? 0 : 1;
+		return dr_endpoint_phase(&dp->ep, DR_PHASE_GRACE, rc);
+	if (*exit_code < 0)
+		*exit_code = c.exit_code;
+	*restarts = c.restart_count;
+	return c.running && *restarts == 0 ? 0 : 1;
 }
 
 /* A restart resets the exit code inspect shows (and a wait begun after the
@@ -254,7 +228,7 @@ static int deploy_watch(struct deploy *dp)
 	if (grace_ms > 0)
 		rc = dr_docker_container_wait_exit(&dp->ep.docker, dp->container_id, grace_ms, &exit_code, &dp->ep.err);
 	if (rc != 0 && rc != DR_DOCKER_STILL_RUNNING)
-		return dr_endpoint_phase(&dp->ep, "grace", rc);
+		return dr_endpoint_phase(&dp->ep, DR_PHASE_GRACE, rc);
 	if (rc == DR_DOCKER_STILL_RUNNING && (rc = deploy_check_running(dp, &restarts, &exit_code)) != 1) {
 		deploy_collect_logs(dp);
 		return rc;
@@ -270,7 +244,7 @@ static int deploy_watch(struct deploy *dp)
 		snprintf(lines + used, sizeof lines - used, "%s%s", used ? " | " : "",
 			 json_object_get_string(json_object_array_get_idx(dp->logs, i)));
 	}
-	return dr_endpoint_phase(&dp->ep, "grace", dr_error_set(&dp->ep.err, 500,
+	return dr_endpoint_phase(&dp->ep, DR_PHASE_GRACE, dr_error_set(&dp->ep.err, 500,
 			    "container exited with code %ld%s within the %ld s startup grace period and was removed; last log lines: %s",
 			    exit_code, restarts ? " and was restarted" : "", dp->ep.cfg.startup_grace_seconds,
 			    lines[0] ? lines : "(none)"));
@@ -293,7 +267,7 @@ static int deploy_record(struct deploy *dp)
 	text = json_object_to_json_string_ext(record, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
 	rc = dr_state_write_atomic(dp->ep.cfg.state_directory, DR_STATE_RECORD, text, strlen(text), &dp->ep.err);
 	json_object_put(record);
-	return dr_endpoint_phase(&dp->ep, "record", rc);
+	return dr_endpoint_phase(&dp->ep, DR_PHASE_RECORD, rc);
 }
 
 static int deploy_run(struct deploy *dp)

@@ -1,81 +1,52 @@
-/* dreichor-status: GET /v1/status. Read-only: one container inspect (two
- * when the container carries no digest label) and the last deploy record. */
+/* dreichor-status: GET /v1/status. Read-only: the container's state (and
+ * its image's digest when the container carries no digest label) and the
+ * last deploy record. */
 
 #include <stdlib.h>
-#include <string.h>
 
 #include "endpoint.h"
+#include "image_ref.h"
 #include "state.h"
 
-/* Child of o at a dotted path such as "State.Status", or NULL. */
-static json_object *json_path(json_object *o, const char *a, const char *b)
+/* The registry digest of what the container runs: its label, else the image's RepoDigests. */
+static void status_digest(struct dr_docker *d, const struct dr_container_state *c, char digest[DR_DOCKER_DIGEST_MAX])
 {
-	json_object *x = NULL, *y = NULL;
+	struct dr_image_ref ref;
+	struct dr_error ignored;
+	const char *image = c->label_image[0] ? c->label_image : c->image;
 
-	if (!json_object_object_get_ex(o, a, &x))
-		return NULL;
-	if (!b)
-		return x;
-	return json_object_object_get_ex(x, b, &y) ? y : NULL;
-}
-
-static const char *json_label(json_object *container, const char *name)
-{
-	json_object *labels = json_path(container, "Config", "Labels"), *v;
-
-	if (labels && json_object_object_get_ex(labels, name, &v) && json_object_is_type(v, json_type_string))
-		return json_object_get_string(v);
-	return NULL;
-}
-
-/* The registry digest of the container's image, from its label or the image's RepoDigests. */
-static void status_add_digest(struct dr_docker *d, json_object *container, json_object *out)
-{
-	const char *label = json_label(container, "dreichor.image-digest");
-	json_object *image = NULL, *digests, *image_id = json_path(container, "Image", NULL);
-	struct dr_error err;
-	const char *at;
-
-	if (label) {
-		json_object_object_add(out, "image_digest", json_object_new_string(label));
+	if (!dr_strlcpy(digest, c->label_image_digest, DR_DOCKER_DIGEST_MAX) && digest[0])
 		return;
-	}
-	if (!image_id || dr_docker_image_inspect(d, json_object_get_string(image_id), &image, &err))
-		return;
-	digests = json_path(image, "RepoDigests", NULL);
-	if (digests && json_object_array_length(digests) > 0) {
-		at = strchr(json_object_get_string(json_object_array_get_idx(digests, 0)), '@');
-		if (at)
-			json_object_object_add(out, "image_digest", json_object_new_string(at + 1));
-	}
-	json_object_put(image);
+	if (dr_docker_image_digest(d, c->image_id, dr_image_ref_parse(image, &ref, &ignored) ? NULL : ref.repository,
+				   NULL, digest, &ignored))
+		digest[0] = '\0';
 }
 
-static void status_describe(struct dr_docker *d, json_object *container, json_object *out)
+static void status_add(json_object *out, const char *name, const char *value)
 {
-	json_object *state = json_path(container, "State", "Status");
-	const char *status = state ? json_object_get_string(state) : "unknown";
-	const char *image = json_label(container, "dreichor.image");
-	json_object *v;
-	int running = !strcmp(status, "running");
+	if (value[0])
+		json_object_object_add(out, name, json_object_new_string(value));
+}
 
-	json_object_object_add(out, "running", json_object_new_boolean(running));
-	json_object_object_add(out, "state", json_object_new_string(status));
-	if (!image && (v = json_path(container, "Config", "Image")))
-		image = json_object_get_string(v);
-	if (running && image)
-		json_object_object_add(out, "image", json_object_new_string(image));
-	if (running && (v = json_path(container, "State", "StartedAt")))
-		json_object_object_add(out, "started_at", json_object_get(v));
-	if ((v = json_path(container, "Id", NULL)))
-		json_object_object_add(out, "container_id", json_object_get(v));
-	if ((v = json_path(container, "RestartCount", NULL)))
-		json_object_object_add(out, "restart_count", json_object_get(v));
-	if (!running && (v = json_path(container, "State", "ExitCode")))
-		json_object_object_add(out, "exit_code", json_object_get(v));
-	if (!running && (v = json_path(container, "State", "FinishedAt")))
-		json_object_object_add(out, "finished_at", json_object_get(v));
-	status_add_digest(d, container, out);
+static void status_describe(struct dr_docker *d, const struct dr_container_state *c, json_object *out)
+{
+	char digest[DR_DOCKER_DIGEST_MAX];
+
+	json_object_object_add(out, "running", json_object_new_boolean(c->running));
+	json_object_object_add(out, "state", json_object_new_string(c->status));
+	if (c->running) {
+		status_add(out, "image", c->label_image[0] ? c->label_image : c->image);
+		status_add(out, "started_at", c->started_at);
+	}
+	status_add(out, "container_id", c->id);
+	json_object_object_add(out, "restart_count", json_object_new_int64(c->restart_count));
+	if (!c->running && c->exit_code >= 0)
+		json_object_object_add(out, "exit_code", json_object_new_int64(c->exit_code));
+	if (!c->running)
+		status_add(out, "finished_at", c->finished_at);
+	status_add(out, "health", c->health);
+	status_digest(d, c, digest);
+	status_add(out, "image_digest", digest);
 }
 
 static void status_add_last_deploy(const struct dr_config *cfg, json_object *out)
@@ -91,25 +62,24 @@ static void status_add_last_deploy(const struct dr_config *cfg, json_object *out
 /* Describe the environment's container into *out. */
 static int status_run(struct dr_endpoint *ep, json_object **out)
 {
-	json_object *container = NULL;
+	static struct dr_container_state container;
 	int rc;
 
 	if ((rc = dr_endpoint_docker(ep)))
 		return rc;
-	rc = dr_docker_container_inspect(&ep->docker, ep->cfg.container_name, &container, &ep->err);
+	rc = dr_docker_container_state(&ep->docker, ep->cfg.container_name, &container, &ep->err);
 	if (rc && rc != DR_DOCKER_NOT_FOUND)
-		return rc;
+		return dr_endpoint_phase(ep, DR_PHASE_INSPECT, rc);
 	*out = json_object_new_object();
 	json_object_object_add(*out, "container_name", json_object_new_string(ep->cfg.container_name));
 	json_object_object_add(*out, "environment", json_object_new_string(ep->cfg.environment));
-	if (container) {
-		status_describe(&ep->docker, container, *out);
-	} else {
+	if (rc == DR_DOCKER_NOT_FOUND) {
 		json_object_object_add(*out, "running", json_object_new_boolean(0));
 		json_object_object_add(*out, "state", json_object_new_string("absent"));
+	} else {
+		status_describe(&ep->docker, &container, *out);
 	}
 	status_add_last_deploy(&ep->cfg, *out);
-	json_object_put(container);
 	return 0;
 }
 

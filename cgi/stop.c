@@ -6,21 +6,22 @@
 /* Stop and remove the environment's container under the lock; *was_present says whether there was one. */
 static int stop_run(struct dr_endpoint *ep, int *was_present)
 {
-	json_object *container = NULL;
+	static struct dr_container_state container;
+	const char *name = ep->cfg.container_name;
 	int rc;
 
 	if ((rc = dr_endpoint_lock(ep, "stop", NULL)) || (rc = dr_endpoint_docker(ep)))
 		return rc;
-	rc = dr_docker_container_inspect(&ep->docker, ep->cfg.container_name, &container, &ep->err);
-	json_object_put(container);
+	rc = dr_docker_container_state(&ep->docker, name, &container, &ep->err);
 	if (rc == DR_DOCKER_NOT_FOUND)
 		return 0;
-	if (rc)
-		return rc;
-	*was_present = 1;
-	if ((rc = dr_docker_container_stop(&ep->docker, ep->cfg.container_name, ep->cfg.stop_timeout_seconds, &ep->err)))
-		return rc;
-	return dr_docker_container_remove(&ep->docker, ep->cfg.container_name, &ep->err);
+	if (!rc) {
+		*was_present = 1;
+		rc = dr_docker_container_stop(&ep->docker, name, ep->cfg.stop_timeout_seconds, &ep->err);
+	}
+	if (!rc)
+		rc = dr_docker_container_remove(&ep->docker, name, &ep->err);
+	return dr_endpoint_phase(ep, DR_PHASE_STOP, rc);
 }
 
 static json_object *stop_answer(const struct dr_endpoint *ep, int was_present)

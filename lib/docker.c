@@ -7,9 +7,14 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <json-c/json.h>
 
 #include "docker.h"
+#include "image_ref.h"
 #include "number.h"
+
+#define DR_DOCKER_ENV_ITEM_MAX 4160  /* NAME=value: a runtime line and its name */
+#define DR_DOCKER_BIND_MAX 4200      /* host:container */
 
 struct docker_pull_state {
 	struct dr_buf line;  /* the unfinished line of the progress stream */
@@ -222,14 +227,114 @@ static int docker_inspect(struct dr_docker *d, const char *kind, const char *nam
 	return 0;
 }
 
-int dr_docker_container_inspect(struct dr_docker *d, const char *name, json_object **out, struct dr_error *err)
+/* A string member of o at key (o may be NULL), or NULL. */
+static const char *docker_str(json_object *o, const char *key)
 {
-	return docker_inspect(d, "containers", name, out, err);
+	json_object *v;
+
+	if (o && json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	return NULL;
 }
 
-int dr_docker_image_inspect(struct dr_docker *d, const char *ref, json_object **out, struct dr_error *err)
+/* An integer member of o at key, or fallback. */
+static long docker_long(json_object *o, const char *key, long fallback)
 {
-	return docker_inspect(d, "images", ref, out, err);
+	json_object *v;
+
+	if (o && json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_int))
+		return (long)json_object_get_int64(v);
+	return fallback;
+}
+
+/* An object member of o at key, or NULL. */
+static json_object *docker_obj(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (o && json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_object))
+		return v;
+	return NULL;
+}
+
+/* Copy a Docker string into a field; one too long for it is left empty, never cut. */
+static void docker_copy(char *dst, size_t cap, const char *src)
+{
+	if (!src || dr_strlcpy(dst, src, cap))
+		dst[0] = '\0';
+}
+
+int dr_docker_container_state(struct dr_docker *d, const char *name, struct dr_container_state *out,
+			      struct dr_error *err)
+{
+	json_object *c = NULL, *state, *config, *labels;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	out->exit_code = -1;
+	if ((rc = docker_inspect(d, "containers", name, &c, err)))
+		return rc;
+	state = docker_obj(c, "State");
+	config = docker_obj(c, "Config");
+	labels = docker_obj(config, "Labels");
+	docker_copy(out->id, sizeof out->id, docker_str(c, "Id"));
+	docker_copy(out->status, sizeof out->status, docker_str(state, "Status"));
+	if (!out->status[0])
+		docker_copy(out->status, sizeof out->status, "unknown");
+	out->running = !strcmp(out->status, "running");
+	out->exit_code = docker_long(state, "ExitCode", -1);
+	out->restart_count = docker_long(c, "RestartCount", 0);
+	docker_copy(out->started_at, sizeof out->started_at, docker_str(state, "StartedAt"));
+	docker_copy(out->finished_at, sizeof out->finished_at, docker_str(state, "FinishedAt"));
+	docker_copy(out->image, sizeof out->image, docker_str(config, "Image"));
+	docker_copy(out->image_id, sizeof out->image_id, docker_str(c, "Image"));
+	docker_copy(out->health, sizeof out->health, docker_str(docker_obj(state, "Health"), "Status"));
+	docker_copy(out->label_environment, sizeof out->label_environment, docker_str(labels, DR_LABEL_ENVIRONMENT));
+	docker_copy(out->label_image, sizeof out->label_image, docker_str(labels, DR_LABEL_IMAGE));
+	docker_copy(out->label_image_digest, sizeof out->label_image_digest, docker_str(labels, DR_LABEL_IMAGE_DIGEST));
+	docker_copy(out->label_request_id, sizeof out->label_request_id, docker_str(labels, DR_LABEL_REQUEST_ID));
+	json_object_put(c);
+	return 0;
+}
+
+/* Whether entry is repository@sha256:<64 hex>, or any name@ one when repository is NULL. */
+static const char *docker_repo_digest(const char *entry, const char *repository)
+{
+	const char *at = strrchr(entry, '@');
+	size_t rlen = repository ? strlen(repository) : 0;
+
+	if (!at || (repository && ((size_t)(at - entry) != rlen || strncmp(entry, repository, rlen))))
+		return NULL;
+	return dr_image_digest_valid(at + 1) ? at + 1 : NULL;
+}
+
+int dr_docker_image_digest(struct dr_docker *d, const char *ref_or_id, const char *repository, const char *wanted,
+			   char digest_out[DR_DOCKER_DIGEST_MAX], struct dr_error *err)
+{
+	json_object *image = NULL, *digests;
+	const char *first = NULL, *match = NULL, *dg;
+	size_t i, n;
+	int rc;
+
+	digest_out[0] = '\0';
+	if ((rc = docker_inspect(d, "images", ref_or_id, &image, err)))
+		return rc;
+	digests = json_object_object_get_ex(image, "RepoDigests", &digests) &&
+		  json_object_is_type(digests, json_type_array) ? digests : NULL;
+	n = digests ? json_object_array_length(digests) : 0;
+	for (i = 0; i < n && !match; i++) {
+		json_object *e = json_object_array_get_idx(digests, i);
+		if (!json_object_is_type(e, json_type_string) || !(dg = docker_repo_digest(json_object_get_string(e), repository)))
+			continue;
+		if (!first)
+			first = dg;
+		if (wanted && wanted[0] && !strcmp(dg, wanted))
+			match = dg;
+	}
+	if (match || first)
+		dr_strlcpy(digest_out, match ? match : first, DR_DOCKER_DIGEST_MAX);
+	json_object_put(image);
+	return 0;
 }
 
 /* Look at one complete progress line; remember the first error it reports. */
@@ -284,8 +389,13 @@ int dr_docker_image_pull(struct dr_docker *d, const char *repository, const char
 	if (docker_escape(d, repository, repo_esc, sizeof repo_esc) || docker_escape(d, tag_or_digest, tag_esc, sizeof tag_esc))
 		return dr_error_set(err, 500, "image reference too long for a Docker request");
 	snprintf(url, sizeof url, "http://docker/%s/images/create?fromImage=%s&tag=%s", d->api, repo_esc, tag_esc);
+	if (auth && snprintf(header, sizeof header, "X-Registry-Auth: %s", auth) >= (int)sizeof header) {
+		explicit_bzero(header, sizeof header);
+		return dr_error_set(err, 500, "registry credentials for %s are longer than %zu bytes once encoded",
+				    repository, sizeof header - 18);
+	}
 	dr_buf_init(&st.line, DR_DOCKER_BODY_MAX);
-	if (auth && snprintf(header, sizeof header, "X-Registry-Auth: %s", auth) < (int)sizeof header)
+	if (auth)
 		headers = curl_slist_append(headers, header);
 	d->error_buffer[0] = '\0';
 	curl_easy_setopt(c, CURLOPT_URL, url);
@@ -339,25 +449,95 @@ int dr_docker_container_remove(struct dr_docker *d, const char *name, struct dr_
 	return docker_fail(d, 500, "remove", err);
 }
 
-int dr_docker_container_create(struct dr_docker *d, const char *name, json_object *spec, char id_out[80],
-			       struct dr_error *err)
+/* "a:b" or "a=b" as a JSON string; NULL when it would be longer than cap. */
+static json_object *docker_pair(const char *a, char sep, const char *b, size_t cap)
+{
+	size_t alen = strlen(a), blen = strlen(b);
+	json_object *o;
+	char *item;
+
+	if (alen + 1 + blen > cap || !(item = malloc(alen + blen + 2)))
+		return NULL;
+	memcpy(item, a, alen);
+	item[alen] = sep;
+	memcpy(item + alen + 1, b, blen + 1);
+	o = json_object_new_string_len(item, (int)(alen + 1 + blen));
+	/* Env items carry the runtime's secrets. */
+	explicit_bzero(item, alen + blen + 2);
+	free(item);
+	return o;
+}
+
+static void docker_label(json_object *labels, const char *name, const char *value)
+{
+	if (value)
+		json_object_object_add(labels, name, json_object_new_string(value));
+}
+
+/* The create body for spec, or NULL with err set when a value does not fit. */
+static json_object *docker_create_body(const struct dr_container_spec *spec, struct dr_error *err)
+{
+	json_object *body = json_object_new_object(), *env = json_object_new_array();
+	json_object *binds = json_object_new_array(), *labels = json_object_new_object();
+	json_object *host = json_object_new_object(), *restart = json_object_new_object(), *item;
+	int i;
+
+	json_object_object_add(body, "Image", json_object_new_string(spec->image));
+	json_object_object_add(body, "Env", env);
+	json_object_object_add(body, "Labels", labels);
+	json_object_object_add(body, "HostConfig", host);
+	json_object_object_add(host, "Binds", binds);
+	json_object_object_add(host, "RestartPolicy", restart);
+	for (i = 0; i < spec->env_count && i < DR_CONTAINER_ENV_MAX; i++) {
+		if (!(item = docker_pair(spec->env_names[i], '=', spec->env_values[i], DR_DOCKER_ENV_ITEM_MAX)))
+			goto too_long;
+		json_object_array_add(env, item);
+	}
+	for (i = 0; i < spec->bind_count && i < DR_CONTAINER_BINDS_MAX; i++) {
+		if (!(item = docker_pair(spec->binds[i].host, ':', spec->binds[i].container, DR_DOCKER_BIND_MAX)))
+			goto too_long;
+		json_object_array_add(binds, item);
+	}
+	json_object_object_add(restart, "Name", json_object_new_string(spec->restart_policy));
+	if (spec->network)
+		json_object_object_add(host, "NetworkMode", json_object_new_string(spec->network));
+	docker_label(labels, DR_LABEL_ENVIRONMENT, spec->label_environment);
+	docker_label(labels, DR_LABEL_IMAGE, spec->label_image);
+	docker_label(labels, DR_LABEL_IMAGE_DIGEST, spec->label_image_digest);
+	docker_label(labels, DR_LABEL_REQUEST_ID, spec->label_request_id);
+	return body;
+too_long:
+	json_object_put(body);
+	dr_error_set(err, 500, "a container %s is longer than %d bytes", i < spec->env_count ? "variable" : "bind",
+		     i < spec->env_count ? DR_DOCKER_ENV_ITEM_MAX : DR_DOCKER_BIND_MAX);
+	return NULL;
+}
+
+int dr_docker_container_create(struct dr_docker *d, const char *name, const struct dr_container_spec *spec,
+			       char id_out[DR_DOCKER_ID_MAX], struct dr_error *err)
 {
 	char esc[512], path[700];
-	json_object *o, *id;
+	json_object *body, *o;
+	const char *text, *id;
 	int rc;
 
 	if (docker_escape(d, name, esc, sizeof esc))
 		return dr_error_set(err, 500, "container name too long");
+	if (!(body = docker_create_body(spec, err)))
+		return 500;
 	snprintf(path, sizeof path, "/containers/create?name=%s", esc);
-	rc = docker_call(d, "POST", path, json_object_to_json_string_ext(spec, JSON_C_TO_STRING_PLAIN),
-			 DR_DOCKER_CALL_TIMEOUT, err);
+	text = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN);
+	rc = docker_call(d, "POST", path, text, DR_DOCKER_CALL_TIMEOUT, err);
+	explicit_bzero((char *)text, strlen(text));
+	json_object_put(body);
 	if (rc)
 		return rc;
 	if (d->status != 201)
 		return docker_fail(d, 500, "create", err);
 	o = json_tokener_parse(dr_buf_str(&d->body));
+	id = docker_str(o, "Id");
 	rc = 0;
-	if (!o || !json_object_object_get_ex(o, "Id", &id) || dr_strlcpy(id_out, json_object_get_string(id), 80))
+	if (!id || !id[0] || dr_strlcpy(id_out, id, DR_DOCKER_ID_MAX))
 		rc = dr_error_set(err, 500, "Docker create returned no container id");
 	json_object_put(o);
 	return rc;

@@ -5,10 +5,10 @@
 #include "endpoint.h"
 #include "reply.h"
 
-int dr_endpoint_phase(struct dr_endpoint *ep, const char *phase, int rc)
+int dr_endpoint_phase(struct dr_endpoint *ep, enum dr_phase phase, int rc)
 {
 	if (rc)
-		dr_strlcpy(ep->err.phase, phase, sizeof ep->err.phase);
+		ep->err.phase = phase;
 	return rc;
 }
 
@@ -24,9 +24,9 @@ int dr_endpoint_begin(struct dr_endpoint *ep, const char *action)
 	dr_config_load(&ep->cfg, 0);
 	ep->audit.environment = ep->cfg.environment;
 	if (rc)
-		return dr_endpoint_phase(ep, "request", rc);
+		return dr_endpoint_phase(ep, DR_PHASE_REQUEST, rc);
 	if (ep->cfg.problems.count)
-		return dr_endpoint_phase(ep, "config", dr_error_set(&ep->err, 500, "%s", ep->cfg.problems.text[0]));
+		return dr_endpoint_phase(ep, DR_PHASE_CONFIG, dr_error_set(&ep->err, 500, "%s", ep->cfg.problems.text[0]));
 	return 0;
 }
 
@@ -34,12 +34,12 @@ int dr_endpoint_lock(struct dr_endpoint *ep, const char *action, const char *ima
 {
 	struct dr_lock_holder me = { action, image, ep->cgi.request_id };
 
-	return dr_endpoint_phase(ep, "lock", dr_lock_acquire(&ep->lock, ep->cfg.state_directory, &me, &ep->err));
+	return dr_endpoint_phase(ep, DR_PHASE_LOCK, dr_lock_acquire(&ep->lock, ep->cfg.state_directory, &me, &ep->err));
 }
 
 int dr_endpoint_docker(struct dr_endpoint *ep)
 {
-	return dr_endpoint_phase(ep, "docker", dr_docker_open(&ep->docker, ep->cfg.docker_socket, &ep->err));
+	return dr_endpoint_phase(ep, DR_PHASE_DOCKER, dr_docker_open(&ep->docker, ep->cfg.docker_socket, &ep->err));
 }
 
 int dr_endpoint_end(struct dr_endpoint *ep, int rc, int status, json_object *body)

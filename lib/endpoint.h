@@ -25,17 +25,17 @@ struct dr_endpoint {
 };
 
 /* Start action: ignore SIGPIPE, load request and configuration, fill the audit fields.
- * Returns 0, or the status to answer with err set (phase "request" or "config"). */
+ * Returns 0, or the status to answer with err set (phase request or config). */
 int dr_endpoint_begin(struct dr_endpoint *ep, const char *action);
 
-/* Take the environment's lock, without waiting, as action on image (may be NULL); 0 or 409/500, phase "lock". */
+/* Take the environment's lock, without waiting, as action on image (may be NULL); 0 or 409/500, phase lock. */
 int dr_endpoint_lock(struct dr_endpoint *ep, const char *action, const char *image);
 
-/* Open the Docker client; 0 or 503, phase "docker". */
+/* Open the Docker client; 0 or 503, phase docker. */
 int dr_endpoint_docker(struct dr_endpoint *ep);
 
 /* When rc is not 0, record phase as where the request failed; returns rc. */
-int dr_endpoint_phase(struct dr_endpoint *ep, const char *phase, int rc);
+int dr_endpoint_phase(struct dr_endpoint *ep, enum dr_phase phase, int rc);
 
 /* Finish: release the lock, then answer body (consumed; may be NULL) with status when rc
  * is 0, or the error in err with body's members when it is not; audit; free everything.

@@ -6,13 +6,15 @@
 
 #include <stddef.h>
 
+#include "phase.h"
+
 #define DR_REASON_MAX 1024
 #define DR_PROBLEMS_MAX 32
 #define DR_PROBLEM_MAX 256
 
 struct dr_error {
 	int status;                 /* HTTP status to answer, 0 while none */
-	char phase[32];             /* deploy phase the failure happened in */
+	enum dr_phase phase;        /* the step the failure happened in */
 	char reason[DR_REASON_MAX]; /* what a person can act on */
 };
 

@@ -31,9 +31,9 @@ int dr_reply_error(struct dr_audit *a, const struct dr_error *err, json_object *
 	size_t len;
 	int written;
 
-	if (err->phase[0]) {
-		json_object_object_add(fields, "phase", json_object_new_string(err->phase));
-		a->phase = err->phase;
+	if (err->phase != DR_PHASE_NONE) {
+		a->phase = dr_phase_name(err->phase);
+		json_object_object_add(fields, "phase", json_object_new_string(a->phase));
 	}
 	a->reason = err->reason;
 	a->http_status = status;
