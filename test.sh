@@ -34,7 +34,7 @@ run_check() { # run_check DIR CONFIGURE-FLAGS...
 echo "== build and make check"
 run_check _build/plain
 echo "== the endpoints load no shared libcurl"
-for p in dreichor-status dreichor-deploy dreichor-stop; do
+for p in dreichor-status dreichor-deploy dreichor-stop dreichor-plan dreichor-deploys; do
 	! ldd "_build/plain/$p" | grep libcurl || { echo "test.sh: $p loads the shared libcurl" >&2; exit 1; }
 done
 echo "== scenario tests with the programs under valgrind memcheck"

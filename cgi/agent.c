@@ -38,6 +38,8 @@ static const struct agent_route agent_routes[] = {
 	{ "/v1/deploy", "POST", "dreichor-deploy", 1 },
 	{ "/v1/status", "GET", "dreichor-status", 0 },
 	{ "/v1/stop", "POST", "dreichor-stop", 0 },
+	{ "/v1/plan", "POST", "dreichor-plan", 1 },
+	{ "/v1/deploys", "GET", "dreichor-deploys", 0 },
 };
 
 struct agent {
@@ -152,6 +154,7 @@ static int agent_serve(struct agent *ag)
 	int rc;
 
 	dr_request_id_new(ag->request_id);
+	dr_audit_init(&ag->audit);
 	ag->audit.started_ms = dr_now_ms();
 	ag->audit.request_id = ag->request_id;
 	ag->audit.action = "refused";

@@ -1,6 +1,7 @@
 /* dreichor-deploy: POST /v1/deploy. Validate everything first, then under
- * the environment's lock: pull, check the digest pin, replace the
- * container, watch it through the grace period, record the deploy. */
+ * the environment's lock: compare what runs with expect_current_digest,
+ * pull, check the digest pin, replace the container, watch it through the
+ * grace period, record the deploy. */
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,11 +11,13 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "current.h"
 #include "deploy_request.h"
 #include "endpoint.h"
 #include "image_ref.h"
 #include "jsonstr.h"
 #include "registry_auth.h"
+#include "reply.h"
 #include "runtime_env.h"
 #include "state.h"
 
@@ -30,6 +33,8 @@ struct deploy {
 	struct dr_runtime_env runtime;
 	char *body;
 	struct dr_deploy_request request;
+	struct dr_current now;     /* what ran before this deploy */
+	struct dr_stop_report stopped;
 	char digest[DR_DOCKER_DIGEST_MAX];
 	char image_by_digest[DR_IMAGE_REF_MAX + DR_DOCKER_DIGEST_MAX];  /* repository@sha256:..., what runs */
 	char container_id[DR_DOCKER_ID_MAX];
@@ -97,16 +102,30 @@ static int deploy_resolve_digest(struct deploy *dp)
 	return 0;
 }
 
+/* What runs now, for the history, and the request's precondition on it. */
+static int deploy_check_current(struct deploy *dp)
+{
+	const char *expect = dp->request.expect_current_digest, *now;
+	int rc;
+
+	if ((rc = dr_current_read(&dp->ep.docker, dp->ep.cfg.container_name, &dp->now, &dp->ep.err)))
+		return dr_endpoint_phase(&dp->ep, DR_PHASE_INSPECT, rc);
+	now = dr_current_expectation(&dp->now);
+	dp->ep.audit.previous_digest = now;
+	if (!expect || dr_current_matches(&dp->now, expect))
+		return 0;
+	return deploy_fail(dp, DR_PHASE_EXPECT_CURRENT, 412,
+			   "expect_current_digest is %s but %s%s%s runs now; nothing was touched: plan again", expect,
+			   now[0] ? now : "a container of unknown digest", dp->now.present && dp->now.state.running ? " " : "",
+			   dp->now.present && dp->now.state.running ? dp->now.image : "");
+}
+
 static int deploy_pull(struct deploy *dp)
 {
-	char registry[DR_IMAGE_REPO_MAX + 1];
 	char *auth = NULL;
 	int rc;
 
-	dr_strlcpy(registry, dp->ref.repository, sizeof registry);
-	registry[strcspn(registry, "/")] = '\0';
-	if (dp->ep.cfg.registry_auth_file &&
-	    (rc = dr_registry_auth_build(dp->ep.cfg.registry_auth_file, registry, &auth, &dp->ep.err)))
+	if ((rc = dr_registry_auth_for_repository(dp->ep.cfg.registry_auth_file, dp->ref.repository, &auth, &dp->ep.err)))
 		return dr_endpoint_phase(&dp->ep, DR_PHASE_PULL, rc);
 	rc = dr_docker_image_pull(&dp->ep.docker, dp->ref.repository, dp->ref.digest[0] ? dp->ref.digest : dp->ref.tag,
 				  auth, &dp->ep.err);
@@ -152,8 +171,12 @@ static int deploy_replace(struct deploy *dp)
 	struct dr_container_spec spec = { 0 };
 	int rc;
 
-	if ((rc = dr_docker_container_stop(&dp->ep.docker, name, dp->ep.cfg.stop_timeout_seconds, &dp->ep.err)) ||
-	    (rc = dr_docker_container_remove(&dp->ep.docker, name, &dp->ep.err)))
+	rc = dr_docker_container_stop(&dp->ep.docker, name, dp->ep.cfg.stop_timeout_seconds, &dp->stopped, &dp->ep.err);
+	if (dp->stopped.was_running) {
+		dp->ep.audit.stop_ms = dp->stopped.duration_ms;
+		dp->ep.audit.stop_killed = dp->stopped.killed;
+	}
+	if (rc || (rc = dr_docker_container_remove(&dp->ep.docker, name, &dp->ep.err)))
 		return dr_endpoint_phase(&dp->ep, DR_PHASE_REPLACE, rc);
 	deploy_container_spec(dp, &spec);
 	rc = dr_docker_container_create(&dp->ep.docker, name, &spec, dp->container_id, &dp->ep.err);
@@ -236,7 +259,8 @@ static int deploy_watch(struct deploy *dp)
 	deploy_collect_logs(dp);
 	if (restarts || exit_code < 0)
 		exit_code = deploy_first_exit_code(dp, exit_code);
-	dr_docker_container_stop(&dp->ep.docker, dp->container_id, 0, &ignored);
+	dp->ep.audit.exit_code = exit_code;
+	dr_docker_container_stop(&dp->ep.docker, dp->container_id, 0, NULL, &ignored);
 	dr_docker_container_remove(&dp->ep.docker, dp->container_id, &ignored);
 	n = json_object_array_length(dp->logs);
 	for (i = n > DEPLOY_REASON_LOG_LINES ? n - DEPLOY_REASON_LOG_LINES : 0; i < n; i++) {
@@ -276,7 +300,7 @@ static int deploy_run(struct deploy *dp)
 
 	if ((rc = deploy_check_request(dp)) || (rc = deploy_check_runtime_env(dp)) ||
 	    (rc = dr_endpoint_lock(&dp->ep, "deploy", dp->request.image)) || (rc = dr_endpoint_docker(&dp->ep)) ||
-	    (rc = deploy_pull(dp)) || (rc = deploy_replace(dp)) || (rc = deploy_watch(dp)))
+	    (rc = deploy_check_current(dp)) || (rc = deploy_pull(dp)) || (rc = deploy_replace(dp)) || (rc = deploy_watch(dp)))
 		return rc;
 	return deploy_record(dp);
 }
@@ -295,6 +319,8 @@ static json_object *deploy_answer(struct deploy *dp, int rc)
 	json_object_object_add(out, "environment", json_object_new_string(dp->ep.cfg.environment));
 	json_object_object_add(out, "image_digest", json_object_new_string(dp->digest));
 	json_object_object_add(out, "container_id", json_object_new_string(dp->container_id));
+	json_object_object_add(out, "previous_digest", json_object_new_string(dp->ep.audit.previous_digest));
+	dr_reply_add_stop_report(out, &dp->stopped);
 	return out;
 }
 
@@ -305,6 +331,7 @@ int main(void)
 
 	dp.logs = json_object_new_array();
 	dr_buf_init(&dp.log_text, DR_DOCKER_LOG_BYTES_MAX);
+	dp.ep.keeps_history = 1;
 	if (!(rc = dr_endpoint_begin(&dp.ep, "deploy")))
 		rc = deploy_run(&dp);
 	rc = dr_endpoint_end(&dp.ep, rc, 200, deploy_answer(&dp, rc));

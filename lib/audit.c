@@ -66,16 +66,25 @@ static void audit_add(struct audit_fields *f, const char *name, const char *valu
 	f->count++;
 }
 
+void dr_audit_init(struct dr_audit *a)
+{
+	memset(a, 0, sizeof *a);
+	a->exit_code = -1;
+	a->stop_ms = -1;
+}
+
 int dr_audit_write(const struct dr_audit *a)
 {
 	struct audit_fields f = { .count = 0 };
-	char status[8], duration[24], message[512], priority[2];
+	char status[8], duration[24], message[512], priority[2], exit_code[24], stop_ms[24];
 	int ok = a->http_status >= 200 && a->http_status < 300;
 	int rc, i;
 
 	snprintf(status, sizeof status, "%d", a->http_status);
 	snprintf(duration, sizeof duration, "%lld", a->started_ms ? dr_now_ms() - a->started_ms : 0);
 	snprintf(priority, sizeof priority, "%d", ok ? 6 : 4);
+	snprintf(exit_code, sizeof exit_code, "%ld", a->exit_code);
+	snprintf(stop_ms, sizeof stop_ms, "%lld", a->stop_ms);
 	snprintf(message, sizeof message, "%s %s: %s %s -> %d%s%s%s%s", a->environment ? a->environment : "?",
 		 a->action, a->method ? a->method : "-", a->path ? a->path : "-", a->http_status,
 		 a->image ? " image=" : "", a->image ? a->image : "", a->reason ? " reason=" : "",
@@ -98,6 +107,10 @@ int dr_audit_write(const struct dr_audit *a)
 	audit_add(&f, "DREICHOR_DETAIL", a->detail);
 	audit_add(&f, "DREICHOR_CONTAINER_LOGS", a->container_logs);
 	audit_add(&f, "DREICHOR_DURATION_MS", duration);
+	audit_add(&f, "DREICHOR_PREVIOUS_DIGEST", a->previous_digest);
+	audit_add(&f, "DREICHOR_EXIT_CODE", a->exit_code >= 0 ? exit_code : NULL);
+	audit_add(&f, "DREICHOR_STOP_DURATION_MS", a->stop_ms >= 0 ? stop_ms : NULL);
+	audit_add(&f, "DREICHOR_STOP_KILLED", a->stop_ms >= 0 ? (a->stop_killed ? "true" : "false") : NULL);
 	if (audit_sendv()) {
 		rc = audit_sendv()(f.iov, f.count);
 	} else {

@@ -30,6 +30,7 @@ int dr_cgi_load(struct dr_cgi *cgi, struct dr_error *err)
 	cgi->started_ms = dr_now_ms();
 	cgi->method = cgi_get("REQUEST_METHOD");
 	cgi->path = cgi_get("PATH_INFO");
+	cgi->query = cgi_get("QUERY_STRING");
 	cgi->content_type = cgi_get("CONTENT_TYPE");
 	cgi->request_id = cgi_get("DREICHOR_REQUEST_ID");
 	cgi->client_id = cgi_get("DREICHOR_CLIENT_ID");
@@ -97,6 +98,19 @@ int dr_cgi_body_read(const struct dr_cgi *cgi, int fd, char **out, struct dr_err
 	}
 	body[len] = '\0';
 	*out = body;
+	return 0;
+}
+
+int dr_cgi_query_number(const struct dr_cgi *cgi, const char *name, long min, long max, long *out,
+			struct dr_error *err)
+{
+	size_t nlen = strlen(name);
+
+	if (!cgi->query[0])
+		return 0;
+	if (strncmp(cgi->query, name, nlen) || cgi->query[nlen] != '=' ||
+	    dr_parse_long(cgi->query + nlen + 1, min, max, out))
+		return dr_error_set(err, 400, "the only query parameter is %s, a whole number from %ld to %ld", name, min, max);
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 struct dr_cgi {
 	const char *method;        /* REQUEST_METHOD */
 	const char *path;          /* PATH_INFO */
+	const char *query;         /* QUERY_STRING, "" when absent */
 	const char *content_type;  /* CONTENT_TYPE, "" when absent */
 	long long content_length;  /* CONTENT_LENGTH, 0 when absent */
 	const char *request_id;    /* DREICHOR_REQUEST_ID */
@@ -36,6 +37,11 @@ int dr_content_type_is_json(const char *value);
 /* Read exactly CONTENT_LENGTH body bytes from fd within the body time limit into a malloc'd,
  * NUL-terminated buffer the caller frees; returns 0 or 400/408/413. */
 int dr_cgi_body_read(const struct dr_cgi *cgi, int fd, char **out, struct dr_error *err);
+
+/* The query's only parameter name, a decimal from min to max, into *out (left alone when the
+ * query is empty); 0, or 400 naming the rule for anything else. */
+int dr_cgi_query_number(const struct dr_cgi *cgi, const char *name, long min, long max, long *out,
+			struct dr_error *err);
 
 /* Fill the audit fields that come from the request (strings borrowed from cgi). */
 void dr_cgi_fill_audit(const struct dr_cgi *cgi, struct dr_audit *a);

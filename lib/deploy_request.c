@@ -3,31 +3,45 @@
 #include <string.h>
 
 #include "deploy_request.h"
+#include "image_ref.h"
+#include "json_strict.h"
 
-/* 1 when body[from..len) is only JSON whitespace; body need not be NUL-terminated. */
-static int request_only_whitespace(const char *body, size_t from, size_t len)
+/* Members of every object in o, to compare with what the strict check counted. */
+static size_t request_members(json_object *o)
 {
-	for (; from < len; from++)
-		if (!memchr(" \t\r\n", body[from], 4))
-			return 0;
-	return 1;
+	size_t n = 0, i;
+
+	if (json_object_is_type(o, json_type_object)) {
+		json_object_object_foreach(o, key, value) {
+			(void)key;
+			n += 1 + request_members(value);
+		}
+	} else if (json_object_is_type(o, json_type_array)) {
+		for (i = 0; i < json_object_array_length(o); i++)
+			n += request_members(json_object_array_get_idx(o, i));
+	}
+	return n;
 }
 
+/* RFC 8259 first (json-c alone accepts single quotes, NaN and repeated keys), then json-c. */
 static int request_parse_json(struct dr_deploy_request *r, const char *body, size_t len, struct dr_error *err)
 {
-	json_tokener *tok = json_tokener_new_ex(DR_DEPLOY_JSON_DEPTH);
-	size_t end;
+	json_tokener *tok;
+	char why[160];
+	size_t members = 0;
 	int rc = 0;
 
-	if (!tok)
+	if (dr_json_strict_check(body, len, DR_DEPLOY_JSON_DEPTH, &members, why, sizeof why))
+		return dr_error_set(err, 400, "request body is not strict JSON: %s", why);
+	if (!(tok = json_tokener_new_ex(DR_DEPLOY_JSON_DEPTH)))
 		return dr_error_set(err, 500, "out of memory");
 	r->root = json_tokener_parse_ex(tok, body, (int)len);
-	end = json_tokener_get_parse_end(tok);
-	if (!r->root || json_tokener_get_error(tok) != json_tokener_success || end > len ||
-	    !request_only_whitespace(body, end, len) || memchr(body, '\0', len))
+	if (!r->root || json_tokener_get_error(tok) != json_tokener_success || memchr(body, '\0', len))
 		rc = dr_error_set(err, 400, "request body is not one well-formed JSON object");
 	else if (!json_object_is_type(r->root, json_type_object))
 		rc = dr_error_set(err, 400, "request body must be a JSON object");
+	else if (request_members(r->root) != members)
+		rc = dr_error_set(err, 400, "request body is not strict JSON: a key appears twice in one object");
 	json_tokener_free(tok);
 	return rc;
 }
@@ -46,7 +60,19 @@ static int request_check_env_keys(struct dr_deploy_request *r, json_object *env,
 	return 0;
 }
 
-/* Only image, environment and env are accepted; anything else would be an override. */
+/* A digest as a deploy's precondition, or "none" for nothing running. */
+static int request_check_expect(struct dr_deploy_request *r, json_object *value, struct dr_error *err)
+{
+	const char *v = json_object_is_type(value, json_type_string) ? json_object_get_string(value) : NULL;
+
+	if (!v || strlen(v) != (size_t)json_object_get_string_len(value) ||
+	    (strcmp(v, "none") && !dr_image_digest_valid(v)))
+		return dr_error_set(err, 400, "expect_current_digest must be sha256:<64 lowercase hex> or none");
+	r->expect_current_digest = v;
+	return 0;
+}
+
+/* Only image, environment, env and expect_current_digest are accepted; anything else would be an override. */
 static int request_check_fields(struct dr_deploy_request *r, const char *environment, struct dr_error *err)
 {
 	json_object_object_foreach(r->root, key, value) {
@@ -59,6 +85,9 @@ static int request_check_fields(struct dr_deploy_request *r, const char *environ
 		} else if (!strcmp(key, "environment")) {
 			if (!json_object_is_type(value, json_type_string) || strcmp(json_object_get_string(value), environment))
 				return dr_error_set(err, 400, "environment does not match this agent, which serves %s", environment);
+		} else if (!strcmp(key, "expect_current_digest")) {
+			if (request_check_expect(r, value, err))
+				return err->status;
 		} else if (!strcmp(key, "env")) {
 			if (request_check_env_keys(r, value, err))
 				return err->status;

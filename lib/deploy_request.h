@@ -1,7 +1,8 @@
 /* deploy_request.h: the body of POST /v1/deploy. One JSON object with
- * image (required string), environment (optional, must be the agent's) and
- * env (optional object of runtime variables); every other field would be
- * an override and is refused. The struct owns the parsed JSON; image and
+ * image (required string), environment (optional, must be the agent's),
+ * env (optional object of runtime variables) and expect_current_digest
+ * (optional: sha256:<64 hex> or "none"); every other field would be an
+ * override and is refused. POST /v1/plan takes the same body. The struct owns the parsed JSON; image and
  * env point into it; dr_deploy_request_free releases it. */
 #ifndef DR_DEPLOY_REQUEST_H
 #define DR_DEPLOY_REQUEST_H
@@ -19,6 +20,7 @@ struct dr_deploy_request {
 	json_object *root;  /* owned */
 	const char *image;  /* borrowed from root */
 	json_object *env;   /* borrowed from root, NULL when absent */
+	const char *expect_current_digest;  /* borrowed from root, NULL when absent */
 };
 
 /* Parse and check body (len bytes) for an agent serving environment; returns 0 or 400. */

@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 
+#include "clock.h"
 #include "docker.h"
 #include "image_ref.h"
 #include "number.h"
@@ -84,6 +85,8 @@ static int docker_call_ms(struct dr_docker *d, const char *method, const char *p
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, docker_collect);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &d->body);
+	for (struct curl_slist *h = d->extra_headers; h; h = h->next)
+		headers = curl_slist_append(headers, h->data);
 	if (json) {
 		headers = curl_slist_append(headers, "Content-Type: application/json");
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
@@ -141,6 +144,16 @@ static int docker_escape(struct dr_docker *d, const char *s, char *out, size_t c
 
 	curl_free(e);
 	return rc;
+}
+
+/* "X-Registry-Auth: value" into header; 0, or 500 when it would not fit. */
+static int docker_auth_header(const char *auth, const char *repository, char *header, size_t cap, struct dr_error *err)
+{
+	if (snprintf(header, cap, "X-Registry-Auth: %s", auth) < (int)cap)
+		return 0;
+	explicit_bzero(header, cap);
+	return dr_error_set(err, 500, "registry credentials for %s are longer than %zu bytes once encoded", repository,
+			    cap - 18);
 }
 
 /* METHOD on /containers/{name, URL-encoded}{suffix}; 0 (any HTTP status) or a status. */
@@ -389,11 +402,8 @@ int dr_docker_image_pull(struct dr_docker *d, const char *repository, const char
 	if (docker_escape(d, repository, repo_esc, sizeof repo_esc) || docker_escape(d, tag_or_digest, tag_esc, sizeof tag_esc))
 		return dr_error_set(err, 500, "image reference too long for a Docker request");
 	snprintf(url, sizeof url, "http://docker/%s/images/create?fromImage=%s&tag=%s", d->api, repo_esc, tag_esc);
-	if (auth && snprintf(header, sizeof header, "X-Registry-Auth: %s", auth) >= (int)sizeof header) {
-		explicit_bzero(header, sizeof header);
-		return dr_error_set(err, 500, "registry credentials for %s are longer than %zu bytes once encoded",
-				    repository, sizeof header - 18);
-	}
+	if (auth && (status = docker_auth_header(auth, repository, header, sizeof header, err)))
+		return status;
 	dr_buf_init(&st.line, DR_DOCKER_BODY_MAX);
 	if (auth)
 		headers = curl_slist_append(headers, header);
@@ -425,7 +435,43 @@ done:
 	return status;
 }
 
-int dr_docker_container_stop(struct dr_docker *d, const char *name, long timeout_s, struct dr_error *err)
+int dr_docker_registry_digest(struct dr_docker *d, const char *repository, const char *tag_or_digest,
+			      const char *auth, char digest_out[DR_DOCKER_DIGEST_MAX], struct dr_error *err)
+{
+	char ref[800], esc[1600], path[1700], header[8300], msg[512];
+	struct curl_slist *headers = NULL;
+	json_object *o = NULL;
+	const char *digest;
+	int rc;
+
+	digest_out[0] = '\0';
+	if (snprintf(ref, sizeof ref, "%s%s%s", repository, !strncmp(tag_or_digest, "sha256:", 7) ? "@" : ":",
+		     tag_or_digest) >= (int)sizeof ref || docker_escape(d, ref, esc, sizeof esc))
+		return dr_error_set(err, 500, "image reference too long for a Docker request");
+	if (auth && (rc = docker_auth_header(auth, repository, header, sizeof header, err)))
+		return rc;
+	if (auth)
+		headers = curl_slist_append(headers, header);
+	explicit_bzero(header, sizeof header);
+	snprintf(path, sizeof path, "/distribution/%s/json", esc);
+	d->extra_headers = headers;
+	rc = docker_call(d, "GET", path, NULL, DR_DOCKER_CALL_TIMEOUT, err);
+	d->extra_headers = NULL;
+	curl_slist_free_all(headers);
+	if (rc)
+		return rc;
+	if (d->status != 200)
+		return dr_error_set(err, 502, "the registry does not resolve %s: %s", ref, docker_message(d, msg, sizeof msg));
+	o = json_tokener_parse(dr_buf_str(&d->body));
+	digest = docker_str(docker_obj(o, "Descriptor"), "digest");
+	rc = digest && dr_image_digest_valid(digest) ? 0 : dr_error_set(err, 502, "the registry gave no digest for %s", ref);
+	if (!rc)
+		dr_strlcpy(digest_out, digest, DR_DOCKER_DIGEST_MAX);
+	json_object_put(o);
+	return rc;
+}
+
+static int docker_stop_call(struct dr_docker *d, const char *name, long timeout_s, struct dr_error *err)
 {
 	char suffix[32];
 	int rc;
@@ -436,6 +482,32 @@ int dr_docker_container_stop(struct dr_docker *d, const char *name, long timeout
 	if (d->status == 204 || d->status == 304 || d->status == 404)
 		return 0;
 	return docker_fail(d, 500, "stop", err);
+}
+
+int dr_docker_container_stop(struct dr_docker *d, const char *name, long timeout_s, struct dr_stop_report *report,
+			     struct dr_error *err)
+{
+	static struct dr_container_state state;
+	long long started;
+	int rc;
+
+	if (!report)
+		return docker_stop_call(d, name, timeout_s, err);
+	memset(report, 0, sizeof *report);
+	rc = dr_docker_container_state(d, name, &state, err);
+	if (rc == DR_DOCKER_NOT_FOUND || (!rc && !state.running))
+		return docker_stop_call(d, name, timeout_s, err);
+	if (rc)
+		return rc;
+	report->was_running = 1;
+	started = dr_now_ms();
+	if ((rc = docker_stop_call(d, name, timeout_s, err)))
+		return rc;
+	report->duration_ms = dr_now_ms() - started;
+	/* SIGKILL shows as exit code 137; only the timeout makes the engine send it. */
+	if (dr_docker_container_state(d, name, &state, err) == 0)
+		report->killed = state.exit_code == 137 && report->duration_ms >= timeout_s * 1000;
+	return 0;
 }
 
 int dr_docker_container_remove(struct dr_docker *d, const char *name, struct dr_error *err)

@@ -24,6 +24,7 @@ struct dr_docker {
 	struct dr_buf body;       /* last response body */
 	long status;              /* last HTTP status */
 	char error_buffer[256];   /* libcurl's message for the last failure */
+	void *extra_headers;      /* struct curl_slist * added to the next call, owned by its caller */
 };
 
 /* Connect and negotiate the API version; returns 0 or 503 with a reason. */
@@ -98,8 +99,22 @@ int dr_docker_image_digest(struct dr_docker *d, const char *ref_or_id, const cha
 int dr_docker_image_pull(struct dr_docker *d, const char *repository, const char *tag_or_digest, const char *auth,
 			 struct dr_error *err);
 
-/* Stop a container, waiting timeout_s before SIGKILL; absent or stopped is success. */
-int dr_docker_container_stop(struct dr_docker *d, const char *name, long timeout_s, struct dr_error *err);
+/* How a stop went. */
+struct dr_stop_report {
+	int was_running;
+	long long duration_ms;  /* from the stop request to the engine's answer */
+	int killed;             /* it outlived the timeout and the engine sent SIGKILL */
+};
+
+/* The digest the registry reports now for repository at tag_or_digest, through the engine's
+ * distribution endpoint (auth as for a pull, may be NULL); 0, or 502 naming the registry's answer. */
+int dr_docker_registry_digest(struct dr_docker *d, const char *repository, const char *tag_or_digest,
+			      const char *auth, char digest_out[DR_DOCKER_DIGEST_MAX], struct dr_error *err);
+
+/* Stop a container, waiting timeout_s before SIGKILL; absent or stopped is success.
+ * With report, the container is inspected before and after to fill it. */
+int dr_docker_container_stop(struct dr_docker *d, const char *name, long timeout_s, struct dr_stop_report *report,
+			     struct dr_error *err);
 
 /* Remove a container (force); absent is success. */
 int dr_docker_container_remove(struct dr_docker *d, const char *name, struct dr_error *err);

@@ -2,7 +2,9 @@
 
 #include <signal.h>
 
+#include "clock.h"
 #include "endpoint.h"
+#include "history.h"
 #include "reply.h"
 
 int dr_endpoint_phase(struct dr_endpoint *ep, enum dr_phase phase, int rc)
@@ -18,6 +20,7 @@ int dr_endpoint_begin(struct dr_endpoint *ep, const char *action)
 
 	signal(SIGPIPE, SIG_IGN);
 	ep->lock.fd = -1;
+	dr_audit_init(&ep->audit);
 	ep->audit.action = action;
 	rc = dr_cgi_load(&ep->cgi, &ep->err);
 	dr_cgi_fill_audit(&ep->cgi, &ep->audit);
@@ -42,12 +45,54 @@ int dr_endpoint_docker(struct dr_endpoint *ep)
 	return dr_endpoint_phase(ep, DR_PHASE_DOCKER, dr_docker_open(&ep->docker, ep->cfg.docker_socket, &ep->err));
 }
 
+static void endpoint_add(json_object *o, const char *name, const char *value)
+{
+	if (value && value[0])
+		json_object_object_add(o, name, json_object_new_string(value));
+}
+
+/* One history entry from the audit fields; a failure to write it reaches the journal only. */
+static void endpoint_keep_history(struct dr_endpoint *ep, int status)
+{
+	const struct dr_audit *a = &ep->audit;
+	json_object *e = json_object_new_object();
+	char now[DR_TIME_ISO_MAX];
+	struct dr_error err = { 0 };
+
+	dr_time_iso_utc(now);
+	endpoint_add(e, "time", now);
+	endpoint_add(e, "request_id", a->request_id);
+	endpoint_add(e, "client_id", a->client_id);
+	endpoint_add(e, "action", a->action);
+	endpoint_add(e, "image", a->image);
+	endpoint_add(e, "image_digest", a->image_digest);
+	endpoint_add(e, "previous_digest", a->previous_digest);
+	endpoint_add(e, "result", status >= 200 && status < 300 ? "ok" : "error");
+	json_object_object_add(e, "http_status", json_object_new_int(status));
+	endpoint_add(e, "phase", dr_phase_name(ep->err.phase));
+	endpoint_add(e, "reason", a->reason);
+	json_object_object_add(e, "duration_ms", json_object_new_int64(dr_now_ms() - a->started_ms));
+	if (a->exit_code >= 0)
+		json_object_object_add(e, "exit_code", json_object_new_int64(a->exit_code));
+	if (a->stop_ms >= 0) {
+		json_object_object_add(e, "stop_duration_ms", json_object_new_int64(a->stop_ms));
+		json_object_object_add(e, "stop_killed", json_object_new_boolean(a->stop_killed));
+	}
+	if (dr_history_append(ep->cfg.state_directory, e, &err))
+		ep->audit.detail = "the deploy history could not be written";
+	json_object_put(e);
+}
+
 int dr_endpoint_end(struct dr_endpoint *ep, int rc, int status, json_object *body)
 {
 	int exit_code;
 
 	/* Free the environment before answering: a client acting on the answer must find it unlocked. */
 	dr_lock_release(&ep->lock);
+	if (ep->keeps_history && ep->cfg.state_directory && !ep->cfg.problems.count) {
+		ep->audit.reason = rc ? ep->err.reason : NULL;
+		endpoint_keep_history(ep, rc ? (ep->err.status ? ep->err.status : 500) : status);
+	}
 	if (rc)
 		exit_code = dr_reply_error(&ep->audit, &ep->err, body);
 	else

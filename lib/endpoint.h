@@ -22,6 +22,7 @@ struct dr_endpoint {
 	struct dr_error err;      /* why the request failed, with its phase */
 	struct dr_lock lock;      /* held between dr_endpoint_lock and dr_endpoint_end */
 	struct dr_docker docker;  /* open after dr_endpoint_docker */
+	int keeps_history;        /* deploy and stop: dr_endpoint_end appends to the history */
 };
 
 /* Start action: ignore SIGPIPE, load request and configuration, fill the audit fields.
@@ -37,7 +38,7 @@ int dr_endpoint_docker(struct dr_endpoint *ep);
 /* When rc is not 0, record phase as where the request failed; returns rc. */
 int dr_endpoint_phase(struct dr_endpoint *ep, enum dr_phase phase, int rc);
 
-/* Finish: release the lock, then answer body (consumed; may be NULL) with status when rc
+/* Finish: release the lock, append the request to the history when keeps_history, then answer body (consumed; may be NULL) with status when rc
  * is 0, or the error in err with body's members when it is not; audit; free everything.
  * Returns the exit code. */
 int dr_endpoint_end(struct dr_endpoint *ep, int rc, int status, json_object *body);

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -89,6 +91,46 @@ int dr_lock_acquire(struct dr_lock *lk, const char *state_dir, const struct dr_l
 	}
 	lock_write_record(lk->fd, me);
 	return 0;
+}
+
+/* 1 when /proc/locks lists a granted flock on the file st describes. */
+static int lock_listed(const struct stat *st)
+{
+	FILE *f = fopen("/proc/locks", "re");
+	char line[256], kind[16], dev[64];
+	unsigned long long ino;
+	int found = 0;
+	unsigned maj, min;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof line, f)) {
+		/* "1: FLOCK  ADVISORY  WRITE 1234 fd:01:5678 0 EOF"; waiters carry "->". */
+		if (strstr(line, "->") || sscanf(line, "%*s %15s %*s %*s %*s %63s", kind, dev) != 2 || strcmp(kind, "FLOCK"))
+			continue;
+		if (sscanf(dev, "%x:%x:%llu", &maj, &min, &ino) == 3 && maj == major(st->st_dev) &&
+		    min == minor(st->st_dev) && ino == (unsigned long long)st->st_ino)
+			found = 1;
+	}
+	fclose(f);
+	return found;
+}
+
+int dr_lock_peek(const char *state_dir, struct dr_error *err)
+{
+	char path[4096];
+	struct stat st;
+	int fd, rc = 0;
+
+	if (snprintf(path, sizeof path, "%s/%s", state_dir, DR_LOCK_FILE) >= (int)sizeof path)
+		return dr_error_set(err, 500, "STATE_DIRECTORY path too long");
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : dr_error_set(err, 500, "cannot open the deploy lock %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) == 0 && lock_listed(&st))
+		rc = lock_busy(fd, state_dir, err);
+	close(fd);
+	return rc;
 }
 
 void dr_lock_release(struct dr_lock *lk)

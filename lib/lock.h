@@ -24,6 +24,9 @@ struct dr_lock_holder {
 /* Take the lock without waiting; returns 0, 409 naming the holder, or 500. */
 int dr_lock_acquire(struct dr_lock *lk, const char *state_dir, const struct dr_lock_holder *me, struct dr_error *err);
 
+/* Without taking it (read from /proc/locks): 0 when the lock is free, or 409 naming the holder. */
+int dr_lock_peek(const char *state_dir, struct dr_error *err);
+
 /* Release the lock if held; safe to call twice. */
 void dr_lock_release(struct dr_lock *lk);
 

@@ -10,6 +10,8 @@ static const char *const phase_names[] = {
 	[DR_PHASE_RUNTIME_ENV] = "runtime-env",
 	[DR_PHASE_LOCK] = "lock",
 	[DR_PHASE_DOCKER] = "docker",
+	[DR_PHASE_INSPECT] = "inspect",
+	[DR_PHASE_EXPECT_CURRENT] = "expect-current",
 	[DR_PHASE_PULL] = "pull",
 	[DR_PHASE_DIGEST_PIN] = "digest-pin",
 	[DR_PHASE_REPLACE] = "replace",
@@ -18,7 +20,7 @@ static const char *const phase_names[] = {
 	[DR_PHASE_GRACE] = "grace",
 	[DR_PHASE_RECORD] = "record",
 	[DR_PHASE_STOP] = "stop",
-	[DR_PHASE_INSPECT] = "inspect",
+	[DR_PHASE_HISTORY] = "history",
 };
 
 const char *dr_phase_name(enum dr_phase phase)

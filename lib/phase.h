@@ -12,6 +12,8 @@ enum dr_phase {
 	DR_PHASE_RUNTIME_ENV,   /* the server-owned runtime env file */
 	DR_PHASE_LOCK,          /* the environment's deploy lock */
 	DR_PHASE_DOCKER,        /* reaching the Docker engine */
+	DR_PHASE_INSPECT,       /* reading what runs now */
+	DR_PHASE_EXPECT_CURRENT, /* expect_current_digest against what runs now */
 	DR_PHASE_PULL,          /* pulling the image and reading its digest */
 	DR_PHASE_DIGEST_PIN,    /* the tag's pinned digest */
 	DR_PHASE_REPLACE,       /* stopping and removing the old container */
@@ -20,7 +22,7 @@ enum dr_phase {
 	DR_PHASE_GRACE,         /* watching it through the startup grace period */
 	DR_PHASE_RECORD,        /* writing the deploy record */
 	DR_PHASE_STOP,          /* POST /v1/stop: stopping and removing the container */
-	DR_PHASE_INSPECT,       /* reading the container's state (status) */
+	DR_PHASE_HISTORY,       /* reading the deploy history */
 };
 
 /* The phase's wire name ("image-policy"), or "" for DR_PHASE_NONE. */

@@ -99,3 +99,18 @@ void dr_registry_auth_free(char *value)
 	explicit_bzero(value, strlen(value));
 	free(value);
 }
+
+int dr_registry_auth_for_repository(const char *path, const char *repository, char **out, struct dr_error *err)
+{
+	char registry[256];
+	size_t n = strcspn(repository, "/");
+
+	*out = NULL;
+	if (!path)
+		return 0;
+	if (n >= sizeof registry)
+		return dr_error_set(err, 500, "registry name too long");
+	memcpy(registry, repository, n);
+	registry[n] = '\0';
+	return dr_registry_auth_build(path, registry, out, err);
+}

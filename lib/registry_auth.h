@@ -12,6 +12,10 @@
  * Returns 0, with *out NULL when the file has no entry for registry, or 500. */
 int dr_registry_auth_build(const char *path, const char *registry, char **out, struct dr_error *err);
 
+/* The same for the registry an image repository lives in (its first path component);
+ * path NULL (no credentials configured) gives *out NULL. */
+int dr_registry_auth_for_repository(const char *path, const char *repository, char **out, struct dr_error *err);
+
 /* Wipe and free a value from dr_registry_auth_build; accepts NULL. */
 void dr_registry_auth_free(char *value);
 

@@ -46,3 +46,11 @@ int dr_reply_error(struct dr_audit *a, const struct dr_error *err, json_object *
 	json_object_put(fields);
 	return written ? 0 : DR_EXIT_NOT_ANSWERED;
 }
+
+void dr_reply_add_stop_report(json_object *out, const struct dr_stop_report *r)
+{
+	if (!r->was_running)
+		return;
+	json_object_object_add(out, "stop_duration_ms", json_object_new_int64(r->duration_ms));
+	json_object_object_add(out, "stop_killed", json_object_new_boolean(r->killed));
+}

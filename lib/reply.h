@@ -8,6 +8,7 @@
 
 #include "audit.h"
 #include "cgi.h"
+#include "docker.h"
 #include "error.h"
 
 /* An endpoint that could not write its answer exits with this; one that did exits 0. */
@@ -18,5 +19,8 @@ int dr_reply_json(struct dr_audit *a, int status, json_object *body);
 
 /* Send {"status":"error","reason":...} merged with extra (consumed, may be NULL) and audit it. */
 int dr_reply_error(struct dr_audit *a, const struct dr_error *err, json_object *extra);
+
+/* Add stop_duration_ms and stop_killed to an answer when a container was running. */
+void dr_reply_add_stop_report(json_object *out, const struct dr_stop_report *r);
 
 #endif

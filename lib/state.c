@@ -26,6 +26,17 @@ static ssize_t state_read_small(const char *path, char *out, size_t cap)
 	return n;
 }
 
+/* Make a rename durable: fsync the directory that holds it. */
+static int state_sync_dir(const char *dir, struct dr_error *err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = fd < 0 || fsync(fd) < 0 ? -1 : 0;
+
+	if (fd >= 0)
+		close(fd);
+	return rc ? dr_error_set(err, 500, "cannot sync the state directory %s: %s", dir, strerror(errno)) : 0;
+}
+
 int dr_state_write_atomic(const char *dir, const char *name, const char *data, size_t len, struct dr_error *err)
 {
 	char tmp[4096], path[4096];
@@ -49,7 +60,7 @@ int dr_state_write_atomic(const char *dir, const char *name, const char *data, s
 		goto done;
 	}
 	fd = -1;
-	status = 0;
+	status = state_sync_dir(dir, err);
 done:
 	if (fd >= 0)
 		close(fd);
@@ -58,28 +69,48 @@ done:
 	return status;
 }
 
-int dr_state_pin_check(const char *state_dir, const char *tag, const char *digest, struct dr_error *err)
+/* Read the pin of tag into pinned ("" when none); 0 or 500. */
+static int state_pin_read(const char *state_dir, const char *tag, char pinned[128], struct dr_error *err)
 {
-	char dir[4096], path[4096], pinned[128], line[128];
+	char path[4096];
 	ssize_t n;
 
-	if (snprintf(dir, sizeof dir, "%s/%s", state_dir, DR_STATE_PIN_DIR) >= (int)sizeof dir ||
-	    snprintf(path, sizeof path, "%s/%s", dir, tag) >= (int)sizeof path)
+	pinned[0] = '\0';
+	if (snprintf(path, sizeof path, "%s/%s/%s", state_dir, DR_STATE_PIN_DIR, tag) >= (int)sizeof path)
+		return dr_error_set(err, 500, "state path too long under %s", state_dir);
+	n = state_read_small(path, pinned, 128);
+	if (n < 0) {
+		pinned[0] = '\0';
+		return errno == ENOENT ? 0 : dr_error_set(err, 500, "cannot read digest pin %s: %s", path, strerror(errno));
+	}
+	pinned[strcspn(pinned, "\n")] = '\0';
+	if (!dr_image_digest_valid(pinned))
+		return dr_error_set(err, 500, "digest pin %s is corrupt; remove it after checking the tag", path);
+	return 0;
+}
+
+int dr_state_pin_compare(const char *state_dir, const char *tag, const char *digest, struct dr_error *err)
+{
+	char pinned[128];
+	int rc = state_pin_read(state_dir, tag, pinned, err);
+
+	if (rc || !pinned[0] || !strcmp(pinned, digest))
+		return rc;
+	return dr_error_set(err, 409, "tag %s now resolves to %s but was first pulled as %s; tags must be immutable, deploy a new tag",
+			    tag, digest, pinned);
+}
+
+int dr_state_pin_check(const char *state_dir, const char *tag, const char *digest, struct dr_error *err)
+{
+	char dir[4096], pinned[128], line[128];
+	int rc;
+
+	if (snprintf(dir, sizeof dir, "%s/%s", state_dir, DR_STATE_PIN_DIR) >= (int)sizeof dir)
 		return dr_error_set(err, 500, "state path too long under %s", state_dir);
 	if (mkdir(dir, 0750) < 0 && errno != EEXIST)
 		return dr_error_set(err, 500, "cannot create %s: %s", dir, strerror(errno));
-	n = state_read_small(path, pinned, sizeof pinned);
-	if (n < 0 && errno != ENOENT)
-		return dr_error_set(err, 500, "cannot read digest pin %s: %s", path, strerror(errno));
-	if (n >= 0) {
-		pinned[strcspn(pinned, "\n")] = '\0';
-		if (!dr_image_digest_valid(pinned))
-			return dr_error_set(err, 500, "digest pin %s is corrupt; remove it after checking the tag", path);
-		if (strcmp(pinned, digest))
-			return dr_error_set(err, 409, "tag %s now resolves to %s but was first pulled as %s; tags must be immutable, deploy a new tag",
-					    tag, digest, pinned);
-		return 0;
-	}
+	if ((rc = state_pin_read(state_dir, tag, pinned, err)) || pinned[0])
+		return rc ? rc : dr_state_pin_compare(state_dir, tag, digest, err);
 	snprintf(line, sizeof line, "%s\n", digest);
 	return dr_state_write_atomic(dir, tag, line, strlen(line), err);
 }

@@ -14,6 +14,9 @@
 /* Compare digest with the pin of tag, writing the pin when there is none; 0, 409 or 500. */
 int dr_state_pin_check(const char *state_dir, const char *tag, const char *digest, struct dr_error *err);
 
+/* Compare digest with the pin of tag without writing; 0 (also when there is no pin yet), 409 or 500. */
+int dr_state_pin_compare(const char *state_dir, const char *tag, const char *digest, struct dr_error *err);
+
 /* Replace name in dir with data atomically (temp file, fsync, rename); 0 or 500. */
 int dr_state_write_atomic(const char *dir, const char *name, const char *data, size_t len, struct dr_error *err);
 

@@ -1,5 +1,6 @@
 /* test_deploy_request.c: the deploy body parser and its refusals. */
 
+#include <stdio.h>
 #include <string.h>
 
 #include "deploy_request.h"
@@ -67,7 +68,58 @@ static void test_env(void)
 	CU_ASSERT_EQUAL(dr_deploy_request_check_env(&req, &rt, &err), 400); /* not in the server file */
 }
 
+/* RFC 8259 only: each refusal names its problem. */
+static void test_strict(void)
+{
+	static const struct {
+		const char *body, *reason;
+	} refused[] = {
+		{ "{\"image\": \"a\",}", "a trailing comma" },
+		{ "{\"image\": [\"a\",]}", "a trailing comma" },
+		{ "{'image': 'a'}", "single quotes" },
+		{ "{\"image\": \"a\"} // deploy", "a comment" },
+		{ "{\"image\": /* x */ \"a\"}", "a comment" },
+		{ "{\"image\": \"a\", \"environment\": \"dev\", \"environment\": \"dev\"}", "the key \"environment\" appears twice" },
+		{ "{\"image\": \"a\", \"env\": {\"LOG_LEVEL\": \"info\", \"LOG_LEVEL\": \"info\"}}", "appears twice" },
+		{ "{\"image\": \"a\", \"\\u0069mage\": \"b\"}", "a key appears twice" },
+		{ "{\"image\": NaN}", "an unexpected character" },
+		{ "{\"image\": 01}", "a leading zero" },
+		{ "{\"image\": \"a\tb\"}", "a control character" },
+		{ "{\"image\": \"\\x41\"}", "an invalid escape" },
+		{ "{\"image\": \"\xc3\x28\"}", "invalid UTF-8" },
+		{ "{\"image\": \"\xed\xa0\x80\"}", "invalid UTF-8" },
+		{ "{\"image\": \"a\"} x", "text after the JSON value" },
+		{ "{\"image\": tru}", "an unexpected character" },
+		{ "{\"image\": \"a}", "an unterminated string" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		CU_ASSERT_EQUAL(parse(refused[i].body), 400);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.reason, "not strict JSON"));
+		if (!strstr(err.reason, refused[i].reason))
+			fprintf(stderr, "body %s: reason '%s' lacks '%s'\n", refused[i].body, err.reason, refused[i].reason);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.reason, refused[i].reason));
+	}
+	CU_ASSERT_EQUAL(parse("{\"image\": \"a\\u00e9\\n\", \"env\": {}, \"environment\": \"dev\"}"), 0);
+	CU_ASSERT_EQUAL(parse("{\"image\": \"caf\xc3\xa9\"}"), 0);
+}
+
+static void test_expect(void)
+{
+	CU_ASSERT_EQUAL(parse("{\"image\": \"a\", \"expect_current_digest\": \"none\"}"), 0);
+	CU_ASSERT_STRING_EQUAL(req.expect_current_digest, "none");
+	CU_ASSERT_EQUAL(parse("{\"image\": \"a\", \"expect_current_digest\": \"sha256:"
+			      "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}"), 0);
+	CU_ASSERT_EQUAL(parse("{\"image\": \"a\", \"expect_current_digest\": \"sha256:0123\"}"), 400);
+	CU_ASSERT_EQUAL(parse("{\"image\": \"a\", \"expect_current_digest\": \"None\"}"), 400);
+	CU_ASSERT_EQUAL(parse("{\"image\": \"a\", \"expect_current_digest\": null}"), 400);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.reason, "expect_current_digest must be"));
+}
+
 static const struct unit_case cases[] = {
+	{ "strict JSON", test_strict },
+	{ "expect_current_digest", test_expect },
 	{ "valid bodies", test_valid },
 	{ "malformed bodies", test_malformed },
 	{ "fields and overrides", test_fields },

@@ -14,7 +14,7 @@ libexec=$(dirname "$(find "$R" -type f -name dreichor-deploy | head -1)")
 opt=$(find "$R" -path '*/dev/deploy-agent/.env' | head -1)
 opt=${opt%/dev/deploy-agent/.env}
 check "dispatcher installed" test -x "$bin"
-for p in dreichor-deploy dreichor-status dreichor-stop; do check "$p installed" test -x "$libexec/$p"; done
+for p in dreichor-deploy dreichor-status dreichor-stop dreichor-plan dreichor-deploys; do check "$p installed" test -x "$libexec/$p"; done
 for u in dreichor-agent-dev.socket dreichor-agent-dev@.service dreichor-agent-prod.socket dreichor-agent-prod@.service; do
 	check "$u installed" test -f "$units/$u"
 done

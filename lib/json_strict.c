@@ -1,0 +1,279 @@
+/* json_strict.c: a recursive-descent RFC 8259 validator. */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "json_strict.h"
+
+struct strict {
+	const unsigned char *p;
+	size_t len, pos;
+	int depth_max;
+	size_t members;
+	char *why;
+	size_t why_cap;
+};
+
+static int strict_fail(struct strict *s, const char *what)
+{
+	snprintf(s->why, s->why_cap, "%s at byte %zu", what, s->pos);
+	return -1;
+}
+
+static void strict_space(struct strict *s)
+{
+	while (s->pos < s->len && memchr(" \t\r\n", s->p[s->pos], 4))
+		s->pos++;
+}
+
+static int strict_peek(struct strict *s)
+{
+	return s->pos < s->len ? s->p[s->pos] : -1;
+}
+
+/* What an unexpected character most likely means, for the reason. */
+static int strict_unexpected(struct strict *s)
+{
+	int c = strict_peek(s);
+
+	if (c == '\'')
+		return strict_fail(s, "single quotes (strings take double quotes)");
+	if (c == '/')
+		return strict_fail(s, "a comment (JSON has none)");
+	if (c < 0)
+		return strict_fail(s, "the text ends early");
+	return strict_fail(s, "an unexpected character");
+}
+
+/* One UTF-8 sequence of at least two bytes starting at s->pos; advances past it. */
+static int strict_utf8(struct strict *s)
+{
+	const unsigned char *p = s->p + s->pos;
+	size_t left = s->len - s->pos, n, i;
+	unsigned cp, min;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, cp = p[0] & 0x1f, min = 0x80;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, cp = p[0] & 0x0f, min = 0x800;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, cp = p[0] & 0x07, min = 0x10000;
+	else
+		return strict_fail(s, "invalid UTF-8");
+	if (left < n)
+		return strict_fail(s, "invalid UTF-8");
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return strict_fail(s, "invalid UTF-8");
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return strict_fail(s, "invalid UTF-8");
+	s->pos += n;
+	return 0;
+}
+
+static int strict_string(struct strict *s)
+{
+	s->pos++; /* the opening quote */
+	while (s->pos < s->len) {
+		unsigned char c = s->p[s->pos];
+		if (c == '"') {
+			s->pos++;
+			return 0;
+		}
+		if (c < 0x20)
+			return strict_fail(s, "a control character inside a string");
+		if (c >= 0x80) {
+			if (strict_utf8(s))
+				return -1;
+			continue;
+		}
+		if (c == '\\') {
+			c = s->pos + 1 < s->len ? s->p[s->pos + 1] : 0;
+			if (c == 'u') {
+				size_t i;
+				for (i = 2; i < 6; i++)
+					if (s->pos + i >= s->len || !strchr("0123456789abcdefABCDEF", s->p[s->pos + i]) ||
+					    !s->p[s->pos + i])
+						return strict_fail(s, "an invalid \\u escape");
+				s->pos += 6;
+				continue;
+			}
+			if (!c || !strchr("\"\\/bfnrt", c))
+				return strict_fail(s, "an invalid escape");
+			s->pos += 2;
+			continue;
+		}
+		s->pos++;
+	}
+	return strict_fail(s, "an unterminated string");
+}
+
+static int strict_digits(struct strict *s)
+{
+	size_t start = s->pos;
+
+	while (s->pos < s->len && s->p[s->pos] >= '0' && s->p[s->pos] <= '9')
+		s->pos++;
+	return s->pos > start ? 0 : strict_fail(s, "a malformed number");
+}
+
+static int strict_number(struct strict *s)
+{
+	if (strict_peek(s) == '-')
+		s->pos++;
+	if (strict_peek(s) == '0') {
+		s->pos++;
+		if (strict_peek(s) >= '0' && strict_peek(s) <= '9')
+			return strict_fail(s, "a number with a leading zero");
+	} else if (strict_digits(s)) {
+		return -1;
+	}
+	if (strict_peek(s) == '.') {
+		s->pos++;
+		if (strict_digits(s))
+			return -1;
+	}
+	if (strict_peek(s) == 'e' || strict_peek(s) == 'E') {
+		s->pos++;
+		if (strict_peek(s) == '+' || strict_peek(s) == '-')
+			s->pos++;
+		if (strict_digits(s))
+			return -1;
+	}
+	return 0;
+}
+
+static int strict_literal(struct strict *s, const char *word)
+{
+	size_t n = strlen(word);
+
+	if (s->len - s->pos < n || memcmp(s->p + s->pos, word, n))
+		return strict_unexpected(s);
+	s->pos += n;
+	return 0;
+}
+
+static int strict_value(struct strict *s, int depth);
+
+/* The key just read (from start, quotes included) must not repeat one before it. */
+static int strict_key_new(struct strict *s, const size_t *starts, const size_t *ends, int count, size_t start)
+{
+	size_t len = s->pos - start;
+	int i;
+
+	for (i = 0; i < count; i++)
+		if (ends[i] - starts[i] == len && !memcmp(s->p + starts[i], s->p + start, len)) {
+			snprintf(s->why, s->why_cap, "the key %.*s appears twice at byte %zu", (int)(len < 64 ? len : 64),
+				 (const char *)s->p + start, start);
+			return -1;
+		}
+	return 0;
+}
+
+static int strict_object(struct strict *s, int depth)
+{
+	size_t starts[DR_JSON_STRICT_KEYS_MAX], ends[DR_JSON_STRICT_KEYS_MAX], start;
+	int count = 0;
+
+	s->pos++;
+	strict_space(s);
+	if (strict_peek(s) == '}') {
+		s->pos++;
+		return 0;
+	}
+	for (;;) {
+		strict_space(s);
+		if (strict_peek(s) == '}')
+			return strict_fail(s, "a trailing comma");
+		if (strict_peek(s) != '"')
+			return strict_unexpected(s);
+		if (count == DR_JSON_STRICT_KEYS_MAX)
+			return strict_fail(s, "too many members in one object");
+		start = s->pos;
+		if (strict_string(s) || strict_key_new(s, starts, ends, count, start))
+			return -1;
+		starts[count] = start;
+		ends[count++] = s->pos;
+		s->members++;
+		strict_space(s);
+		if (strict_peek(s) != ':')
+			return strict_unexpected(s);
+		s->pos++;
+		if (strict_value(s, depth + 1))
+			return -1;
+		strict_space(s);
+		if (strict_peek(s) == '}') {
+			s->pos++;
+			return 0;
+		}
+		if (strict_peek(s) != ',')
+			return strict_unexpected(s);
+		s->pos++;
+	}
+}
+
+static int strict_array(struct strict *s, int depth)
+{
+	s->pos++;
+	strict_space(s);
+	if (strict_peek(s) == ']') {
+		s->pos++;
+		return 0;
+	}
+	for (;;) {
+		strict_space(s);
+		if (strict_peek(s) == ']')
+			return strict_fail(s, "a trailing comma");
+		if (strict_value(s, depth + 1))
+			return -1;
+		strict_space(s);
+		if (strict_peek(s) == ']') {
+			s->pos++;
+			return 0;
+		}
+		if (strict_peek(s) != ',')
+			return strict_unexpected(s);
+		s->pos++;
+	}
+}
+
+static int strict_value(struct strict *s, int depth)
+{
+	int c;
+
+	if (depth > s->depth_max)
+		return strict_fail(s, "nesting too deep");
+	strict_space(s);
+	c = strict_peek(s);
+	if (c == '{')
+		return strict_object(s, depth);
+	if (c == '[')
+		return strict_array(s, depth);
+	if (c == '"')
+		return strict_string(s);
+	if (c == '-' || (c >= '0' && c <= '9'))
+		return strict_number(s);
+	if (c == 't')
+		return strict_literal(s, "true");
+	if (c == 'f')
+		return strict_literal(s, "false");
+	if (c == 'n')
+		return strict_literal(s, "null");
+	return strict_unexpected(s);
+}
+
+int dr_json_strict_check(const char *text, size_t len, int depth_max, size_t *members_out, char *why, size_t why_cap)
+{
+	struct strict s = { (const unsigned char *)text, len, 0, depth_max, 0, why, why_cap };
+
+	if (strict_value(&s, 1))
+		return -1;
+	strict_space(&s);
+	if (s.pos != len)
+		return strict_fail(&s, s.p[s.pos] == '/' ? "a comment (JSON has none)" : "text after the JSON value");
+	if (members_out)
+		*members_out = s.members;
+	return 0;
+}

@@ -1,0 +1,17 @@
+/* json_strict.h: an RFC 8259 check of untrusted JSON text before json-c
+ * (which is lenient: single quotes, NaN, duplicate keys) parses it. It
+ * names the first problem and where it is. libc only; nothing to free. */
+#ifndef DR_JSON_STRICT_H
+#define DR_JSON_STRICT_H
+
+#include <stddef.h>
+
+#define DR_JSON_STRICT_KEYS_MAX 64  /* members per object */
+
+/* Check len bytes of text (need not be NUL-terminated) as one JSON value nested at most
+ * depth_max deep, with no key twice in an object; 0, or -1 with why (a sentence naming the
+ * problem and its byte offset) filled. *members_out (may be NULL) gets the number of object
+ * members seen, for comparing with what the parser kept. */
+int dr_json_strict_check(const char *text, size_t len, int depth_max, size_t *members_out, char *why, size_t why_cap);
+
+#endif
