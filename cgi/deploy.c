@@ -24,6 +24,7 @@
 #define DEPLOY_LOG_LINES 50
 #define DEPLOY_LOG_LINE_MAX 1024
 #define DEPLOY_REASON_LOG_LINES 5
+#define DEPLOY_HEALTH_POLL_MS 250
 
 _Static_assert(DR_RUNTIME_VARS + 1 <= DR_CONTAINER_ENV_MAX, "the runtime env and ENVIRONMENT fit a container spec");
 
@@ -40,6 +41,9 @@ struct deploy {
 	char container_id[DR_DOCKER_ID_MAX];
 	long long started_s;       /* just before the start, for the engine's die events */
 	json_object *logs;         /* array of the container's last log lines */
+	json_object *health_outputs; /* array of the last health check outputs, on a health failure */
+	struct dr_container_state started;  /* the new container, last inspected */
+	int health_checked;        /* its image defines a HEALTHCHECK */
 	struct dr_buf log_text;    /* the same lines for the journal */
 };
 
@@ -183,7 +187,12 @@ static int deploy_replace(struct deploy *dp)
 	if (rc)
 		return dr_endpoint_phase(&dp->ep, DR_PHASE_CREATE, rc);
 	dp->started_s = (long long)time(NULL) - 1;
-	return dr_endpoint_phase(&dp->ep, DR_PHASE_START, dr_docker_container_start(&dp->ep.docker, dp->container_id, &dp->ep.err));
+	if ((rc = dr_docker_container_start(&dp->ep.docker, dp->container_id, &dp->ep.err)))
+		return dr_endpoint_phase(&dp->ep, DR_PHASE_START, rc);
+	/* A HEALTHCHECK shows as a health state from the start on. */
+	if (dr_docker_container_state(&dp->ep.docker, dp->container_id, &dp->started, &dp->ep.err) == 0)
+		dp->health_checked = dp->started.health[0] != '\0';
+	return 0;
 }
 
 /* Keep the last DEPLOY_LOG_LINES lines of the container's output, each bounded. */
@@ -210,20 +219,39 @@ static void deploy_collect_logs(struct deploy *dp)
 	dr_buf_free(&raw);
 }
 
-/* Inspect after the wait: running, and never restarted. */
+/* Inspect after the wait: running, and never restarted (and healthy, when the image checks). */
 static int deploy_check_running(struct deploy *dp, long *restarts, long *exit_code)
 {
-	static struct dr_container_state c;
-	int rc = dr_docker_container_state(&dp->ep.docker, dp->container_id, &c, &dp->ep.err);
+	int rc = dr_docker_container_state(&dp->ep.docker, dp->container_id, &dp->started, &dp->ep.err);
 
 	if (rc == DR_DOCKER_NOT_FOUND)
 		rc = dr_error_set(&dp->ep.err, 500, "container disappeared during the startup grace period");
 	if (rc)
 		return dr_endpoint_phase(&dp->ep, DR_PHASE_GRACE, rc);
 	if (*exit_code < 0)
-		*exit_code = c.exit_code;
-	*restarts = c.restart_count;
-	return c.running && *restarts == 0 ? 0 : 1;
+		*exit_code = dp->started.exit_code;
+	*restarts = dp->started.restart_count;
+	return dp->started.running && *restarts == 0 && (!dp->started.health[0] || !strcmp(dp->started.health, "healthy"))
+		       ? 0 : 1;
+}
+
+/* An image with a HEALTHCHECK: poll until healthy (success), unhealthy, an exit, or the end of the grace period. */
+static int deploy_wait_healthy(struct deploy *dp, long grace_ms)
+{
+	long long deadline = dr_now_ms() + grace_ms;
+	int rc;
+
+	for (;;) {
+		rc = dr_docker_container_state(&dp->ep.docker, dp->container_id, &dp->started, &dp->ep.err);
+		if (rc == DR_DOCKER_NOT_FOUND)
+			return 0; /* deploy_check_running reports it */
+		if (rc)
+			return dr_endpoint_phase(&dp->ep, DR_PHASE_GRACE, rc);
+		if (!dp->started.running || dp->started.restart_count || strcmp(dp->started.health, "starting") ||
+		    dr_now_ms() >= deadline)
+			return 0;
+		dr_sleep_ms(DEPLOY_HEALTH_POLL_MS);
+	}
 }
 
 /* A restart resets the exit code inspect shows (and a wait begun after the
@@ -238,7 +266,26 @@ static long deploy_first_exit_code(struct deploy *dp, long known)
 	return first;
 }
 
-/* The container must stay up for the grace period; otherwise it is removed. */
+/* Running but not healthy: the 500 names the health state and its last check outputs. */
+static int deploy_fail_health(struct deploy *dp, const char *lines)
+{
+	char outputs[DR_REASON_MAX / 2] = "";
+	int i;
+
+	for (i = 0; i < dp->started.health_log_count; i++) {
+		size_t used = strlen(outputs);
+		snprintf(outputs + used, sizeof outputs - used, "%s%s", used ? " | " : "", dp->started.health_log[i]);
+		json_object_array_add(dp->health_outputs, json_object_new_string(dp->started.health_log[i]));
+	}
+	return dr_error_set(&dp->ep.err, 500,
+			    "container %s the %ld s startup grace period and was removed; "
+			    "last health check output: %s; last log lines: %s",
+			    strcmp(dp->started.health, "unhealthy") ? "was still starting, not healthy, at the end of"
+								     : "turned unhealthy within",
+			    dp->ep.cfg.startup_grace_seconds, outputs[0] ? outputs : "(none)", lines[0] ? lines : "(none)");
+}
+
+/* The container must stay up for the grace period (and become healthy when its image checks); otherwise it is removed. */
 static int deploy_watch(struct deploy *dp)
 {
 	long exit_code = -1, restarts = 0;
@@ -248,8 +295,13 @@ static int deploy_watch(struct deploy *dp)
 	size_t i, n;
 	int rc = DR_DOCKER_STILL_RUNNING;
 
-	if (grace_ms > 0)
+	if (grace_ms > 0 && dp->health_checked) {
+		if ((rc = deploy_wait_healthy(dp, grace_ms)))
+			return rc;
+		rc = DR_DOCKER_STILL_RUNNING;
+	} else if (grace_ms > 0) {
 		rc = dr_docker_container_wait_exit(&dp->ep.docker, dp->container_id, grace_ms, &exit_code, &dp->ep.err);
+	}
 	if (rc != 0 && rc != DR_DOCKER_STILL_RUNNING)
 		return dr_endpoint_phase(&dp->ep, DR_PHASE_GRACE, rc);
 	if (rc == DR_DOCKER_STILL_RUNNING && (rc = deploy_check_running(dp, &restarts, &exit_code)) != 1) {
@@ -259,7 +311,6 @@ static int deploy_watch(struct deploy *dp)
 	deploy_collect_logs(dp);
 	if (restarts || exit_code < 0)
 		exit_code = deploy_first_exit_code(dp, exit_code);
-	dp->ep.audit.exit_code = exit_code;
 	dr_docker_container_stop(&dp->ep.docker, dp->container_id, 0, NULL, &ignored);
 	dr_docker_container_remove(&dp->ep.docker, dp->container_id, &ignored);
 	n = json_object_array_length(dp->logs);
@@ -268,6 +319,9 @@ static int deploy_watch(struct deploy *dp)
 		snprintf(lines + used, sizeof lines - used, "%s%s", used ? " | " : "",
 			 json_object_get_string(json_object_array_get_idx(dp->logs, i)));
 	}
+	if (dp->started.running && !restarts)
+		return dr_endpoint_phase(&dp->ep, DR_PHASE_GRACE, deploy_fail_health(dp, lines));
+	dp->ep.audit.exit_code = exit_code;
 	return dr_endpoint_phase(&dp->ep, DR_PHASE_GRACE, dr_error_set(&dp->ep.err, 500,
 			    "container exited with code %ld%s within the %ld s startup grace period and was removed; last log lines: %s",
 			    exit_code, restarts ? " and was restarted" : "", dp->ep.cfg.startup_grace_seconds,
@@ -311,6 +365,8 @@ static json_object *deploy_answer(struct deploy *dp, int rc)
 	json_object *out = json_object_new_object();
 
 	json_object_object_add(out, "logs", json_object_get(dp->logs));
+	if (json_object_array_length(dp->health_outputs))
+		json_object_object_add(out, "health_outputs", json_object_get(dp->health_outputs));
 	if (rc)
 		return out;
 	json_object_object_add(out, "status", json_object_new_string("deployed"));
@@ -330,6 +386,7 @@ int main(void)
 	int rc;
 
 	dp.logs = json_object_new_array();
+	dp.health_outputs = json_object_new_array();
 	dr_buf_init(&dp.log_text, DR_DOCKER_LOG_BYTES_MAX);
 	dp.ep.keeps_history = 1;
 	if (!(rc = dr_endpoint_begin(&dp.ep, "deploy")))
@@ -338,6 +395,7 @@ int main(void)
 	dr_runtime_env_free(&dp.runtime);
 	dr_deploy_request_free(&dp.request);
 	json_object_put(dp.logs);
+	json_object_put(dp.health_outputs);
 	dr_buf_free(&dp.log_text);
 	free(dp.body);
 	return rc;

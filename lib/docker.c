@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "docker.h"
 #include "image_ref.h"
+#include "jsonstr.h"
 #include "number.h"
 
 #define DR_DOCKER_ENV_ITEM_MAX 4160  /* NAME=value: a runtime line and its name */
@@ -277,6 +278,30 @@ static void docker_copy(char *dst, size_t cap, const char *src)
 		dst[0] = '\0';
 }
 
+/* The last DR_HEALTH_LOG_MAX outputs of State.Health.Log, trimmed of trailing newlines. */
+static void docker_health_log(json_object *health, struct dr_container_state *out)
+{
+	json_object *log = NULL;
+	size_t n, i;
+
+	if (!health || !json_object_object_get_ex(health, "Log", &log) || !json_object_is_type(log, json_type_array))
+		return;
+	n = json_object_array_length(log);
+	for (i = n > DR_HEALTH_LOG_MAX ? n - DR_HEALTH_LOG_MAX : 0; i < n; i++) {
+		const char *text = docker_str(json_object_array_get_idx(log, i), "Output");
+		char *line = out->health_log[out->health_log_count];
+		size_t len;
+		if (!text)
+			continue;
+		snprintf(line, DR_HEALTH_OUTPUT_MAX, "%s", text);
+		len = strlen(line);
+		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		dr_utf8_sanitize(line);
+		out->health_log_count++;
+	}
+}
+
 int dr_docker_container_state(struct dr_docker *d, const char *name, struct dr_container_state *out,
 			      struct dr_error *err)
 {
@@ -302,6 +327,7 @@ int dr_docker_container_state(struct dr_docker *d, const char *name, struct dr_c
 	docker_copy(out->image, sizeof out->image, docker_str(config, "Image"));
 	docker_copy(out->image_id, sizeof out->image_id, docker_str(c, "Image"));
 	docker_copy(out->health, sizeof out->health, docker_str(docker_obj(state, "Health"), "Status"));
+	docker_health_log(docker_obj(state, "Health"), out);
 	docker_copy(out->label_environment, sizeof out->label_environment, docker_str(labels, DR_LABEL_ENVIRONMENT));
 	docker_copy(out->label_image, sizeof out->label_image, docker_str(labels, DR_LABEL_IMAGE));
 	docker_copy(out->label_image_digest, sizeof out->label_image_digest, docker_str(labels, DR_LABEL_IMAGE_DIGEST));

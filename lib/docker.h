@@ -42,6 +42,8 @@ void dr_docker_close(struct dr_docker *d);
 #define DR_DOCKER_ID_MAX 80        /* container and image ids, with room for "sha256:" */
 #define DR_DOCKER_REF_MAX 512      /* an image reference or a label value */
 #define DR_DOCKER_DIGEST_MAX 72    /* "sha256:" and 64 hex digits */
+#define DR_HEALTH_LOG_MAX 3        /* health check outputs kept */
+#define DR_HEALTH_OUTPUT_MAX 256   /* bytes of each, cut at a character */
 
 /* What the agent reads of a container; strings are "" when Docker gave none. */
 struct dr_container_state {
@@ -55,6 +57,8 @@ struct dr_container_state {
 	char image[DR_DOCKER_REF_MAX];       /* the reference it was created from */
 	char image_id[DR_DOCKER_ID_MAX];     /* the local image id */
 	char health[16];              /* "", "starting", "healthy" or "unhealthy" */
+	int health_log_count;         /* the newest health check outputs, oldest first */
+	char health_log[DR_HEALTH_LOG_MAX][DR_HEALTH_OUTPUT_MAX];
 	char label_environment[32];
 	char label_image[DR_DOCKER_REF_MAX];
 	char label_image_digest[DR_DOCKER_DIGEST_MAX];

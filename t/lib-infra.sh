@@ -151,12 +151,14 @@ run_sleeping_container() {
 	docker_cli run -d --network none --name "$1" local/runtime:1.0.0 >/dev/null
 }
 
-# make_image TAG SCRIPT: build an image running sh -c SCRIPT, push it as IMAGE_REPOSITORY:TAG,
-# and remove it locally so that deploys really pull.
+# make_image TAG SCRIPT [INSTRUCTION]: build an image running sh -c SCRIPT (with one more
+# Dockerfile instruction, a HEALTHCHECK say), push it as IMAGE_REPOSITORY:TAG, and remove it
+# locally so that deploys really pull.
 make_image() {
-	local tag=$1 script=$2
+	local tag=$1 script=$2 more=()
+	[ -n "${3:-}" ] && more=(-c "$3")
 	busybox_rootfs
-	docker_cli import -c "CMD $(jq -cn --arg s "$script" '["/bin/sh", "-c", $s]')" "$T/rootfs.tar" "$IMAGE_REPOSITORY:$tag" >/dev/null ||
+	docker_cli import -c "CMD $(jq -cn --arg s "$script" '["/bin/sh", "-c", $s]')" "${more[@]}" "$T/rootfs.tar" "$IMAGE_REPOSITORY:$tag" >/dev/null ||
 		hard_error "docker import failed"
 	docker_cli push "$IMAGE_REPOSITORY:$tag" >/dev/null 2>&1 || hard_error "docker push $tag failed"
 	docker_cli rmi "$IMAGE_REPOSITORY:$tag" >/dev/null 2>&1 || true
