@@ -266,6 +266,18 @@ static long deploy_first_exit_code(struct deploy *dp, long known)
 	return first;
 }
 
+/* The last DEPLOY_REASON_LOG_LINES log lines, joined for a reason. */
+static void deploy_reason_lines(struct deploy *dp, char *lines, size_t cap)
+{
+	size_t n = json_object_array_length(dp->logs), i;
+
+	for (i = n > DEPLOY_REASON_LOG_LINES ? n - DEPLOY_REASON_LOG_LINES : 0; i < n; i++) {
+		size_t used = strlen(lines);
+		snprintf(lines + used, cap - used, "%s%s", used ? " | " : "",
+			 json_object_get_string(json_object_array_get_idx(dp->logs, i)));
+	}
+}
+
 /* Running but not healthy: the 500 names the health state and its last check outputs. */
 static int deploy_fail_health(struct deploy *dp, const char *lines)
 {
@@ -292,34 +304,28 @@ static int deploy_watch(struct deploy *dp)
 	long grace_ms = dp->ep.cfg.startup_grace_seconds * 1000;
 	struct dr_error ignored;
 	char lines[DR_REASON_MAX / 2] = "";
-	size_t i, n;
-	int rc = DR_DOCKER_STILL_RUNNING;
+	int rc = DR_DOCKER_STILL_RUNNING, only_health_failed = 0;
 
-	if (grace_ms > 0 && dp->health_checked) {
-		if ((rc = deploy_wait_healthy(dp, grace_ms)))
-			return rc;
-		rc = DR_DOCKER_STILL_RUNNING;
-	} else if (grace_ms > 0) {
+	if (grace_ms > 0 && dp->health_checked)
+		rc = deploy_wait_healthy(dp, grace_ms);
+	else if (grace_ms > 0)
 		rc = dr_docker_container_wait_exit(&dp->ep.docker, dp->container_id, grace_ms, &exit_code, &dp->ep.err);
-	}
 	if (rc != 0 && rc != DR_DOCKER_STILL_RUNNING)
 		return dr_endpoint_phase(&dp->ep, DR_PHASE_GRACE, rc);
-	if (rc == DR_DOCKER_STILL_RUNNING && (rc = deploy_check_running(dp, &restarts, &exit_code)) != 1) {
-		deploy_collect_logs(dp);
-		return rc;
+	if (rc == DR_DOCKER_STILL_RUNNING || dp->health_checked) {
+		if ((rc = deploy_check_running(dp, &restarts, &exit_code)) != 1) {
+			deploy_collect_logs(dp);
+			return rc;
+		}
+		only_health_failed = dp->started.running && !restarts;
 	}
 	deploy_collect_logs(dp);
-	if (restarts || exit_code < 0)
+	if (!only_health_failed && (restarts || exit_code < 0))
 		exit_code = deploy_first_exit_code(dp, exit_code);
 	dr_docker_container_stop(&dp->ep.docker, dp->container_id, 0, NULL, &ignored);
 	dr_docker_container_remove(&dp->ep.docker, dp->container_id, &ignored);
-	n = json_object_array_length(dp->logs);
-	for (i = n > DEPLOY_REASON_LOG_LINES ? n - DEPLOY_REASON_LOG_LINES : 0; i < n; i++) {
-		size_t used = strlen(lines);
-		snprintf(lines + used, sizeof lines - used, "%s%s", used ? " | " : "",
-			 json_object_get_string(json_object_array_get_idx(dp->logs, i)));
-	}
-	if (dp->started.running && !restarts)
+	deploy_reason_lines(dp, lines, sizeof lines);
+	if (only_health_failed)
 		return dr_endpoint_phase(&dp->ep, DR_PHASE_GRACE, deploy_fail_health(dp, lines));
 	dp->ep.audit.exit_code = exit_code;
 	return dr_endpoint_phase(&dp->ep, DR_PHASE_GRACE, dr_error_set(&dp->ep.err, 500,

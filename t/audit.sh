@@ -58,6 +58,7 @@ check "failed deploy: RESULT error" field_is "$E" DREICHOR_RESULT error
 check "failed deploy: HTTP_STATUS 500" field_is "$E" DREICHOR_HTTP_STATUS 500
 check "failed deploy: PHASE grace" field_is "$E" DREICHOR_PHASE grace
 check "failed deploy: REASON has the exit code" bash -c "printf '%s' '$E' | jq -r .DREICHOR_REASON | grep -q 'exited with code 4'"
+check "failed deploy: EXIT_CODE 4" field_is "$E" DREICHOR_EXIT_CODE 4
 check "failed deploy: container logs in the journal" bash -c "printf '%s' '$E' | jq -r .DREICHOR_CONTAINER_LOGS | grep -q failing-start-line"
 
 deploy dev "$IMAGE_REPOSITORY:latest"
@@ -74,6 +75,19 @@ check "stop: ACTION stop, ok" field_is "$E" '"DREICHOR_ACTION" + "/" + .DREICHOR
 # Operator queries from docs/operations.md work and find these entries.
 check "journalctl by environment and action" bash -c \
 	"journalctl --since=@$since -o json SYSLOG_IDENTIFIER=dreichor-agent DREICHOR_ENVIRONMENT=dev DREICHOR_ACTION=deploy DREICHOR_CLIENT_ID=$CLIENT_ID | grep -c . | grep -qx 4"
+
+# Plan and history are audited under their own actions; a replace records what ran before and how it stopped.
+call dev POST /v1/plan "{\"image\": \"$IMAGE_REPOSITORY:1.0.0\"}"
+check "plan: ACTION plan, ok, IMAGE" field_is "$(entry "$(rid)")" '"DREICHOR_ACTION" + "/" + .DREICHOR_RESULT + "/" + .DREICHOR_IMAGE' "plan/ok/$IMAGE_REPOSITORY:1.0.0"
+call dev GET /v1/deploys
+check "deploys: ACTION deploys" field_is "$(entry "$(rid)")" DREICHOR_ACTION deploys
+deploy dev "$IMAGE_REPOSITORY:1.0.0"
+digest=$(printf '%s' "$BODY" | jq -r .image_digest)
+deploy dev "$IMAGE_REPOSITORY:1.0.0"
+E=$(entry "$(rid)")
+check "replace: PREVIOUS_DIGEST" field_is "$E" DREICHOR_PREVIOUS_DIGEST "$digest"
+check "replace: STOP_KILLED (sleep as PID 1 ignores SIGTERM)" field_is "$E" DREICHOR_STOP_KILLED true
+check "replace: STOP_DURATION_MS is a number" field_is "$E" 'DREICHOR_STOP_DURATION_MS | test("^[0-9]+$")' true
 
 # No entry anywhere holds the secret or the database password.
 journalctl --since=@"$since" -o json >"$T/journal.json"
