@@ -2,7 +2,8 @@
  * agent. One request per command, no retries. The service-token secret is
  * read from CF_ACCESS_CLIENT_SECRET or a file, never from argv.
  * Exit codes: 0 success, 1 refused by the agent, 2 usage, 3 transport,
- * 4 deployed but --wait-running found another image or none running. */
+ * 4 deployed but --wait-running found another image or none running,
+ * 5 the plan says a deploy would be refused. */
 
 #include <getopt.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #define CTL_EXIT_USAGE 2
 #define CTL_EXIT_TRANSPORT 3
 #define CTL_EXIT_NOT_RUNNING 4
+#define CTL_EXIT_WOULD_REFUSE 5
 #define CTL_RESPONSE_MAX (1024 * 1024)
 #define CTL_SECRET_MAX 4096
 #define CTL_DEFAULT_TIMEOUT 1800L
@@ -32,6 +34,9 @@ struct ctl {
 	long timeout;
 	int json;
 	int wait_running;
+	const char *expect_current;  /* --expect-current DIGEST|none */
+	int previous;                /* deploy --previous */
+	long limit;                  /* history --limit N, 0: the agent's default */
 	long http_status;
 	struct dr_buf body;
 	char curl_error[CURL_ERROR_SIZE];
@@ -42,7 +47,10 @@ static int ctl_usage(const char *why)
 	if (why)
 		fprintf(stderr, "dreichorctl: %s\n", why);
 	fprintf(stderr,
-		"usage: dreichorctl [options] deploy IMAGE [--environment ENV] [--wait-running]\n"
+		"usage: dreichorctl [options] deploy IMAGE [--environment ENV] [--wait-running] [--expect-current DIGEST|none]\n"
+		"       dreichorctl [options] deploy --previous [--wait-running]\n"
+		"       dreichorctl [options] plan IMAGE [--expect-current DIGEST|none]\n"
+		"       dreichorctl [options] history [--limit N]\n"
 		"       dreichorctl [options] status\n"
 		"       dreichorctl [options] stop\n"
 		"options: --url URL (or DREICHOR_URL)  --client-id ID (or CF_ACCESS_CLIENT_ID)\n"
@@ -202,14 +210,24 @@ static int ctl_verify_running(struct ctl *c, const char *image)
 	return rc;
 }
 
-static int ctl_deploy(struct ctl *c, const char *image)
+/* The body of a deploy or a plan. */
+static json_object *ctl_deploy_body(const struct ctl *c, const char *image)
 {
-	json_object *req = json_object_new_object(), *answer = NULL;
-	int rc;
+	json_object *req = json_object_new_object();
 
 	json_object_object_add(req, "image", json_object_new_string(image));
 	if (c->environment)
 		json_object_object_add(req, "environment", json_object_new_string(c->environment));
+	if (c->expect_current)
+		json_object_object_add(req, "expect_current_digest", json_object_new_string(c->expect_current));
+	return req;
+}
+
+static int ctl_deploy(struct ctl *c, const char *image)
+{
+	json_object *req = ctl_deploy_body(c, image), *answer = NULL;
+	int rc;
+
 	rc = ctl_request(c, "POST", "/v1/deploy", json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN));
 	json_object_put(req);
 	if (rc == 0 && (rc = ctl_report(c, "deploy", &answer)) == 0) {
@@ -225,6 +243,158 @@ static int ctl_deploy(struct ctl *c, const char *image)
 	}
 	json_object_put(answer);
 	return rc;
+}
+
+static const char *or_dash(const char *s)
+{
+	return s && s[0] ? s : "-";
+}
+
+static void ctl_print_plan(json_object *a)
+{
+	json_object *cur = NULL, *target = NULL, *checks = NULL, *v;
+	size_t i;
+
+	json_object_object_get_ex(a, "current", &cur);
+	json_object_object_get_ex(a, "target", &target);
+	printf("plan for %s\n  current  %s %s\n  target   %s %s\n", or_dash(json_str(a, "environment")),
+	       or_dash(json_str(cur, "image")), or_dash(json_str(cur, "image_digest")), or_dash(json_str(target, "image")),
+	       or_dash(json_str(target, "image_digest")));
+	if (json_object_object_get_ex(a, "checks", &checks) && json_object_is_type(checks, json_type_array))
+		for (i = 0; i < json_object_array_length(checks); i++) {
+			json_object *ck = json_object_array_get_idx(checks, i);
+			int ok = json_object_object_get_ex(ck, "ok", &v) && json_object_get_boolean(v);
+			printf("  %-15s %s%s%s\n", or_dash(json_str(ck, "check")), ok ? "ok" : "REFUSED: ",
+			       ok ? "" : or_dash(json_str(ck, "reason")), "");
+		}
+	printf("  would deploy: %s\n  expect_current_digest: %s\n",
+	       json_object_object_get_ex(a, "would_deploy", &v) && json_object_get_boolean(v) ? "yes" : "no",
+	       or_dash(json_str(a, "expect_current_digest")));
+}
+
+static int ctl_plan(struct ctl *c, const char *image)
+{
+	json_object *req = ctl_deploy_body(c, image), *answer = NULL, *would;
+	int rc = ctl_request(c, "POST", "/v1/plan", json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN));
+
+	json_object_put(req);
+	if (rc == 0 && (rc = ctl_report(c, "plan", &answer)) == 0) {
+		if (!c->json)
+			ctl_print_plan(answer);
+		if (!json_object_object_get_ex(answer, "would_deploy", &would) || !json_object_get_boolean(would))
+			rc = CTL_EXIT_WOULD_REFUSE;
+	}
+	json_object_put(answer);
+	return rc;
+}
+
+/* GET /v1/deploys into *answer; 0 or an exit code. */
+static int ctl_fetch_history(struct ctl *c, long limit, json_object **answer)
+{
+	char path[64];
+	int rc;
+
+	snprintf(path, sizeof path, limit ? "/v1/deploys?limit=%ld" : "/v1/deploys", limit);
+	if ((rc = ctl_request(c, "GET", path, NULL)))
+		return rc;
+	return ctl_report(c, "history", answer);
+}
+
+static int ctl_history(struct ctl *c)
+{
+	json_object *answer = NULL, *list = NULL, *v;
+	size_t i;
+	int rc = ctl_fetch_history(c, c->limit, &answer);
+
+	if (rc == 0 && !c->json && json_object_object_get_ex(answer, "deploys", &list) &&
+	    json_object_is_type(list, json_type_array)) {
+		printf("%-24s %-7s %-6s %-4s %-14s %s\n", "time", "action", "result", "http", "phase", "image (digest)");
+		for (i = 0; i < json_object_array_length(list); i++) {
+			json_object *e = json_object_array_get_idx(list, i);
+			printf("%-24s %-7s %-6s %-4d %-14s %s (%s)\n", or_dash(json_str(e, "time")), or_dash(json_str(e, "action")),
+			       or_dash(json_str(e, "result")),
+			       json_object_object_get_ex(e, "http_status", &v) ? json_object_get_int(v) : 0,
+			       or_dash(json_str(e, "phase")), or_dash(json_str(e, "image")), or_dash(json_str(e, "image_digest")));
+		}
+	}
+	json_object_put(answer);
+	return rc;
+}
+
+/* What runs now, as the expect_current_digest that matches it, into out. */
+static int ctl_current_expectation(struct ctl *c, char *out, size_t cap)
+{
+	json_object *answer = NULL;
+	int json = c->json, rc;
+
+	c->json = 0;
+	rc = ctl_request(c, "GET", "/v1/status", NULL);
+	if (rc == 0 && (rc = ctl_report(c, "status", &answer)) == 0 &&
+	    dr_strlcpy(out, or_dash(json_str(answer, "expect_current_digest")), cap))
+		rc = CTL_EXIT_REFUSED;
+	c->json = json;
+	json_object_put(answer);
+	return rc;
+}
+
+/* The last successful deploy before the one running now (digest now), as repository@digest. */
+static int ctl_pick_previous(json_object *history, const char *now, char *image, size_t cap)
+{
+	json_object *list = NULL;
+	int seen_current = 0;
+	size_t i;
+
+	if (!json_object_object_get_ex(history, "deploys", &list) || !json_object_is_type(list, json_type_array))
+		return -1;
+	for (i = 0; i < json_object_array_length(list); i++) {
+		json_object *e = json_object_array_get_idx(list, i);
+		const char *digest = json_str(e, "image_digest"), *ref = json_str(e, "image");
+		if (!digest || !ref || strcmp(or_dash(json_str(e, "action")), "deploy") ||
+		    strcmp(or_dash(json_str(e, "result")), "ok"))
+			continue;
+		if (!strcmp(digest, now)) {
+			seen_current = 1;
+			continue;
+		}
+		if (seen_current) {
+			size_t repo_len = strcspn(ref, "@");
+			const char *slash = strrchr(ref, '/'), *colon = strrchr(ref, ':');
+			if (colon && (!slash || colon > slash) && (size_t)(colon - ref) < repo_len)
+				repo_len = (size_t)(colon - ref);
+			return snprintf(image, cap, "%.*s@%s", (int)repo_len, ref, digest) < (int)cap ? 0 : -1;
+		}
+	}
+	return -1;
+}
+
+/* deploy --previous: an ordinary deploy by digest of the last good deploy before the current one,
+ * on the condition that what runs now has not changed meanwhile. */
+static int ctl_deploy_previous(struct ctl *c)
+{
+	char now[128], image[1024];
+	json_object *history = NULL;
+	int json = c->json, rc;
+
+	if ((rc = ctl_current_expectation(c, now, sizeof now)))
+		return rc;
+	if (!strcmp(now, "none") || !strcmp(now, "-")) {
+		fprintf(stderr, "dreichorctl: deploy --previous: nothing with a known digest runs now; deploy an image by name\n");
+		return CTL_EXIT_REFUSED;
+	}
+	c->json = 0;
+	rc = ctl_fetch_history(c, 200, &history);
+	c->json = json;
+	if (rc == 0 && ctl_pick_previous(history, now, image, sizeof image)) {
+		fprintf(stderr, "dreichorctl: deploy --previous: the history has no successful deploy before the one running (%s)\n", now);
+		rc = CTL_EXIT_REFUSED;
+	}
+	json_object_put(history);
+	if (rc)
+		return rc;
+	if (!c->json)
+		printf("previous deploy: %s (running now: %s)\n", image, now);
+	c->expect_current = now;
+	return ctl_deploy(c, image);
 }
 
 static int ctl_simple(struct ctl *c, const char *command)
@@ -243,6 +413,46 @@ static int ctl_simple(struct ctl *c, const char *command)
 	return rc;
 }
 
+/* An option that may come before or after the command; -1 for a bad --limit. */
+static int ctl_command_option(struct ctl *c, int opt, const char *arg)
+{
+	char *end;
+
+	switch (opt) {
+	case 'w': c->wait_running = 1; break;
+	case 'j': c->json = 1; break;
+	case 'e': c->environment = arg; break;
+	case 'x': c->expect_current = arg; break;
+	case 'p': c->previous = 1; break;
+	case 'l':
+		c->limit = strtol(arg, &end, 10);
+		if (*end || c->limit < 1 || c->limit > 200)
+			return -1;
+		break;
+	default: return -1;
+	}
+	return 0;
+}
+
+/* Options after the command; -1 on one that belongs before it, or a bad value. */
+static int ctl_trailing_options(struct ctl *c, int argc, char **argv, const struct option *options)
+{
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "+", options, NULL)) != -1)
+		if (ctl_command_option(c, opt, optarg))
+			return -1;
+	return 0;
+}
+
+/* The command's one optional argument. */
+static int ctl_argument(int argc, char **argv, const char **arg)
+{
+	if (optind < argc)
+		*arg = argv[optind++];
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -250,10 +460,12 @@ int main(int argc, char **argv)
 		{ "secret-file", required_argument, NULL, 'f' }, { "environment", required_argument, NULL, 'e' },
 		{ "timeout", required_argument, NULL, 't' },     { "json", no_argument, NULL, 'j' },
 		{ "wait-running", no_argument, NULL, 'w' },      { "secret", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },              { NULL, 0, NULL, 0 },
+		{ "expect-current", required_argument, NULL, 'x' }, { "previous", no_argument, NULL, 'p' },
+		{ "limit", required_argument, NULL, 'l' },       { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	static struct ctl c;
-	const char *secret_file = NULL, *env_secret, *command;
+	const char *secret_file = NULL, *env_secret, *command, *image = NULL;
 	char *end;
 	int opt, rc;
 
@@ -265,9 +477,10 @@ int main(int argc, char **argv)
 		case 'u': c.url = optarg; break;
 		case 'i': c.client_id = optarg; break;
 		case 'f': secret_file = optarg; break;
-		case 'e': c.environment = optarg; break;
-		case 'j': c.json = 1; break;
-		case 'w': c.wait_running = 1; break;
+		case 'e': case 'j': case 'w': case 'x': case 'p': case 'l':
+			if (ctl_command_option(&c, opt, optarg))
+				return ctl_usage("--limit takes a number from 1 to 200");
+			break;
 		case 't':
 			c.timeout = strtol(optarg, &end, 10);
 			if (*end || c.timeout <= 0)
@@ -292,25 +505,21 @@ int main(int argc, char **argv)
 		return ctl_usage("cannot read the service-token secret");
 	if (!c.secret[0])
 		return ctl_usage("no service-token secret: set CF_ACCESS_CLIENT_SECRET or --secret-file");
-	/* Options may also follow the command (deploy IMAGE --wait-running). */
-	while ((opt = getopt_long(argc, argv, "+", options, NULL)) != -1) {
-		if (opt == 'w') c.wait_running = 1;
-		else if (opt == 'j') c.json = 1;
-		else if (opt == 'e') c.environment = optarg;
-		else return ctl_usage("unexpected option after the command");
-	}
+	/* Options may also follow the command and its argument (deploy IMAGE --wait-running). */
+	if (ctl_trailing_options(&c, argc, argv, options) || ctl_argument(argc, argv, &image) ||
+	    ctl_trailing_options(&c, argc, argv, options) || optind != argc)
+		return ctl_usage("unexpected option or argument after the command");
 	dr_buf_init(&c.body, CTL_RESPONSE_MAX);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (!strcmp(command, "deploy")) {
-		const char *image = optind < argc ? argv[optind++] : NULL;
-		while (image && (opt = getopt_long(argc, argv, "+", options, NULL)) != -1) {
-			if (opt == 'w') c.wait_running = 1;
-			else if (opt == 'j') c.json = 1;
-			else if (opt == 'e') c.environment = optarg;
-			else { image = NULL; break; }
-		}
-		rc = image && optind == argc ? ctl_deploy(&c, image) : ctl_usage("deploy takes one IMAGE");
-	} else if ((!strcmp(command, "status") || !strcmp(command, "stop")) && optind == argc) {
+	if (!strcmp(command, "deploy") && c.previous) {
+		rc = image || c.expect_current ? ctl_usage("deploy --previous takes no IMAGE and no --expect-current")
+					       : ctl_deploy_previous(&c);
+	} else if (!strcmp(command, "deploy") || !strcmp(command, "plan")) {
+		rc = !image ? ctl_usage("deploy and plan take one IMAGE")
+		     : command[0] == 'd' ? ctl_deploy(&c, image) : ctl_plan(&c, image);
+	} else if (!strcmp(command, "history") && !image) {
+		rc = ctl_history(&c);
+	} else if ((!strcmp(command, "status") || !strcmp(command, "stop")) && !image) {
 		rc = ctl_simple(&c, command);
 	} else {
 		rc = ctl_usage("unknown command or extra arguments");

@@ -1,7 +1,8 @@
 #!/bin/bash
 # dreichorctl against the real agent: human and JSON output, --wait-running,
 # and one exit code per kind of outcome (0 ok, 1 refused, 2 usage,
-# 3 transport, 4 not running after a 200).
+# 3 transport, 4 not running after a 200, 5 a plan that would be refused);
+# plan, history, --expect-current and --previous.
 . "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
 
 start_dockerd
@@ -54,8 +55,46 @@ check "--secret-file works" test $RC = 0
 DREICHOR_URL=http://127.0.0.1:$(free_port) run status
 check "nothing listening: exit 3" test $RC = 3
 
+# plan, history, --expect-current and --previous.
+make_image 1.1.0 "$RUNTIME_SCRIPT"
+run deploy "$IMAGE_REPOSITORY:1.0.0"
+check "1.0.0 runs again: exit 0" test $RC = 0
+run plan "$IMAGE_REPOSITORY:1.1.0"
+check "plan: exit 0 when the deploy would go ahead" test $RC = 0
+check "plan: prints the checks" grep -q '^  digest-pin      ok$' "$T/out"
+now=$(sed -n 's/^  expect_current_digest: //p' "$T/out")
+check "plan: prints the expect_current_digest to pass" test "$now" = "$(jq -r .expect_current_digest <<<"$(curl -s -H "CF-Access-Client-Id: $CLIENT_ID" -H "CF-Access-Client-Secret: $CLIENT_SECRET" "$DREICHOR_URL/v1/status")")"
+run plan "$IMAGE_REPOSITORY:latest"
+check "plan of a refused image: exit 5" test $RC = 5
+check "plan of a refused image: names the refusal" grep -q '^  image-policy    REFUSED: ' "$T/out"
+run --json plan "$IMAGE_REPOSITORY:1.1.0"
+check "plan --json: the agent's JSON" test "$(jq -r .status "$T/out")" = planned
+run deploy "$IMAGE_REPOSITORY:1.1.0" --expect-current none
+check "deploy --expect-current none while 1.0.0 runs: exit 1 (412)" bash -c "[ $RC = 1 ] && grep -q 'HTTP 412' '$T/err'"
+run deploy "$IMAGE_REPOSITORY:1.1.0" --expect-current "$now"
+check "deploy --expect-current with the plan's value: exit 0" test $RC = 0
+run history --limit 3
+check "history: exit 0" test $RC = 0
+check "history: newest first, one line each" bash -c "sed -n 2p '$T/out' | grep -q 'deploy  ok     200  -              $IMAGE_REPOSITORY:1.1.0'"
+check "history: three entries" test "$(($(wc -l <"$T/out") - 1))" = 3
+run --json history
+check "history --json: the agent's JSON" test "$(jq -r '.deploys[0].image' "$T/out")" = "$IMAGE_REPOSITORY:1.1.0"
+run history --limit 0
+check "history --limit 0: exit 2" test $RC = 2
+run deploy --previous --wait-running
+check "deploy --previous: exit 0" test $RC = 0
+check "deploy --previous: names what it goes back to" grep -q "^previous deploy: $IMAGE_REPOSITORY@$now (running now: sha256:" "$T/out"
+check "deploy --previous: 1.0.0's digest runs again" test "$(container_field dreichor-runtime-dev '{{index .Config.Labels "dreichor.image-digest"}}')" = "$now"
+run --json history --limit 1
+check "deploy --previous went through the agent as an ordinary deploy with expect_current_digest" \
+	test "$(jq -r '.deploys[0] | [.action, .result, .image] | @tsv' "$T/out")" = "$(printf 'deploy\tok\t%s' "$IMAGE_REPOSITORY@$now")"
+run deploy --previous "$IMAGE_REPOSITORY:1.0.0"
+check "deploy --previous with an IMAGE: exit 2" test $RC = 2
+
 run stop
 check "stop: exit 0" bash -c "[ $RC = 0 ] && grep -q '^stopped dreichor-runtime-dev' '$T/out'"
+run deploy --previous
+check "deploy --previous with nothing running: exit 1, says why" bash -c "[ $RC = 1 ] && grep -q 'nothing with a known digest runs now' '$T/err'"
 
 # Exit 4: the agent says deployed, but status shows nothing running
 # (stand-in endpoints behind the real dispatcher).
