@@ -1,8 +1,10 @@
 #!/bin/bash
-# The deploy workflow's script, run exactly as the workflow runs it, against
-# a local agent: a good tag deploys and verifies; a tag the agent refuses
-# fails with the agent's reason in the job summary; bad inputs are refused
-# before any call. Then actionlint on both workflows.
+# The deploy workflow's script, run exactly as the workflow's two jobs run
+# it, against a local agent: the plan job prints the plan and hands its
+# expect_current_digest to the deploy job; a good tag deploys and verifies;
+# a tag the agent refuses fails with the agent's reason in the job summary;
+# a change between plan and deploy is a 412; bad inputs are refused before
+# any call. Then actionlint on both workflows.
 . "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
 
 start_dockerd
@@ -13,15 +15,24 @@ setup_env dev
 start_agent dev
 SCRIPT=$top_srcdir/.github/scripts/deploy.sh
 
-# workflow ENV TAG [CONFIRM]: the deploy step with the workflow's environment.
-workflow() {
-	: >"$T/summary"
-	env -i PATH="$PATH" HOME="$T" GITHUB_STEP_SUMMARY="$T/summary" \
-		INPUT_ENVIRONMENT="$1" INPUT_IMAGE_TAG="$2" INPUT_CONFIRM="${3:-}" \
+# step MODE ENV TAG [CONFIRM]: one job's step with the workflow's environment.
+step() {
+	env -i PATH="$PATH" HOME="$T" GITHUB_STEP_SUMMARY="$T/summary" GITHUB_OUTPUT="$T/output" \
+		INPUT_ENVIRONMENT="$2" INPUT_IMAGE_TAG="$3" INPUT_CONFIRM="${4:-}" \
+		INPUT_EXPECT_CURRENT_DIGEST="$(sed -n 's/^expect_current_digest=//p' "$T/output" 2>/dev/null)" \
 		IMAGE_REPOSITORY="$IMAGE_REPOSITORY" DREICHOR_URL="http://127.0.0.1:$PORT_dev" \
 		CF_ACCESS_CLIENT_ID="$CLIENT_ID" CF_ACCESS_CLIENT_SECRET="$CLIENT_SECRET" \
-		DREICHORCTL="$top_builddir/dreichorctl" bash "$SCRIPT" >"$T/out" 2>&1
+		DREICHORCTL="$top_builddir/dreichorctl" bash "$SCRIPT" "$1" >>"$T/out" 2>&1
 	RC=$?
+}
+# workflow ENV TAG [CONFIRM]: the plan job, then (when it passes) the deploy job with its output.
+workflow() {
+	: >"$T/summary"
+	: >"$T/output"
+	: >"$T/out"
+	step plan "$@"
+	PLAN_RC=$RC
+	[ $RC = 0 ] && step deploy "$@"
 }
 requests() { grep -c '^Connection from' "$T/dev/activate.log"; }
 
@@ -30,11 +41,39 @@ check "good tag: the step succeeds" test $RC = 0
 check "good tag: summary says deployed" grep -q "^## Deployed $IMAGE_REPOSITORY:1.0.0 to dev" "$T/summary"
 check "good tag: summary says verified" grep -q "verified running through /v1/status" "$T/summary"
 check "good tag: the container runs it" test "$(container_field dreichor-runtime-dev '{{index .Config.Labels "dreichor.image"}}')" = "$IMAGE_REPOSITORY:1.0.0"
+check "good tag: the plan is in the summary" grep -q "^## Plan: $IMAGE_REPOSITORY:1.0.0 to dev" "$T/summary"
+check "good tag: the plan handed over expect_current_digest none" grep -qx 'expect_current_digest=none' "$T/output"
+check "good tag: the summary has the history" grep -q "^| .* | deploy | ok | 200 | " "$T/summary"
+first_digest=$(container_field dreichor-runtime-dev '{{index .Config.Labels "dreichor.image-digest"}}')
+
+make_image 1.0.4 "$RUNTIME_SCRIPT"
+workflow dev 1.0.4
+check "second tag: deployed over the planned digest" test $RC = 0
+check "... the plan handed over 1.0.0's digest" grep -qx "expect_current_digest=$first_digest" "$T/output"
+
+# Something changes between the approved plan and the deploy: 412, nothing touched.
+: >"$T/summary"; : >"$T/output"; : >"$T/out"
+step plan dev 1.0.0
+check "plan for 1.0.0 over 1.0.4: passes" test $RC = 0
+call dev POST /v1/stop
+step deploy dev 1.0.0
+check "deploy after a change since the plan: the step fails" test $RC = 1
+check "... the agent's 412 reason in the summary" grep -q "^\*\*Reason:\*\* expect_current_digest is sha256:" "$T/summary"
+check "... and what to do" grep -q "run the workflow again to plan anew" "$T/summary"
+check "... nothing was deployed" test "$(container_count dreichor-runtime-dev)" = 0
 
 workflow dev 9.9.9
-check "tag the agent refuses: the step fails" test $RC = 1
+check "tag the registry does not have: the plan job fails" test "$PLAN_RC/$RC" = 1/1
+check "... the plan's pull refusal in the summary" grep -q "^| pull | refused (502): the registry does not resolve $IMAGE_REPOSITORY:9.9.9" "$T/summary"
+check "... and as a workflow error annotation" grep -q "^::error title=Plan refused::pull: " "$T/out"
+: >"$T/summary"; printf 'expect_current_digest=none\n' >"$T/output"; : >"$T/out"
+step deploy dev 9.9.9
+check "deploy job for a tag the agent refuses: fails" test $RC = 1
 check "... the agent's reason in the summary" grep -q "^\*\*Reason:\*\* pull of $IMAGE_REPOSITORY:9.9.9 failed" "$T/summary"
 check "... and as a workflow error annotation" grep -q "^::error title=Deploy failed::pull of" "$T/out"
+: >"$T/summary"; printf 'expect_current_digest=sha256:nope\n' >"$T/output"
+step deploy dev 1.0.0
+check "deploy job without a well-formed plan output: refused" bash -c "[ $RC = 1 ] && grep -q 'must be the plan' '$T/summary'"
 
 workflow dev 1.0.3
 check "crashing image: the step fails" test $RC = 1
