@@ -16,6 +16,7 @@
 #include "endpoint.h"
 #include "image_ref.h"
 #include "jsonstr.h"
+#include "mask.h"
 #include "registry_auth.h"
 #include "reply.h"
 #include "runtime_env.h"
@@ -35,6 +36,7 @@ struct deploy {
 	char *body;
 	struct dr_deploy_request request;
 	struct dr_current now;     /* what ran before this deploy */
+	struct dr_mask mask;       /* the runtime's secrets, masked in container output */
 	struct dr_stop_report stopped;
 	char digest[DR_DOCKER_DIGEST_MAX];
 	char image_by_digest[DR_IMAGE_REF_MAX + DR_DOCKER_DIGEST_MAX];  /* repository@sha256:..., what runs */
@@ -83,6 +85,7 @@ static int deploy_check_runtime_env(struct deploy *dp)
 	if (dr_runtime_env_load(&dp->runtime, dp->ep.cfg.runtime_env_file, dp->ep.cfg.env, dp->ep.cfg.allow_execution_plane,
 				&problems))
 		return deploy_fail(dp, DR_PHASE_RUNTIME_ENV, 500, "runtime env file invalid: %s", problems.text[0]);
+	dr_mask_init_database_url(&dp->mask, dp->runtime.values[DR_RT_DATABASE_URL]);
 	return dr_endpoint_phase(&dp->ep, DR_PHASE_REQUEST, dr_deploy_request_check_env(&dp->request, &dp->runtime, &dp->ep.err));
 }
 
@@ -198,16 +201,22 @@ static int deploy_replace(struct deploy *dp)
 /* Keep the last DEPLOY_LOG_LINES lines of the container's output, each bounded. */
 static void deploy_collect_logs(struct deploy *dp)
 {
-	struct dr_buf raw;
+	struct dr_buf raw, masked;
 	struct dr_error ignored;
 	char *line, *next;
 
 	dr_buf_init(&raw, DR_DOCKER_LOG_BYTES_MAX);
+	dr_buf_init(&masked, DR_DOCKER_LOG_BYTES_MAX * 2);
 	if (dr_docker_container_logs(&dp->ep.docker, dp->container_id, DEPLOY_LOG_LINES, &raw, &ignored) == 0 && raw.data) {
 		for (line = raw.data; *line; line = next) {
 			next = line + strcspn(line, "\n");
 			if (*next)
 				*next++ = '\0';
+			/* Mask first: a cut could leave half a secret that no longer matches. */
+			dr_buf_reset(&masked);
+			if (dr_mask_line(&dp->mask, line, &masked))
+				continue;
+			line = (char *)dr_buf_str(&masked);
 			if (strlen(line) > DEPLOY_LOG_LINE_MAX)
 				line[DEPLOY_LOG_LINE_MAX] = '\0';
 			dr_utf8_sanitize(line);
@@ -216,7 +225,12 @@ static void deploy_collect_logs(struct deploy *dp)
 		}
 	}
 	dp->ep.audit.container_logs = dr_buf_str(&dp->log_text);
+	if (raw.data)
+		explicit_bzero(raw.data, raw.len);
+	if (masked.data)
+		explicit_bzero(masked.data, masked.len);
 	dr_buf_free(&raw);
+	dr_buf_free(&masked);
 }
 
 /* Inspect after the wait: running, and never restarted (and healthy, when the image checks). */
@@ -285,9 +299,14 @@ static int deploy_fail_health(struct deploy *dp, const char *lines)
 	int i;
 
 	for (i = 0; i < dp->started.health_log_count; i++) {
+		struct dr_buf masked;
 		size_t used = strlen(outputs);
-		snprintf(outputs + used, sizeof outputs - used, "%s%s", used ? " | " : "", dp->started.health_log[i]);
-		json_object_array_add(dp->health_outputs, json_object_new_string(dp->started.health_log[i]));
+		dr_buf_init(&masked, DR_HEALTH_OUTPUT_MAX * 4);
+		if (!dr_mask_line(&dp->mask, dp->started.health_log[i], &masked)) {
+			snprintf(outputs + used, sizeof outputs - used, "%s%s", used ? " | " : "", dr_buf_str(&masked));
+			json_object_array_add(dp->health_outputs, json_object_new_string(dr_buf_str(&masked)));
+		}
+		dr_buf_free(&masked);
 	}
 	return dr_error_set(&dp->ep.err, 500,
 			    "container %s the %ld s startup grace period and was removed; "
@@ -399,6 +418,7 @@ int main(void)
 		rc = deploy_run(&dp);
 	rc = dr_endpoint_end(&dp.ep, rc, 200, deploy_answer(&dp, rc));
 	dr_runtime_env_free(&dp.runtime);
+	dr_mask_free(&dp.mask);
 	dr_deploy_request_free(&dp.request);
 	json_object_put(dp.logs);
 	json_object_put(dp.health_outputs);

@@ -12,6 +12,7 @@ start_dockerd
 start_registry
 make_image 1.0.0 "$RUNTIME_SCRIPT"
 make_image 1.0.2 'echo failing-start-line; exit 4'
+make_image 1.0.5 'echo "config: DATABASE_URL=$DATABASE_URL"; echo "FATAL: password authentication failed (password db-pass-dev)"; exit 6'
 setup_env dev
 start_agent dev
 
@@ -88,6 +89,16 @@ E=$(entry "$(rid)")
 check "replace: PREVIOUS_DIGEST" field_is "$E" DREICHOR_PREVIOUS_DIGEST "$digest"
 check "replace: STOP_KILLED (sleep as PID 1 ignores SIGTERM)" field_is "$E" DREICHOR_STOP_KILLED true
 check "replace: STOP_DURATION_MS is a number" field_is "$E" 'DREICHOR_STOP_DURATION_MS | test("^[0-9]+$")' true
+
+# A runtime that prints its configuration: the password never leaves the agent.
+deploy dev "$IMAGE_REPOSITORY:1.0.5"
+check "runtime printing DATABASE_URL: 500" status_is 500
+check "... the URL is masked in the answer's logs" json_is '.logs[0]' "config: DATABASE_URL=***"
+check "... the bare password too" json_is '.logs[1]' "FATAL: password authentication failed (password ***)"
+check "... the reason quotes the masked lines" reason_has "DATABASE_URL=*** | FATAL"
+check "... no password anywhere in the answer" bash -c "! grep -qF db-pass-dev '$T/body'"
+call dev GET /v1/deploys
+check "... nor in the history" bash -c "! grep -qF db-pass-dev '$T/body' && ! grep -qF db-pass-dev '$T/dev/state/deploys.jsonl'"
 
 # No entry anywhere holds the secret or the database password.
 journalctl --since=@"$since" -o json >"$T/journal.json"
