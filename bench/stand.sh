@@ -85,6 +85,24 @@ done
 printf '  %-28s %8.2f   (target: at most 1.3)\n' "sandbox ratio" "$(echo "$units / $bare_units" | bc -l)"
 printf '  %-28s %8s\n' "installed units beat node" "$(echo "$units < $node" | bc -l | sed 's/1/yes/;s/0/no/')"
 
+# 1b. Plan and history in the installed units, beside status in the same run; the
+# history filled to its 1 MiB cap with copies of its newest entry first.
+stand sh -c 'h=/var/lib/dreichor-agent/dev/deploys.jsonl; line=$(tail -1 "$h")
+	while [ "$(stat -c %s "$h")" -lt 1000000 ]; do for i in $(seq 200); do printf "%s\n" "$line"; done >>"$h"; done'
+printf '{"image":"%s"}' "$STAND_REPO:1.0.0" >"$STAND_ROOT/root/plan-body"
+stand hyperfine -N --warmup 10 --runs "$runs" --export-json /root/plan.json \
+	-n status "$(req 3005)" \
+	-n plan "curl -sf -o /dev/null -H @/root/headers-dev -H 'Content-Type: application/json' --data-binary @/root/plan-body http://127.0.0.1:3005/v1/plan" \
+	-n deploys "curl -sf -o /dev/null -H @/root/headers-dev http://127.0.0.1:3005/v1/deploys" >"$T/hyperfine-plan.txt" 2>&1 ||
+	{ cat "$T/hyperfine-plan.txt"; hard_error "hyperfine (plan) failed"; }
+stand cat /root/plan.json >"$T/plan.json"
+pmedian() { jq -r --arg n "$1" '.results[] | select(.command == $n) | .median * 1000' "$T/plan.json"; }
+printf '\nplan and history in the installed units, median of %d runs each (ms); history %s bytes\n' "$runs" \
+	"$(stand stat -c %s /var/lib/dreichor-agent/dev/deploys.jsonl)"
+for n in status plan deploys; do printf '  %-28s %8.1f\n' "$n" "$(pmedian "$n")"; done
+printf '  %-28s %8.2f   (target: at most 1.5)\n' "plan / status" "$(echo "$(pmedian plan) / $(pmedian status)" | bc -l)"
+printf '  %-28s %8.2f   (target: at most 1.2)\n' "deploys / status" "$(echo "$(pmedian deploys) / $(pmedian status)" | bc -l)"
+
 # 2. What each sandbox option group costs, sampled in rotation.
 if [ "$options" = 1 ]; then
 	# Each group as the lines it adds; the installed unit's values where it has them.

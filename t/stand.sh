@@ -65,6 +65,15 @@ check "prod deploy 1.0.0: 200" test "$STATUS" = 200 || echo "$BODY"
 DEV_IMAGE=$(stand docker inspect -f '{{index .Config.Labels "dreichor.image"}}' dreichor-runtime-dev)
 check "dev's runtime untouched by the prod deploy" test "$DEV_IMAGE" = "$STAND_REPO:1.0.1" || echo "# $DEV_IMAGE"
 
+# --- Plan and history under the installed units' sandbox (the lock is read from /proc/locks,
+# the history written in the state directory).
+sreq dev POST /v1/plan "{\"image\":\"$STAND_REPO:1.0.0\"}"
+check "plan of 1.0.0 over 1.0.1: 200, would deploy" bash -c 'jq -e ".would_deploy == true and .current.image == \"$2\"" <<<"$1" >/dev/null' _ "$BODY" "$STAND_REPO:1.0.1"
+check "plan: every check ran, the lock read without being taken" bash -c 'jq -e "[.checks[] | select(.ok)] | length == 7" <<<"$1" >/dev/null' _ "$BODY"
+sreq dev GET /v1/deploys
+check "history: the two dev deploys, newest first" bash -c 'jq -e "[.deploys[] | .image] == [\"$2:1.0.1\", \"$2:1.0.0\"]" <<<"$1" >/dev/null' _ "$BODY" "$STAND_REPO"
+check "history file in the state directory, the agent's own" test "$(stand stat -c %U /var/lib/dreichor-agent/dev/deploys.jsonl)" = dreichor-dev
+
 # --- Refusals: each answered, none a failed unit.
 sreq dev POST /v1/deploy "{\"image\":\"$STAND_REPO:latest\"}"
 check "latest tag: 422" test "$STATUS" = 422
