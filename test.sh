@@ -39,7 +39,7 @@ for p in dreichor-status dreichor-deploy dreichor-stop dreichor-plan dreichor-de
 done
 echo "== scenario tests with the programs under valgrind memcheck"
 (cd _build/plain && DREICHOR_VALGRIND=1 make -j"$jobs" check TEST_SUITE_LOG=valgrind-suite.log \
-	TESTS="t/agent-auth.sh t/status.sh t/deploy.sh t/stop.sh") ||
+	TESTS="t/agent-auth.sh t/status.sh t/deploy.sh t/stop.sh t/plan.sh") ||
 	{ grep -h -B2 -A40 'not ok\|valgrind' _build/plain/t/*.log | head -200; exit 1; }
 echo "== make check with AddressSanitizer and UndefinedBehaviorSanitizer"
 STAND_TESTS= run_check _build/sanitizers --enable-sanitizers
