@@ -127,6 +127,23 @@ static int deploy_check_current(struct deploy *dp)
 			   dp->now.present && dp->now.state.running ? dp->now.image : "");
 }
 
+/* repository:tag@digest: the tag is recorded (label, pin) only if the registry says it resolves to that digest. */
+static int deploy_check_tag_digest(struct deploy *dp, const char *auth)
+{
+	char tagged[DR_DOCKER_DIGEST_MAX];
+	int rc;
+
+	if (!dp->ref.tag[0] || !dp->ref.digest[0])
+		return 0;
+	if ((rc = dr_docker_registry_digest(&dp->ep.docker, dp->ref.repository, dp->ref.tag, auth, tagged, &dp->ep.err)))
+		return dr_endpoint_phase(&dp->ep, DR_PHASE_PULL, rc);
+	if (strcmp(tagged, dp->ref.digest))
+		return deploy_fail(dp, DR_PHASE_DIGEST_PIN, 409,
+				   "tag %s resolves to %s in the registry, not to the requested %s; deploy by digest alone or fix the reference",
+				   dp->ref.tag, tagged, dp->ref.digest);
+	return 0;
+}
+
 static int deploy_pull(struct deploy *dp)
 {
 	char *auth = NULL;
@@ -134,6 +151,10 @@ static int deploy_pull(struct deploy *dp)
 
 	if ((rc = dr_registry_auth_for_repository(dp->ep.cfg.registry_auth_file, dp->ref.repository, &auth, &dp->ep.err)))
 		return dr_endpoint_phase(&dp->ep, DR_PHASE_PULL, rc);
+	if ((rc = deploy_check_tag_digest(dp, auth))) {
+		dr_registry_auth_free(auth);
+		return rc;
+	}
 	rc = dr_docker_image_pull(&dp->ep.docker, dp->ref.repository, dp->ref.digest[0] ? dp->ref.digest : dp->ref.tag,
 				  auth, &dp->ep.err);
 	dr_registry_auth_free(auth);

@@ -90,14 +90,19 @@ static void plan_checks(struct plan *pl)
 	if (policy)
 		return;
 	rc = dr_registry_auth_for_repository(cfg->registry_auth_file, pl->ref.repository, &auth, &e);
+	/* By tag when there is one: a tag with a digest must resolve to that digest. */
 	if (!rc)
-		rc = dr_docker_registry_digest(&pl->ep.docker, pl->ref.repository, pl->ref.digest[0] ? pl->ref.digest : pl->ref.tag,
+		rc = dr_docker_registry_digest(&pl->ep.docker, pl->ref.repository, pl->ref.tag[0] ? pl->ref.tag : pl->ref.digest,
 					       auth, pl->target_digest, &e);
 	dr_registry_auth_free(auth);
-	if (!rc && pl->ref.digest[0] && strcmp(pl->ref.digest, pl->target_digest))
-		rc = dr_error_set(&e, 502, "the registry resolves %s to %s", pl->ref.digest, pl->target_digest);
 	if (plan_note(pl, DR_PHASE_PULL, rc, &e))
 		return;
+	if (pl->ref.tag[0] && pl->ref.digest[0] && strcmp(pl->ref.digest, pl->target_digest)) {
+		dr_error_set(&e, 409, "tag %s resolves to %s in the registry, not to the requested %s", pl->ref.tag,
+			     pl->target_digest, pl->ref.digest);
+		plan_note(pl, DR_PHASE_DIGEST_PIN, 409, &e);
+		return;
+	}
 	pl->ep.audit.image_digest = pl->target_digest;
 	if (pl->ref.tag[0])
 		plan_note(pl, DR_PHASE_DIGEST_PIN, dr_state_pin_compare(cfg->state_directory, pl->ref.tag, pl->target_digest, &e), &e);

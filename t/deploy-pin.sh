@@ -1,6 +1,7 @@
 #!/bin/bash
 # Tags are pinned to the digest first pulled: a tag re-pushed with new
-# content is refused with 409 and the running container stays.
+# content is refused with 409 and the running container stays. A tag
+# given with a digest is recorded only when the registry agrees.
 . "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
 
 start_dockerd
@@ -35,8 +36,24 @@ check "pin unchanged" test "$(cat "$T/dev/state/pins/1.0.0")" = "$first_digest"
 deploy dev "$IMAGE_REPOSITORY@$first_digest"
 check "deploy by digest: 200" status_is 200
 check "container runs the digest" test "$(container_field $name '{{.Config.Image}}')" = "$IMAGE_REPOSITORY@$first_digest"
+tampered_digest=$(curl -s -o /dev/null -D - -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+	"http://$REGISTRY/v2/$REPO_PATH/manifests/1.0.0" | tr -d '\r' | sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: //p')
+# A tag with a digest is recorded only when the registry says the tag resolves to it.
 deploy dev "$IMAGE_REPOSITORY:1.0.0@$first_digest"
-check "tag plus pinned digest: 200" status_is 200
+check "tag plus a digest the tag no longer resolves to: 409" answer_is 409 "tag 1.0.0 resolves to $tampered_digest in the registry, not to the requested $first_digest"
+check "... phase digest-pin, running container untouched" test "$(jq -r .phase <<<"$BODY")/$(container_field $name '{{.Config.Image}}')" = "digest-pin/$IMAGE_REPOSITORY@$first_digest"
+make_image 2.0.0 "$RUNTIME_SCRIPT"
+two_digest=$(curl -s -o /dev/null -D - -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+	"http://$REGISTRY/v2/$REPO_PATH/manifests/2.0.0" | tr -d '\r' | sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: //p')
+deploy dev "$IMAGE_REPOSITORY:3.0.0@$two_digest"
+check "a tag the registry lacks, with another tag's digest: 502" answer_is 502 "the registry does not resolve $IMAGE_REPOSITORY:3.0.0"
+check "... the tag is not pinned" test ! -e "$T/dev/state/pins/3.0.0"
+check "... nor recorded on a container" test "$(container_field $name '{{.Config.Image}}')" = "$IMAGE_REPOSITORY@$first_digest"
+deploy dev "$IMAGE_REPOSITORY:2.0.0@$two_digest"
+check "tag plus the digest it resolves to: 200" status_is 200
+check "... pinned to it" test "$(cat "$T/dev/state/pins/2.0.0")" = "$two_digest"
+call dev POST /v1/plan "{\"image\": \"$IMAGE_REPOSITORY:1.0.0@$first_digest\"}"
+check "plan of a tag plus a digest it does not resolve to lists the 409" json_is '(.checks[] | select(.check == "digest-pin")) | [.ok, .status] | @tsv' "false	409"
 
 # A corrupt pin is reported, not silently replaced.
 echo garbage >"$T/dev/state/pins/1.0.0"
