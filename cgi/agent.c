@@ -65,6 +65,30 @@ static int agent_refuse(struct agent *ag, int status, const char *allow, const c
 	return written ? 0 : AGENT_EXIT_SYSTEM;
 }
 
+/* An invalid configuration: an authenticated client learns the problem; anyone else only the
+ * variable's name, since the rule may quote a path. The journal gets the whole text. */
+static int agent_refuse_config(struct agent *ag)
+{
+	const char *problem = ag->cfg.problems.text[0];
+	struct dr_error err = { 0 };
+	char reason[DR_PROBLEM_MAX];
+	size_t name = strspn(problem, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789");
+
+	int jwt_complete = ag->cfg.cf_access_aud && ag->cfg.cf_access_issuer && ag->cfg.cf_access_certs_file;
+
+	/* A half-configured JWT check cannot run; the service token then stands alone. */
+	if (ag->cfg.client_id && ag->cfg.client_id[0] && ag->cfg.client_secret && ag->cfg.client_secret[0] &&
+	    dr_auth_check(&ag->req, &ag->cfg, &err) == 0 &&
+	    (!jwt_complete || dr_auth_check_jwt(&ag->req, &ag->cfg, &err, ag->auth_detail, sizeof ag->auth_detail) == 0))
+		return agent_refuse(ag, 500, NULL, problem);
+	ag->audit.detail = problem;
+	if (name > 0 && problem[name] == ':')
+		snprintf(reason, sizeof reason, "agent configuration invalid: %.*s (the journal has the detail)", (int)name, problem);
+	else
+		snprintf(reason, sizeof reason, "agent configuration invalid (the journal has the detail)");
+	return agent_refuse(ag, 500, NULL, reason);
+}
+
 static const struct agent_route *agent_route_find(const char *path)
 {
 	size_t i;
@@ -173,7 +197,7 @@ static int agent_serve(struct agent *ag)
 		ag->audit.client_id = ag->client_id;
 	}
 	if (ag->cfg.problems.count)
-		return agent_refuse(ag, 500, NULL, ag->cfg.problems.text[0]);
+		return agent_refuse_config(ag);
 	if ((rc = dr_auth_check(&ag->req, &ag->cfg, &err)))
 		return agent_refuse(ag, rc, NULL, err.reason);
 	if ((rc = dr_auth_check_jwt(&ag->req, &ag->cfg, &err, ag->auth_detail, sizeof ag->auth_detail))) {

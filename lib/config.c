@@ -183,8 +183,8 @@ static void config_check_file(struct dr_config *s, const char *name, const char 
 }
 
 /* Read a secret file into out (DR_SECRET_MAX + 1 bytes), dropping a trailing newline.
- * Returns 0, or -1 when it cannot be read or is too long. */
-static int config_read_secret_file(int dirfd, const char *path, char *out)
+ * Returns its length (NUL bytes included), or -1 when it cannot be read or is too long. */
+static ssize_t config_read_secret_file(int dirfd, const char *path, char *out)
 {
 	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	ssize_t n;
@@ -200,7 +200,29 @@ static int config_read_secret_file(int dirfd, const char *path, char *out)
 	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
 		n--;
 	out[n] = '\0';
-	return 0;
+	return n;
+}
+
+/* The rules a service-token secret must meet; the problem names the rule, never the value. */
+static void config_check_secret(struct dr_config *s, const char *source, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s->client_secret;
+	size_t i;
+
+	if (strlen(s->client_secret) != len) {
+		dr_problems_add(&s->problems, "%s: the secret contains a NUL byte (a UTF-16 file?); save it as plain ASCII", source);
+		return;
+	}
+	for (i = 0; i < len; i++)
+		if (p[i] <= ' ' || p[i] == 0x7f) {
+			dr_problems_add(&s->problems,
+					"%s: the secret contains whitespace or a control character (a line ending or space kept by an editor?)",
+					source);
+			return;
+		}
+	if (len < DR_SECRET_MIN)
+		dr_problems_add(&s->problems, "%s: the secret is shorter than %d bytes; use the service token's whole Client Secret",
+				source, DR_SECRET_MIN);
 }
 
 /* The secret, first found of: the systemd credential, the file named by
@@ -210,6 +232,7 @@ static void config_load_secret(struct dr_config *s)
 	const char *dir = config_get("CREDENTIALS_DIRECTORY");
 	const char *file = config_get("CF_ACCESS_CLIENT_SECRET_FILE");
 	const char *env = config_get("CF_ACCESS_CLIENT_SECRET");
+	ssize_t len;
 	int dirfd;
 
 	s->client_secret = calloc(1, DR_SECRET_MAX + 1);
@@ -218,20 +241,28 @@ static void config_load_secret(struct dr_config *s)
 		return;
 	}
 	if (dir && (dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		config_read_secret_file(dirfd, SECRET_CREDENTIAL, s->client_secret);
+		len = config_read_secret_file(dirfd, SECRET_CREDENTIAL, s->client_secret);
 		close(dirfd);
+		if (len > 0) {
+			config_check_secret(s, "the credential " SECRET_CREDENTIAL, (size_t)len);
+			return;
+		}
 	}
-	if (!s->client_secret[0] && file) {
-		if (file[0] != '/' || config_read_secret_file(AT_FDCWD, file, s->client_secret))
+	if (file) {
+		if (file[0] != '/' || (len = config_read_secret_file(AT_FDCWD, file, s->client_secret)) < 0)
 			dr_problems_add(&s->problems, "CF_ACCESS_CLIENT_SECRET_FILE: cannot read the secret file (missing, over %d bytes, or not readable by the agent's group)",
 					DR_SECRET_MAX);
-		else if (!s->client_secret[0])
+		else if (len == 0)
 			dr_problems_add(&s->problems, "CF_ACCESS_CLIENT_SECRET_FILE: the secret file is empty");
+		else
+			config_check_secret(s, "CF_ACCESS_CLIENT_SECRET_FILE", (size_t)len);
 		return;
 	}
-	if (!s->client_secret[0] && env && dr_strlcpy(s->client_secret, env, DR_SECRET_MAX + 1))
+	if (env && dr_strlcpy(s->client_secret, env, DR_SECRET_MAX + 1))
 		dr_problems_add(&s->problems, "CF_ACCESS_CLIENT_SECRET: longer than %d bytes", DR_SECRET_MAX);
-	if (!s->client_secret[0])
+	else if (s->client_secret[0])
+		config_check_secret(s, "CF_ACCESS_CLIENT_SECRET", strlen(s->client_secret));
+	else
 		dr_problems_add(&s->problems, "CF_ACCESS_CLIENT_SECRET: required but not set (the secret file, the credential %s or the variable)",
 				SECRET_CREDENTIAL);
 }

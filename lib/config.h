@@ -8,6 +8,7 @@
 #include "error.h"
 
 #define DR_SECRET_MAX 4096
+#define DR_SECRET_MIN 32   /* bytes; a Cloudflare service token's secret is 64 hex digits */
 #define DR_STOP_TIMEOUT_DEFAULT 10
 #define DR_STOP_TIMEOUT_MAX 3600
 #define DR_GRACE_DEFAULT 5

@@ -83,12 +83,24 @@ stop_agent dev
 set_agent_var dev CONTAINER_NAME dreichor-runtime-prod
 start_agent dev
 raw dev -H "$ID" -H "$SECRET"
-check "invalid CONTAINER_NAME: 500 naming it" answer_is 500 "CONTAINER_NAME: must be exactly dreichor-runtime-dev"
+check "invalid CONTAINER_NAME, authenticated client: 500 with the rule" answer_is 500 "CONTAINER_NAME: must be exactly dreichor-runtime-dev"
+raw dev -H "$ID" -H "CF-Access-Client-Secret: wrong"
+check "invalid CONTAINER_NAME, unauthenticated client: 500 naming only the variable" \
+	answer_is 500 "agent configuration invalid: CONTAINER_NAME (the journal has the detail)"
+check "... no rule text, no value" bash -c '! grep -q "must be\|dreichor-runtime-prod" <<<"$1"' _ "$BODY"
+set_agent_var dev CONTAINER_NAME dreichor-runtime-dev
+stop_agent dev
+set_agent_var dev RUNTIME_ENV_FILE "$T/nowhere/secret-path/runtime.env"
+start_agent dev
+raw dev
+check "invalid RUNTIME_ENV_FILE, no credentials: 500 without the path" answer_is 500 "agent configuration invalid: RUNTIME_ENV_FILE"
+check "... the path is not in the answer" bash -c '! grep -q "secret-path" <<<"$1"' _ "$BODY"
+set_agent_var dev RUNTIME_ENV_FILE "$T/dev/runtime.env"
 stop_agent dev
 set_agent_var dev CONTAINER_NAME dreichor-runtime-dev
 set_agent_var dev CF_ACCESS_CLIENT_SECRET -
 start_agent dev
 raw dev -H "$ID" -H "$SECRET"
-check "missing secret: 500 naming CF_ACCESS_CLIENT_SECRET" answer_is 500 "CF_ACCESS_CLIENT_SECRET: required"
+check "missing secret: 500 naming CF_ACCESS_CLIENT_SECRET" answer_is 500 "agent configuration invalid: CF_ACCESS_CLIENT_SECRET"
 
 finish

@@ -11,7 +11,7 @@ for env in dev prod; do
 		"$T/opt/dreichor/$env/deploy-agent" "$T/state-$env" "$T/creds-$env"
 	sed "s|/opt/dreichor|$T/opt/dreichor|g" "$top_srcdir/envs/$env/agent.env" >"$T/opt/dreichor/$env/deploy-agent/.env"
 	cp "$top_srcdir/envs/$env/runtime.env" "$T/opt/dreichor/$env/deploy-agent/runtime.env"
-	printf 'secret-%s\n' "$env" >"$T/creds-$env/cf-access-client-secret"
+	printf 'secret-%s-0123456789abcdef0123456789abcdef\n' "$env" >"$T/creds-$env/cf-access-client-secret"
 done
 
 # check_config ENV-FILE STATE CREDS [VAR=VALUE...]: run it; sets RC, OUT, ERR.

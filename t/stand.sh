@@ -197,21 +197,23 @@ check "after the socket restart its deploy was audited ok" \
 stand_sh 'sed -i "s/^STARTUP_GRACE_SECONDS=.*/STARTUP_GRACE_SECONDS=1/" /opt/dreichor/dev/deploy-agent/.env'
 
 # --- Operator mistakes: each a 500 naming it, audited, no failed unit.
-mistake() { # mistake WHAT EXPECTED-REASON BREAK-SCRIPT REPAIR-SCRIPT
-	stand_sh "$3"
-	sreq dev GET /v1/status
+mistake() { # mistake WHAT EXPECTED-REASON EXPECTED-DETAIL BREAK-SCRIPT REPAIR-SCRIPT
 	stand_sh "$4"
+	sreq dev GET /v1/status
+	stand_sh "$5"
 	check "mistake, $1: 500" test "$STATUS" = 500
 	check "mistake, $1: the reason names it" bash -c 'jq -r .reason <<<"$1" | grep -qF "$2"' _ "$BODY" "$2" || echo "$BODY"
-	check "mistake, $1: audited" test -n "$(sjournal "$(jq -r .request_id <<<"$BODY")")"
+	check "mistake, $1: audited with the whole problem" bash -c 'jq -r ".DREICHOR_DETAIL // .DREICHOR_REASON" <<<"$1" | grep -qF "$2"' \
+		_ "$(sjournal "$(jq -r .request_id <<<"$BODY")")" "$3"
 }
-mistake "missing .env" ".env file missing or empty" \
+# Without a usable service token the client cannot be authenticated: it learns only the variable.
+mistake "missing .env" "agent configuration invalid: ENVIRONMENT" ".env file missing or empty" \
 	'mv /opt/dreichor/dev/deploy-agent/.env /root/env.saved' 'mv /root/env.saved /opt/dreichor/dev/deploy-agent/.env'
-mistake "missing secret file" "CF_ACCESS_CLIENT_SECRET_FILE: cannot read the secret file" \
+mistake "missing secret file" "agent configuration invalid: CF_ACCESS_CLIENT_SECRET_FILE" "CF_ACCESS_CLIENT_SECRET_FILE: cannot read the secret file" \
 	'mv /etc/dreichor/dev/cf-access-client-secret /root/secret.saved' 'mv /root/secret.saved /etc/dreichor/dev/cf-access-client-secret'
-mistake "runtime.env unreadable by the agent" "RUNTIME_ENV_FILE" \
+mistake "runtime.env unreadable by the agent" "RUNTIME_ENV_FILE" "RUNTIME_ENV_FILE" \
 	'chown root:root /opt/dreichor/dev/deploy-agent/runtime.env' 'chown root:dreichor-dev /opt/dreichor/dev/deploy-agent/runtime.env'
-mistake "stop timeout the unit would kill" "RuntimeMaxSec" \
+mistake "stop timeout the unit would kill" "RuntimeMaxSec" "RuntimeMaxSec" \
 	'sed -i "s/^STOP_TIMEOUT_SECONDS=.*/STOP_TIMEOUT_SECONDS=3600/" /opt/dreichor/dev/deploy-agent/.env' \
 	'sed -i "s/^STOP_TIMEOUT_SECONDS=.*/STOP_TIMEOUT_SECONDS=2/" /opt/dreichor/dev/deploy-agent/.env'
 check "mistakes leave no failed unit" test -z "$(stand systemctl list-units --failed --no-legend 'dreichor-agent-*')"

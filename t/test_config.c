@@ -57,7 +57,7 @@ static void set_valid(void)
 	setenv("ALLOW_EXECUTION_PLANE", "paper", 1);
 	setenv("IMAGE_REPOSITORY", "ghcr.io/ceerkle/dreichor-trading/runtime", 1);
 	setenv("CF_ACCESS_CLIENT_ID", "client.access", 1);
-	setenv("CF_ACCESS_CLIENT_SECRET", "very-secret-value", 1);
+	setenv("CF_ACCESS_CLIENT_SECRET", "very-secret-value-0123456789abcdef", 1);
 	setenv("DOCKER_HOST", "unix:///run/docker.sock", 1);
 	setenv("RUNTIME_ENV_FILE", rtfile, 1);
 	setenv("STATE_DIRECTORY", state, 1);
@@ -112,7 +112,7 @@ static void test_valid(void)
 	CU_ASSERT_STRING_EQUAL(cfg.docker_socket, "/run/docker.sock");
 	CU_ASSERT_EQUAL(cfg.stop_timeout_seconds, DR_STOP_TIMEOUT_DEFAULT);
 	CU_ASSERT_EQUAL(cfg.startup_grace_seconds, DR_GRACE_DEFAULT);
-	CU_ASSERT_STRING_EQUAL(cfg.client_secret, "very-secret-value");
+	CU_ASSERT_STRING_EQUAL(cfg.client_secret, "very-secret-value-0123456789abcdef");
 }
 
 static void test_environment(void)
@@ -221,19 +221,19 @@ static void test_credentials(void)
 	snprintf(path, sizeof path, "%s/cf-access-client-secret", dir);
 	f = fopen(path, "w");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fputs("from-credential\n", f);
+	fputs("from-credential-0123456789abcdef0123\n", f);
 	fclose(f);
 	set_valid();
 	setenv("CREDENTIALS_DIRECTORY", dir, 1);
 	dr_config_free(&cfg);
 	CU_ASSERT_EQUAL(dr_config_load(&cfg, DR_CONFIG_AUTH), 0);
-	CU_ASSERT_STRING_EQUAL(cfg.client_secret, "from-credential");
+	CU_ASSERT_STRING_EQUAL(cfg.client_secret, "from-credential-0123456789abcdef0123");
 	unsetenv("CREDENTIALS_DIRECTORY");
 	/* The file the units name, read directly; missing or empty is a problem naming the variable. */
 	setenv("CF_ACCESS_CLIENT_SECRET_FILE", path, 1);
 	dr_config_free(&cfg);
 	CU_ASSERT_EQUAL(dr_config_load(&cfg, DR_CONFIG_AUTH), 0);
-	CU_ASSERT_STRING_EQUAL(cfg.client_secret, "from-credential");
+	CU_ASSERT_STRING_EQUAL(cfg.client_secret, "from-credential-0123456789abcdef0123");
 	f = fopen(path, "w");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	fclose(f);
@@ -249,6 +249,55 @@ static void test_credentials(void)
 	CU_ASSERT_EQUAL(dr_config_load(&cfg, DR_CONFIG_AUTH), 1);
 	unsetenv("CF_ACCESS_CLIENT_SECRET_FILE");
 	rmdir(dir);
+}
+
+/* A secret too short, or with NUL, whitespace or control bytes, is a problem naming the rule, not the value. */
+static void test_secret_rules(void)
+{
+	static const struct {
+		const char *value;
+		size_t len;
+		const char *rule;
+	} bad[] = {
+		{ "0123456789abcdef0123456789abcde", 31, "shorter than 32 bytes" },
+		{ "0123456789abcdef 0123456789abcdef", 33, "whitespace or a control character" },
+		{ "0123456789abcdef0123456789abcdef\r0", 34, "whitespace or a control character" },
+		{ "\t0123456789abcdef0123456789abcdef", 33, "whitespace or a control character" },
+		{ "0\0001\0002\0003\0004\0005\0006\0007\0008\0009\000a\000b\000c\000d\000e\000f\000", 32, "NUL byte" },
+	};
+	char dir[256], path[300];
+	size_t i;
+	FILE *f;
+
+	snprintf(dir, sizeof dir, "%s/secret-rules", base);
+	mkdir(dir, 0700);
+	snprintf(path, sizeof path, "%s/secret", dir);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		f = fopen(path, "w");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		fwrite(bad[i].value, 1, bad[i].len, f);
+		fclose(f);
+		set_valid();
+		setenv("CF_ACCESS_CLIENT_SECRET_FILE", path, 1);
+		dr_config_free(&cfg);
+		CU_ASSERT_EQUAL(dr_config_load(&cfg, DR_CONFIG_AUTH), 1);
+		CU_ASSERT_FALSE(no_problem_mentions(bad[i].rule));
+		CU_ASSERT_TRUE(has_problem("CF_ACCESS_CLIENT_SECRET_FILE: the secret"));
+		CU_ASSERT_TRUE(no_problem_mentions("0123456789abcdef"));
+	}
+	unsetenv("CF_ACCESS_CLIENT_SECRET_FILE");
+	set_valid();
+	setenv("CF_ACCESS_CLIENT_SECRET", "short-secret", 1);
+	dr_config_free(&cfg);
+	CU_ASSERT_EQUAL(dr_config_load(&cfg, DR_CONFIG_AUTH), 1);
+	CU_ASSERT_TRUE(has_problem("CF_ACCESS_CLIENT_SECRET: the secret is shorter than 32 bytes"));
+	CU_ASSERT_TRUE(no_problem_mentions("short-secret"));
+	setenv("CF_ACCESS_CLIENT_SECRET", "0123456789abcdef0123456789abcdef", 1);
+	dr_config_free(&cfg);
+	CU_ASSERT_EQUAL(dr_config_load(&cfg, DR_CONFIG_AUTH), 0);
+	unlink(path);
+	rmdir(dir);
+	set_valid();
 }
 
 /* The units' RuntimeMaxSec must outlast the slowest deploy the settings allow. */
@@ -319,11 +368,11 @@ static void test_jwt_together(void)
 static void test_secret_never_in_problems(void)
 {
 	set_valid();
-	setenv("ENVIRONMENT", "very-secret-value", 1);
-	setenv("PORT", "very-secret-value", 1);
+	setenv("ENVIRONMENT", "very-secret-value-0123456789abcdef", 1);
+	setenv("PORT", "very-secret-value-0123456789abcdef", 1);
 	dr_config_free(&cfg);
 	CU_ASSERT_TRUE(dr_config_load(&cfg, DR_CONFIG_AUTH) > 0);
-	CU_ASSERT_TRUE(no_problem_mentions("very-secret-value"));
+	CU_ASSERT_TRUE(no_problem_mentions("very-secret-value-0123456789abcdef"));
 }
 
 static void test_parse_long(void)
@@ -357,6 +406,7 @@ static const struct unit_case cases[] = {
 	{ "REGISTRY_AUTH_FILE", test_registry_auth_file },
 	{ "CF_ACCESS JWT variables", test_jwt_together },
 	{ "secret values never in problems", test_secret_never_in_problems },
+	{ "secret rules", test_secret_rules },
 	{ "range-checked numbers", test_parse_long },
 	{ NULL, NULL },
 };
