@@ -44,6 +44,25 @@ long dr_base64url_decode_n(const char *text, size_t len, unsigned char *out, siz
 	return (long)n;
 }
 
+long dr_base64url_decode_strict(const char *text, size_t len, unsigned char *out, size_t cap)
+{
+	size_t i;
+	int last;
+
+	if (len % 4 == 1)
+		return -1;
+	for (i = 0; i < len; i++)
+		if (text[i] == '+' || text[i] == '/' || text[i] == '=' || base64_value(text[i]) < 0)
+			return -1;
+	/* The last character's unused low bits: 4 when 2 characters remain, 2 when 3 do. */
+	if (len % 4) {
+		last = base64_value(text[len - 1]);
+		if (last & (len % 4 == 2 ? 0x0f : 0x03))
+			return -1;
+	}
+	return dr_base64url_decode_n(text, len, out, cap);
+}
+
 long dr_base64_decode(const char *text, unsigned char *out, size_t cap)
 {
 	return dr_base64url_decode_n(text, strlen(text), out, cap);

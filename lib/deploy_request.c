@@ -32,7 +32,7 @@ static int request_parse_json(struct dr_deploy_request *r, const char *body, siz
 	int rc = 0;
 
 	if (dr_json_strict_check(body, len, DR_DEPLOY_JSON_DEPTH, &members, why, sizeof why))
-		return dr_error_set(err, 400, "request body is not strict JSON: %s", why);
+		return dr_error_set(err, 400, "request body is not one well-formed JSON object (RFC 8259): %s", why);
 	if (!(tok = json_tokener_new_ex(DR_DEPLOY_JSON_DEPTH)))
 		return dr_error_set(err, 500, "out of memory");
 	r->root = json_tokener_parse_ex(tok, body, (int)len);
@@ -41,7 +41,7 @@ static int request_parse_json(struct dr_deploy_request *r, const char *body, siz
 	else if (!json_object_is_type(r->root, json_type_object))
 		rc = dr_error_set(err, 400, "request body must be a JSON object");
 	else if (request_members(r->root) != members)
-		rc = dr_error_set(err, 400, "request body is not strict JSON: a key appears twice in one object");
+		rc = dr_error_set(err, 400, "request body is not one well-formed JSON object (RFC 8259): a key appears twice in one object");
 	json_tokener_free(tok);
 	return rc;
 }

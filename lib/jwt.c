@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <json-c/json.h>
 #include <openssl/bn.h>
@@ -31,7 +32,7 @@ static int jwt_refuse(char *why, size_t cap, const char *text)
 static json_object *jwt_decode_json(const char *text, size_t len)
 {
 	unsigned char raw[DR_JWT_PART_MAX + 1];
-	long n = dr_base64url_decode_n(text, len, raw, DR_JWT_PART_MAX);
+	long n = dr_base64url_decode_strict(text, len, raw, DR_JWT_PART_MAX);
 	json_tokener *tok;
 	json_object *o;
 
@@ -62,7 +63,7 @@ static int jwt_split(const char *token, size_t len, struct jwt_parts *jp, char *
 	jp->signed_len = (size_t)(dot2 - token);
 	jp->header = jwt_decode_json(token, (size_t)(dot1 - token));
 	jp->payload = jwt_decode_json(dot1 + 1, (size_t)(dot2 - dot1 - 1));
-	jp->signature_len = dr_base64url_decode_n(sig, len - (size_t)(sig - token), jp->signature, sizeof jp->signature);
+	jp->signature_len = dr_base64url_decode_strict(sig, len - (size_t)(sig - token), jp->signature, sizeof jp->signature);
 	if (!jp->header || !jp->payload)
 		return jwt_refuse(why, cap, "token header or payload is not base64url JSON");
 	if (jp->signature_len <= 0)
@@ -82,15 +83,28 @@ static BIGNUM *jwt_bignum(json_object *jwk, const char *key)
 {
 	unsigned char raw[1024];
 	const char *text = jwt_string(jwk, key);
-	long n = text ? dr_base64url_decode_n(text, strlen(text), raw, sizeof raw) : -1;
+	long n = text ? dr_base64url_decode_strict(text, strlen(text), raw, sizeof raw) : -1;
 
 	return n > 0 ? BN_bin2bn(raw, (int)n, NULL) : NULL;
+}
+
+/* The JWKS file parsed, or NULL; one larger than DR_JWT_CERTS_MAX is refused before it is read. */
+static json_object *jwt_read_certs(const char *certs_file, char *why, size_t cap)
+{
+	struct stat st;
+
+	why[0] = '\0';
+	if (stat(certs_file, &st) == 0 && st.st_size > DR_JWT_CERTS_MAX) {
+		snprintf(why, cap, "CF_ACCESS_CERTS_FILE is larger than %d bytes", DR_JWT_CERTS_MAX);
+		return NULL;
+	}
+	return json_object_from_file(certs_file);
 }
 
 /* The RSA public key with this kid from the JWKS file, or NULL. */
 static EVP_PKEY *jwt_load_key(const char *certs_file, const char *kid, char *why, size_t cap)
 {
-	json_object *certs = json_object_from_file(certs_file), *keys, *jwk = NULL;
+	json_object *certs = jwt_read_certs(certs_file, why, cap), *keys, *jwk = NULL;
 	OSSL_PARAM_BLD *bld = NULL;
 	OSSL_PARAM *params = NULL;
 	EVP_PKEY_CTX *pctx = NULL;
@@ -98,6 +112,8 @@ static EVP_PKEY *jwt_load_key(const char *certs_file, const char *kid, char *why
 	BIGNUM *n = NULL, *e = NULL;
 	size_t i;
 
+	if (!certs && !strncmp(why, "CF_ACCESS_CERTS_FILE is larger", 30))
+		goto done;
 	if (!certs || !json_object_object_get_ex(certs, "keys", &keys) || !json_object_is_type(keys, json_type_array)) {
 		jwt_refuse(why, cap, "CF_ACCESS_CERTS_FILE is not a JWKS document with keys");
 		goto done;
@@ -146,6 +162,9 @@ static int jwt_check_signature(const struct jwt_parts *jp, const struct dr_jwt_p
 
 	if (!alg || strcmp(alg, "RS256"))
 		return jwt_refuse(why, cap, "token alg is not RS256");
+	/* RFC 7515 4.1.11: extensions this verifier does not know must not be ignored. */
+	if (json_object_object_get_ex(jp->header, "crit", NULL))
+		return jwt_refuse(why, cap, "token header has crit, which is not supported");
 	if (!kid)
 		return jwt_refuse(why, cap, "token header has no kid");
 	pkey = jwt_load_key(p->certs_file, kid, why, cap);

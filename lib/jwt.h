@@ -12,7 +12,7 @@
 #define DR_JWT_PART_MAX 8192      /* decoded header or payload */
 #define DR_JWT_SKEW_SECONDS 60    /* allowed clock difference */
 #define DR_JWT_MIN_RSA_BITS 2048
-#define DR_JWT_CERTS_MAX (256 * 1024)
+#define DR_JWT_CERTS_MAX (256 * 1024) /* bytes of CF_ACCESS_CERTS_FILE; Cloudflare's is about 3 KiB */
 
 struct dr_jwt_policy {
 	const char *audience;     /* must be in aud */

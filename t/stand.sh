@@ -65,6 +65,18 @@ check "prod deploy 1.0.0: 200" test "$STATUS" = 200 || echo "$BODY"
 DEV_IMAGE=$(stand docker inspect -f '{{index .Config.Labels "dreichor.image"}}' dreichor-runtime-dev)
 check "dev's runtime untouched by the prod deploy" test "$DEV_IMAGE" = "$STAND_REPO:1.0.1" || echo "# $DEV_IMAGE"
 
+# --- The dispatcher holds the secret: it is not dumpable, so even its own user cannot read
+# its environment or memory through /proc (an endpoint, which has no secret, can be read).
+check "a held dispatcher's /proc/PID/environ is closed to its own user" stand_sh '
+	exec 3<>/dev/tcp/127.0.0.1/3005; printf "GET /v1/sta" >&3
+	for i in $(seq 50); do pid=$(pgrep -n -x dreichor-agent) && break; sleep 0.1; done
+	[ -n "$pid" ] || exit 1
+	[ "$(stat -c %U /proc/$pid/environ)" = root ] &&
+		! setpriv --reuid=dreichor-dev --regid=dreichor-dev --clear-groups cat /proc/$pid/environ >/dev/null 2>&1
+	rc=$?
+	printf "tus HTTP/1.1\r\n\r\n" >&3; cat <&3 >/dev/null   # finish the request: it is answered (401)
+	exit $rc'
+
 # --- Plan and history under the installed units' sandbox (the lock is read from /proc/locks,
 # the history written in the state directory).
 sreq dev POST /v1/plan "{\"image\":\"$STAND_REPO:1.0.0\"}"

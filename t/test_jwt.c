@@ -16,7 +16,7 @@
 #include "unit.h"
 
 static EVP_PKEY *key, *other, *small;
-static char certs[64];
+static char certs[64], big_certs[80];
 static struct dr_jwt_policy policy = { "aud-tag", "https://team.cloudflareaccess.com", certs, "id.access", 0 };
 static char why[256];
 
@@ -129,6 +129,47 @@ static void test_base64(void)
 	CU_ASSERT_EQUAL(dr_base64url_decode_n("aGk=", 4, out, sizeof out), 2);
 	CU_ASSERT_EQUAL(dr_base64url_decode_n("aG=k", 4, out, sizeof out), -1);
 	CU_ASSERT_EQUAL(dr_base64url_decode_n("aGVsbG8gd29ybGQh", 16, out, 4), -1);
+	/* Strict, as in a JWT: no padding, URL alphabet only, canonical trailing bits. */
+	CU_ASSERT_EQUAL(dr_base64url_decode_strict("aGk", 3, out, sizeof out), 2);
+	CU_ASSERT_EQUAL(dr_base64url_decode_strict("aGk=", 4, out, sizeof out), -1);
+	CU_ASSERT_EQUAL(dr_base64url_decode_strict("aGl", 3, out, sizeof out), -1);   /* "hi" with a stray low bit */
+	CU_ASSERT_EQUAL(dr_base64url_decode_strict("a+k", 3, out, sizeof out), -1);
+	CU_ASSERT_EQUAL(dr_base64url_decode_strict("a/k", 3, out, sizeof out), -1);
+	CU_ASSERT_EQUAL(dr_base64url_decode_strict("a-_A", 4, out, sizeof out), 3);
+	CU_ASSERT_EQUAL(dr_base64url_decode_strict("aGkaa", 5, out, sizeof out), -1);  /* a length no encoder makes */
+	CU_ASSERT_EQUAL(dr_base64url_decode_strict("aQ", 2, out, sizeof out), 1);      /* "i" */
+	CU_ASSERT_EQUAL(dr_base64url_decode_strict("aR", 2, out, sizeof out), -1);     /* "i" with a stray low bit */
+	CU_ASSERT_EQUAL(dr_base64url_decode_strict("aA", 2, out, sizeof out), 1);
+}
+
+/* A token whose segments are padded or non-canonical, a crit header, an oversized certs file. */
+static void test_strict_token(void)
+{
+	char t[8192], *dot;
+	FILE *f;
+
+	snprintf(t, sizeof t, "%s", token(key, H1, claims("aud-tag", "id.access", policy.now, policy.now + 300)));
+	CU_ASSERT_EQUAL(verify(t), 0);
+	dot = strchr(t, '.');
+	memmove(dot + 1, dot, strlen(dot) + 1);
+	*dot = '=';
+	CU_ASSERT_EQUAL(verify(t), -1); /* padding in the header segment */
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "base64url"));
+	CU_ASSERT_EQUAL(verify(token(key, "{\"alg\": \"RS256\", \"kid\": \"k1\", \"crit\": [\"exp\"]}",
+				     claims("aud-tag", "id.access", policy.now, policy.now + 300))), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "crit"));
+	f = fopen(big_certs, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("{\"keys\": [], \"pad\": \"", f);
+	for (int i = 0; i < DR_JWT_CERTS_MAX; i++)
+		fputc('x', f);
+	fputs("\"}", f);
+	fclose(f);
+	policy.certs_file = big_certs;
+	CU_ASSERT_EQUAL(verify(token(key, H1, claims("aud-tag", "id.access", policy.now, policy.now + 300))), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "larger than"));
+	policy.certs_file = certs;
+	unlink(big_certs);
 }
 
 static const struct unit_case cases[] = {
@@ -137,6 +178,7 @@ static const struct unit_case cases[] = {
 	{ "signature, kid, alg and key size refused", test_signatures },
 	{ "malformed tokens refused", test_malformed },
 	{ "base64url", test_base64 },
+	{ "strict segments, crit, certs size", test_strict_token },
 	{ NULL, NULL },
 };
 
@@ -159,6 +201,7 @@ int main(void)
 	fprintf(f, "{\"keys\": [%s, %s, %s]}\n", a, b, c);
 	fclose(f);
 	policy.now = (long long)time(NULL);
+	snprintf(big_certs, sizeof big_certs, "%s.big", certs);
 	rc = unit_run("jwt", cases);
 	unlink(certs);
 	EVP_PKEY_free(key);
