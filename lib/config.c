@@ -118,6 +118,13 @@ static int config_check_directory(struct dr_config *s, const char *name, const c
 	return s->problems.count == before ? 0 : -1;
 }
 
+/* A directory that becomes "path:/var/lib/dreichor/..." in a bind: a ':' would split it. */
+static void config_check_bind_source(struct dr_config *s, const char *name, const char **out)
+{
+	if (!config_check_directory(s, name, out) && strchr(*out, ':'))
+		dr_problems_add(&s->problems, "%s: must not contain ':', which Docker reads as the bind's separator", name);
+}
+
 static void config_check_docker_host(struct dr_config *s)
 {
 	const char *v = config_require(s, "DOCKER_HOST");
@@ -285,8 +292,8 @@ int dr_config_load(struct dr_config *s, unsigned flags)
 	memset(s, 0, sizeof *s);
 	config_check_environment(s);
 	config_check_container_name(s);
-	config_check_directory(s, "AUDIT_EVENTS_PATH", &s->audit_events_path);
-	config_check_directory(s, "SNAPSHOTS_PATH", &s->snapshots_path);
+	config_check_bind_source(s, "AUDIT_EVENTS_PATH", &s->audit_events_path);
+	config_check_bind_source(s, "SNAPSHOTS_PATH", &s->snapshots_path);
 	if (s->audit_events_path && s->snapshots_path && !strcmp(s->audit_events_path, s->snapshots_path))
 		dr_problems_add(&s->problems, "SNAPSHOTS_PATH: must differ from AUDIT_EVENTS_PATH");
 	plane = s->allow_execution_plane = config_require(s, "ALLOW_EXECUTION_PLANE");

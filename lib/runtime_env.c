@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "runtime_env.h"
@@ -105,6 +107,49 @@ static int is_instance_id(const char *v)
 	return n > 0 && n <= 64 && v[n] == '\0';
 }
 
+/* A query keyword libpq would use to connect somewhere other than the URL's own host and database. */
+static int database_url_redirects(const char *key, size_t len)
+{
+	static const char *const keys[] = { "dbname", "host", "hostaddr", "port", "service", "servicefile" };
+	char decoded[32];
+	size_t i, n = 0;
+
+	/* libpq percent-decodes keywords too. */
+	for (i = 0; i < len && n < sizeof decoded - 1; i++) {
+		unsigned hi, lo;
+		if (key[i] == '%' && i + 2 < len && sscanf(key + i + 1, "%1x%1x", &hi, &lo) == 2) {
+			decoded[n++] = (char)(hi * 16 + lo);
+			i += 2;
+		} else {
+			decoded[n++] = key[i];
+		}
+	}
+	decoded[n] = '\0';
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (!strcasecmp(decoded, keys[i]))
+			return 1;
+	return 0;
+}
+
+/* Every key of the query (after '?', up to '#'); a redirecting one is a problem naming the key. */
+static int database_url_query_check(const char *query, struct dr_problems *p)
+{
+	const char *end = query + strcspn(query, "#");
+
+	while (query < end) {
+		size_t item = strcspn(query, "&#"), key = strcspn(query, "=&#");
+		if (key > item)
+			key = item;
+		if (database_url_redirects(query, key)) {
+			dr_problems_add(p, "DATABASE_URL: the query may not set %.*s; it would point the runtime at another host or database",
+					(int)(key < 32 ? key : 32), query);
+			return -1;
+		}
+		query += item + (query[item] == '&');
+	}
+	return 0;
+}
+
 /* The database name of a postgres:// URL: the first path segment after the authority. */
 static int database_url_check(const char *v, enum dr_environment e, struct dr_problems *p)
 {
@@ -127,7 +172,7 @@ static int database_url_check(const char *v, enum dr_environment e, struct dr_pr
 		dr_problems_add(p, "DATABASE_URL: database must be dreichor_%s", name);
 		return -1;
 	}
-	return 0;
+	return *end == '?' ? database_url_query_check(end + 1, p) : 0;
 }
 
 static void runtime_env_check_value(int idx, const char *v, enum dr_environment e, const char *plane,

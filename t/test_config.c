@@ -251,6 +251,27 @@ static void test_credentials(void)
 	rmdir(dir);
 }
 
+/* A volume path becomes the first part of a bind string: no ':' in it. */
+static void test_bind_colon(void)
+{
+	char dir[256];
+
+	snprintf(dir, sizeof dir, "%s/dev:audit", base);
+	mkdir(dir, 0700);
+	set_valid();
+	setenv("AUDIT_EVENTS_PATH", dir, 1);
+	dr_config_free(&cfg);
+	CU_ASSERT_EQUAL(dr_config_load(&cfg, 0), 1);
+	CU_ASSERT_TRUE(has_problem("AUDIT_EVENTS_PATH: must not contain ':'"));
+	set_valid();
+	setenv("SNAPSHOTS_PATH", dir, 1);
+	dr_config_free(&cfg);
+	CU_ASSERT_EQUAL(dr_config_load(&cfg, 0), 1);
+	CU_ASSERT_TRUE(has_problem("SNAPSHOTS_PATH: must not contain ':'"));
+	rmdir(dir);
+	set_valid();
+}
+
 /* A secret too short, or with NUL, whitespace or control bytes, is a problem naming the rule, not the value. */
 static void test_secret_rules(void)
 {
@@ -407,6 +428,7 @@ static const struct unit_case cases[] = {
 	{ "CF_ACCESS JWT variables", test_jwt_together },
 	{ "secret values never in problems", test_secret_never_in_problems },
 	{ "secret rules", test_secret_rules },
+	{ "no ':' in a bind source", test_bind_colon },
 	{ "range-checked numbers", test_parse_long },
 	{ NULL, NULL },
 };

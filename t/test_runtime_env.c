@@ -115,6 +115,19 @@ static void test_database_url(void)
 	CU_ASSERT_EQUAL(validate_with(DR_ENV_DEV, DR_RT_DATABASE_URL, "postgres://u@h"), 1);
 	CU_ASSERT_EQUAL(validate_with(DR_ENV_DEV, DR_RT_DATABASE_URL, "postgres://u@h/dreichor_devx"), 1);
 	CU_ASSERT_EQUAL(validate_with(DR_ENV_DEV, DR_RT_DATABASE_URL, "postgres://h:5432/dreichor_dev"), 0);
+	/* A query that points libpq elsewhere. */
+	CU_ASSERT_EQUAL(validate_with(DR_ENV_DEV, DR_RT_DATABASE_URL, "postgres://u:pw@h/dreichor_dev?sslmode=require&application_name=x"), 0);
+	CU_ASSERT_EQUAL(validate_with(DR_ENV_DEV, DR_RT_DATABASE_URL, "postgres://u:pw@h/dreichor_dev?dbname=dreichor_prod"), 1);
+	CU_ASSERT_TRUE(problem_starts("DATABASE_URL: the query may not set dbname"));
+	CU_ASSERT_PTR_NULL(strstr(problems.text[0], "pw@"));
+	CU_ASSERT_EQUAL(validate_with(DR_ENV_DEV, DR_RT_DATABASE_URL, "postgres://u@h/dreichor_dev?sslmode=disable&host=prod-db"), 1);
+	CU_ASSERT_TRUE(problem_starts("DATABASE_URL: the query may not set host"));
+	CU_ASSERT_EQUAL(validate_with(DR_ENV_DEV, DR_RT_DATABASE_URL, "postgres://u@h/dreichor_dev?service=prod"), 1);
+	CU_ASSERT_EQUAL(validate_with(DR_ENV_DEV, DR_RT_DATABASE_URL, "postgres://u@h/dreichor_dev?hostaddr=10.0.0.9"), 1);
+	CU_ASSERT_EQUAL(validate_with(DR_ENV_DEV, DR_RT_DATABASE_URL, "postgres://u@h/dreichor_dev?port=6432"), 1);
+	CU_ASSERT_EQUAL(validate_with(DR_ENV_DEV, DR_RT_DATABASE_URL, "postgres://u@h/dreichor_dev?%64bname=dreichor_prod"), 1);
+	CU_ASSERT_EQUAL(validate_with(DR_ENV_DEV, DR_RT_DATABASE_URL, "postgres://u@h/dreichor_dev?DBNAME=x"), 1);
+	CU_ASSERT_EQUAL(validate_with(DR_ENV_DEV, DR_RT_DATABASE_URL, "postgres://u@h/dreichor_dev?servicefile=/tmp/x"), 1);
 }
 
 static void test_syntax(void)
