@@ -12,7 +12,7 @@ SECRET="CF-Access-Client-Secret: $CLIENT_SECRET"
 raw dev
 check "no credentials: 401" answer_is 401 "CF-Access-Client-Id and CF-Access-Client-Secret headers are required"
 check "error body has status error" json_is .status error
-check "X-Request-Id header matches body" bash -c "grep -qi \"^X-Request-Id: \$(printf '%s' '$BODY' | jq -r .request_id)\" '$T/headers'"
+check "X-Request-Id header matches body" grep -qi "^X-Request-Id: $(jq -r .request_id <<<"$BODY")" "$T/headers"
 raw dev -H "$ID"
 check "secret missing: 401" status_is 401
 raw dev -H "$SECRET"
@@ -76,7 +76,8 @@ start=$(date +%s)
 line=$(timeout 15 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT_dev; printf 'GET /v1/sta' >&3; cat <&3" | head -1 | tr -d '\r')
 elapsed=$(( $(date +%s) - start ))
 check "slow head: 408" test "$line" = "HTTP/1.1 408 Request Timeout"
-check "slow head: closed after the 5 s limit, not before" test "$elapsed" -ge 4 -a "$elapsed" -le 8
+# The property is the lower bound; the upper one only says it did end, generously for a busy machine.
+check "slow head: closed after the 5 s limit, not before (${elapsed} s)" test "$elapsed" -ge 4 -a "$elapsed" -le 30
 
 # Invalid agent configuration: every request gets 500 naming the variable, never a secret value.
 stop_agent dev

@@ -23,7 +23,9 @@ start=$(date +%s%N)
 deploy dev "$IMAGE_REPOSITORY:1.0.1"
 took_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 check "second deploy: 409" answer_is 409 "busy: deploy of $IMAGE_REPOSITORY:1.0.0 by request"
-check "second deploy: refused without waiting (${took_ms} ms)" test "$took_ms" -lt 3000
+# Waiting would mean until the first deploy ends, which cannot happen while its registry is stopped:
+# any answer at all shows it did not wait; the bound is generous for a busy machine.
+check "second deploy: refused without waiting (${took_ms} ms)" test "$took_ms" -lt 30000
 check "409 names the holder's start time" reason_has "running since 20"
 check "409 phase is lock" json_is .phase lock
 conflict_body=$BODY
