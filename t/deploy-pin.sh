@@ -55,6 +55,28 @@ check "... pinned to it" test "$(cat "$T/dev/state/pins/2.0.0")" = "$two_digest"
 call dev POST /v1/plan "{\"image\": \"$IMAGE_REPOSITORY:1.0.0@$first_digest\"}"
 check "plan of a tag plus a digest it does not resolve to lists the 409" json_is '(.checks[] | select(.check == "digest-pin")) | [.ok, .status] | @tsv' "false	409"
 
+# An image the engine knows under several digests of the same repository (its manifest and a
+# manifest list naming it): a deploy by the list's digest is accepted, wherever that digest
+# stands among the image's RepoDigests.
+make_image 4.0.0 "$RUNTIME_SCRIPT"
+accept=application/vnd.docker.distribution.manifest.v2+json
+curl -s -H "Accept: $accept" -o "$T/manifest" "http://$REGISTRY/v2/$REPO_PATH/manifests/4.0.0"
+manifest_digest=sha256:$(sha256sum "$T/manifest" | cut -d' ' -f1)
+printf '{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.list.v2+json","manifests":[{"mediaType":"%s","size":%d,"digest":"%s","platform":{"architecture":"%s","os":"linux"}}]}' \
+	"$accept" "$(stat -c %s "$T/manifest")" "$manifest_digest" "$(dpkg --print-architecture)" >"$T/list"
+list_digest=sha256:$(sha256sum "$T/list" | cut -d' ' -f1)
+curl -sf -X PUT -H 'Content-Type: application/vnd.docker.distribution.manifest.list.v2+json' --data-binary @"$T/list" \
+	"http://$REGISTRY/v2/$REPO_PATH/manifests/4.0.0-list" >/dev/null || hard_error "cannot push the manifest list"
+deploy dev "$IMAGE_REPOSITORY@$manifest_digest"
+check "deploy by the manifest's digest: 200" status_is 200
+deploy dev "$IMAGE_REPOSITORY@$list_digest"
+check "deploy by the manifest list's digest of the same image: 200" status_is 200
+check "... the answer's digest is the requested one" json_is .image_digest "$list_digest"
+log "RepoDigests: $(docker_cli image inspect -f '{{json .RepoDigests}}' "$IMAGE_REPOSITORY@$list_digest")"
+check "... the image carries both digests" test "$(docker_cli image inspect -f '{{len .RepoDigests}}' "$IMAGE_REPOSITORY@$list_digest")" -ge 2
+deploy dev "$IMAGE_REPOSITORY@$manifest_digest"
+check "and back by the manifest's digest: 200" json_is .image_digest "$manifest_digest"
+
 # A corrupt pin is reported, not silently replaced.
 echo garbage >"$T/dev/state/pins/1.0.0"
 deploy dev "$IMAGE_REPOSITORY:1.0.0"
