@@ -70,7 +70,9 @@ int dr_registry_auth_build(const char *path, const char *registry, char **out, s
 		n = dr_base64_decode(json_object_get_string(field), decoded, sizeof decoded - 1);
 		colon = n > 0 ? memchr(decoded, ':', (size_t)n) : NULL;
 		if (!colon) {
-			rc = dr_error_set(err, 500, "REGISTRY_AUTH_FILE: auth for %s is not base64 of user:password", registry);
+			rc = dr_error_set(err, 500, "REGISTRY_AUTH_FILE: auth for %s is not base64 of user:password%s", registry,
+					  strlen(json_object_get_string(field)) > (sizeof decoded - 1) / 3 * 4
+						  ? " (or longer than 1 KiB decoded)" : "");
 			goto done;
 		}
 		decoded[n] = '\0';

@@ -33,6 +33,11 @@ write_auth puller pull-pass-1
 deploy_with "$T/auth.json"
 check "right credentials: 200" status_is 200
 check "right credentials: the password is not echoed" bash -c "! grep -q pull-pass-1 '$T/body'"
+# Credentials too long for the X-Registry-Auth header: an error, never an anonymous pull.
+printf '{"auths": {"%s": {"username": "puller", "password": "%s"}}}\n' "$REGISTRY" "$(head -c 9000 /dev/zero | tr '\0' p)" >"$T/auth.json"
+deploy_with "$T/auth.json"
+check "credentials too long for the header: 500, not an anonymous pull" answer_is 500 "registry credentials for $IMAGE_REPOSITORY are longer than"
+check "... phase pull" json_is .phase pull
 echo 'not json' >"$T/auth.json"
 deploy_with "$T/auth.json"
 check "malformed auth file: 500 naming REGISTRY_AUTH_FILE" answer_is 500 "REGISTRY_AUTH_FILE"
