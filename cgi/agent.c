@@ -207,7 +207,7 @@ static int agent_serve(struct agent *ag)
 	}
 	route = agent_route_find(ag->req.path);
 	if (!route)
-		return agent_refuse(ag, 404, NULL, "unknown path; the API is POST /v1/deploy, GET /v1/status, POST /v1/stop");
+		return agent_refuse(ag, 404, NULL, "unknown path; the API is POST /v1/plan, POST /v1/deploy, GET /v1/status, GET /v1/deploys, POST /v1/stop");
 	if (strcmp(ag->req.method, route->method)) {
 		snprintf(err.reason, sizeof err.reason, "method %s is not allowed on %s; use %s", ag->req.method,
 			 route->path, route->method);

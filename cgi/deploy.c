@@ -112,19 +112,13 @@ static int deploy_resolve_digest(struct deploy *dp)
 /* What runs now, for the history, and the request's precondition on it. */
 static int deploy_check_current(struct deploy *dp)
 {
-	const char *expect = dp->request.expect_current_digest, *now;
 	int rc;
 
 	if ((rc = dr_current_read(&dp->ep.docker, dp->ep.cfg.container_name, &dp->now, &dp->ep.err)))
 		return dr_endpoint_phase(&dp->ep, DR_PHASE_INSPECT, rc);
-	now = dr_current_expectation(&dp->now);
-	dp->ep.audit.previous_digest = now;
-	if (!expect || dr_current_matches(&dp->now, expect))
-		return 0;
-	return deploy_fail(dp, DR_PHASE_EXPECT_CURRENT, 412,
-			   "expect_current_digest is %s but %s%s%s runs now; nothing was touched: plan again", expect,
-			   now[0] ? now : "a container of unknown digest", dp->now.present && dp->now.state.running ? " " : "",
-			   dp->now.present && dp->now.state.running ? dp->now.image : "");
+	dp->ep.audit.previous_digest = dr_current_expectation(&dp->now);
+	return dr_endpoint_phase(&dp->ep, DR_PHASE_EXPECT_CURRENT,
+				 dr_current_check_expectation(&dp->now, dp->request.expect_current_digest, &dp->ep.err));
 }
 
 /* repository:tag@digest: the tag is recorded (label, pin) only if the registry says it resolves to that digest. */
@@ -137,11 +131,7 @@ static int deploy_check_tag_digest(struct deploy *dp, const char *auth)
 		return 0;
 	if ((rc = dr_docker_registry_digest(&dp->ep.docker, dp->ref.repository, dp->ref.tag, auth, tagged, &dp->ep.err)))
 		return dr_endpoint_phase(&dp->ep, DR_PHASE_PULL, rc);
-	if (strcmp(tagged, dp->ref.digest))
-		return deploy_fail(dp, DR_PHASE_DIGEST_PIN, 409,
-				   "tag %s resolves to %s in the registry, not to the requested %s; deploy by digest alone or fix the reference",
-				   dp->ref.tag, tagged, dp->ref.digest);
-	return 0;
+	return dr_endpoint_phase(&dp->ep, DR_PHASE_DIGEST_PIN, dr_image_ref_check_tag_digest(&dp->ref, tagged, &dp->ep.err));
 }
 
 static int deploy_pull(struct deploy *dp)
@@ -199,12 +189,7 @@ static int deploy_replace(struct deploy *dp)
 	struct dr_container_spec spec = { 0 };
 	int rc;
 
-	rc = dr_docker_container_stop(&dp->ep.docker, name, dp->ep.cfg.stop_timeout_seconds, &dp->stopped, &dp->ep.err);
-	if (dp->stopped.was_running) {
-		dp->ep.audit.stop_ms = dp->stopped.duration_ms;
-		dp->ep.audit.stop_killed = dp->stopped.killed;
-	}
-	if (rc || (rc = dr_docker_container_remove(&dp->ep.docker, name, &dp->ep.err)))
+	if ((rc = dr_endpoint_stop_and_remove(&dp->ep, name, &dp->stopped)))
 		return dr_endpoint_phase(&dp->ep, DR_PHASE_REPLACE, rc);
 	deploy_container_spec(dp, &spec);
 	rc = dr_docker_container_create(&dp->ep.docker, name, &spec, dp->container_id, &dp->ep.err);
@@ -301,16 +286,21 @@ static long deploy_first_exit_code(struct deploy *dp, long known)
 	return first;
 }
 
+/* Append item to the " | "-separated list in buf, cut at cap. */
+static void deploy_join(char *buf, size_t cap, const char *item)
+{
+	size_t used = strlen(buf);
+
+	snprintf(buf + used, cap - used, "%s%s", used ? " | " : "", item);
+}
+
 /* The last DEPLOY_REASON_LOG_LINES log lines, joined for a reason. */
 static void deploy_reason_lines(struct deploy *dp, char *lines, size_t cap)
 {
 	size_t n = json_object_array_length(dp->logs), i;
 
-	for (i = n > DEPLOY_REASON_LOG_LINES ? n - DEPLOY_REASON_LOG_LINES : 0; i < n; i++) {
-		size_t used = strlen(lines);
-		snprintf(lines + used, cap - used, "%s%s", used ? " | " : "",
-			 json_object_get_string(json_object_array_get_idx(dp->logs, i)));
-	}
+	for (i = n > DEPLOY_REASON_LOG_LINES ? n - DEPLOY_REASON_LOG_LINES : 0; i < n; i++)
+		deploy_join(lines, cap, json_object_get_string(json_object_array_get_idx(dp->logs, i)));
 }
 
 /* Running but not healthy: the 500 names the health state and its last check outputs. */
@@ -321,10 +311,9 @@ static int deploy_fail_health(struct deploy *dp, const char *lines)
 
 	for (i = 0; i < dp->started.health_log_count; i++) {
 		struct dr_buf masked;
-		size_t used = strlen(outputs);
 		dr_buf_init(&masked, DR_HEALTH_OUTPUT_MAX * 4);
 		if (!dr_mask_line(&dp->mask, dp->started.health_log[i], &masked)) {
-			snprintf(outputs + used, sizeof outputs - used, "%s%s", used ? " | " : "", dr_buf_str(&masked));
+			deploy_join(outputs, sizeof outputs, dr_buf_str(&masked));
 			json_object_array_add(dp->health_outputs, json_object_new_string(dr_buf_str(&masked)));
 		}
 		dr_buf_free(&masked);

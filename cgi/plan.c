@@ -14,6 +14,7 @@
 #include "image_ref.h"
 #include "lock.h"
 #include "registry_auth.h"
+#include "reply.h"
 #include "runtime_env.h"
 #include "state.h"
 
@@ -69,9 +70,8 @@ static void plan_checks(struct plan *pl)
 	const struct dr_config *cfg = &pl->ep.cfg;
 	struct dr_problems problems = { 0 };
 	struct dr_error e = { 0 };
-	const char *expect = pl->request.expect_current_digest, *now = dr_current_expectation(&pl->now);
 	char *auth = NULL;
-	int rc, policy, env_loaded, stale;
+	int rc, policy, env_loaded;
 
 	env_loaded = !dr_runtime_env_load(&pl->runtime, cfg->runtime_env_file, cfg->env, cfg->allow_execution_plane, &problems);
 	plan_note(pl, DR_PHASE_REQUEST, env_loaded ? dr_deploy_request_check_env(&pl->request, &pl->runtime, &e) : 0, &e);
@@ -82,11 +82,7 @@ static void plan_checks(struct plan *pl)
 		dr_error_set(&e, 500, "runtime env file invalid: %s", problems.text[0]);
 	plan_note(pl, DR_PHASE_RUNTIME_ENV, env_loaded ? 0 : 500, &e);
 	plan_note(pl, DR_PHASE_LOCK, dr_lock_peek(cfg->state_directory, &e), &e);
-	stale = expect && !dr_current_matches(&pl->now, expect);
-	if (stale)
-		dr_error_set(&e, 412, "expect_current_digest is %s but %s runs now", expect,
-			     now[0] ? now : "a container of unknown digest");
-	plan_note(pl, DR_PHASE_EXPECT_CURRENT, stale ? 412 : 0, &e);
+	plan_note(pl, DR_PHASE_EXPECT_CURRENT, dr_current_check_expectation(&pl->now, pl->request.expect_current_digest, &e), &e);
 	if (policy)
 		return;
 	rc = dr_registry_auth_for_repository(cfg->registry_auth_file, pl->ref.repository, &auth, &e);
@@ -97,21 +93,13 @@ static void plan_checks(struct plan *pl)
 	dr_registry_auth_free(auth);
 	if (plan_note(pl, DR_PHASE_PULL, rc, &e))
 		return;
-	if (pl->ref.tag[0] && pl->ref.digest[0] && strcmp(pl->ref.digest, pl->target_digest)) {
-		dr_error_set(&e, 409, "tag %s resolves to %s in the registry, not to the requested %s", pl->ref.tag,
-			     pl->target_digest, pl->ref.digest);
-		plan_note(pl, DR_PHASE_DIGEST_PIN, 409, &e);
-		return;
-	}
-	pl->ep.audit.image_digest = pl->target_digest;
+	/* A tag must name that digest in the registry, and match its pin. */
+	rc = dr_image_ref_check_tag_digest(&pl->ref, pl->target_digest, &e);
+	if (!rc)
+		pl->ep.audit.image_digest = pl->target_digest;
 	if (pl->ref.tag[0])
-		plan_note(pl, DR_PHASE_DIGEST_PIN, dr_state_pin_compare(cfg->state_directory, pl->ref.tag, pl->target_digest, &e), &e);
-}
-
-static void plan_add(json_object *o, const char *name, const char *value)
-{
-	if (value && value[0])
-		json_object_object_add(o, name, json_object_new_string(value));
+		plan_note(pl, DR_PHASE_DIGEST_PIN,
+			  rc ? rc : dr_state_pin_compare(cfg->state_directory, pl->ref.tag, pl->target_digest, &e), &e);
 }
 
 static json_object *plan_answer(struct plan *pl)
@@ -122,20 +110,20 @@ static json_object *plan_answer(struct plan *pl)
 
 	json_object_object_add(current, "present", json_object_new_boolean(now->present));
 	json_object_object_add(current, "running", json_object_new_boolean(now->present && now->state.running));
-	plan_add(current, "state", now->present ? now->state.status : "absent");
-	plan_add(current, "image", now->image);
-	plan_add(current, "image_digest", now->digest);
+	dr_reply_add_string(current, "state", now->present ? now->state.status : "absent");
+	dr_reply_add_string(current, "image", now->image);
+	dr_reply_add_string(current, "image_digest", now->digest);
 	if (now->present && now->state.running)
-		plan_add(current, "since", now->state.started_at);
-	plan_add(target, "image", pl->request.image);
-	plan_add(target, "image_digest", pl->target_digest);
+		dr_reply_add_string(current, "since", now->state.started_at);
+	dr_reply_add_string(target, "image", pl->request.image);
+	dr_reply_add_string(target, "image_digest", pl->target_digest);
 	json_object_object_add(out, "status", json_object_new_string("planned"));
 	json_object_object_add(out, "environment", json_object_new_string(pl->ep.cfg.environment));
 	json_object_object_add(out, "current", current);
 	json_object_object_add(out, "target", target);
 	json_object_object_add(out, "checks", json_object_get(pl->checks));
 	json_object_object_add(out, "would_deploy", json_object_new_boolean(pl->refusals == 0 && pl->target_digest[0]));
-	plan_add(out, "expect_current_digest", dr_current_expectation(now));
+	dr_reply_add_string(out, "expect_current_digest", dr_current_expectation(now));
 	return out;
 }
 

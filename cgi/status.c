@@ -5,13 +5,8 @@
 
 #include "current.h"
 #include "endpoint.h"
+#include "reply.h"
 #include "state.h"
-
-static void status_add(json_object *out, const char *name, const char *value)
-{
-	if (value[0])
-		json_object_object_add(out, name, json_object_new_string(value));
-}
 
 static void status_describe(const struct dr_current *now, json_object *out)
 {
@@ -20,17 +15,17 @@ static void status_describe(const struct dr_current *now, json_object *out)
 	json_object_object_add(out, "running", json_object_new_boolean(c->running));
 	json_object_object_add(out, "state", json_object_new_string(c->status));
 	if (c->running) {
-		status_add(out, "image", now->image);
-		status_add(out, "started_at", c->started_at);
+		dr_reply_add_string(out, "image", now->image);
+		dr_reply_add_string(out, "started_at", c->started_at);
 	}
-	status_add(out, "container_id", c->id);
+	dr_reply_add_string(out, "container_id", c->id);
 	json_object_object_add(out, "restart_count", json_object_new_int64(c->restart_count));
 	if (!c->running && c->exit_code >= 0)
 		json_object_object_add(out, "exit_code", json_object_new_int64(c->exit_code));
 	if (!c->running)
-		status_add(out, "finished_at", c->finished_at);
-	status_add(out, "health", c->health);
-	status_add(out, "image_digest", now->digest);
+		dr_reply_add_string(out, "finished_at", c->finished_at);
+	dr_reply_add_string(out, "health", c->health);
+	dr_reply_add_string(out, "image_digest", now->digest);
 }
 
 static void status_add_last_deploy(const struct dr_config *cfg, json_object *out)
@@ -62,7 +57,7 @@ static int status_run(struct dr_endpoint *ep, json_object **out)
 		json_object_object_add(*out, "running", json_object_new_boolean(0));
 		json_object_object_add(*out, "state", json_object_new_string("absent"));
 	}
-	status_add(*out, "expect_current_digest", dr_current_expectation(&now));
+	dr_reply_add_string(*out, "expect_current_digest", dr_current_expectation(&now));
 	status_add_last_deploy(&ep->cfg, *out);
 	return 0;
 }

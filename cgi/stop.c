@@ -28,14 +28,7 @@ static int stop_run(struct stop *st)
 		return 0;
 	ep->audit.image = st->now.image;
 	ep->audit.image_digest = st->now.digest;
-	rc = dr_docker_container_stop(&ep->docker, name, ep->cfg.stop_timeout_seconds, &st->stopped, &ep->err);
-	if (st->stopped.was_running) {
-		ep->audit.stop_ms = st->stopped.duration_ms;
-		ep->audit.stop_killed = st->stopped.killed;
-	}
-	if (!rc)
-		rc = dr_docker_container_remove(&ep->docker, name, &ep->err);
-	return dr_endpoint_phase(ep, DR_PHASE_STOP, rc);
+	return dr_endpoint_phase(ep, DR_PHASE_STOP, dr_endpoint_stop_and_remove(ep, name, &st->stopped));
 }
 
 static json_object *stop_answer(const struct stop *st)

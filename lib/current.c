@@ -41,9 +41,13 @@ const char *dr_current_expectation(const struct dr_current *c)
 	return c->present && c->state.running ? c->digest : DR_EXPECT_NONE;
 }
 
-int dr_current_matches(const struct dr_current *c, const char *expect)
+int dr_current_check_expectation(const struct dr_current *c, const char *expect, struct dr_error *err)
 {
 	const char *now = dr_current_expectation(c);
+	int running = c->present && c->state.running;
 
-	return now[0] && !strcmp(now, expect);
+	if (!expect || (now[0] && !strcmp(now, expect)))
+		return 0;
+	return dr_error_set(err, 412, "expect_current_digest is %s but %s%s%s runs now; nothing was touched: plan again", expect,
+			    now[0] ? now : "a container of unknown digest", running ? " " : "", running ? c->image : "");
 }

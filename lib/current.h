@@ -22,7 +22,7 @@ int dr_current_read(struct dr_docker *d, const char *container_name, struct dr_c
 /* The expect_current_digest value that matches now: the digest when a container runs, else "none". */
 const char *dr_current_expectation(const struct dr_current *c);
 
-/* 1 when expect (a digest or "none") matches what runs now. */
-int dr_current_matches(const struct dr_current *c, const char *expect);
+/* expect (a digest or "none"; NULL: no precondition) against what runs now: 0, or 412 with the reason. */
+int dr_current_check_expectation(const struct dr_current *c, const char *expect, struct dr_error *err);
 
 #endif

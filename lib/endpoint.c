@@ -45,10 +45,15 @@ int dr_endpoint_docker(struct dr_endpoint *ep)
 	return dr_endpoint_phase(ep, DR_PHASE_DOCKER, dr_docker_open(&ep->docker, ep->cfg.docker_socket, &ep->err));
 }
 
-static void endpoint_add(json_object *o, const char *name, const char *value)
+int dr_endpoint_stop_and_remove(struct dr_endpoint *ep, const char *name, struct dr_stop_report *report)
 {
-	if (value && value[0])
-		json_object_object_add(o, name, json_object_new_string(value));
+	int rc = dr_docker_container_stop(&ep->docker, name, ep->cfg.stop_timeout_seconds, report, &ep->err);
+
+	if (report->was_running) {
+		ep->audit.stop_ms = report->duration_ms;
+		ep->audit.stop_killed = report->killed;
+	}
+	return rc ? rc : dr_docker_container_remove(&ep->docker, name, &ep->err);
 }
 
 /* One history entry from the audit fields; a failure to write it reaches the journal only. */
@@ -60,17 +65,17 @@ static void endpoint_keep_history(struct dr_endpoint *ep, int status)
 	struct dr_error err = { 0 };
 
 	dr_time_iso_utc(now);
-	endpoint_add(e, "time", now);
-	endpoint_add(e, "request_id", a->request_id);
-	endpoint_add(e, "client_id", a->client_id);
-	endpoint_add(e, "action", a->action);
-	endpoint_add(e, "image", a->image);
-	endpoint_add(e, "image_digest", a->image_digest);
-	endpoint_add(e, "previous_digest", a->previous_digest);
-	endpoint_add(e, "result", status >= 200 && status < 300 ? "ok" : "error");
+	dr_reply_add_string(e, "time", now);
+	dr_reply_add_string(e, "request_id", a->request_id);
+	dr_reply_add_string(e, "client_id", a->client_id);
+	dr_reply_add_string(e, "action", a->action);
+	dr_reply_add_string(e, "image", a->image);
+	dr_reply_add_string(e, "image_digest", a->image_digest);
+	dr_reply_add_string(e, "previous_digest", a->previous_digest);
+	dr_reply_add_string(e, "result", status >= 200 && status < 300 ? "ok" : "error");
 	json_object_object_add(e, "http_status", json_object_new_int(status));
-	endpoint_add(e, "phase", dr_phase_name(ep->err.phase));
-	endpoint_add(e, "reason", a->reason);
+	dr_reply_add_string(e, "phase", dr_phase_name(ep->err.phase));
+	dr_reply_add_string(e, "reason", a->reason);
 	json_object_object_add(e, "duration_ms", json_object_new_int64(dr_now_ms() - a->started_ms));
 	if (a->exit_code >= 0)
 		json_object_object_add(e, "exit_code", json_object_new_int64(a->exit_code));

@@ -35,6 +35,10 @@ int dr_endpoint_lock(struct dr_endpoint *ep, const char *action, const char *ima
 /* Open the Docker client; 0 or 503, phase docker. */
 int dr_endpoint_docker(struct dr_endpoint *ep);
 
+/* Stop (STOP_TIMEOUT_SECONDS) and remove container name, filling report and the audit's stop
+ * fields when it was running; 0 or a status (the caller names the phase). */
+int dr_endpoint_stop_and_remove(struct dr_endpoint *ep, const char *name, struct dr_stop_report *report);
+
 /* When rc is not 0, record phase as where the request failed; returns rc. */
 int dr_endpoint_phase(struct dr_endpoint *ep, enum dr_phase phase, int rc);
 

@@ -169,3 +169,11 @@ int dr_image_ref_check_policy(const struct dr_image_ref *ref, const char *reposi
 		return dr_error_set(err, 422, "tag %s is a dev-only pre-release and refused in prod", ref->tag);
 	return 0;
 }
+
+int dr_image_ref_check_tag_digest(const struct dr_image_ref *ref, const char *tag_digest, struct dr_error *err)
+{
+	if (!ref->tag[0] || !ref->digest[0] || !strcmp(ref->digest, tag_digest))
+		return 0;
+	return dr_error_set(err, 409, "tag %s resolves to %s in the registry, not to the requested %s; deploy by digest alone or fix the reference",
+			    ref->tag, tag_digest, ref->digest);
+}

@@ -26,6 +26,10 @@ int dr_image_ref_parse(const char *text, struct dr_image_ref *ref, struct dr_err
 int dr_image_ref_check_policy(const struct dr_image_ref *ref, const char *repository, int dev_allowed,
 			      struct dr_error *err);
 
+/* For a reference with both a tag and a digest: 0 when the registry resolves the tag (tag_digest)
+ * to that digest, else 409 naming both. A reference without both is 0. */
+int dr_image_ref_check_tag_digest(const struct dr_image_ref *ref, const char *tag_digest, struct dr_error *err);
+
 /* 1 when s is "sha256:" followed by 64 lowercase hex digits. */
 int dr_image_digest_valid(const char *s);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "mask.h"
+#include "percent.h"
 
 static void mask_add(struct dr_mask *m, const char *s, size_t len)
 {
@@ -29,27 +30,15 @@ static void mask_add(struct dr_mask *m, const char *s, size_t len)
 	m->count++;
 }
 
-static int mask_hex(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
 /* The password percent-decoded, added when it differs from its encoded form. */
 static void mask_add_decoded(struct dr_mask *m, const char *pw, size_t len)
 {
 	char *decoded = malloc(len + 1);
-	size_t i, n = 0;
+	size_t n;
 
 	if (!decoded)
 		return;
-	for (i = 0; i < len; i++) {
-		if (pw[i] == '%' && i + 2 < len && mask_hex(pw[i + 1]) >= 0 && mask_hex(pw[i + 2]) >= 0) {
-			decoded[n++] = (char)(mask_hex(pw[i + 1]) * 16 + mask_hex(pw[i + 2]));
-			i += 2;
-		} else {
-			decoded[n++] = pw[i];
-		}
-	}
+	n = dr_percent_decode(pw, len, decoded, len + 1);
 	if (n != len || memcmp(decoded, pw, len))
 		mask_add(m, decoded, n);
 	explicit_bzero(decoded, len + 1);

@@ -54,3 +54,9 @@ void dr_reply_add_stop_report(json_object *out, const struct dr_stop_report *r)
 	json_object_object_add(out, "stop_duration_ms", json_object_new_int64(r->duration_ms));
 	json_object_object_add(out, "stop_killed", json_object_new_boolean(r->killed));
 }
+
+void dr_reply_add_string(json_object *o, const char *name, const char *value)
+{
+	if (value && value[0])
+		json_object_object_add(o, name, json_object_new_string(value));
+}

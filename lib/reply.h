@@ -20,6 +20,9 @@ int dr_reply_json(struct dr_audit *a, int status, json_object *body);
 /* Send {"status":"error","reason":...} merged with extra (consumed, may be NULL) and audit it. */
 int dr_reply_error(struct dr_audit *a, const struct dr_error *err, json_object *extra);
 
+/* Add name: value to o when value is neither NULL nor empty. */
+void dr_reply_add_string(json_object *o, const char *name, const char *value);
+
 /* Add stop_duration_ms and stop_killed to an answer when a container was running. */
 void dr_reply_add_stop_report(json_object *out, const struct dr_stop_report *r);
 

@@ -3,11 +3,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
+#include "percent.h"
 #include "runtime_env.h"
 
 const char *const dr_runtime_var_names[DR_RUNTIME_VARS] = {
@@ -112,19 +112,10 @@ static int database_url_redirects(const char *key, size_t len)
 {
 	static const char *const keys[] = { "dbname", "host", "hostaddr", "port", "service", "servicefile" };
 	char decoded[32];
-	size_t i, n = 0;
+	size_t i;
 
 	/* libpq percent-decodes keywords too. */
-	for (i = 0; i < len && n < sizeof decoded - 1; i++) {
-		unsigned hi, lo;
-		if (key[i] == '%' && i + 2 < len && sscanf(key + i + 1, "%1x%1x", &hi, &lo) == 2) {
-			decoded[n++] = (char)(hi * 16 + lo);
-			i += 2;
-		} else {
-			decoded[n++] = key[i];
-		}
-	}
-	decoded[n] = '\0';
+	dr_percent_decode(key, len, decoded, sizeof decoded);
 	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		if (!strcasecmp(decoded, keys[i]))
 			return 1;

@@ -20,9 +20,9 @@ build() { # build NAME SOURCES...
 	clang "${flags[@]}" -o "$out/fuzz_$name" "$src/t/fuzz/fuzz_$name.c" "${sources[@]}" "${json[@]}" "${libs[@]}"
 }
 build http_head http.c fdio.c buf.c error.c jsonstr.c clock.c
-build deploy_request deploy_request.c json_strict.c runtime_env.c config.c number.c image_ref.c error.c
+build deploy_request deploy_request.c json_strict.c runtime_env.c percent.c config.c number.c image_ref.c error.c
 build image_ref image_ref.c error.c
-build runtime_env runtime_env.c config.c number.c image_ref.c error.c
+build runtime_env runtime_env.c percent.c config.c number.c image_ref.c error.c
 build jwt jwt.c base64.c $(pkg-config --libs libcrypto)
 
 run() { # run NAME: fuzz for $secs seconds
