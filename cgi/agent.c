@@ -1,12 +1,15 @@
 /* dreichor-agent: the per-connection dispatcher. Reads one request head
  * from stdin under hard limits, authenticates it, routes it, and execs the
- * endpoint program with CGI meta-variables and the body still unread.
+ * endpoint program with CGI meta-variables and the body still unread (a
+ * chunked body is decoded first and handed over as a memory file).
  * Exit codes: 0 handed over or answered (whatever the HTTP status, so that
  * systemd records no failed unit for a refused request), 1 --check-config
  * found problems, 100 usage, 111 no answer could be written. */
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <sys/mman.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +21,10 @@
 #include "audit.h"
 #include "auth.h"
 #include "cgi.h"
+#include "chunked.h"
 #include "clock.h"
 #include "config.h"
+#include "fdio.h"
 #include "http.h"
 #include "runtime_env.h"
 
@@ -27,6 +32,7 @@
 #define AGENT_EXIT_USAGE 100
 #define AGENT_EXIT_SYSTEM 111
 #define AGENT_CLIENT_ID_LOG_MAX 128
+#define AGENT_CF_RAY_MAX 64 /* Cloudflare's are 16 hex digits, a dash and a data-center code */
 
 struct agent_route {
 	const char *path;
@@ -49,6 +55,7 @@ struct agent {
 	char request_id[DR_REQUEST_ID_LEN + 1];
 	char client_id[AGENT_CLIENT_ID_LOG_MAX + 1];
 	char auth_detail[256];     /* why a JWT was refused, for the journal only */
+	char body[DR_HTTP_BODY_MAX]; /* a chunked body, decoded */
 	struct dr_audit audit;
 };
 
@@ -75,12 +82,9 @@ static int agent_refuse_config(struct agent *ag)
 	char reason[DR_PROBLEM_MAX];
 	size_t name = strspn(problem, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789");
 
-	int jwt_complete = ag->cfg.cf_access_aud && ag->cfg.cf_access_issuer && ag->cfg.cf_access_certs_file;
-
 	/* A half-configured JWT check cannot run; the service token then stands alone. */
 	if (ag->cfg.client_id && ag->cfg.client_id[0] && ag->cfg.client_secret && ag->cfg.client_secret[0] &&
-	    dr_auth_check(&ag->req, &ag->cfg, &err) == 0 &&
-	    (!jwt_complete || dr_auth_check_jwt(&ag->req, &ag->cfg, &err, ag->auth_detail, sizeof ag->auth_detail) == 0))
+	    dr_auth_check(&ag->req, &ag->cfg, &err, ag->auth_detail, sizeof ag->auth_detail) == 0)
 		return agent_refuse(ag, 500, NULL, problem);
 	ag->audit.detail = problem;
 	if (name > 0 && problem[name] == ':')
@@ -105,11 +109,11 @@ static int agent_check_body(const struct agent_route *route, const struct dr_htt
 {
 	const char *ctype = dr_http_header_get(req, "Content-Type");
 
-	if (route->needs_body && req->content_length < 0) {
-		*why = "Content-Length is required: send the JSON body with a Content-Length header";
+	if (route->needs_body && req->content_length < 0 && !req->chunked) {
+		*why = "a request body is required: send the JSON body with Content-Length or chunked framing";
 		return 411;
 	}
-	if ((route->needs_body || req->content_length > 0) && !dr_content_type_is_json(ctype)) {
+	if ((route->needs_body || req->content_length > 0 || req->chunked) && !dr_content_type_is_json(ctype)) {
 		*why = "Content-Type must be application/json";
 		return 415;
 	}
@@ -122,7 +126,7 @@ static void agent_set_peer(void)
 	socklen_t len = sizeof ss;
 	char addr[INET6_ADDRSTRLEN] = "";
 
-	if (getpeername(STDIN_FILENO, (struct sockaddr *)&ss, &len) < 0)
+	if (getpeername(STDOUT_FILENO, (struct sockaddr *)&ss, &len) < 0)
 		return;
 	if (ss.ss_family == AF_INET)
 		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, addr, sizeof addr);
@@ -154,6 +158,9 @@ static int agent_exec(struct agent *ag, const struct agent_route *route)
 	setenv("QUERY_STRING", ag->req.query, 1);
 	setenv("DREICHOR_REQUEST_ID", ag->request_id, 1);
 	setenv("DREICHOR_CLIENT_ID", ag->cfg.client_id, 1);
+	unsetenv("HTTP_CF_RAY");
+	if (ag->audit.cf_ray)
+		setenv("HTTP_CF_RAY", ag->audit.cf_ray, 1);
 	if (ctype)
 		setenv("CONTENT_TYPE", ctype, 1);
 	if (ag->req.content_length >= 0) {
@@ -168,6 +175,53 @@ static int agent_exec(struct agent *ag, const struct agent_route *route)
 	argv[1] = NULL;
 	execv(program, argv);
 	return agent_refuse(ag, 500, NULL, "cannot start the endpoint program; check DREICHOR_LIBEXECDIR and the installation");
+}
+
+/* Cf-Ray, when sent, goes to the audit entry so that it matches Cloudflare's logs; 0 or 400. */
+static int agent_note_cf_ray(struct agent *ag)
+{
+	const char *ray = dr_http_header_get(&ag->req, "Cf-Ray");
+	size_t len = ray ? strspn(ray, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-") : 0;
+
+	if (!ray)
+		return 0;
+	if (len == 0 || len > AGENT_CF_RAY_MAX || ray[len])
+		return 400;
+	ag->audit.cf_ray = ray;
+	return 0;
+}
+
+/* Let a waiting client send its body (Expect: 100-continue), and decode a chunked one into a
+ * memory file that becomes stdin, so the endpoint reads CONTENT_LENGTH bytes either way.
+ * 0, or the status with why set. */
+static int agent_take_body(struct agent *ag, const char **why)
+{
+	struct dr_chunked ch;
+	int fd, rc;
+
+	if (ag->req.expect_continue && (ag->req.content_length > 0 || ag->req.chunked) &&
+	    dr_http_respond_continue(STDOUT_FILENO)) {
+		*why = "cannot write 100 Continue";
+		return 400;
+	}
+	if (!ag->req.chunked)
+		return 0;
+	dr_chunked_init(&ch, ag->body, sizeof ag->body);
+	if ((rc = dr_chunked_read(&ch, STDIN_FILENO, dr_now_ms() + DR_HTTP_BODY_TIMEOUT_MS))) {
+		*why = ch.why;
+		return rc;
+	}
+	fd = memfd_create("dreichor-request-body", MFD_CLOEXEC);
+	if (fd < 0 || dr_write_all(fd, ch.out, ch.out_len) || lseek(fd, 0, SEEK_SET) != 0 ||
+	    dup2(fd, STDIN_FILENO) < 0) {
+		if (fd >= 0)
+			close(fd);
+		*why = "cannot hand the decoded request body to the endpoint";
+		return 500;
+	}
+	close(fd);
+	ag->req.content_length = (long long)ch.out_len;
+	return 0;
 }
 
 static int agent_serve(struct agent *ag)
@@ -197,14 +251,16 @@ static int agent_serve(struct agent *ag)
 		dr_strlcpy(ag->client_id, presented, sizeof ag->client_id);
 		ag->audit.client_id = ag->client_id;
 	}
+	if ((rc = agent_note_cf_ray(ag)))
+		return agent_refuse(ag, rc, NULL, "Cf-Ray header malformed: 1-64 letters, digits and dashes");
 	if (ag->cfg.problems.count)
 		return agent_refuse_config(ag);
-	if ((rc = dr_auth_check(&ag->req, &ag->cfg, &err)))
-		return agent_refuse(ag, rc, NULL, err.reason);
-	if ((rc = dr_auth_check_jwt(&ag->req, &ag->cfg, &err, ag->auth_detail, sizeof ag->auth_detail))) {
-		ag->audit.detail = ag->auth_detail;
+	if ((rc = dr_auth_check(&ag->req, &ag->cfg, &err, ag->auth_detail, sizeof ag->auth_detail))) {
+		ag->audit.detail = ag->auth_detail[0] ? ag->auth_detail : NULL;
 		return agent_refuse(ag, rc, NULL, err.reason);
 	}
+	if (!ag->audit.client_id)
+		ag->audit.client_id = ag->cfg.client_id; /* the JWT's common_name, checked equal */
 	route = agent_route_find(ag->req.path);
 	if (!route)
 		return agent_refuse(ag, 404, NULL, "unknown path; the API is POST /v1/plan, POST /v1/deploy, GET /v1/status, GET /v1/deploys, POST /v1/stop");
@@ -214,6 +270,8 @@ static int agent_serve(struct agent *ag)
 		return agent_refuse(ag, 405, route->method, err.reason);
 	}
 	if ((rc = agent_check_body(route, &ag->req, &why)))
+		return agent_refuse(ag, rc, NULL, why);
+	if ((rc = agent_take_body(ag, &why)))
 		return agent_refuse(ag, rc, NULL, why);
 	return agent_exec(ag, route);
 }
@@ -240,10 +298,27 @@ static int agent_check_config(void)
 	return problems ? AGENT_EXIT_PROBLEMS : 0;
 }
 
+/* --fetch-certs: the certs fetcher is its own program, so that the dispatcher never links TLS. */
+static int agent_fetch_certs(char **argv)
+{
+	const char *dir = getenv("DREICHOR_LIBEXECDIR");
+	char program[4096];
+
+	if (snprintf(program, sizeof program, "%s/dreichor-fetch-certs", dir ? dir : DR_PKGLIBEXECDIR) >= (int)sizeof program) {
+		fprintf(stderr, "dreichor-agent: DREICHOR_LIBEXECDIR too long\n");
+		return AGENT_EXIT_USAGE;
+	}
+	argv[0] = (char *)"dreichor-fetch-certs";
+	execv(program, argv);
+	fprintf(stderr, "dreichor-agent: cannot run %s: %s\n", program, strerror(errno));
+	return AGENT_EXIT_SYSTEM;
+}
+
 static int agent_usage(void)
 {
 	fprintf(stderr, "usage: dreichor-agent            (one request on stdin/stdout, as started by systemd)\n"
 			"       dreichor-agent --check-config\n"
+			"       dreichor-agent --fetch-certs [--cacert FILE] [TEAM]\n"
 			"       dreichor-agent --version\n");
 	return AGENT_EXIT_USAGE;
 }
@@ -257,6 +332,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (argc == 2 && !strcmp(argv[1], "--check-config"))
 		return agent_check_config();
+	if (argc >= 2 && !strcmp(argv[1], "--fetch-certs"))
+		return agent_fetch_certs(argv + 1);
 	if (argc == 2 && !strcmp(argv[1], "--version")) {
 		printf("dreichor-agent %s\n", PACKAGE_VERSION);
 		return 0;

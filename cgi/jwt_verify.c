@@ -3,7 +3,8 @@
  * CF_ACCESS_ISSUER, CF_ACCESS_CERTS_FILE, CF_ACCESS_CLIENT_ID). The
  * dispatcher runs it only when JWT verification is configured, so that
  * libcrypto and json-c are loaded only then. Prints "ok" or why not.
- * Exit codes: 0 valid, 1 refused, 100 usage, 111 system. */
+ * Exit codes: 0 valid, 1 refused, 2 the certs file cannot be read or
+ * parsed, 100 usage, 111 system. */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@ int main(void)
 	char why[256] = "";
 	size_t len = 0;
 	ssize_t n;
+	int rc;
 
 	policy.audience = getenv("CF_ACCESS_AUD");
 	policy.issuer = getenv("CF_ACCESS_ISSUER");
@@ -33,9 +35,10 @@ int main(void)
 	}
 	while (len <= DR_JWT_MAX && (n = read(STDIN_FILENO, token + len, DR_JWT_MAX + 1 - len)) > 0)
 		len += (size_t)n;
-	if (dr_jwt_verify(token, len, &policy, why, sizeof why)) {
+	rc = dr_jwt_verify(token, len, &policy, why, sizeof why);
+	if (rc) {
 		printf("%s\n", why);
-		return 1;
+		return rc == DR_JWT_CERTS_BROKEN ? 2 : 1;
 	}
 	printf("ok\n");
 	return 0;

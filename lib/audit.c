@@ -105,6 +105,7 @@ int dr_audit_write(const struct dr_audit *a)
 	audit_add(&f, "DREICHOR_PHASE", a->phase);
 	audit_add(&f, "DREICHOR_REASON", a->reason);
 	audit_add(&f, "DREICHOR_DETAIL", a->detail);
+	audit_add(&f, "DREICHOR_CF_RAY", a->cf_ray);
 	audit_add(&f, "DREICHOR_CONTAINER_LOGS", a->container_logs);
 	audit_add(&f, "DREICHOR_DURATION_MS", duration);
 	audit_add(&f, "DREICHOR_PREVIOUS_DIGEST", a->previous_digest);

@@ -18,6 +18,7 @@ struct dr_audit {
 	const char *image_digest;
 	const char *phase;        /* where a deploy failed */
 	const char *reason;       /* the error reason given to the client */
+	const char *cf_ray;       /* the request's Cf-Ray, to match Cloudflare's logs */
 	const char *detail;       /* more than the client is told (why a token was refused) */
 	const char *container_logs; /* last container log lines, newline-separated */
 	const char *previous_digest; /* what ran before a deploy, "none" when nothing did */

@@ -27,24 +27,22 @@ int dr_auth_equal(const char *a, size_t alen, const char *b, size_t blen)
 	return diff == 0;
 }
 
-int dr_auth_check(const struct dr_http_request *req, const struct dr_config *cfg, struct dr_error *err)
+/* Compare what was presented with the configured values; both are compared before deciding so
+ * that timing does not tell which one differed. A NULL presented value counts as a match. */
+static int auth_headers_match(const char *id, const char *secret, const struct dr_config *cfg)
 {
-	const char *id = dr_http_header_get(req, "CF-Access-Client-Id");
-	const char *secret = dr_http_header_get(req, "CF-Access-Client-Secret");
-	int id_ok, secret_ok;
+	int id_ok = 1, secret_ok = 1;
 
-	if (!id || !id[0] || !secret || !secret[0])
-		return dr_error_set(err, 401, "CF-Access-Client-Id and CF-Access-Client-Secret headers are required");
-	/* Compare both before deciding so timing does not tell which one differed. */
-	id_ok = dr_auth_equal(id, strlen(id), cfg->client_id, strlen(cfg->client_id));
-	secret_ok = dr_auth_equal(secret, strlen(secret), cfg->client_secret, strlen(cfg->client_secret));
-	if (!(id_ok & secret_ok))
-		return dr_error_set(err, 403, "service token not accepted for this environment");
-	return 0;
+	if (id)
+		id_ok = dr_auth_equal(id, strlen(id), cfg->client_id, strlen(cfg->client_id));
+	if (secret)
+		secret_ok = dr_auth_equal(secret, strlen(secret), cfg->client_secret, strlen(cfg->client_secret));
+	return id_ok & secret_ok;
 }
 
-/* Run the verifier with exactly the policy in its environment; token on its stdin, verdict on its stdout. */
-static int auth_run_verifier(const struct dr_config *cfg, const char *token, char *out, size_t cap)
+/* Run the verifier with exactly the policy in its environment; token on its stdin, verdict on its
+ * stdout. Returns its exit code (0 valid, 1 refused, 2 certs file broken) or -1 when it did not answer. */
+static int auth_run_verifier(const struct dr_config *cfg, const char *token, size_t token_len, char *out, size_t cap)
 {
 	char program[4096], aud[1024], iss[1024], certs[4200], id[1024];
 	char *const argv[] = { (char *)DR_AUTH_JWT_PROGRAM, NULL };
@@ -71,7 +69,7 @@ static int auth_run_verifier(const struct dr_config *cfg, const char *token, cha
 	close(in[0]);
 	close(res[1]);
 	in[0] = res[1] = -1;
-	dr_write_all(in[1], token, strlen(token));
+	dr_write_all(in[1], token, token_len);
 	close(in[1]);
 	in[1] = -1;
 	while (used + 1 < cap) {
@@ -90,8 +88,11 @@ static int auth_run_verifier(const struct dr_config *cfg, const char *token, cha
 	kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	rc = WIFEXITED(status) && WEXITSTATUS(status) == 0 && !strcmp(out, "ok") ? 0 : -1;
-	if (rc && !out[0])
+	if (WIFEXITED(status) && WEXITSTATUS(status) <= 2)
+		rc = WEXITSTATUS(status);
+	if (rc == 0 && strcmp(out, "ok"))
+		rc = -1;
+	if (rc < 0 && !out[0])
 		snprintf(out, cap, "verifier %s failed to answer", program);
 done:
 	if (pid < 0 && !out[0])
@@ -105,17 +106,85 @@ done:
 	return rc;
 }
 
-int dr_auth_check_jwt(const struct dr_http_request *req, const struct dr_config *cfg, struct dr_error *err,
-		      char *detail, size_t detail_cap)
+const char *dr_auth_jwt_find(const struct dr_http_request *req, size_t *len)
 {
-	const char *token = dr_http_header_get(req, "Cf-Access-Jwt-Assertion");
+	const char *header = dr_http_header_get(req, "Cf-Access-Jwt-Assertion");
+	size_t i;
 
-	detail[0] = '\0';
-	if (!cfg->cf_access_aud)
-		return 0;
-	if (!token || !token[0])
-		return dr_error_set(err, 401, "Cf-Access-Jwt-Assertion header is required");
-	if (auth_run_verifier(cfg, token, detail, detail_cap))
-		return dr_error_set(err, 403, "Cloudflare Access token not accepted");
+	if (header && header[0]) {
+		*len = strlen(header);
+		return header;
+	}
+	for (i = 0; i < req->header_count; i++) {
+		const char *c = req->headers[i].value;
+		if (strcasecmp(req->headers[i].name, "Cookie"))
+			continue;
+		/* cookie-string: name=value pairs separated by "; " (RFC 6265 section 4.2.1). */
+		while (*c) {
+			size_t pair = strcspn(c, ";");
+			const char *eq = memchr(c, '=', pair);
+			if (eq && (size_t)(eq - c) == strlen(DR_AUTH_JWT_COOKIE) && !memcmp(c, DR_AUTH_JWT_COOKIE, (size_t)(eq - c)) &&
+			    pair > (size_t)(eq + 1 - c)) {
+				*len = pair - (size_t)(eq + 1 - c);
+				return eq + 1;
+			}
+			c += pair;
+			while (*c == ';' || *c == ' ')
+				c++;
+		}
+	}
+	*len = 0;
+	return NULL;
+}
+
+int dr_auth_jwt_configured(const struct dr_config *cfg)
+{
+	return cfg->cf_access_aud && cfg->cf_access_issuer && cfg->cf_access_certs_file;
+}
+
+/* The service token alone: both headers required and matching. */
+static int auth_check_service_token(const struct dr_http_request *req, const struct dr_config *cfg, struct dr_error *err)
+{
+	const char *id = dr_http_header_get(req, "CF-Access-Client-Id");
+	const char *secret = dr_http_header_get(req, "CF-Access-Client-Secret");
+
+	if (!id || !id[0] || !secret || !secret[0])
+		return dr_error_set(err, 401, "CF-Access-Client-Id and CF-Access-Client-Secret headers are required");
+	if (!auth_headers_match(id, secret, cfg))
+		return dr_error_set(err, 403, "service token not accepted for this environment");
 	return 0;
+}
+
+/* The JWT authenticates; service-token headers that are present must still match. */
+static int auth_check_jwt(const struct dr_http_request *req, const struct dr_config *cfg, struct dr_error *err,
+			  char *detail, size_t detail_cap)
+{
+	const char *id = dr_http_header_get(req, "CF-Access-Client-Id");
+	const char *secret = dr_http_header_get(req, "CF-Access-Client-Secret");
+	size_t len = 0;
+	const char *token = dr_auth_jwt_find(req, &len);
+
+	if (!auth_headers_match(id, secret, cfg))
+		return dr_error_set(err, 403, "service token not accepted for this environment");
+	if (!token)
+		return dr_error_set(err, 401, "Cloudflare Access token required: no Cf-Access-Jwt-Assertion header or CF_Authorization cookie");
+	switch (auth_run_verifier(cfg, token, len, detail, detail_cap)) {
+	case 0:
+		return 0;
+	case 2:
+		return dr_error_set(err, 500, "CF_ACCESS_CERTS_FILE cannot be read or parsed (the journal has the detail)");
+	case 1:
+		return dr_error_set(err, 403, "Cloudflare Access token not accepted");
+	default:
+		return dr_error_set(err, 500, "the Cloudflare Access token could not be checked (the journal has the detail)");
+	}
+}
+
+int dr_auth_check(const struct dr_http_request *req, const struct dr_config *cfg, struct dr_error *err,
+		  char *detail, size_t detail_cap)
+{
+	detail[0] = '\0';
+	if (dr_auth_jwt_configured(cfg))
+		return auth_check_jwt(req, cfg, err, detail, detail_cap);
+	return auth_check_service_token(req, cfg, err);
 }

@@ -10,15 +10,23 @@
 /* 1 when a and b are equal, in time that depends only on their lengths' maximum. */
 int dr_auth_equal(const char *a, size_t alen, const char *b, size_t blen);
 
-/* Check CF-Access-Client-Id and -Secret; returns 0, 401 (missing) or 403 (wrong), reason set. */
-int dr_auth_check(const struct dr_http_request *req, const struct dr_config *cfg, struct dr_error *err);
-
 #define DR_AUTH_JWT_PROGRAM "dreichor-jwt-verify"
 #define DR_AUTH_JWT_TIMEOUT_MS 3000
+#define DR_AUTH_JWT_COOKIE "CF_Authorization"
 
-/* When CF_ACCESS_AUD is configured, require Cf-Access-Jwt-Assertion and have dreichor-jwt-verify
- * check it; returns 0, 401 (missing) or 403 (refused, with the verifier's reason in detail). */
-int dr_auth_check_jwt(const struct dr_http_request *req, const struct dr_config *cfg, struct dr_error *err,
-		      char *detail, size_t detail_cap);
+/* 1 when CF_ACCESS_AUD, CF_ACCESS_ISSUER and CF_ACCESS_CERTS_FILE are all set. */
+int dr_auth_jwt_configured(const struct dr_config *cfg);
+
+/* The Access JWT: the Cf-Access-Jwt-Assertion header, else the CF_Authorization cookie; points
+ * into req (not terminated for the cookie), *len bytes; NULL when neither is there. */
+const char *dr_auth_jwt_find(const struct dr_http_request *req, size_t *len);
+
+/* Authenticate (CONTRACT section 5). Without the JWT check configured: CF-Access-Client-Id and
+ * -Secret are required and compared in constant time. With it: the JWT is required and checked
+ * by dreichor-jwt-verify, and the two headers, when present, must still match. Returns 0, 401,
+ * 403, or 500 (certs file broken, verifier failed), with err's reason for the client and, for
+ * the JWT, the verifier's word in detail for the journal only. */
+int dr_auth_check(const struct dr_http_request *req, const struct dr_config *cfg, struct dr_error *err,
+		  char *detail, size_t detail_cap);
 
 #endif

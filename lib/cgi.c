@@ -34,6 +34,7 @@ int dr_cgi_load(struct dr_cgi *cgi, struct dr_error *err)
 	cgi->content_type = cgi_get("CONTENT_TYPE");
 	cgi->request_id = cgi_get("DREICHOR_REQUEST_ID");
 	cgi->client_id = cgi_get("DREICHOR_CLIENT_ID");
+	cgi->cf_ray = getenv("HTTP_CF_RAY");
 	cgi->content_length = 0;
 	if (cl[0] && dr_parse_long(cl, 0, DR_HTTP_BODY_MAX, &n))
 		return dr_error_set(err, 413, "CONTENT_LENGTH must be a number from 0 to %d", DR_HTTP_BODY_MAX);
@@ -121,4 +122,5 @@ void dr_cgi_fill_audit(const struct dr_cgi *cgi, struct dr_audit *a)
 	a->client_id = cgi->client_id;
 	a->method = cgi->method;
 	a->path = cgi->path;
+	a->cf_ray = cgi->cf_ray;
 }

@@ -19,6 +19,7 @@ struct dr_cgi {
 	long long content_length;  /* CONTENT_LENGTH, 0 when absent */
 	const char *request_id;    /* DREICHOR_REQUEST_ID */
 	const char *client_id;     /* DREICHOR_CLIENT_ID, the authenticated id */
+	const char *cf_ray;        /* HTTP_CF_RAY, checked by the dispatcher; NULL when absent */
 	long long started_ms;      /* monotonic time the endpoint began */
 };
 

@@ -241,23 +241,46 @@ static int http_parse_content_length(struct dr_http_request *req, const char *v)
 /* Fields whose repetition would make the request ambiguous. */
 static const char *const http_singleton_headers[] = {
 	"Content-Length", "Content-Type", "Transfer-Encoding", "Host",
-	"CF-Access-Client-Id", "CF-Access-Client-Secret", "Cf-Access-Jwt-Assertion",
+	"CF-Access-Client-Id", "CF-Access-Client-Secret", "Cf-Access-Jwt-Assertion", "Expect", "Cf-Ray",
 };
+
+/* Transfer-Encoding: only "chunked" alone, and not in HTTP/1.0 (RFC 9112 section 6.1). */
+static int http_check_transfer_encoding(struct dr_http_request *req, const char *te)
+{
+	if (!strcmp(req->version, "HTTP/1.0"))
+		return http_refuse(req, 400, "Transfer-Encoding is not allowed in an HTTP/1.0 request");
+	if (strcasecmp(te, "chunked"))
+		return http_refuse(req, 501, "Transfer-Encoding other than chunked is not supported");
+	req->chunked = 1;
+	return 0;
+}
+
+/* Expect: 100-continue is the only expectation (RFC 9110 section 10.1.1); HTTP/1.0 ignores it. */
+static int http_check_expect(struct dr_http_request *req, const char *expect)
+{
+	if (strcasecmp(expect, "100-continue"))
+		return http_refuse(req, 417, "Expect: only 100-continue is supported");
+	req->expect_continue = !strcmp(req->version, "HTTP/1.1");
+	return 0;
+}
 
 static int http_check_framing(struct dr_http_request *req)
 {
-	const char *cl;
+	const char *cl = dr_http_header_get(req, "Content-Length");
+	const char *te = dr_http_header_get(req, "Transfer-Encoding");
+	const char *expect = dr_http_header_get(req, "Expect");
 	size_t i;
+	int rc;
 
 	for (i = 0; i < sizeof http_singleton_headers / sizeof *http_singleton_headers; i++)
 		if (dr_http_header_count(req, http_singleton_headers[i]) > 1)
 			return http_refuse(req, 400, "a header that must appear once is repeated");
-	req->has_transfer_encoding = dr_http_header_get(req, "Transfer-Encoding") != NULL;
-	cl = dr_http_header_get(req, "Content-Length");
-	if (req->has_transfer_encoding && cl)
+	if (te && cl)
 		return http_refuse(req, 400, "both Transfer-Encoding and Content-Length are present");
-	if (req->has_transfer_encoding)
-		return http_refuse(req, 411, "Transfer-Encoding is not accepted; send the body with Content-Length");
+	if (expect && (rc = http_check_expect(req, expect)))
+		return rc;
+	if (te)
+		return http_check_transfer_encoding(req, te);
 	return cl ? http_parse_content_length(req, cl) : 0;
 }
 
@@ -268,7 +291,8 @@ int dr_http_head_parse(struct dr_http_request *req)
 
 	req->header_count = 0;
 	req->content_length = -1;
-	req->has_transfer_encoding = 0;
+	req->chunked = 0;
+	req->expect_continue = 0;
 	req->method = req->target = req->path = req->version = NULL;
 	req->query = "";
 	if ((rc = http_check_line_endings(req)))
@@ -313,6 +337,7 @@ size_t dr_http_header_count(const struct dr_http_request *req, const char *name)
 const char *dr_http_reason_phrase(int status)
 {
 	switch (status) {
+	case 100: return "Continue";
 	case 200: return "OK";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
@@ -324,10 +349,12 @@ const char *dr_http_reason_phrase(int status)
 	case 411: return "Length Required";
 	case 413: return "Content Too Large";
 	case 415: return "Unsupported Media Type";
+	case 417: return "Expectation Failed";
 	case 422: return "Unprocessable Content";
 	case 431: return "Request Header Fields Too Large";
 	case 500: return "Internal Server Error";
 	case 502: return "Bad Gateway";
+	case 501: return "Not Implemented";
 	case 503: return "Service Unavailable";
 	case 505: return "HTTP Version Not Supported";
 	default: return "Unknown";
@@ -373,6 +400,13 @@ int dr_http_respond(int fd, int status, const char *request_id, const char *allo
 	if (dr_write_all(fd, head, (size_t)n))
 		return -1;
 	return dr_write_all(fd, body, body_len);
+}
+
+int dr_http_respond_continue(int fd)
+{
+	static const char line[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+	return dr_write_all(fd, line, sizeof line - 1);
 }
 
 int dr_http_respond_error(int fd, int status, const char *request_id, const char *allow,

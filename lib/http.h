@@ -34,7 +34,8 @@ struct dr_http_request {
 	struct dr_http_header headers[DR_HTTP_HEADERS_MAX];
 	size_t header_count;
 	long long content_length; /* -1 when absent */
-	int has_transfer_encoding;
+	int chunked;              /* Transfer-Encoding: chunked */
+	int expect_continue;      /* Expect: 100-continue in an HTTP/1.1 request */
 	char error[160];          /* why parsing refused the request */
 };
 
@@ -42,7 +43,7 @@ struct dr_http_request {
  * returns 0, DR_HTTP_CLOSED_EMPTY, or the status to answer (400, 408, 431). */
 int dr_http_head_read(int fd, struct dr_http_request *req, int timeout_ms);
 
-/* Parse req->head in place; returns 0 or the status to answer (400, 411, 413, 431, 505). */
+/* Parse req->head in place; returns 0 or the status to answer (400, 413, 417, 431, 501, 505). */
 int dr_http_head_parse(struct dr_http_request *req);
 
 /* The value of the first header called name (case-insensitive), or NULL. */
@@ -57,6 +58,9 @@ const char *dr_http_reason_phrase(int status);
 /* Write a complete response with a JSON body and Connection: close; allow may be NULL. */
 int dr_http_respond(int fd, int status, const char *request_id, const char *allow,
 		    const char *body, size_t body_len);
+
+/* Write the interim "100 Continue" line that lets a client waiting on Expect send its body. */
+int dr_http_respond_continue(int fd);
 
 /* Write {"status":"error","reason":...,"request_id":...}; allow may be NULL. */
 int dr_http_respond_error(int fd, int status, const char *request_id, const char *allow,

@@ -88,48 +88,39 @@ static BIGNUM *jwt_bignum(json_object *jwk, const char *key)
 	return n > 0 ? BN_bin2bn(raw, (int)n, NULL) : NULL;
 }
 
-/* The JWKS file parsed, or NULL; one larger than DR_JWT_CERTS_MAX is refused before it is read. */
+/* The JWKS file parsed, or NULL with why set; one larger than DR_JWT_CERTS_MAX is refused before
+ * it is read. */
 static json_object *jwt_read_certs(const char *certs_file, char *why, size_t cap)
 {
 	struct stat st;
+	json_object *certs, *keys;
 
-	why[0] = '\0';
-	if (stat(certs_file, &st) == 0 && st.st_size > DR_JWT_CERTS_MAX) {
+	if (stat(certs_file, &st) < 0) {
+		jwt_refuse(why, cap, "CF_ACCESS_CERTS_FILE cannot be read");
+		return NULL;
+	}
+	if (st.st_size > DR_JWT_CERTS_MAX) {
 		snprintf(why, cap, "CF_ACCESS_CERTS_FILE is larger than %d bytes", DR_JWT_CERTS_MAX);
 		return NULL;
 	}
-	return json_object_from_file(certs_file);
+	certs = json_object_from_file(certs_file);
+	if (!certs || !json_object_object_get_ex(certs, "keys", &keys) || !json_object_is_type(keys, json_type_array)) {
+		json_object_put(certs);
+		jwt_refuse(why, cap, "CF_ACCESS_CERTS_FILE is not a JWKS document with keys");
+		return NULL;
+	}
+	return certs;
 }
 
-/* The RSA public key with this kid from the JWKS file, or NULL. */
-static EVP_PKEY *jwt_load_key(const char *certs_file, const char *kid, char *why, size_t cap)
+/* The RSA public key of one JWK, or NULL with why set; shorter than 2048 bits is refused. */
+static EVP_PKEY *jwt_key_of(json_object *jwk, char *why, size_t cap)
 {
-	json_object *certs = jwt_read_certs(certs_file, why, cap), *keys, *jwk = NULL;
 	OSSL_PARAM_BLD *bld = NULL;
 	OSSL_PARAM *params = NULL;
 	EVP_PKEY_CTX *pctx = NULL;
 	EVP_PKEY *pkey = NULL;
-	BIGNUM *n = NULL, *e = NULL;
-	size_t i;
+	BIGNUM *n = jwt_bignum(jwk, "n"), *e = jwt_bignum(jwk, "e");
 
-	if (!certs && !strncmp(why, "CF_ACCESS_CERTS_FILE is larger", 30))
-		goto done;
-	if (!certs || !json_object_object_get_ex(certs, "keys", &keys) || !json_object_is_type(keys, json_type_array)) {
-		jwt_refuse(why, cap, "CF_ACCESS_CERTS_FILE is not a JWKS document with keys");
-		goto done;
-	}
-	for (i = 0; i < json_object_array_length(keys) && !jwk; i++) {
-		json_object *k = json_object_array_get_idx(keys, i);
-		const char *k_kid = jwt_string(k, "kid"), *kty = jwt_string(k, "kty");
-		if (k_kid && kty && !strcmp(k_kid, kid) && !strcmp(kty, "RSA"))
-			jwk = k;
-	}
-	if (!jwk) {
-		snprintf(why, cap, "no RSA key with kid %.80s in CF_ACCESS_CERTS_FILE", kid);
-		goto done;
-	}
-	n = jwt_bignum(jwk, "n");
-	e = jwt_bignum(jwk, "e");
 	bld = OSSL_PARAM_BLD_new();
 	if (!n || !e || !bld || !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) ||
 	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) || !(params = OSSL_PARAM_BLD_to_param(bld)) ||
@@ -149,8 +140,86 @@ done:
 	OSSL_PARAM_BLD_free(bld);
 	BN_free(n);
 	BN_free(e);
+	return pkey;
+}
+
+/* The RSA JWK called kid in keys (an array), or NULL. */
+static json_object *jwt_find_jwk(json_object *keys, const char *kid)
+{
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(keys); i++) {
+		json_object *k = json_object_array_get_idx(keys, i);
+		const char *k_kid = jwt_string(k, "kid"), *kty = jwt_string(k, "kty");
+		if (k_kid && kty && !strcmp(k_kid, kid) && !strcmp(kty, "RSA"))
+			return k;
+	}
+	return NULL;
+}
+
+/* The RSA public key with this kid from the JWKS file, or NULL with *certs_broken set when the
+ * file itself cannot be used. */
+static EVP_PKEY *jwt_load_key(const char *certs_file, const char *kid, int *certs_broken, char *why, size_t cap)
+{
+	json_object *certs = jwt_read_certs(certs_file, why, cap), *keys, *jwk;
+	EVP_PKEY *pkey = NULL;
+
+	*certs_broken = !certs;
+	if (!certs)
+		return NULL;
+	json_object_object_get_ex(certs, "keys", &keys);
+	jwk = jwt_find_jwk(keys, kid);
+	if (jwk)
+		pkey = jwt_key_of(jwk, why, cap);
+	else
+		snprintf(why, cap, "no RSA key with kid %.80s in CF_ACCESS_CERTS_FILE", kid);
 	json_object_put(certs);
 	return pkey;
+}
+
+int dr_jwt_certs_check(const char *text, size_t len, char *why, size_t cap)
+{
+	json_tokener *tok = json_tokener_new_ex(16);
+	json_object *certs = NULL, *keys;
+	int usable = 0, rc = -1;
+	size_t i;
+
+	if (len > DR_JWT_CERTS_MAX || memchr(text, '\0', len)) {
+		jwt_refuse(why, cap, len > DR_JWT_CERTS_MAX ? "certs document is larger than 262144 bytes"
+							      : "certs document contains a NUL byte");
+		goto done;
+	}
+	if (tok)
+		certs = json_tokener_parse_ex(tok, text, (int)len);
+	if (!certs || json_tokener_get_error(tok) != json_tokener_success || json_tokener_get_parse_end(tok) != len ||
+	    !json_object_object_get_ex(certs, "keys", &keys) || !json_object_is_type(keys, json_type_array)) {
+		jwt_refuse(why, cap, "certs document is not one JSON object with a keys array");
+		goto done;
+	}
+	for (i = 0; i < json_object_array_length(keys); i++) {
+		json_object *k = json_object_array_get_idx(keys, i);
+		const char *kty = jwt_string(k, "kty");
+		EVP_PKEY *pkey;
+		if (!kty || strcmp(kty, "RSA"))
+			continue;
+		if (!jwt_string(k, "kid")) {
+			jwt_refuse(why, cap, "an RSA key in the certs document has no kid");
+			goto done;
+		}
+		if (!(pkey = jwt_key_of(k, why, cap)))
+			goto done;
+		EVP_PKEY_free(pkey);
+		usable++;
+	}
+	if (!usable)
+		jwt_refuse(why, cap, "certs document holds no RSA signing key");
+	else
+		rc = 0;
+done:
+	json_object_put(certs);
+	if (tok)
+		json_tokener_free(tok);
+	return rc;
 }
 
 static int jwt_check_signature(const struct jwt_parts *jp, const struct dr_jwt_policy *p, char *why, size_t cap)
@@ -158,7 +227,7 @@ static int jwt_check_signature(const struct jwt_parts *jp, const struct dr_jwt_p
 	const char *alg = jwt_string(jp->header, "alg"), *kid = jwt_string(jp->header, "kid");
 	EVP_MD_CTX *md = NULL;
 	EVP_PKEY *pkey;
-	int ok = 0;
+	int ok = 0, certs_broken = 0;
 
 	if (!alg || strcmp(alg, "RS256"))
 		return jwt_refuse(why, cap, "token alg is not RS256");
@@ -167,9 +236,9 @@ static int jwt_check_signature(const struct jwt_parts *jp, const struct dr_jwt_p
 		return jwt_refuse(why, cap, "token header has crit, which is not supported");
 	if (!kid)
 		return jwt_refuse(why, cap, "token header has no kid");
-	pkey = jwt_load_key(p->certs_file, kid, why, cap);
+	pkey = jwt_load_key(p->certs_file, kid, &certs_broken, why, cap);
 	if (!pkey)
-		return -1;
+		return certs_broken ? DR_JWT_CERTS_BROKEN : DR_JWT_REFUSED;
 	md = EVP_MD_CTX_new();
 	ok = md && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pkey) == 1 &&
 	     EVP_DigestVerify(md, jp->signature, (size_t)jp->signature_len, (const unsigned char *)jp->signed_data,
@@ -238,12 +307,12 @@ static int jwt_check_claims(json_object *pl, const struct dr_jwt_policy *p, char
 int dr_jwt_verify(const char *token, size_t len, const struct dr_jwt_policy *p, char *why, size_t why_cap)
 {
 	struct jwt_parts jp = { 0 };
-	int rc = -1;
+	int rc = DR_JWT_REFUSED;
 
 	if (len == 0 || len > DR_JWT_MAX)
 		return jwt_refuse(why, why_cap, "token missing or longer than 16384 bytes");
-	if (jwt_split(token, len, &jp, why, why_cap) == 0 && jwt_check_signature(&jp, p, why, why_cap) == 0 &&
-	    jwt_check_claims(jp.payload, p, why, why_cap) == 0)
+	if (jwt_split(token, len, &jp, why, why_cap) == 0 && (rc = jwt_check_signature(&jp, p, why, why_cap)) == 0 &&
+	    (rc = jwt_check_claims(jp.payload, p, why, why_cap)) == 0)
 		rc = 0;
 	json_object_put(jp.header);
 	json_object_put(jp.payload);

@@ -22,7 +22,16 @@ struct dr_jwt_policy {
 	long long now;            /* seconds since the epoch */
 };
 
-/* Verify token (len bytes) against p; returns 0, or -1 with why (for the journal) set. */
+#define DR_JWT_REFUSED (-1)        /* the token is not acceptable */
+#define DR_JWT_CERTS_BROKEN (-2)   /* the certs file cannot be read or is not a JWKS document */
+
+/* Verify token (len bytes) against p; returns 0, DR_JWT_REFUSED or DR_JWT_CERTS_BROKEN, with why
+ * (for the journal) set. */
 int dr_jwt_verify(const char *token, size_t len, const struct dr_jwt_policy *p, char *why, size_t why_cap);
+
+/* Check a downloaded certs document (len bytes, need not be terminated): one JSON object whose
+ * keys array holds at least one RSA key, every RSA key with a kid and at least 2048 bits;
+ * returns 0, or -1 with why set. */
+int dr_jwt_certs_check(const char *text, size_t len, char *why, size_t why_cap);
 
 #endif

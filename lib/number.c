@@ -21,3 +21,14 @@ int dr_parse_long(const char *text, long min, long max, long *out)
 	*out = (long)n;
 	return 0;
 }
+
+int dr_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

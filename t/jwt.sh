@@ -1,9 +1,13 @@
 #!/bin/bash
-# Cf-Access-Jwt-Assertion verification, with keys this test generates: a
-# valid RS256 token passes; a missing one is 401; a bad signature, unknown
-# kid, wrong aud, iss, common_name, expired or future token, alg none or
-# HS256, and garbage are each 403, with a generic reason for the client and
-# the specific one in the journal.
+# The Cloudflare Access JWT as the authentication, with keys this test
+# generates: a valid RS256 token passes on its own, as header or as
+# CF_Authorization cookie, signed by either key of the certs file
+# (rotation); the service-token headers become optional but must match when
+# sent; a missing token is 401; a bad signature, unknown kid, wrong aud,
+# iss, common_name (the other environment's token), expired or future
+# token, alg none or HS256, and garbage are each 403, with a generic reason
+# for the client and the specific one in the journal; a certs file that
+# cannot be read or parsed is a 500 naming it.
 . "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
 need_cmd openssl basenc perl
 
@@ -19,37 +23,15 @@ printf '#!/bin/sh\n/usr/bin/env >%s/verifier.env\nexec %s/dreichor-jwt-verify\n'
 chmod +x "$T/libexec/dreichor-jwt-verify"
 set_agent_var dev DREICHOR_LIBEXECDIR "$T/libexec"
 
-b64url() { basenc --base64url -w0 | tr -d '='; }
-openssl genrsa -out "$T/key.pem" 2048 2>/dev/null
-openssl genrsa -out "$T/other.pem" 2048 2>/dev/null
-jwk() { # jwk KEYFILE KID
-	local n e
-	n=$(openssl rsa -in "$1" -noout -modulus 2>/dev/null | sed 's/^Modulus=//' | perl -ne 'chomp; print pack "H*", $_' | b64url)
-	e=$(printf '\x01\x00\x01' | b64url)
-	printf '{"kid": "%s", "kty": "RSA", "alg": "RS256", "use": "sig", "n": "%s", "e": "%s"}' "$2" "$n" "$e"
-}
-printf '{"keys": [%s, %s], "public_cert": {}}\n' "$(jwk "$T/key.pem" kid-1)" "$(jwk "$T/other.pem" kid-2)" >"$T/certs.json"
-AUD=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
-ISS=https://dreichor.cloudflareaccess.com
+jwt_keys "$T"
+AUD=$JWT_AUD
+ISS=$JWT_ISS
 set_agent_var dev CF_ACCESS_AUD "$AUD"
 set_agent_var dev CF_ACCESS_ISSUER "$ISS"
 set_agent_var dev CF_ACCESS_CERTS_FILE "$T/certs.json"
 start_agent dev
 
-# token KEY KID HEADER-JSON-EXTRA CLAIMS-JSON: a signed JWT.
-token() {
-	local key=$1 header=$2 claims=$3 h p s
-	h=$(printf '%s' "$header" | b64url)
-	p=$(printf '%s' "$claims" | b64url)
-	s=$(printf '%s.%s' "$h" "$p" | openssl dgst -sha256 -sign "$key" | b64url)
-	printf '%s.%s.%s' "$h" "$p" "$s"
-}
-now=$(date +%s)
-claims() { # claims [jq-update]
-	jq -cn --arg aud "$AUD" --arg iss "$ISS" --arg cn "$CLIENT_ID" --argjson now "$now" \
-		"{aud: [\$aud], iss: \$iss, common_name: \$cn, iat: \$now, nbf: \$now, exp: (\$now + 600), type: \"app\"} | ${1:-.}"
-}
-H1='{"alg":"RS256","kid":"kid-1","typ":"JWT"}'
+H1=$JWT_H1
 with_token() { raw dev -H "CF-Access-Client-Id: $CLIENT_ID" -H "CF-Access-Client-Secret: $CLIENT_SECRET" ${1:+-H "Cf-Access-Jwt-Assertion: $1"}; }
 detail_is() { # the journal's detail for the last answer
 	local rid; rid=$(jq -r .request_id <<<"$BODY")
@@ -62,12 +44,32 @@ refused_for() { # refused_for WHAT TOKEN DETAIL
 	check "$1: the journal says why" detail_is "$3"
 }
 
-with_token "$(token "$T/key.pem" "$H1" "$(claims)")"
-check "valid token: passes to the endpoint" status_is 200
+good=$(token "$T/key.pem" "$H1" "$(claims)")
+with_token "$good"
+check "valid token with the service token: passes to the endpoint" status_is 200
 with_token ""
-check "missing token: 401" answer_is 401 "Cf-Access-Jwt-Assertion header is required"
-raw dev -H "Cf-Access-Jwt-Assertion: $(token "$T/key.pem" "$H1" "$(claims)")"
-check "valid token without the service token: 401" status_is 401
+check "service token without the JWT: 401" answer_is 401 "Cloudflare Access token required"
+raw dev -H "Cf-Access-Jwt-Assertion: $good"
+check "valid token alone (the headers did not reach the origin): 200" status_is 200
+raw dev -H "Cookie: CF_Authorization=$good"
+check "valid token alone, as the CF_Authorization cookie: 200" status_is 200
+raw dev -H "Cookie: theme=dark; CF_Authorization=$good; lang=de"
+check "the cookie among others: 200" status_is 200
+raw dev -H "Cf-Access-Client-Id: $CLIENT_ID" -H "Cf-Access-Jwt-Assertion: $good"
+check "valid token and the right id alone: 200" status_is 200
+raw dev -H "Cf-Access-Client-Id: $CLIENT_ID" -H "Cf-Access-Client-Secret: wrong-secret-wrong-secret-wrong-secret" -H "Cf-Access-Jwt-Assertion: $good"
+check "valid token but the wrong secret: 403" answer_is 403 "service token not accepted"
+raw dev -H "Cf-Access-Client-Secret: $CLIENT_SECRET-x" -H "Cookie: CF_Authorization=$good"
+check "valid cookie but the wrong secret: 403" status_is 403
+raw dev -H "Cf-Access-Client-Id: other.access" -H "Cf-Access-Jwt-Assertion: $good"
+check "valid token but another id: 403" status_is 403
+raw dev
+check "nothing at all: 401" answer_is 401 "Cf-Access-Jwt-Assertion header or CF_Authorization cookie"
+raw dev -H "Cookie: CF_Authorization=$(token "$T/key.pem" "$H1" "$(claims '.aud = ["other-app"]')")"
+check "forged cookie (wrong aud): 403" answer_is 403 "Cloudflare Access token not accepted"
+# Rotation: the previous key stays in the certs file for 7 days; tokens signed by either pass.
+raw dev -H "Cf-Access-Jwt-Assertion: $(token "$T/other.pem" '{"alg":"RS256","kid":"kid-2","typ":"JWT"}' "$(claims)")"
+check "token signed by the second key of the certs file: 200" status_is 200
 
 refused_for "signed by another key" "$(token "$T/other.pem" "$H1" "$(claims)")" "signature does not verify"
 refused_for "unknown kid" "$(token "$T/key.pem" '{"alg":"RS256","kid":"kid-9"}' "$(claims)")" "no RSA key with kid kid-9"
@@ -77,7 +79,7 @@ refused_for "wrong iss" "$(token "$T/key.pem" "$H1" "$(claims '.iss = "https://e
 refused_for "expired" "$(token "$T/key.pem" "$H1" "$(claims '.exp = (.iat - 3600)')")" "expired"
 refused_for "issued in the future" "$(token "$T/key.pem" "$H1" "$(claims '.iat = (.iat + 3600)')")" "iat lies in the future"
 refused_for "not valid yet" "$(token "$T/key.pem" "$H1" "$(claims '.nbf = (.nbf + 3600)')")" "nbf"
-refused_for "other common_name" "$(token "$T/key.pem" "$H1" "$(claims '.common_name = "other.access"')")" "common_name is not"
+refused_for "the other environment's token (its common_name)" "$(token "$T/key.pem" "$H1" "$(claims '.common_name = "prod-'"$CLIENT_ID"'"')")" "common_name is not"
 refused_for "no exp" "$(token "$T/key.pem" "$H1" "$(claims 'del(.exp)')")" "no exp"
 refused_for "alg none, unsigned" "$(printf '%s' '{"alg":"none","kid":"kid-1"}' | b64url).$(claims | b64url)." "signature is not base64url"
 refused_for "alg none with a signature part" "$(printf '%s' '{"alg":"none","kid":"kid-1"}' | b64url).$(claims | b64url).AAAA" "alg is not RS256"
@@ -94,12 +96,23 @@ check "verifier environment: exactly the four policy variables" \
 	test "$(grep -v '^PWD=' "$T/verifier.env" | sed 's/=.*//' | sort | tr '\n' ' ')" = "CF_ACCESS_AUD CF_ACCESS_CERTS_FILE CF_ACCESS_CLIENT_ID CF_ACCESS_ISSUER "
 check "verifier environment: no secret" bash -c "! grep -qF -- '$CLIENT_SECRET' '$T/verifier.env'"
 
+# A certs file damaged while the agent runs (a half-written download, a wrong file): 500 naming
+# it, never an open door; the journal has the detail.
+cp "$T/certs.json" "$T/certs.good"
+printf '<html>502 Bad Gateway</html>\n' >"$T/certs.json"
+with_token "$good"
+check "unparseable certs file: 500" answer_is 500 "CF_ACCESS_CERTS_FILE cannot be read or parsed"
+check "unparseable certs file: the journal says why" detail_is "not a JWKS document"
+raw dev -H "Cf-Access-Jwt-Assertion: $good"
+check "unparseable certs file, token alone: 500" status_is 500
+cp "$T/certs.good" "$T/certs.json"
+
 # Configuration: the three variables go together, and the certs file must be readable.
 stop_agent dev
 set_agent_var dev CF_ACCESS_CERTS_FILE "$T/missing.json"
 start_agent dev
 with_token "$(token "$T/key.pem" "$H1" "$(claims)")"
-check "unreadable certs file: 500 naming it" answer_is 500 "CF_ACCESS_CERTS_FILE"
+check "unreadable certs file: 500" answer_is 500 "CF_ACCESS_CERTS_FILE"
 stop_agent dev
 set_agent_var dev CF_ACCESS_CERTS_FILE -
 start_agent dev

@@ -94,12 +94,26 @@ stop_agent() {
 	eval "AGENT_PID_$1="
 }
 
-# call ENV METHOD PATH [BODY]: authenticated request; sets STATUS and BODY.
+# The head cloudflared sends to an origin (Go-canonical names), as curl arguments in CF_HEAD.
+# Each call gets a fresh Cf-Ray in CF_RAY; CF_JWT, when set, goes as header and as cookie.
+cloudflared_head() {
+	CF_RAY=$(printf '%04x%04x%04x%04x-FRA' $RANDOM $RANDOM $RANDOM $RANDOM)
+	CF_HEAD=(-H 'Accept-Encoding: gzip, br' -H 'Cdn-Loop: cloudflare; loops=1' -H 'Cf-Connecting-Ip: 203.0.113.7'
+		-H 'Cf-Ipcountry: DE' -H "Cf-Ray: $CF_RAY" -H 'Cf-Visitor: {"scheme":"https"}'
+		-H 'Cf-Warp-Tag-Id: 6f0c1f4e-0d7e-4d53-9b43-1a2b3c4d5e6f' -H 'Connection: keep-alive'
+		-H 'X-Forwarded-For: 203.0.113.7' -H 'X-Forwarded-Proto: https')
+	if [ -n "${CF_JWT:-}" ]; then
+		CF_HEAD+=(-H "Cf-Access-Jwt-Assertion: $CF_JWT" -H "Cookie: CF_Authorization=$CF_JWT")
+	fi
+}
+
+# call ENV METHOD PATH [BODY]: authenticated request with the head cloudflared sends; sets STATUS and BODY.
 call() {
 	local env=$1 method=$2 path=$3 port
 	eval "port=\$PORT_$env"
-	local args=(-s -o "$T/body" -w '%{http_code}' -X "$method"
-		-H "CF-Access-Client-Id: $CLIENT_ID" -H "CF-Access-Client-Secret: $CLIENT_SECRET")
+	cloudflared_head
+	local args=(-s -o "$T/body" -w '%{http_code}' -X "$method" "${CF_HEAD[@]}"
+		-H "Cf-Access-Client-Id: $CLIENT_ID" -H "Cf-Access-Client-Secret: $CLIENT_SECRET")
 	[ $# -ge 4 ] && args+=(-H 'Content-Type: application/json' --data-binary "$4")
 	STATUS=$(curl "${args[@]}" "http://127.0.0.1:$port$path")
 	BODY=$(cat "$T/body")
@@ -124,7 +138,8 @@ lock_held_by() { # lock_held_by ENV TAG
 # deploy_in_background ENV TAG OUT: a deploy whose answer lands in OUT and its status in OUT.status; pid in BG.
 deploy_in_background() {
 	local port; eval "port=\$PORT_$1"
-	curl -s -o "$3" -w '%{http_code}' -H "CF-Access-Client-Id: $CLIENT_ID" -H "CF-Access-Client-Secret: $CLIENT_SECRET" \
+	cloudflared_head
+	curl -s -o "$3" -w '%{http_code}' "${CF_HEAD[@]}" -H "Cf-Access-Client-Id: $CLIENT_ID" -H "Cf-Access-Client-Secret: $CLIENT_SECRET" \
 		-H 'Content-Type: application/json' --data-binary "{\"image\": \"$IMAGE_REPOSITORY:$2\"}" \
 		"http://127.0.0.1:$port/v1/deploy" >"$3.status" 2>/dev/null &
 	BG=$!

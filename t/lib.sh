@@ -3,7 +3,8 @@
 # sources this, which brings in the helpers by concern: t/lib-infra.sh (a
 # private dockerd, a docker-registry, journald, images), t/lib-agent.sh
 # (agents under systemd-socket-activate and requests to them) and
-# t/lib-bench.sh (what the benchmarks set up). Everything a test starts is
+# t/lib-bench.sh (what the benchmarks set up), t/lib-jwt.sh (Access keys, tokens
+# and an HTTPS server). Everything a test starts is
 # stopped on exit.
 # Exit codes follow automake: 0 pass, 1 fail, 77 skip (with a reason), 99 hard error.
 
@@ -100,3 +101,4 @@ wait_for() { # wait_for SECONDS COMMAND...
 . "$top_srcdir/t/lib-infra.sh"
 . "$top_srcdir/t/lib-agent.sh"
 . "$top_srcdir/t/lib-bench.sh"
+. "$top_srcdir/t/lib-jwt.sh"

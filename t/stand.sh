@@ -86,6 +86,26 @@ sreq dev GET /v1/deploys
 check "history: the two dev deploys, newest first" bash -c 'jq -e "[.deploys[] | .image] == [\"$2:1.0.1\", \"$2:1.0.0\"]" <<<"$1" >/dev/null' _ "$BODY" "$STAND_REPO"
 check "history file in the state directory, the agent's own" test "$(stand stat -c %U /var/lib/dreichor-agent/dev/deploys.jsonl)" = dreichor-dev
 
+# --- Behind the tunnel, through the installed units: a chunked body (decoded by the
+# dispatcher and handed on as a memory file under the sandbox), Expect: 100-continue, the head
+# cloudflared sends, and Cf-Ray in the audit entry.
+out=$(stand_sh 'printf "{\"image\":\"%s:1.0.0\"}" "$1" | curl -s -w "\n%{http_code}" -H @/root/headers-dev \
+	-H "Content-Type: application/json" -H "Transfer-Encoding: chunked" --data-binary @- http://127.0.0.1:3005/v1/plan' "$STAND_REPO")
+check "chunked plan: 200, the body arrived whole (image and policy)" bash -c '[ "$(tail -1 <<<"$1")" = 200 ] &&
+	head -1 <<<"$1" | jq -e --arg i "$2:1.0.0" ".status == \"planned\" and .target.image == \$i and
+		([.checks[] | select(.check == \"request\" or .check == \"image-policy\") | .ok] == [true, true])" >/dev/null' _ "$out" "$STAND_REPO"
+out=$(stand_sh 'curl -sv -o /dev/null -w "%{http_code}" -H @/root/headers-dev -H "Content-Type: application/json" \
+	-H "Expect: 100-continue" --expect100-timeout 60 --data-binary "{\"image\":\"$1:1.0.0\"}" http://127.0.0.1:3005/v1/plan 2>&1' "$STAND_REPO")
+check "Expect: 100-continue: an interim 100, then 200" bash -c 'grep -q "< HTTP/1.1 100 Continue" <<<"$1" && [[ $1 == *200 ]]' _ "$out" ||
+	sed 's/^/# /' <<<"$out"
+ray=$(printf '%016x-FRA' "$RANDOM$RANDOM")
+sraw 3005 -H @/root/headers-dev -H "Cf-Ray: $ray" -H 'Accept-Encoding: gzip, br' -H 'Connection: keep-alive' \
+	-H 'Cdn-Loop: cloudflare; loops=1' -H 'Cf-Connecting-Ip: 203.0.113.7' -H 'Cf-Visitor: {"scheme":"https"}' \
+	-H 'X-Forwarded-For: 203.0.113.7' -H 'X-Forwarded-Proto: https'
+check "cloudflared head: 200" test "$STATUS" = 200
+check "cloudflared head: Cf-Ray in the audit entry" \
+	test "$(sjournal "$(jq -r .request_id <<<"$BODY")" | jq -r .DREICHOR_CF_RAY)" = "$ray"
+
 # --- Refusals: each answered, none a failed unit.
 sreq dev POST /v1/deploy "{\"image\":\"$STAND_REPO:latest\"}"
 check "latest tag: 422" test "$STATUS" = 422
@@ -231,6 +251,49 @@ mistake "stop timeout the unit would kill" "RuntimeMaxSec" "RuntimeMaxSec" \
 check "mistakes leave no failed unit" test -z "$(stand systemctl list-units --failed --no-legend 'dreichor-agent-*')"
 sreq dev GET /v1/status
 check "repaired: status 200 again" test "$STATUS" = 200
+
+# --- The Access JWT as the authentication, its keys fetched by the installed refresh unit from
+# an HTTPS server in the stand (its CA added to the stand's trust store, as a team domain's
+# certificate is trusted in production).
+tls_test_ca "$T/tls"
+jwt_keys "$T/tls"
+mkdir -p "$STAND_ROOT/root/tls"
+cp "$T/tls/srv.pem" "$T/tls/srv.key" "$T/tls/certs.json" "$STAND_ROOT/root/tls/"
+cp "$T/tls/ca.pem" "$STAND_ROOT/usr/local/share/ca-certificates/dreichor-test-ca.crt"
+stand_sh 'update-ca-certificates >/dev/null 2>&1 && systemd-run --quiet --unit=dr-test-access -p WorkingDirectory=/root/tls node -e "
+	const fs = require(\"fs\");
+	require(\"https\").createServer({ key: fs.readFileSync(\"srv.key\"), cert: fs.readFileSync(\"srv.pem\") }, (q, r) => {
+		if (q.url !== \"/cdn-cgi/access/certs\") { r.statusCode = 404; return r.end(); }
+		r.setHeader(\"Content-Type\", \"application/json\"); r.end(fs.readFileSync(\"certs.json\"));
+	}).listen(8443, \"127.0.0.1\");"' || hard_error "cannot start the stand's Access stand-in"
+wait_for 30 stand curl -sf -o /dev/null https://127.0.0.1:8443/cdn-cgi/access/certs || hard_error "the Access stand-in did not answer"
+stand cp /opt/dreichor/dev/deploy-agent/.env /root/dev.env.before
+stand_sh 'printf "CF_ACCESS_AUD=%s\nCF_ACCESS_ISSUER=https://127.0.0.1:8443\nCF_ACCESS_CERTS_FILE=/var/lib/dreichor-agent/dev/access-certs.json\n" "$1" \
+	>>/opt/dreichor/dev/deploy-agent/.env' "$JWT_AUD"
+stand systemctl start dreichor-agent-dev-certs.service
+check "certs refresh unit: succeeded" test "$(stand systemctl show -p Result --value dreichor-agent-dev-certs.service)" = success
+check "certs refresh unit: the keys are in the state directory, the agent's" \
+	test "$(stand stat -c %U /var/lib/dreichor-agent/dev/access-certs.json)" = dreichor-dev
+check "certs refresh unit: the file is the served document" cmp -s "$STAND_ROOT/var/lib/dreichor-agent/dev/access-certs.json" "$T/tls/certs.json"
+stand systemctl enable --now dreichor-agent-dev-certs.timer >/dev/null 2>&1
+check "certs refresh timer: active" test "$(stand systemctl is-active dreichor-agent-dev-certs.timer)" = active
+stand_jwt=$(JWT_ISS=https://127.0.0.1:8443 CLIENT_ID=stand-dev.access; token "$T/tls/key.pem" "$JWT_H1" "$(claims)")
+jwt_says() { echo "# $STATUS $BODY"; sjournal "$(jq -r .request_id <<<"$BODY")" | jq -r .DREICHOR_DETAIL | sed 's/^/# detail: /'; }
+sraw 3005 -H "Cf-Access-Jwt-Assertion: $stand_jwt"
+check "JWT alone, no service-token headers: 200" test "$STATUS" = 200 || jwt_says
+sraw 3005 -H "Cookie: CF_Authorization=$stand_jwt"
+check "JWT as the CF_Authorization cookie alone: 200" test "$STATUS" = 200
+sraw 3005 -H @/root/headers-dev
+check "service token without the JWT: 401" test "$STATUS" = 401
+sraw 3005 -H "Cf-Access-Jwt-Assertion: $stand_jwt" -H "CF-Access-Client-Id: stand-dev.access" -H "CF-Access-Client-Secret: wrong-secret"
+check "JWT with the wrong secret: 403" test "$STATUS" = 403
+sraw 3005 -H "Cf-Access-Jwt-Assertion: $(JWT_ISS=https://127.0.0.1:8443 CLIENT_ID=stand-prod.access; token "$T/tls/key.pem" "$JWT_H1" "$(claims)")"
+check "the prod token's JWT on the dev socket: 403" test "$STATUS" = 403
+stand systemctl disable --now dreichor-agent-dev-certs.timer >/dev/null 2>&1
+stand systemctl stop dr-test-access
+stand cp /root/dev.env.before /opt/dreichor/dev/deploy-agent/.env
+sreq dev GET /v1/status
+check "service token alone again once the JWT settings are gone: 200" test "$STATUS" = 200
 
 # --- Upgrade: the package installed over itself during a deploy.
 stand_sh 'echo "# edited by the operator" >>/opt/dreichor/dev/deploy-agent/.env; sed -i "s/^STARTUP_GRACE_SECONDS=.*/STARTUP_GRACE_SECONDS=4/" /opt/dreichor/dev/deploy-agent/.env'

@@ -1,5 +1,6 @@
 /* test_auth.c: service-token checks. */
 
+#include <stdio.h>
 #include <string.h>
 
 #include "auth.h"
@@ -12,13 +13,14 @@ static char secret[] = "the-secret";
 static int check(const char *head)
 {
 	struct dr_error err;
+	char detail[64];
 
 	memset(&req, 0, sizeof req);
 	req.head_len = strlen(head);
 	memcpy(req.head, head, req.head_len);
 	if (dr_http_head_parse(&req))
 		return -1;
-	return dr_auth_check(&req, &cfg, &err);
+	return dr_auth_check(&req, &cfg, &err, detail, sizeof detail);
 }
 
 static void test_equal(void)
@@ -52,7 +54,38 @@ static void test_right(void)
 	CU_ASSERT_EQUAL(check("GET / HTTP/1.1\r\ncf-access-client-id: id\r\ncf-access-client-secret: the-secret\r\n\r\n"), 0);
 }
 
+/* The token of the last parsed head, copied out (the cookie's is not terminated). */
+static const char *jwt_of(const char *head)
+{
+	static char out[64];
+	const char *t;
+	size_t len;
+
+	if (check(head) < 0)
+		return "unparsed";
+	t = dr_auth_jwt_find(&req, &len);
+	if (!t)
+		return NULL;
+	snprintf(out, sizeof out, "%.*s", (int)len, t);
+	return out;
+}
+
+static void test_jwt_find(void)
+{
+	CU_ASSERT_STRING_EQUAL(jwt_of("GET / HTTP/1.1\r\nCf-Access-Jwt-Assertion: a.b.c\r\n\r\n"), "a.b.c");
+	CU_ASSERT_STRING_EQUAL(jwt_of("GET / HTTP/1.1\r\nCookie: CF_Authorization=x.y.z\r\n\r\n"), "x.y.z");
+	CU_ASSERT_STRING_EQUAL(jwt_of("GET / HTTP/1.1\r\nCookie: a=1; CF_Authorization=x.y.z; b=2\r\n\r\n"), "x.y.z");
+	/* The header wins over the cookie. */
+	CU_ASSERT_STRING_EQUAL(jwt_of("GET / HTTP/1.1\r\nCookie: CF_Authorization=x\r\nCf-Access-Jwt-Assertion: h\r\n\r\n"), "h");
+	/* Only that exact cookie name, and not an empty value. */
+	CU_ASSERT_PTR_NULL(jwt_of("GET / HTTP/1.1\r\nCookie: XCF_Authorization=x; cf_authorization=y\r\n\r\n"));
+	CU_ASSERT_PTR_NULL(jwt_of("GET / HTTP/1.1\r\nCookie: CF_Authorization=\r\n\r\n"));
+	CU_ASSERT_PTR_NULL(jwt_of("GET / HTTP/1.1\r\nCookie: CF_Authorization\r\n\r\n"));
+	CU_ASSERT_PTR_NULL(jwt_of("GET / HTTP/1.1\r\n\r\n"));
+}
+
 static const struct unit_case cases[] = {
+	{ "the Access JWT: header, else cookie", test_jwt_find },
 	{ "constant-time equality", test_equal },
 	{ "missing headers are 401", test_missing },
 	{ "wrong credentials are 403", test_wrong },

@@ -126,8 +126,44 @@ static void test_content_length_huge(void)
 
 static void test_transfer_encoding(void)
 {
-	CU_ASSERT_EQUAL(PARSE("POST /v1/deploy HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"), 411);
+	CU_ASSERT_EQUAL(PARSE("POST /v1/deploy HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"), 0);
+	CU_ASSERT_TRUE(req.chunked);
+	CU_ASSERT_EQUAL(PARSE("POST /v1/deploy HTTP/1.1\r\nTransfer-Encoding: Chunked\r\n\r\n"), 0);
 	CU_ASSERT_EQUAL(PARSE("POST /v1/deploy HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n"), 400);
+	CU_ASSERT_EQUAL(PARSE("POST /v1/deploy HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"), 400);
+	CU_ASSERT_EQUAL(PARSE("POST /v1/deploy HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"), 501);
+	CU_ASSERT_EQUAL(PARSE("POST /v1/deploy HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"), 400);
+	CU_ASSERT_EQUAL(PARSE("POST /v1/deploy HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"), 400);
+	CU_ASSERT_EQUAL(PARSE("POST /v1/deploy HTTP/1.1\r\nContent-Length: 3\r\n\r\n"), 0);
+	CU_ASSERT_FALSE(req.chunked);
+}
+
+static void test_expect(void)
+{
+	CU_ASSERT_EQUAL(PARSE("POST /v1/deploy HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n"), 0);
+	CU_ASSERT_TRUE(req.expect_continue);
+	CU_ASSERT_EQUAL(PARSE("POST /v1/deploy HTTP/1.1\r\nExpect: 100-Continue\r\nContent-Length: 3\r\n\r\n"), 0);
+	CU_ASSERT_TRUE(req.expect_continue);
+	/* HTTP/1.0 clients cannot wait for an interim answer: the expectation is ignored. */
+	CU_ASSERT_EQUAL(PARSE("POST /v1/deploy HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n"), 0);
+	CU_ASSERT_FALSE(req.expect_continue);
+	CU_ASSERT_EQUAL(PARSE("POST /v1/deploy HTTP/1.1\r\nExpect: 200-ok\r\nContent-Length: 3\r\n\r\n"), 417);
+	CU_ASSERT_EQUAL(PARSE("POST /v1/deploy HTTP/1.1\r\nExpect: \r\nContent-Length: 3\r\n\r\n"), 417);
+	CU_ASSERT_EQUAL(PARSE("POST /v1/deploy HTTP/1.1\r\nExpect: 100-continue\r\nExpect: 100-continue\r\n\r\n"), 400);
+}
+
+/* The head cloudflared sends: Go-canonical names, keep-alive, compression offers, the JWT twice. */
+static void test_cloudflared_head(void)
+{
+	CU_ASSERT_EQUAL(PARSE("POST /v1/deploy HTTP/1.1\r\nHost: deploy-dev.example.com\r\nUser-Agent: curl/8.5.0\r\n"
+			      "Content-Length: 2\r\nAccept: */*\r\nAccept-Encoding: gzip, br\r\nCdn-Loop: cloudflare; loops=1\r\n"
+			      "Cf-Access-Jwt-Assertion: a.b.c\r\nCf-Connecting-Ip: 203.0.113.7\r\nCf-Ipcountry: DE\r\n"
+			      "Cf-Ray: 8f1b2c3d4e5f6a7b-FRA\r\nCf-Visitor: {\"scheme\":\"https\"}\r\nCf-Warp-Tag-Id: 6f0c1f4e-0d7e-4d53-9b43-1a2b3c4d5e6f\r\n"
+			      "Connection: keep-alive\r\nContent-Type: application/json\r\nCookie: CF_Authorization=a.b.c\r\n"
+			      "X-Forwarded-For: 203.0.113.7\r\nX-Forwarded-Proto: https\r\n\r\n"), 0);
+	CU_ASSERT_EQUAL(req.content_length, 2);
+	CU_ASSERT_STRING_EQUAL(dr_http_header_get(&req, "CF-RAY"), "8f1b2c3d4e5f6a7b-FRA");
+	CU_ASSERT_EQUAL(PARSE("GET /v1/status HTTP/1.1\r\nCf-Ray: a\r\nCf-Ray: b\r\n\r\n"), 400);
 }
 
 static void test_repeated_credentials(void)
@@ -301,7 +337,9 @@ static const struct unit_case cases[] = {
 	{ "duplicate Content-Length refused", test_content_length_duplicate },
 	{ "negative or non-decimal Content-Length refused", test_content_length_negative_and_garbage },
 	{ "huge Content-Length is 413", test_content_length_huge },
-	{ "Transfer-Encoding is 411, with Content-Length 400", test_transfer_encoding },
+	{ "Transfer-Encoding chunked accepted, other codings 501, with Content-Length 400", test_transfer_encoding },
+	{ "Expect: 100-continue only", test_expect },
+	{ "the head cloudflared sends", test_cloudflared_head },
 	{ "repeated credential headers refused", test_repeated_credentials },
 	{ "more than 64 headers is 431", test_too_many_headers },
 	{ "bad request targets refused", test_bad_target },

@@ -166,10 +166,46 @@ static void test_strict_token(void)
 	fputs("\"}", f);
 	fclose(f);
 	policy.certs_file = big_certs;
-	CU_ASSERT_EQUAL(verify(token(key, H1, claims("aud-tag", "id.access", policy.now, policy.now + 300))), -1);
+	CU_ASSERT_EQUAL(verify(token(key, H1, claims("aud-tag", "id.access", policy.now, policy.now + 300))), DR_JWT_CERTS_BROKEN);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "larger than"));
-	policy.certs_file = certs;
+	f = fopen(big_certs, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("{\"keys\": [", f);
+	fclose(f);
+	CU_ASSERT_EQUAL(verify(token(key, H1, claims("aud-tag", "id.access", policy.now, policy.now + 300))), DR_JWT_CERTS_BROKEN);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "not a JWKS document"));
 	unlink(big_certs);
+	CU_ASSERT_EQUAL(verify(token(key, H1, claims("aud-tag", "id.access", policy.now, policy.now + 300))), DR_JWT_CERTS_BROKEN);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "cannot be read"));
+	policy.certs_file = certs;
+}
+
+static int certs_check(const char *text)
+{
+	return dr_jwt_certs_check(text, strlen(text), why, sizeof why);
+}
+
+/* What a downloaded certs document must be before it replaces the file. */
+static void test_certs_check(void)
+{
+	char doc[8192], a[2000], c[2000];
+
+	jwk_of(key, "k1", a, sizeof a);
+	jwk_of(small, "small", c, sizeof c);
+	snprintf(doc, sizeof doc, "{\"keys\": [%s, {\"kty\": \"EC\", \"kid\": \"e\"}], \"public_cert\": {}}", a);
+	CU_ASSERT_EQUAL(certs_check(doc), 0);
+	CU_ASSERT_EQUAL(certs_check("{\"keys\": []}"), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "no RSA signing key"));
+	CU_ASSERT_EQUAL(certs_check("<html>502 Bad Gateway</html>"), -1);
+	CU_ASSERT_EQUAL(certs_check("{\"keys\": {}}"), -1);
+	snprintf(doc, sizeof doc, "{\"keys\": [%s]} trailing", a);
+	CU_ASSERT_EQUAL(certs_check(doc), -1);
+	snprintf(doc, sizeof doc, "{\"keys\": [%s, %s]}", a, c);
+	CU_ASSERT_EQUAL(certs_check(doc), -1); /* one weak key spoils the document */
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "2048"));
+	CU_ASSERT_EQUAL(certs_check("{\"keys\": [{\"kty\": \"RSA\", \"n\": \"AQAB\", \"e\": \"AQAB\"}]}"), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "no kid"));
+	CU_ASSERT_EQUAL(dr_jwt_certs_check("{\"keys\": []}\0", 13, why, sizeof why), -1);
 }
 
 static const struct unit_case cases[] = {
@@ -178,7 +214,8 @@ static const struct unit_case cases[] = {
 	{ "signature, kid, alg and key size refused", test_signatures },
 	{ "malformed tokens refused", test_malformed },
 	{ "base64url", test_base64 },
-	{ "strict segments, crit, certs size", test_strict_token },
+	{ "strict segments, crit, certs file size and damage", test_strict_token },
+	{ "a downloaded certs document", test_certs_check },
 	{ NULL, NULL },
 };
 

@@ -14,8 +14,10 @@ libexec=$(dirname "$(find "$R" -type f -name dreichor-deploy | head -1)")
 opt=$(find "$R" -path '*/dev/deploy-agent/.env' | head -1)
 opt=${opt%/dev/deploy-agent/.env}
 check "dispatcher installed" test -x "$bin"
-for p in dreichor-deploy dreichor-status dreichor-stop dreichor-plan dreichor-deploys; do check "$p installed" test -x "$libexec/$p"; done
-for u in dreichor-agent-dev.socket dreichor-agent-dev@.service dreichor-agent-prod.socket dreichor-agent-prod@.service; do
+for p in dreichor-deploy dreichor-status dreichor-stop dreichor-plan dreichor-deploys dreichor-jwt-verify dreichor-fetch-certs; do check "$p installed" test -x "$libexec/$p"; done
+ALL_UNITS="dreichor-agent-dev.socket dreichor-agent-dev@.service dreichor-agent-prod.socket dreichor-agent-prod@.service
+	dreichor-agent-dev-certs.service dreichor-agent-dev-certs.timer dreichor-agent-prod-certs.service dreichor-agent-prod-certs.timer"
+for u in $ALL_UNITS; do
 	check "$u installed" test -f "$units/$u"
 done
 check "sysusers.d entry" test -n "$(find "$R" -path '*/sysusers.d/dreichor-agent.conf')"
@@ -54,6 +56,9 @@ for env in dev prod; do
 	check "$env socket has no trigger limit" grep -qx 'TriggerLimitIntervalSec=0' "$units/dreichor-agent-$env.socket"
 	check "$env service: no LoadCredential (a ramfs per instance)" bash -c "! grep -q '^LoadCredential' '$units/dreichor-agent-$env@.service'"
 	check "$env service hides the other environment" grep -q "^InaccessiblePaths=-${opt#$R}/$([ $env = dev ] && echo prod || echo dev)\$" "$units/dreichor-agent-$env@.service"
+	check "$env certs refresh runs the fetcher" grep -qx "ExecStart=${bin#$R} --fetch-certs" "$units/dreichor-agent-$env-certs.service"
+	check "$env certs refresh writes the environment's state directory" grep -qx "StateDirectory=dreichor-agent/$env" "$units/dreichor-agent-$env-certs.service"
+	check "$env certs timer is hourly" grep -qx "OnUnitActiveSec=1h" "$units/dreichor-agent-$env-certs.timer"
 done
 
 # systemd-analyze against the staged root, with the host's own units beside
@@ -63,7 +68,7 @@ mkdir -p "$R/usr/lib/systemd" "$R/etc/systemd/system"
 cp -a /usr/lib/systemd/system "$R/usr/lib/systemd/" 2>/dev/null
 cp "$units"/dreichor-agent-* "$R/etc/systemd/system/"
 man_dir=$(dirname "$(dirname "$(find "$R" -path '*/man8/dreichor-agent.8')")")
-for u in dreichor-agent-dev.socket dreichor-agent-dev@.service dreichor-agent-prod.socket dreichor-agent-prod@.service; do
+for u in $ALL_UNITS; do
 	MANPATH=$man_dir systemd-analyze verify --root="$R" "$R/etc/systemd/system/$u" >"$T/verify.log" 2>&1
 	rc=$?
 	[ $rc = 0 ] && [ ! -s "$T/verify.log" ] || cat "$T/verify.log"

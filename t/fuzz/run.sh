@@ -24,6 +24,7 @@ build deploy_request deploy_request.c json_strict.c runtime_env.c percent.c conf
 build image_ref image_ref.c error.c
 build runtime_env runtime_env.c percent.c config.c number.c image_ref.c error.c
 build jwt jwt.c base64.c $(pkg-config --libs libcrypto)
+build chunked chunked.c fdio.c clock.c number.c
 
 run() { # run NAME: fuzz for $secs seconds
 	local name=$1 work=$out/corpus-$1
@@ -35,7 +36,7 @@ run() { # run NAME: fuzz for $secs seconds
 	[ $rc = 0 ] || { tail -40 "$out/$name.log"; return 1; }
 }
 failed=0
-for pair in "http_head deploy_request" "image_ref runtime_env" "jwt"; do
+for pair in "http_head deploy_request" "image_ref runtime_env" "jwt chunked"; do
 	pids=()
 	for name in $pair; do run "$name" & pids+=($!); done
 	for p in "${pids[@]}"; do wait "$p" || failed=1; done
