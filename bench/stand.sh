@@ -7,6 +7,8 @@
 #     binaries under systemd-socket-activate; the seed-shaped Node agent
 #     (bench/node-peer.js: express, docker inspect per call); bare curl on
 #     the Docker socket; docker inspect;
+#  1b/1c. plan and history beside status; the Access JWT (prod configured
+#     for it) beside the service token (dev);
 #  2. what each sandboxing option costs per connection: one socket per
 #     variant (the unit without its sandbox plus one option group), sampled
 #     in rotation so drift hits all alike (curl's time_total), with the
@@ -102,6 +104,30 @@ printf '\nplan and history in the installed units, median of %d runs each (ms); 
 for n in status plan deploys; do printf '  %-28s %8.1f\n' "$n" "$(pmedian "$n")"; done
 printf '  %-28s %8.2f   (target: at most 1.5)\n' "plan / status" "$(echo "$(pmedian plan) / $(pmedian status)" | bc -l)"
 printf '  %-28s %8.2f   (target: at most 1.2)\n' "deploys / status" "$(echo "$(pmedian deploys) / $(pmedian status)" | bc -l)"
+
+# 1c. The Access JWT in the installed units (target: at most 3 ms more than the service token,
+# 2048-bit key): prod checks a JWT, dev does not; otherwise the same unit, image and work.
+stand_configure prod
+sreq prod POST /v1/deploy "{\"image\":\"$STAND_REPO:1.0.0\"}"
+[ "$STATUS" = 200 ] || hard_error "the prod deploy for the JWT benchmark failed: $BODY"
+jwt_keys "$T"
+install -m 0640 "$T/certs.json" "$STAND_ROOT/var/lib/dreichor-agent/prod/access-certs.json"
+stand chown dreichor-prod:dreichor-prod /var/lib/dreichor-agent/prod/access-certs.json
+printf 'CF_ACCESS_AUD=%s\nCF_ACCESS_ISSUER=%s\nCF_ACCESS_CERTS_FILE=/var/lib/dreichor-agent/prod/access-certs.json\n' \
+	"$JWT_AUD" "$JWT_ISS" >>"$STAND_ROOT/opt/dreichor/prod/deploy-agent/.env"
+printf 'Cf-Access-Jwt-Assertion: %s\n' "$(CLIENT_ID=stand-prod.access; token "$T/key.pem" "$JWT_H1" "$(claims '.exp = (.iat + 7200)')")" \
+	>"$STAND_ROOT/root/jwt-prod"
+stand curl -sf -o /dev/null -H @/root/jwt-prod http://127.0.0.1:3006/v1/status || hard_error "the prod agent refused the benchmark's JWT"
+stand hyperfine -N --warmup 10 --runs "$runs" --export-json /root/jwt.json \
+	-n "service token (dev)" "$(req 3005)" \
+	-n "JWT alone (prod)" "curl -sf -o /dev/null -H @/root/jwt-prod http://127.0.0.1:3006/v1/status" \
+	-n "JWT and token (prod)" "curl -sf -o /dev/null -H @/root/jwt-prod -H @/root/headers-prod http://127.0.0.1:3006/v1/status" \
+	>"$T/hyperfine-jwt.txt" 2>&1 || { cat "$T/hyperfine-jwt.txt"; hard_error "hyperfine (JWT) failed"; }
+stand cat /root/jwt.json >"$T/jwt.json"
+jmedian() { jq -r --arg n "$1" '.results[] | select(.command == $n) | .median * 1000' "$T/jwt.json"; }
+printf '\nthe Access JWT in the installed units, median of %d runs each (ms)\n' "$runs"
+for n in "service token (dev)" "JWT alone (prod)" "JWT and token (prod)"; do printf '  %-28s %8.1f\n' "$n" "$(jmedian "$n")"; done
+printf '  %-28s %8.1f   (target: at most 3)\n' "JWT alone - service token" "$(echo "$(jmedian "JWT alone (prod)") - $(jmedian "service token (dev)")" | bc -l)"
 
 # 2. What each sandbox option group costs, sampled in rotation.
 if [ "$options" = 1 ]; then

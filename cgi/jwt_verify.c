@@ -1,8 +1,8 @@
-/* dreichor-jwt-verify: checks one Cf-Access-Jwt-Assertion token, read from
- * stdin, against the policy in its environment (CF_ACCESS_AUD,
- * CF_ACCESS_ISSUER, CF_ACCESS_CERTS_FILE, CF_ACCESS_CLIENT_ID). The
- * dispatcher runs it only when JWT verification is configured, so that
- * libcrypto and json-c are loaded only then. Prints "ok" or why not.
+/* dreichor-jwt-verify: the dispatcher's Access JWT check, by hand. Reads
+ * one Cf-Access-Jwt-Assertion token from stdin and checks it against the
+ * policy in its environment (CF_ACCESS_AUD, CF_ACCESS_ISSUER,
+ * CF_ACCESS_CERTS_FILE, CF_ACCESS_CLIENT_ID), as dreichor-agent does for
+ * every request when the JWT check is configured. Prints "ok" or why not.
  * Exit codes: 0 valid, 1 refused, 2 the certs file cannot be read or
  * parsed, 100 usage, 111 system. */
 

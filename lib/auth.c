@@ -1,17 +1,12 @@
-/* auth.c: constant-time service-token comparison. */
+/* auth.c: the service token compared in constant time, or the Access JWT
+ * found in the head and verified in process (lib/jwt.c). */
 
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <strings.h>
+#include <time.h>
 
 #include "auth.h"
-#include "clock.h"
-#include "fdio.h"
+#include "jwt.h"
 
 int dr_auth_equal(const char *a, size_t alen, const char *b, size_t blen)
 {
@@ -38,72 +33,6 @@ static int auth_headers_match(const char *id, const char *secret, const struct d
 	if (secret)
 		secret_ok = dr_auth_equal(secret, strlen(secret), cfg->client_secret, strlen(cfg->client_secret));
 	return id_ok & secret_ok;
-}
-
-/* Run the verifier with exactly the policy in its environment; token on its stdin, verdict on its
- * stdout. Returns its exit code (0 valid, 1 refused, 2 certs file broken) or -1 when it did not answer. */
-static int auth_run_verifier(const struct dr_config *cfg, const char *token, size_t token_len, char *out, size_t cap)
-{
-	char program[4096], aud[1024], iss[1024], certs[4200], id[1024];
-	char *const argv[] = { (char *)DR_AUTH_JWT_PROGRAM, NULL };
-	char *const envp[] = { aud, iss, certs, id, NULL };
-	int in[2] = { -1, -1 }, res[2] = { -1, -1 }, status = -1, rc = -1;
-	long long deadline = dr_now_ms() + DR_AUTH_JWT_TIMEOUT_MS;
-	size_t used = 0;
-	pid_t pid = -1;
-
-	snprintf(program, sizeof program, "%s/%s", cfg->libexecdir, DR_AUTH_JWT_PROGRAM);
-	snprintf(aud, sizeof aud, "CF_ACCESS_AUD=%s", cfg->cf_access_aud);
-	snprintf(iss, sizeof iss, "CF_ACCESS_ISSUER=%s", cfg->cf_access_issuer);
-	snprintf(certs, sizeof certs, "CF_ACCESS_CERTS_FILE=%s", cfg->cf_access_certs_file);
-	snprintf(id, sizeof id, "CF_ACCESS_CLIENT_ID=%s", cfg->client_id);
-	out[0] = '\0';
-	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(res, O_CLOEXEC) < 0 || (pid = fork()) < 0)
-		goto done;
-	if (pid == 0) {
-		if (dup2(in[0], STDIN_FILENO) < 0 || dup2(res[1], STDOUT_FILENO) < 0)
-			_exit(111);
-		execve(program, argv, envp);
-		_exit(111);
-	}
-	close(in[0]);
-	close(res[1]);
-	in[0] = res[1] = -1;
-	dr_write_all(in[1], token, token_len);
-	close(in[1]);
-	in[1] = -1;
-	while (used + 1 < cap) {
-		struct pollfd pfd = { .fd = res[0], .events = POLLIN };
-		long long left = deadline - dr_now_ms();
-		ssize_t n;
-		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
-			break;
-		n = read(res[0], out + used, cap - 1 - used);
-		if (n <= 0)
-			break;
-		used += (size_t)n;
-	}
-	out[used] = '\0';
-	out[strcspn(out, "\n")] = '\0';
-	kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (WIFEXITED(status) && WEXITSTATUS(status) <= 2)
-		rc = WEXITSTATUS(status);
-	if (rc == 0 && strcmp(out, "ok"))
-		rc = -1;
-	if (rc < 0 && !out[0])
-		snprintf(out, cap, "verifier %s failed to answer", program);
-done:
-	if (pid < 0 && !out[0])
-		snprintf(out, cap, "cannot start the verifier: %s", strerror(errno));
-	for (int i = 0; i < 2; i++) {
-		if (in[i] >= 0)
-			close(in[i]);
-		if (res[i] >= 0)
-			close(res[i]);
-	}
-	return rc;
 }
 
 const char *dr_auth_jwt_find(const struct dr_http_request *req, size_t *len)
@@ -163,21 +92,24 @@ static int auth_check_jwt(const struct dr_http_request *req, const struct dr_con
 	const char *secret = dr_http_header_get(req, "CF-Access-Client-Secret");
 	size_t len = 0;
 	const char *token = dr_auth_jwt_find(req, &len);
+	struct dr_jwt_policy policy;
+	int rc;
 
 	if (!auth_headers_match(id, secret, cfg))
 		return dr_error_set(err, 403, "service token not accepted for this environment");
 	if (!token)
 		return dr_error_set(err, 401, "Cloudflare Access token required: no Cf-Access-Jwt-Assertion header or CF_Authorization cookie");
-	switch (auth_run_verifier(cfg, token, len, detail, detail_cap)) {
-	case 0:
-		return 0;
-	case 2:
+	policy.audience = cfg->cf_access_aud;
+	policy.issuer = cfg->cf_access_issuer;
+	policy.certs_file = cfg->cf_access_certs_file;
+	policy.common_name = cfg->client_id;
+	policy.now = (long long)time(NULL);
+	rc = dr_jwt_verify(token, len, &policy, detail, detail_cap);
+	if (rc == DR_JWT_CERTS_BROKEN)
 		return dr_error_set(err, 500, "CF_ACCESS_CERTS_FILE cannot be read or parsed (the journal has the detail)");
-	case 1:
+	if (rc)
 		return dr_error_set(err, 403, "Cloudflare Access token not accepted");
-	default:
-		return dr_error_set(err, 500, "the Cloudflare Access token could not be checked (the journal has the detail)");
-	}
+	return 0;
 }
 
 int dr_auth_check(const struct dr_http_request *req, const struct dr_config *cfg, struct dr_error *err,

@@ -1,4 +1,4 @@
-/* auth.h: the Cloudflare Access service-token check done before routing. */
+/* auth.h: authentication before routing: the Cloudflare Access service token, or the Access JWT. */
 #ifndef DR_AUTH_H
 #define DR_AUTH_H
 
@@ -10,8 +10,6 @@
 /* 1 when a and b are equal, in time that depends only on their lengths' maximum. */
 int dr_auth_equal(const char *a, size_t alen, const char *b, size_t blen);
 
-#define DR_AUTH_JWT_PROGRAM "dreichor-jwt-verify"
-#define DR_AUTH_JWT_TIMEOUT_MS 3000
 #define DR_AUTH_JWT_COOKIE "CF_Authorization"
 
 /* 1 when CF_ACCESS_AUD, CF_ACCESS_ISSUER and CF_ACCESS_CERTS_FILE are all set. */
@@ -22,10 +20,10 @@ int dr_auth_jwt_configured(const struct dr_config *cfg);
 const char *dr_auth_jwt_find(const struct dr_http_request *req, size_t *len);
 
 /* Authenticate (CONTRACT section 5). Without the JWT check configured: CF-Access-Client-Id and
- * -Secret are required and compared in constant time. With it: the JWT is required and checked
- * by dreichor-jwt-verify, and the two headers, when present, must still match. Returns 0, 401,
- * 403, or 500 (certs file broken, verifier failed), with err's reason for the client and, for
- * the JWT, the verifier's word in detail for the journal only. */
+ * -Secret are required and compared in constant time. With it: the JWT is required and verified
+ * (lib/jwt.c), and the two headers, when present, must still match. Returns 0, 401, 403, or 500
+ * (the certs file cannot be read or parsed), with err's reason for the client and, for the JWT,
+ * why it was refused in detail, for the journal only. */
 int dr_auth_check(const struct dr_http_request *req, const struct dr_config *cfg, struct dr_error *err,
 		  char *detail, size_t detail_cap);
 

@@ -1,53 +1,55 @@
-/* jwt.c: RS256 JWT verification with OpenSSL's EVP API and json-c. */
+/* jwt.c: RS256 JWT verification with libc alone: base64url (lib/base64),
+ * RFC 8259 checking and reading (lib/json_strict, lib/json_read), SHA-256
+ * and the RSA public-key operation (lib/sha256, lib/rsa). The dispatcher
+ * runs it in process; a crypto library would cost every such connection
+ * more than the check itself (docs/performance.md). */
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-#include <json-c/json.h>
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/param_build.h>
+#include <unistd.h>
 
 #include "base64.h"
+#include "json_read.h"
+#include "json_strict.h"
 #include "jwt.h"
+#include "rsa.h"
+#include "sha256.h"
+
+#define JWT_JSON_DEPTH 8     /* a token's header and payload are flat */
+#define JWT_CERTS_DEPTH 16   /* Cloudflare's certs nest a little deeper */
+#define JWT_STRING_MAX 1024  /* alg, kid, iss, common_name, an aud entry */
 
 struct jwt_parts {
 	const char *signed_data; /* header.payload, as received */
 	size_t signed_len;
-	json_object *header;
-	json_object *payload;
-	unsigned char signature[1024];
+	char header_text[DR_JWT_PART_MAX];
+	char payload_text[DR_JWT_PART_MAX];
+	struct dr_json_value header;
+	struct dr_json_value payload;
+	unsigned char signature[DR_RSA_MAX_BITS / 8 + 1];
 	long signature_len;
 };
 
 static int jwt_refuse(char *why, size_t cap, const char *text)
 {
 	snprintf(why, cap, "%s", text);
-	return -1;
+	return DR_JWT_REFUSED;
 }
 
-/* Decode one base64url part into a JSON object. */
-static json_object *jwt_decode_json(const char *text, size_t len)
+/* Decode one base64url part into text and read it as one checked JSON object. */
+static int jwt_decode_json(const char *part, size_t len, char *text, struct dr_json_value *out)
 {
-	unsigned char raw[DR_JWT_PART_MAX + 1];
-	long n = dr_base64url_decode_strict(text, len, raw, DR_JWT_PART_MAX);
-	json_tokener *tok;
-	json_object *o;
+	char why[160];
+	long n = dr_base64url_decode_strict(part, len, (unsigned char *)text, DR_JWT_PART_MAX);
 
-	if (n <= 0 || memchr(raw, '\0', (size_t)n))
-		return NULL;
-	tok = json_tokener_new_ex(8);
-	if (!tok)
-		return NULL;
-	o = json_tokener_parse_ex(tok, (const char *)raw, (int)n);
-	if (o && (json_tokener_get_error(tok) != json_tokener_success || !json_object_is_type(o, json_type_object))) {
-		json_object_put(o);
-		o = NULL;
-	}
-	json_tokener_free(tok);
-	return o;
+	if (n <= 0 || dr_json_strict_check(text, (size_t)n, JWT_JSON_DEPTH, NULL, why, sizeof why) ||
+	    dr_json_root(text, (size_t)n, out) || out->type != DR_JSON_OBJECT)
+		return -1;
+	return 0;
 }
 
 static int jwt_split(const char *token, size_t len, struct jwt_parts *jp, char *why, size_t cap)
@@ -61,233 +63,157 @@ static int jwt_split(const char *token, size_t len, struct jwt_parts *jp, char *
 	sig = dot2 + 1;
 	jp->signed_data = token;
 	jp->signed_len = (size_t)(dot2 - token);
-	jp->header = jwt_decode_json(token, (size_t)(dot1 - token));
-	jp->payload = jwt_decode_json(dot1 + 1, (size_t)(dot2 - dot1 - 1));
-	jp->signature_len = dr_base64url_decode_strict(sig, len - (size_t)(sig - token), jp->signature, sizeof jp->signature);
-	if (!jp->header || !jp->payload)
+	if (jwt_decode_json(token, (size_t)(dot1 - token), jp->header_text, &jp->header) ||
+	    jwt_decode_json(dot1 + 1, (size_t)(dot2 - dot1 - 1), jp->payload_text, &jp->payload))
 		return jwt_refuse(why, cap, "token header or payload is not base64url JSON");
+	jp->signature_len = dr_base64url_decode_strict(sig, len - (size_t)(sig - token), jp->signature, sizeof jp->signature);
 	if (jp->signature_len <= 0)
 		return jwt_refuse(why, cap, "token signature is not base64url");
 	return 0;
 }
 
-static const char *jwt_string(json_object *o, const char *key)
+/* The string member key of object into out; 0, or -1 when absent, not a string or too long. */
+static int jwt_string(const struct dr_json_value *object, const char *key, char *out, size_t cap)
 {
-	json_object *v;
+	struct dr_json_value v;
 
-	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
-		       ? json_object_get_string(v) : NULL;
+	return dr_json_get(object, key, &v) || dr_json_string(&v, out, cap) ? -1 : 0;
 }
 
-static BIGNUM *jwt_bignum(json_object *jwk, const char *key)
+/* The public key of one JWK; 0, or -1 with why set. */
+static int jwt_key_of(const struct dr_json_value *jwk, struct dr_rsa_key *key, char *why, size_t cap)
 {
-	unsigned char raw[1024];
-	const char *text = jwt_string(jwk, key);
-	long n = text ? dr_base64url_decode_strict(text, strlen(text), raw, sizeof raw) : -1;
+	char n64[1024], e64[32];
+	unsigned char n[DR_RSA_MAX_BITS / 8 + 1], e[8];
+	long n_len = -1, e_len = -1;
+	const char *problem = "key in CF_ACCESS_CERTS_FILE is not a usable RSA key";
 
-	return n > 0 ? BN_bin2bn(raw, (int)n, NULL) : NULL;
-}
-
-/* The JWKS file parsed, or NULL with why set; one larger than DR_JWT_CERTS_MAX is refused before
- * it is read. */
-static json_object *jwt_read_certs(const char *certs_file, char *why, size_t cap)
-{
-	struct stat st;
-	json_object *certs, *keys;
-
-	if (stat(certs_file, &st) < 0) {
-		jwt_refuse(why, cap, "CF_ACCESS_CERTS_FILE cannot be read");
-		return NULL;
+	if (!jwt_string(jwk, "n", n64, sizeof n64) && !jwt_string(jwk, "e", e64, sizeof e64)) {
+		n_len = dr_base64url_decode_strict(n64, strlen(n64), n, sizeof n);
+		e_len = dr_base64url_decode_strict(e64, strlen(e64), e, sizeof e);
 	}
-	if (st.st_size > DR_JWT_CERTS_MAX) {
+	if (n_len <= 0 || e_len <= 0 || dr_rsa_key_load(key, n, (size_t)n_len, e, (size_t)e_len, &problem))
+		return jwt_refuse(why, cap, problem);
+	return 0;
+}
+
+/* 1 when jwk is an RSA key (kty "RSA"). */
+static int jwt_is_rsa(const struct dr_json_value *jwk)
+{
+	char kty[8];
+
+	return !jwt_string(jwk, "kty", kty, sizeof kty) && !strcmp(kty, "RSA");
+}
+
+/* The certs file read and checked into text (DR_JWT_CERTS_MAX + 1 bytes) and its keys array;
+ * 0, or DR_JWT_CERTS_BROKEN with why set. */
+static int jwt_read_certs(const char *certs_file, char *text, struct dr_json_value *keys, char *why, size_t cap)
+{
+	struct dr_json_value root;
+	char detail[160];
+	ssize_t n = -1;
+	int fd = open(certs_file, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		n = read(fd, text, DR_JWT_CERTS_MAX + 1);
+		close(fd);
+	}
+	if (n < 0) {
+		snprintf(why, cap, "CF_ACCESS_CERTS_FILE cannot be read: %s", strerror(errno));
+		return DR_JWT_CERTS_BROKEN;
+	}
+	if (n > DR_JWT_CERTS_MAX) {
 		snprintf(why, cap, "CF_ACCESS_CERTS_FILE is larger than %d bytes", DR_JWT_CERTS_MAX);
-		return NULL;
+		return DR_JWT_CERTS_BROKEN;
 	}
-	certs = json_object_from_file(certs_file);
-	if (!certs || !json_object_object_get_ex(certs, "keys", &keys) || !json_object_is_type(keys, json_type_array)) {
-		json_object_put(certs);
+	if (dr_json_strict_check(text, (size_t)n, JWT_CERTS_DEPTH, NULL, detail, sizeof detail) ||
+	    dr_json_root(text, (size_t)n, &root) || root.type != DR_JSON_OBJECT || dr_json_get(&root, "keys", keys) ||
+	    keys->type != DR_JSON_ARRAY) {
 		jwt_refuse(why, cap, "CF_ACCESS_CERTS_FILE is not a JWKS document with keys");
-		return NULL;
+		return DR_JWT_CERTS_BROKEN;
 	}
-	return certs;
+	return 0;
 }
 
-/* The RSA public key of one JWK, or NULL with why set; shorter than 2048 bits is refused. */
-static EVP_PKEY *jwt_key_of(json_object *jwk, char *why, size_t cap)
+/* The RSA key called kid from the certs file; 0, DR_JWT_REFUSED or DR_JWT_CERTS_BROKEN. */
+static int jwt_load_key(const char *certs_file, const char *kid, struct dr_rsa_key *key, char *why, size_t cap)
 {
-	OSSL_PARAM_BLD *bld = NULL;
-	OSSL_PARAM *params = NULL;
-	EVP_PKEY_CTX *pctx = NULL;
-	EVP_PKEY *pkey = NULL;
-	BIGNUM *n = jwt_bignum(jwk, "n"), *e = jwt_bignum(jwk, "e");
+	struct dr_json_value keys, jwk;
+	char *text = malloc(DR_JWT_CERTS_MAX + 1), k_kid[JWT_STRING_MAX];
+	size_t pos = 0;
+	int rc, found = 0;
 
-	bld = OSSL_PARAM_BLD_new();
-	if (!n || !e || !bld || !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) || !(params = OSSL_PARAM_BLD_to_param(bld)) ||
-	    !(pctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL)) || EVP_PKEY_fromdata_init(pctx) <= 0 ||
-	    EVP_PKEY_fromdata(pctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0) {
-		jwt_refuse(why, cap, "key in CF_ACCESS_CERTS_FILE is not a usable RSA key");
-		goto done;
-	}
-	if (EVP_PKEY_get_bits(pkey) < DR_JWT_MIN_RSA_BITS) {
-		EVP_PKEY_free(pkey);
-		pkey = NULL;
-		jwt_refuse(why, cap, "RSA key in CF_ACCESS_CERTS_FILE is shorter than 2048 bits");
-	}
-done:
-	EVP_PKEY_CTX_free(pctx);
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
-	BN_free(n);
-	BN_free(e);
-	return pkey;
-}
-
-/* The RSA JWK called kid in keys (an array), or NULL. */
-static json_object *jwt_find_jwk(json_object *keys, const char *kid)
-{
-	size_t i;
-
-	for (i = 0; i < json_object_array_length(keys); i++) {
-		json_object *k = json_object_array_get_idx(keys, i);
-		const char *k_kid = jwt_string(k, "kid"), *kty = jwt_string(k, "kty");
-		if (k_kid && kty && !strcmp(k_kid, kid) && !strcmp(kty, "RSA"))
-			return k;
-	}
-	return NULL;
-}
-
-/* The RSA public key with this kid from the JWKS file, or NULL with *certs_broken set when the
- * file itself cannot be used. */
-static EVP_PKEY *jwt_load_key(const char *certs_file, const char *kid, int *certs_broken, char *why, size_t cap)
-{
-	json_object *certs = jwt_read_certs(certs_file, why, cap), *keys, *jwk;
-	EVP_PKEY *pkey = NULL;
-
-	*certs_broken = !certs;
-	if (!certs)
-		return NULL;
-	json_object_object_get_ex(certs, "keys", &keys);
-	jwk = jwt_find_jwk(keys, kid);
-	if (jwk)
-		pkey = jwt_key_of(jwk, why, cap);
-	else
+	if (!text)
+		return jwt_refuse(why, cap, "out of memory reading CF_ACCESS_CERTS_FILE");
+	rc = jwt_read_certs(certs_file, text, &keys, why, cap);
+	while (!rc && !found && dr_json_next(&keys, &pos, &jwk))
+		found = jwt_is_rsa(&jwk) && !jwt_string(&jwk, "kid", k_kid, sizeof k_kid) && !strcmp(k_kid, kid);
+	if (!rc && !found) {
 		snprintf(why, cap, "no RSA key with kid %.80s in CF_ACCESS_CERTS_FILE", kid);
-	json_object_put(certs);
-	return pkey;
-}
-
-int dr_jwt_certs_check(const char *text, size_t len, char *why, size_t cap)
-{
-	json_tokener *tok = json_tokener_new_ex(16);
-	json_object *certs = NULL, *keys;
-	int usable = 0, rc = -1;
-	size_t i;
-
-	if (len > DR_JWT_CERTS_MAX || memchr(text, '\0', len)) {
-		jwt_refuse(why, cap, len > DR_JWT_CERTS_MAX ? "certs document is larger than 262144 bytes"
-							      : "certs document contains a NUL byte");
-		goto done;
+		rc = DR_JWT_REFUSED;
+	} else if (!rc) {
+		rc = jwt_key_of(&jwk, key, why, cap);
 	}
-	if (tok)
-		certs = json_tokener_parse_ex(tok, text, (int)len);
-	if (!certs || json_tokener_get_error(tok) != json_tokener_success || json_tokener_get_parse_end(tok) != len ||
-	    !json_object_object_get_ex(certs, "keys", &keys) || !json_object_is_type(keys, json_type_array)) {
-		jwt_refuse(why, cap, "certs document is not one JSON object with a keys array");
-		goto done;
-	}
-	for (i = 0; i < json_object_array_length(keys); i++) {
-		json_object *k = json_object_array_get_idx(keys, i);
-		const char *kty = jwt_string(k, "kty");
-		EVP_PKEY *pkey;
-		if (!kty || strcmp(kty, "RSA"))
-			continue;
-		if (!jwt_string(k, "kid")) {
-			jwt_refuse(why, cap, "an RSA key in the certs document has no kid");
-			goto done;
-		}
-		if (!(pkey = jwt_key_of(k, why, cap)))
-			goto done;
-		EVP_PKEY_free(pkey);
-		usable++;
-	}
-	if (!usable)
-		jwt_refuse(why, cap, "certs document holds no RSA signing key");
-	else
-		rc = 0;
-done:
-	json_object_put(certs);
-	if (tok)
-		json_tokener_free(tok);
+	free(text);
 	return rc;
 }
 
 static int jwt_check_signature(const struct jwt_parts *jp, const struct dr_jwt_policy *p, char *why, size_t cap)
 {
-	const char *alg = jwt_string(jp->header, "alg"), *kid = jwt_string(jp->header, "kid");
-	EVP_MD_CTX *md = NULL;
-	EVP_PKEY *pkey;
-	int ok = 0, certs_broken = 0;
+	char alg[16], kid[JWT_STRING_MAX];
+	struct dr_json_value crit;
+	unsigned char digest[DR_SHA256_LEN];
+	struct dr_rsa_key key;
+	int rc;
 
-	if (!alg || strcmp(alg, "RS256"))
+	if (jwt_string(&jp->header, "alg", alg, sizeof alg) || strcmp(alg, "RS256"))
 		return jwt_refuse(why, cap, "token alg is not RS256");
 	/* RFC 7515 4.1.11: extensions this verifier does not know must not be ignored. */
-	if (json_object_object_get_ex(jp->header, "crit", NULL))
+	if (!dr_json_get(&jp->header, "crit", &crit))
 		return jwt_refuse(why, cap, "token header has crit, which is not supported");
-	if (!kid)
+	if (jwt_string(&jp->header, "kid", kid, sizeof kid))
 		return jwt_refuse(why, cap, "token header has no kid");
-	pkey = jwt_load_key(p->certs_file, kid, &certs_broken, why, cap);
-	if (!pkey)
-		return certs_broken ? DR_JWT_CERTS_BROKEN : DR_JWT_REFUSED;
-	md = EVP_MD_CTX_new();
-	ok = md && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pkey) == 1 &&
-	     EVP_DigestVerify(md, jp->signature, (size_t)jp->signature_len, (const unsigned char *)jp->signed_data,
-			      jp->signed_len) == 1;
-	EVP_MD_CTX_free(md);
-	EVP_PKEY_free(pkey);
-	return ok ? 0 : jwt_refuse(why, cap, "token signature does not verify");
+	if ((rc = jwt_load_key(p->certs_file, kid, &key, why, cap)))
+		return rc;
+	dr_sha256(jp->signed_data, jp->signed_len, digest);
+	if (!dr_rsa_verify_sha256(&key, jp->signature, (size_t)jp->signature_len, digest))
+		return jwt_refuse(why, cap, "token signature does not verify");
+	return 0;
 }
 
 /* aud is a string or an array of strings. */
-static int jwt_audience_matches(json_object *payload, const char *audience)
+static int jwt_audience_matches(const struct dr_json_value *payload, const char *audience)
 {
-	json_object *aud;
-	size_t i;
+	struct dr_json_value aud, a;
+	char text[JWT_STRING_MAX];
+	size_t pos = 0;
 
-	if (!json_object_object_get_ex(payload, "aud", &aud))
+	if (dr_json_get(payload, "aud", &aud))
 		return 0;
-	if (json_object_is_type(aud, json_type_string))
-		return !strcmp(json_object_get_string(aud), audience);
-	if (!json_object_is_type(aud, json_type_array))
-		return 0;
-	for (i = 0; i < json_object_array_length(aud); i++) {
-		json_object *a = json_object_array_get_idx(aud, i);
-		if (json_object_is_type(a, json_type_string) && !strcmp(json_object_get_string(a), audience))
+	if (aud.type == DR_JSON_STRING)
+		return !dr_json_string(&aud, text, sizeof text) && !strcmp(text, audience);
+	while (dr_json_next(&aud, &pos, &a))
+		if (!dr_json_string(&a, text, sizeof text) && !strcmp(text, audience))
 			return 1;
-	}
 	return 0;
 }
 
-/* A numeric date claim; returns 0 and sets *out, or -1 when absent or not a number. */
-static int jwt_time(json_object *payload, const char *key, long long *out)
+/* A numeric date claim; 0 and *out set, or -1 when absent or not a number. */
+static int jwt_time(const struct dr_json_value *payload, const char *key, long long *out)
 {
-	json_object *v;
+	struct dr_json_value v;
 
-	if (!json_object_object_get_ex(payload, key, &v) ||
-	    !(json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)))
-		return -1;
-	*out = json_object_get_int64(v);
-	return 0;
+	return dr_json_get(payload, key, &v) || dr_json_integer(&v, out) ? -1 : 0;
 }
 
-static int jwt_check_claims(json_object *pl, const struct dr_jwt_policy *p, char *why, size_t cap)
+static int jwt_check_claims(const struct dr_json_value *pl, const struct dr_jwt_policy *p, char *why, size_t cap)
 {
-	const char *iss = jwt_string(pl, "iss"), *cn = jwt_string(pl, "common_name");
+	char iss[JWT_STRING_MAX], cn[JWT_STRING_MAX];
 	long long exp, iat, nbf;
 
 	if (!jwt_audience_matches(pl, p->audience))
 		return jwt_refuse(why, cap, "token aud does not contain CF_ACCESS_AUD");
-	if (!iss || strcmp(iss, p->issuer))
+	if (jwt_string(pl, "iss", iss, sizeof iss) || strcmp(iss, p->issuer))
 		return jwt_refuse(why, cap, "token iss is not CF_ACCESS_ISSUER");
 	if (jwt_time(pl, "exp", &exp))
 		return jwt_refuse(why, cap, "token has no exp");
@@ -299,22 +225,56 @@ static int jwt_check_claims(json_object *pl, const struct dr_jwt_policy *p, char
 		return jwt_refuse(why, cap, "token iat lies in the future");
 	if (!jwt_time(pl, "nbf", &nbf) && nbf > p->now + DR_JWT_SKEW_SECONDS)
 		return jwt_refuse(why, cap, "token not valid yet (nbf)");
-	if (!cn || strcmp(cn, p->common_name))
+	if (jwt_string(pl, "common_name", cn, sizeof cn) || strcmp(cn, p->common_name))
 		return jwt_refuse(why, cap, "token common_name is not CF_ACCESS_CLIENT_ID");
 	return 0;
 }
 
 int dr_jwt_verify(const char *token, size_t len, const struct dr_jwt_policy *p, char *why, size_t why_cap)
 {
-	struct jwt_parts jp = { 0 };
-	int rc = DR_JWT_REFUSED;
+	struct jwt_parts *jp;
+	int rc;
 
 	if (len == 0 || len > DR_JWT_MAX)
 		return jwt_refuse(why, why_cap, "token missing or longer than 16384 bytes");
-	if (jwt_split(token, len, &jp, why, why_cap) == 0 && (rc = jwt_check_signature(&jp, p, why, why_cap)) == 0 &&
-	    (rc = jwt_check_claims(jp.payload, p, why, why_cap)) == 0)
-		rc = 0;
-	json_object_put(jp.header);
-	json_object_put(jp.payload);
+	jp = malloc(sizeof *jp);
+	if (!jp)
+		return jwt_refuse(why, why_cap, "out of memory checking the token");
+	rc = jwt_split(token, len, jp, why, why_cap);
+	if (!rc)
+		rc = jwt_check_signature(jp, p, why, why_cap);
+	if (!rc)
+		rc = jwt_check_claims(&jp->payload, p, why, why_cap);
+	free(jp);
 	return rc;
+}
+
+int dr_jwt_certs_check(const char *text, size_t len, char *why, size_t cap)
+{
+	struct dr_json_value root, keys, jwk;
+	struct dr_rsa_key key;
+	char detail[160], kid[JWT_STRING_MAX];
+	size_t pos = 0;
+	int usable = 0;
+
+	if (len > DR_JWT_CERTS_MAX)
+		return jwt_refuse(why, cap, "certs document is larger than 262144 bytes");
+	if (memchr(text, '\0', len))
+		return jwt_refuse(why, cap, "certs document contains a NUL byte");
+	if (dr_json_strict_check(text, len, JWT_CERTS_DEPTH, NULL, detail, sizeof detail) ||
+	    dr_json_root(text, len, &root) || root.type != DR_JSON_OBJECT || dr_json_get(&root, "keys", &keys) ||
+	    keys.type != DR_JSON_ARRAY)
+		return jwt_refuse(why, cap, "certs document is not one JSON object with a keys array");
+	while (dr_json_next(&keys, &pos, &jwk)) {
+		if (!jwt_is_rsa(&jwk))
+			continue;
+		if (jwt_string(&jwk, "kid", kid, sizeof kid))
+			return jwt_refuse(why, cap, "an RSA key in the certs document has no kid");
+		if (jwt_key_of(&jwk, &key, why, cap))
+			return DR_JWT_REFUSED;
+		usable++;
+	}
+	if (!usable)
+		return jwt_refuse(why, cap, "certs document holds no RSA signing key");
+	return 0;
 }

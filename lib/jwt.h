@@ -2,7 +2,8 @@
  * Cloudflare Access forwards: RS256 signature by the key whose kid
  * matches in the team's certs file (JWKS), aud, iss, exp, iat, nbf with a
  * small clock skew, and common_name (the service token's client id).
- * Caller buffers only; nothing to free. */
+ * libc only, so the dispatcher runs it in process. Caller buffers only;
+ * nothing to free. */
 #ifndef DR_JWT_H
 #define DR_JWT_H
 
@@ -11,7 +12,6 @@
 #define DR_JWT_MAX 16384          /* token length accepted */
 #define DR_JWT_PART_MAX 8192      /* decoded header or payload */
 #define DR_JWT_SKEW_SECONDS 60    /* allowed clock difference */
-#define DR_JWT_MIN_RSA_BITS 2048
 #define DR_JWT_CERTS_MAX (256 * 1024) /* bytes of CF_ACCESS_CERTS_FILE; Cloudflare's is about 3 KiB */
 
 struct dr_jwt_policy {

@@ -13,9 +13,10 @@
 
 #include "base64.h"
 #include "jwt.h"
+#include "sha256.h"
 #include "unit.h"
 
-static EVP_PKEY *key, *other, *small;
+static EVP_PKEY *key, *other, *small, *key3072, *key4096;
 static char certs[64], big_certs[80];
 static struct dr_jwt_policy policy = { "aud-tag", "https://team.cloudflareaccess.com", certs, "id.access", 0 };
 static char why[256];
@@ -208,7 +209,80 @@ static void test_certs_check(void)
 	CU_ASSERT_EQUAL(dr_jwt_certs_check("{\"keys\": []}\0", 13, why, sizeof why), -1);
 }
 
+/* FIPS 180-4 examples, and the padding edges against a second computation in OpenSSL. */
+static void test_sha256(void)
+{
+	static const char *abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+	static const char *two_blocks = "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1";
+	unsigned char d[DR_SHA256_LEN], ref[DR_SHA256_LEN], data[200];
+	char hex[65];
+	unsigned int ref_len;
+	size_t len;
+
+	dr_sha256("abc", 3, d);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	CU_ASSERT_STRING_EQUAL(hex, abc);
+	dr_sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, d);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	CU_ASSERT_STRING_EQUAL(hex, two_blocks);
+	for (size_t i = 0; i < sizeof data; i++)
+		data[i] = (unsigned char)(i * 7 + 1);
+	for (len = 0; len <= sizeof data; len++) {
+		dr_sha256(data, len, d);
+		EVP_Digest(data, len, ref, &ref_len, EVP_sha256(), NULL);
+		CU_ASSERT_EQUAL(memcmp(d, ref, sizeof d), 0);
+	}
+}
+
+/* 3072- and 4096-bit keys verify; a flipped signature byte and a short signature do not. */
+static void test_key_sizes(void)
+{
+	char t[8192], *sig;
+
+	CU_ASSERT_EQUAL(verify(token(key3072, "{\"alg\": \"RS256\", \"kid\": \"k3072\"}",
+				     claims("aud-tag", "id.access", policy.now, policy.now + 300))), 0);
+	CU_ASSERT_EQUAL(verify(token(key4096, "{\"alg\": \"RS256\", \"kid\": \"k4096\"}",
+				     claims("aud-tag", "id.access", policy.now, policy.now + 300))), 0);
+	snprintf(t, sizeof t, "%s", token(key, H1, claims("aud-tag", "id.access", policy.now, policy.now + 300)));
+	sig = strrchr(t, '.') + 1;
+	sig[10] = sig[10] == 'A' ? 'B' : 'A';
+	CU_ASSERT_EQUAL(verify(t), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "signature does not verify"));
+	snprintf(t, sizeof t, "%s", token(key, H1, claims("aud-tag", "id.access", policy.now, policy.now + 300)));
+	strcpy(strrchr(t, '.') + 1, "AAAA"); /* three bytes, not the key's 256 */
+	CU_ASSERT_EQUAL(verify(t), -1);
+}
+
+/* Claims as JSON allows them: escaped strings, aud as a string, a NumericDate with a fraction. */
+static void test_claim_forms(void)
+{
+	char c[512];
+
+	snprintf(c, sizeof c, "{\"aud\": \"aud-tag\", \"iss\": \"https:\\/\\/team.cloudflareaccess.com\", "
+		 "\"common_name\": \"id\\u002eaccess\", \"iat\": %lld.5, \"exp\": %lld.25}", policy.now, policy.now + 300);
+	CU_ASSERT_EQUAL(verify(token(key, H1, c)), 0);
+	snprintf(c, sizeof c, "{\"aud\": \"aud-tag\", \"iss\": \"https://team.cloudflareaccess.com\", "
+		 "\"common_name\": \"id.access\", \"iat\": %lld, \"exp\": 1.7e12}", policy.now);
+	CU_ASSERT_EQUAL(verify(token(key, H1, c)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "no exp"));
+	/* A duplicate claim is not JSON this verifier reads: the token is malformed. */
+	snprintf(c, sizeof c, "{\"aud\": \"x\", \"aud\": \"aud-tag\", \"iss\": \"https://team.cloudflareaccess.com\", "
+		 "\"common_name\": \"id.access\", \"iat\": %lld, \"exp\": %lld}", policy.now, policy.now + 300);
+	CU_ASSERT_EQUAL(verify(token(key, H1, c)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "not base64url JSON"));
+	/* A NUL inside a claim cannot shorten it into a match. */
+	snprintf(c, sizeof c, "{\"aud\": \"aud-tag\", \"iss\": \"https://team.cloudflareaccess.com\", "
+		 "\"common_name\": \"id.access\\u0000x\", \"iat\": %lld, \"exp\": %lld}", policy.now, policy.now + 300);
+	CU_ASSERT_EQUAL(verify(token(key, H1, c)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "common_name"));
+}
+
 static const struct unit_case cases[] = {
+	{ "SHA-256", test_sha256 },
+	{ "3072- and 4096-bit keys, damaged signatures", test_key_sizes },
+	{ "claims with escapes, a fraction, duplicates, NUL", test_claim_forms },
 	{ "valid token, within clock skew", test_valid },
 	{ "aud, common_name, exp, iat refused", test_claims },
 	{ "signature, kid, alg and key size refused", test_signatures },
@@ -221,21 +295,25 @@ static const struct unit_case cases[] = {
 
 int main(void)
 {
-	char a[2000], b[2000], c[2000];
+	char a[2000], b[2000], c[2000], d[2000], e[2000];
 	FILE *f;
 	int fd, rc;
 
 	key = EVP_RSA_gen(2048);
 	other = EVP_RSA_gen(2048);
 	small = EVP_RSA_gen(1024);
+	key3072 = EVP_RSA_gen(3072);
+	key4096 = EVP_RSA_gen(4096);
 	snprintf(certs, sizeof certs, "/tmp/dr-unit-jwks.XXXXXX");
 	if (!key || !other || !small || (fd = mkstemp(certs)) < 0)
 		return 99;
 	jwk_of(key, "k1", a, sizeof a);
 	jwk_of(other, "k2", b, sizeof b);
 	jwk_of(small, "small", c, sizeof c);
+	jwk_of(key3072, "k3072", d, sizeof d);
+	jwk_of(key4096, "k4096", e, sizeof e);
 	f = fdopen(fd, "w");
-	fprintf(f, "{\"keys\": [%s, %s, %s]}\n", a, b, c);
+	fprintf(f, "{\"keys\": [%s, %s, %s, %s, %s]}\n", a, b, c, d, e);
 	fclose(f);
 	policy.now = (long long)time(NULL);
 	snprintf(big_certs, sizeof big_certs, "%s.big", certs);
@@ -244,5 +322,7 @@ int main(void)
 	EVP_PKEY_free(key);
 	EVP_PKEY_free(other);
 	EVP_PKEY_free(small);
+	EVP_PKEY_free(key3072);
+	EVP_PKEY_free(key4096);
 	return rc;
 }
