@@ -66,7 +66,8 @@ const char *dr_auth_jwt_find(const struct dr_http_request *req, size_t *len)
 	return NULL;
 }
 
-int dr_auth_jwt_configured(const struct dr_config *cfg)
+/* 1 when CF_ACCESS_AUD, CF_ACCESS_ISSUER and CF_ACCESS_CERTS_FILE are all set. */
+static int auth_jwt_configured(const struct dr_config *cfg)
 {
 	return cfg->cf_access_aud && cfg->cf_access_issuer && cfg->cf_access_certs_file;
 }
@@ -116,7 +117,7 @@ int dr_auth_check(const struct dr_http_request *req, const struct dr_config *cfg
 		  char *detail, size_t detail_cap)
 {
 	detail[0] = '\0';
-	if (dr_auth_jwt_configured(cfg))
+	if (auth_jwt_configured(cfg))
 		return auth_check_jwt(req, cfg, err, detail, detail_cap);
 	return auth_check_service_token(req, cfg, err);
 }

@@ -12,9 +12,6 @@ int dr_auth_equal(const char *a, size_t alen, const char *b, size_t blen);
 
 #define DR_AUTH_JWT_COOKIE "CF_Authorization"
 
-/* 1 when CF_ACCESS_AUD, CF_ACCESS_ISSUER and CF_ACCESS_CERTS_FILE are all set. */
-int dr_auth_jwt_configured(const struct dr_config *cfg);
-
 /* The Access JWT: the Cf-Access-Jwt-Assertion header, else the CF_Authorization cookie; points
  * into req (not terminated for the cookie), *len bytes; NULL when neither is there. */
 const char *dr_auth_jwt_find(const struct dr_http_request *req, size_t *len);

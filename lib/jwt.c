@@ -105,12 +105,24 @@ static int jwt_is_rsa(const struct dr_json_value *jwk)
 	return !jwt_string(jwk, "kty", kty, sizeof kty) && !strcmp(kty, "RSA");
 }
 
+/* The keys array of a certs document (len bytes of text): checked as RFC 8259, one object with
+ * an array called keys; 0, or -1. */
+static int jwt_certs_keys(const char *text, size_t len, struct dr_json_value *keys)
+{
+	struct dr_json_value root;
+	char detail[160];
+
+	if (dr_json_strict_check(text, len, JWT_CERTS_DEPTH, NULL, detail, sizeof detail) ||
+	    dr_json_root(text, len, &root) || root.type != DR_JSON_OBJECT || dr_json_get(&root, "keys", keys) ||
+	    keys->type != DR_JSON_ARRAY)
+		return -1;
+	return 0;
+}
+
 /* The certs file read and checked into text (DR_JWT_CERTS_MAX + 1 bytes) and its keys array;
  * 0, or DR_JWT_CERTS_BROKEN with why set. */
 static int jwt_read_certs(const char *certs_file, char *text, struct dr_json_value *keys, char *why, size_t cap)
 {
-	struct dr_json_value root;
-	char detail[160];
 	ssize_t n = -1;
 	int fd = open(certs_file, O_RDONLY | O_CLOEXEC);
 
@@ -126,9 +138,7 @@ static int jwt_read_certs(const char *certs_file, char *text, struct dr_json_val
 		snprintf(why, cap, "CF_ACCESS_CERTS_FILE is larger than %d bytes", DR_JWT_CERTS_MAX);
 		return DR_JWT_CERTS_BROKEN;
 	}
-	if (dr_json_strict_check(text, (size_t)n, JWT_CERTS_DEPTH, NULL, detail, sizeof detail) ||
-	    dr_json_root(text, (size_t)n, &root) || root.type != DR_JSON_OBJECT || dr_json_get(&root, "keys", keys) ||
-	    keys->type != DR_JSON_ARRAY) {
+	if (jwt_certs_keys(text, (size_t)n, keys)) {
 		jwt_refuse(why, cap, "CF_ACCESS_CERTS_FILE is not a JWKS document with keys");
 		return DR_JWT_CERTS_BROKEN;
 	}
@@ -251,9 +261,9 @@ int dr_jwt_verify(const char *token, size_t len, const struct dr_jwt_policy *p, 
 
 int dr_jwt_certs_check(const char *text, size_t len, char *why, size_t cap)
 {
-	struct dr_json_value root, keys, jwk;
+	struct dr_json_value keys, jwk;
 	struct dr_rsa_key key;
-	char detail[160], kid[JWT_STRING_MAX];
+	char kid[JWT_STRING_MAX];
 	size_t pos = 0;
 	int usable = 0;
 
@@ -261,9 +271,7 @@ int dr_jwt_certs_check(const char *text, size_t len, char *why, size_t cap)
 		return jwt_refuse(why, cap, "certs document is larger than 262144 bytes");
 	if (memchr(text, '\0', len))
 		return jwt_refuse(why, cap, "certs document contains a NUL byte");
-	if (dr_json_strict_check(text, len, JWT_CERTS_DEPTH, NULL, detail, sizeof detail) ||
-	    dr_json_root(text, len, &root) || root.type != DR_JSON_OBJECT || dr_json_get(&root, "keys", &keys) ||
-	    keys.type != DR_JSON_ARRAY)
+	if (jwt_certs_keys(text, len, &keys))
 		return jwt_refuse(why, cap, "certs document is not one JSON object with a keys array");
 	while (dr_json_next(&keys, &pos, &jwk)) {
 		if (!jwt_is_rsa(&jwk))

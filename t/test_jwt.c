@@ -251,7 +251,7 @@ static void test_key_sizes(void)
 	CU_ASSERT_EQUAL(verify(t), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "signature does not verify"));
 	snprintf(t, sizeof t, "%s", token(key, H1, claims("aud-tag", "id.access", policy.now, policy.now + 300)));
-	strcpy(strrchr(t, '.') + 1, "AAAA"); /* three bytes, not the key's 256 */
+	snprintf(strrchr(t, '.') + 1, 5, "AAAA"); /* three bytes, not the key's 256 */
 	CU_ASSERT_EQUAL(verify(t), -1);
 }
 

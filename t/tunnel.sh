@@ -17,12 +17,15 @@ name=dreichor-runtime-dev
 ID="Cf-Access-Client-Id: $CLIENT_ID"
 SECRET="Cf-Access-Client-Secret: $CLIENT_SECRET"
 
-# exchange FILE: send FILE's bytes on one connection and keep the whole answer in $T/answer;
-# STATUS is the first status line's code, BODY what follows the last blank line.
-exchange() {
-	timeout 60 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT_dev; cat '$1' >&3; cat <&3" >"$T/answer" 2>/dev/null
+# read_answer: STATUS, the code of $T/answer's status line, and BODY, what follows its head.
+read_answer() {
 	STATUS=$(head -1 "$T/answer" | cut -d' ' -f2)
 	BODY=$(sed '1,/^\r$/d' "$T/answer")
+}
+# exchange FILE: send FILE's bytes on one connection and keep the whole answer in $T/answer.
+exchange() {
+	timeout 60 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT_dev; cat '$1' >&3; cat <&3" >"$T/answer" 2>/dev/null
+	read_answer
 }
 # head_for METHOD PATH EXTRA-HEADER-LINES...: a request head with the service token, CRLF line ends.
 head_for() {
@@ -60,8 +63,7 @@ before=$(container_field $name '{{.Id}}')
 bad_chunked() { # bad_chunked BODY-BYTES: sent after a chunked deploy head, then the sending side shut down
 	{ head_for POST /v1/deploy 'Content-Type: application/json' 'Transfer-Encoding: chunked'; printf '%b' "$1"; } >"$T/bad"
 	timeout 60 socat -t 30 - "TCP:127.0.0.1:$PORT_dev" <"$T/bad" >"$T/answer" 2>/dev/null
-	STATUS=$(head -1 "$T/answer" | cut -d' ' -f2)
-	BODY=$(sed '1,/^\r$/d' "$T/answer")
+	read_answer
 }
 bad_chunked 'zz\r\n{}\r\n0\r\n\r\n'
 check "chunk size not hexadecimal: 400" answer_is 400 "malformed chunk size"
