@@ -1,16 +1,21 @@
 #!/bin/bash
 # Benchmark: a deploy through the agent with the image already present and
 # STARTUP_GRACE_SECONDS=0, against the same steps as a bare Docker API
-# sequence (curl on the socket: pull, stop, remove, create, start) and as a
-# docker CLI sequence, in the same run. Then the downtime of one agent
+# sequence (curl on the socket: pull, stop, remove, create, start), as a
+# docker CLI sequence, and as the seed's shape (bench/node-peer.js: express
+# execing the docker CLI), in the same run; then the agent's own phase
+# timeline (the answer's "phases"), medians. Then the downtime of one agent
 # deploy, from the container events: old container stopping to new one
 # running. Run as root from a built tree: bench/deploy.sh [RUNS]
 set -u
 top_srcdir=$(cd "$(dirname "$0")/.." && pwd)
 top_builddir=${top_builddir:-$top_srcdir}
 . "$top_srcdir/t/lib.sh"
-need_cmd hyperfine
+need_cmd hyperfine node
 runs=${1:-30}
+# Debian's node-express lives under /usr/share/nodejs.
+export NODE_PATH=${NODE_PATH:-/usr/share/nodejs}
+node -e 'require("express")' 2>/dev/null || { echo "deploy.sh: needs node-express (apt-get install node-express)"; exit 1; }
 
 start_dockerd
 start_registry
@@ -46,12 +51,29 @@ d="$DOCKER_CLI -H unix://$DOCKER_SOCK"
   -v $D/volumes/snapshots:/var/lib/dreichor/snapshots --env-file <(grep -v '^#' $D/runtime.env | sed '/^\$/d') -e ENVIRONMENT=dev \
   -l dreichor.environment=dev $IMAGE_REPOSITORY:1.0.0 >/dev/null
 EOT
+node_port=$(free_port)
+grep -v '^#' "$D/runtime.env" | sed '/^$/d' >"$T/peer.env"
+DOCKER_HOST=unix://$DOCKER_SOCK PEER_ENV_FILE=$T/peer.env \
+	PEER_AUDIT_PATH=$D/volumes/audit-events PEER_SNAPSHOTS_PATH=$D/volumes/snapshots \
+	node "$top_srcdir/bench/node-peer.js" "$node_port" "$CLIENT_ID" "$CLIENT_SECRET" "$name" >"$T/node.log" 2>&1 &
+BG_PIDS="$BG_PIDS $!"
+wait_for 10 curl -s -o /dev/null "http://127.0.0.1:$node_port/" || { echo "node peer did not start"; cat "$T/node.log"; exit 1; }
+node_deploy="curl -sf -o /dev/null -H 'CF-Access-Client-Id: $CLIENT_ID' -H 'CF-Access-Client-Secret: $CLIENT_SECRET' -H 'Content-Type: application/json' --data-binary '{\"image\": \"$IMAGE_REPOSITORY:1.0.0\"}' http://127.0.0.1:$node_port/v1/deploy"
+eval "$node_deploy" || { echo "node peer deploy failed"; cat "$T/node.log"; exit 1; }
 agent="curl -sf -o /dev/null -H 'CF-Access-Client-Id: $CLIENT_ID' -H 'CF-Access-Client-Secret: $CLIENT_SECRET' -H 'Content-Type: application/json' --data-binary '{\"image\": \"$IMAGE_REPOSITORY:1.0.0\"}' http://127.0.0.1:$PORT_dev/v1/deploy"
 hyperfine --warmup 3 --runs "$runs" --export-json "$T/deploy.json" \
-	-n agent-deploy "$agent" -n bare-api-sequence "bash $T/bare.sh" -n docker-cli-sequence "bash $T/cli.sh" \
+	-n agent-deploy "$agent" -n node-peer-deploy "$node_deploy" -n bare-api-sequence "bash $T/bare.sh" \
+	-n docker-cli-sequence "bash $T/cli.sh" \
 	>"$T/hyperfine.txt" 2>&1 || { cat "$T/hyperfine.txt"; exit 1; }
 median() { jq -r ".results[] | select(.command == \"$1\") | .median * 1000" "$T/deploy.json"; }
-a=$(median agent-deploy); b=$(median bare-api-sequence); c=$(median docker-cli-sequence)
+a=$(median agent-deploy); b=$(median bare-api-sequence); c=$(median docker-cli-sequence); n=$(median node-peer-deploy)
+
+# The agent's own account: each phase's duration from the answer, medians over 10 deploys.
+: >"$T/phases"
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	deploy dev "$IMAGE_REPOSITORY:1.0.0"
+	jq -r '(.phases // []) | to_entries[] | "\(.key + 1).\(.value.phase) \(.value.duration_ms)"' <<<"$BODY" >>"$T/phases"
+done
 
 # Downtime from the engine's events (ns timestamps), for agent deploys and,
 # as the peer, for the bare API sequence: kill (stop begins) -> die (old
@@ -72,7 +94,9 @@ read -r stop_ms gap_ms < <(downtime deploy dev "$IMAGE_REPOSITORY:1.0.0")
 read -r bare_stop_ms bare_gap_ms < <(downtime bash "$T/bare.sh")
 
 printf '\nDeploy with the image present, grace 0, median of %d runs (ms)\n' "$runs"
-printf '  %-36s %9.2f\n' "agent, end to end over TCP" "$a" "bare API sequence (5 x curl)" "$b" "docker CLI sequence" "$c"
+printf '  %-36s %9.2f\n' "agent, end to end over TCP" "$a" "Node peer (express + docker CLI)" "$n" \
+	"bare API sequence (5 x curl)" "$b" "docker CLI sequence" "$c"
+printf '  %-36s %9.2f   (target: at most 0.75)\n' "agent / Node peer" "$(echo "$a / $n" | bc -l)"
 printf '  %-36s %9.2f   (budget: at most 15 ms)\n' "agent minus bare API sequence" "$(echo "$a - $b" | bc -l)"
 printf '  %-36s %9s\n' "agent at most the CLI sequence" "$(echo "$a <= $c" | bc -l | sed 's/1/yes/;s/0/no/')"
 printf 'Downtime over 5 replacements each, median (ms)    agent   bare API\n'
@@ -80,3 +104,11 @@ printf '  %-44s %7s %9s\n' "stop (kill -> die)" "$stop_ms" "$bare_stop_ms" \
 	"old stopped -> new running (die -> start)" "$gap_ms" "$bare_gap_ms" \
 	"downtime (kill -> start)" "$(echo "$stop_ms + $gap_ms" | bc -l)" "$(echo "$bare_stop_ms + $bare_gap_ms" | bc -l)"
 printf '  budget: agent downtime at most its stop time + 150 ms\n'
+if [ -s "$T/phases" ]; then
+	printf 'The agent'"'"'s phase timeline (the answer'"'"'s "phases"), medians of 10 deploys (ms)\n'
+	awk '{n[$1]++; v[$1, n[$1]] = $2; if (!seen[$1]++) order[++k] = $1}
+		END {for (i = 1; i <= k; i++) {p = order[i]; m = n[p]; cnt = 0
+			for (j = 1; j <= m; j++) a[j] = v[p, j]; asort_n(a, m)
+			printf "  %-20s %6s\n", p, a[int((m + 1) / 2)]}}
+		function asort_n(a, m,  i, j, t) {for (i = 2; i <= m; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) {t = a[j]; a[j] = a[j - 1]; a[j - 1] = t}}' "$T/phases"
+fi

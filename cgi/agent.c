@@ -120,60 +120,98 @@ static int agent_check_body(const struct agent_route *route, const struct dr_htt
 	return 0;
 }
 
-static void agent_set_peer(void)
+/* The endpoint's environment, built from nothing: what dr_env_for_endpoint allows of ours,
+ * then the CGI variables. The secret is never in it. */
+#define AGENT_ENV_MAX 64
+#define AGENT_ENV_BYTES (DR_HTTP_HEAD_MAX + 1024)
+
+struct agent_env {
+	char *vars[AGENT_ENV_MAX + 1];  /* NULL-terminated, for execve */
+	int count;
+	char text[AGENT_ENV_BYTES];     /* the CGI variables' NAME=value strings */
+	size_t used;
+};
+
+/* Add NAME=value; -1 when it does not fit (the request is then refused, never cut). */
+static int agent_env_add(struct agent_env *e, const char *name, const char *value)
+{
+	size_t room = sizeof e->text - e->used;
+	int n = snprintf(e->text + e->used, room, "%s=%s", name, value);
+
+	if (n < 0 || (size_t)n >= room || e->count == AGENT_ENV_MAX)
+		return -1;
+	e->vars[e->count++] = e->text + e->used;
+	e->used += (size_t)n + 1;
+	return 0;
+}
+
+/* Ours that the endpoint needs, by name; they point into this process's environment. */
+static void agent_env_inherit(struct agent_env *e)
+{
+	extern char **environ;
+	char **v;
+
+	for (v = environ; *v && e->count < AGENT_ENV_MAX; v++) {
+		const char *eq = strchr(*v, '=');
+		if (eq && dr_env_for_endpoint(*v, (size_t)(eq - *v)))
+			e->vars[e->count++] = *v;
+	}
+}
+
+/* REMOTE_ADDR from the socket, when it is one. */
+static int agent_env_peer(struct agent_env *e)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
 	char addr[INET6_ADDRSTRLEN] = "";
 
 	if (getpeername(STDOUT_FILENO, (struct sockaddr *)&ss, &len) < 0)
-		return;
+		return 0;
 	if (ss.ss_family == AF_INET)
 		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, addr, sizeof addr);
 	else if (ss.ss_family == AF_INET6)
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, addr, sizeof addr);
-	if (addr[0])
-		setenv("REMOTE_ADDR", addr, 1);
+	return addr[0] ? agent_env_add(e, "REMOTE_ADDR", addr) : 0;
+}
+
+/* The CGI/1.1 meta-variables and the request's own. */
+static int agent_env_cgi(struct agent *ag, struct agent_env *e)
+{
+	const char *ctype = dr_http_header_get(&ag->req, "Content-Type");
+	char length[24];
+
+	snprintf(length, sizeof length, "%lld", ag->req.content_length);
+	if (agent_env_add(e, "GATEWAY_INTERFACE", "CGI/1.1") || agent_env_add(e, "SERVER_SOFTWARE", "dreichor-agent") ||
+	    agent_env_add(e, "SERVER_PROTOCOL", ag->req.version) || agent_env_add(e, "REQUEST_METHOD", ag->req.method) ||
+	    agent_env_add(e, "PATH_INFO", ag->req.path) || agent_env_add(e, "QUERY_STRING", ag->req.query) ||
+	    agent_env_add(e, "DREICHOR_REQUEST_ID", ag->request_id) ||
+	    agent_env_add(e, "DREICHOR_CLIENT_ID", ag->cfg.client_id) ||
+	    (ag->audit.cf_ray && agent_env_add(e, "HTTP_CF_RAY", ag->audit.cf_ray)) ||
+	    (ctype && agent_env_add(e, "CONTENT_TYPE", ctype)) ||
+	    (ag->req.content_length >= 0 && agent_env_add(e, "CONTENT_LENGTH", length)))
+		return -1;
+	return agent_env_peer(e);
 }
 
 /* Replace this process with the endpoint; the secret never reaches its environment. */
 static int agent_exec(struct agent *ag, const struct agent_route *route)
 {
-	const char *ctype = dr_http_header_get(&ag->req, "Content-Type");
-	char program[4096], length[24];
+	static struct agent_env env;
+	char program[4096];
 	char *argv[2];
 
 	if (snprintf(program, sizeof program, "%s/%s", ag->cfg.libexecdir, route->program) >= (int)sizeof program)
 		return agent_refuse(ag, 500, NULL, "DREICHOR_LIBEXECDIR: path too long");
-	unsetenv("CF_ACCESS_CLIENT_SECRET");
-	unsetenv("CREDENTIALS_DIRECTORY");
-	unsetenv("CF_ACCESS_CLIENT_SECRET_FILE");
-	unsetenv("CONTENT_TYPE");
-	unsetenv("CONTENT_LENGTH");
-	setenv("GATEWAY_INTERFACE", "CGI/1.1", 1);
-	setenv("SERVER_SOFTWARE", "dreichor-agent", 1);
-	setenv("SERVER_PROTOCOL", ag->req.version, 1);
-	setenv("REQUEST_METHOD", ag->req.method, 1);
-	setenv("PATH_INFO", ag->req.path, 1);
-	setenv("QUERY_STRING", ag->req.query, 1);
-	setenv("DREICHOR_REQUEST_ID", ag->request_id, 1);
-	setenv("DREICHOR_CLIENT_ID", ag->cfg.client_id, 1);
-	unsetenv("HTTP_CF_RAY");
-	if (ag->audit.cf_ray)
-		setenv("HTTP_CF_RAY", ag->audit.cf_ray, 1);
-	if (ctype)
-		setenv("CONTENT_TYPE", ctype, 1);
-	if (ag->req.content_length >= 0) {
-		snprintf(length, sizeof length, "%lld", ag->req.content_length);
-		setenv("CONTENT_LENGTH", length, 1);
-	}
-	agent_set_peer();
+	agent_env_inherit(&env);
+	if (agent_env_cgi(ag, &env))
+		return agent_refuse(ag, 431, NULL, "request too large to hand to the endpoint");
+	env.vars[env.count] = NULL;
 	/* The head holds the presented secret: wipe it before leaving. */
 	explicit_bzero(ag->req.head, sizeof ag->req.head);
 	dr_config_free(&ag->cfg);
 	argv[0] = (char *)route->program;
 	argv[1] = NULL;
-	execv(program, argv);
+	execve(program, argv, env.vars);
 	return agent_refuse(ag, 500, NULL, "cannot start the endpoint program; check DREICHOR_LIBEXECDIR and the installation");
 }
 
@@ -238,7 +276,7 @@ static int agent_serve(struct agent *ag)
 	ag->audit.request_id = ag->request_id;
 	ag->audit.action = "refused";
 	dr_config_load(&ag->cfg, DR_CONFIG_AUTH);
-	ag->audit.environment = ag->cfg.environment ? ag->cfg.environment : getenv("ENVIRONMENT");
+	ag->audit.environment = ag->cfg.environment ? ag->cfg.environment : dr_env("ENVIRONMENT");
 	rc = dr_http_head_read(STDIN_FILENO, &ag->req, DR_HTTP_HEAD_TIMEOUT_MS);
 	if (rc == DR_HTTP_CLOSED_EMPTY)
 		return 0;
@@ -257,7 +295,7 @@ static int agent_serve(struct agent *ag)
 		return agent_refuse_config(ag);
 	if ((rc = dr_auth_check(&ag->req, &ag->cfg, &err, ag->auth_detail, sizeof ag->auth_detail))) {
 		ag->audit.detail = ag->auth_detail[0] ? ag->auth_detail : NULL;
-		return agent_refuse(ag, rc, NULL, err.reason);
+		return agent_refuse(ag, dr_fault_status(err.fault), NULL, err.reason);
 	}
 	if (!ag->audit.client_id)
 		ag->audit.client_id = ag->cfg.client_id; /* the JWT's common_name, checked equal */
@@ -301,7 +339,7 @@ static int agent_check_config(void)
 /* --fetch-certs: the certs fetcher is its own program, so that the dispatcher never links TLS. */
 static int agent_fetch_certs(char **argv)
 {
-	const char *dir = getenv("DREICHOR_LIBEXECDIR");
+	const char *dir = dr_env("DREICHOR_LIBEXECDIR");
 	char program[4096];
 
 	if (snprintf(program, sizeof program, "%s/dreichor-fetch-certs", dir ? dir : DR_PKGLIBEXECDIR) >= (int)sizeof program) {

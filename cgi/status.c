@@ -38,37 +38,56 @@ static void status_add_last_deploy(const struct dr_config *cfg, json_object *out
 	free(text);
 }
 
-/* Describe the environment's container into *out. */
-static int status_run(struct dr_endpoint *ep, json_object **out)
-{
-	static struct dr_current now;
-	int rc;
+struct status {
+	struct dr_endpoint ep;
+	struct dr_current now;
+};
 
-	if ((rc = dr_endpoint_docker(ep)))
-		return rc;
-	if ((rc = dr_current_read(&ep->docker, ep->cfg.container_name, &now, &ep->err)))
-		return dr_endpoint_phase(ep, DR_PHASE_INSPECT, rc);
-	*out = json_object_new_object();
-	json_object_object_add(*out, "container_name", json_object_new_string(ep->cfg.container_name));
-	json_object_object_add(*out, "environment", json_object_new_string(ep->cfg.environment));
-	if (now.present) {
-		status_describe(&now, *out);
+static int status_docker(void *ctx, enum dr_run_mode mode, struct dr_error *err)
+{
+	(void)mode;
+	return dr_endpoint_docker(&((struct status *)ctx)->ep, err);
+}
+
+static int status_inspect(void *ctx, enum dr_run_mode mode, struct dr_error *err)
+{
+	struct status *s = ctx;
+
+	(void)mode;
+	return dr_current_read(&s->ep.docker, s->ep.cfg.container_name, &s->now, err);
+}
+
+static const struct dr_step status_steps[] = {
+	{ DR_PHASE_DOCKER, DR_STEP_CHECK, 0, DR_PHASE_NONE, status_docker },
+	{ DR_PHASE_INSPECT, DR_STEP_CHECK, 0, DR_PHASE_NONE, status_inspect },
+};
+
+/* Describe the environment's container. */
+static json_object *status_answer(struct status *s)
+{
+	const struct dr_endpoint *ep = &s->ep;
+	const struct dr_current *now = &s->now;
+	json_object *out = json_object_new_object();
+
+	json_object_object_add(out, "container_name", json_object_new_string(ep->cfg.container_name));
+	json_object_object_add(out, "environment", json_object_new_string(ep->cfg.environment));
+	if (now->present) {
+		status_describe(now, out);
 	} else {
-		json_object_object_add(*out, "running", json_object_new_boolean(0));
-		json_object_object_add(*out, "state", json_object_new_string("absent"));
+		json_object_object_add(out, "running", json_object_new_boolean(0));
+		json_object_object_add(out, "state", json_object_new_string("absent"));
 	}
-	dr_reply_add_string(*out, "expect_current_digest", dr_current_expectation(&now));
-	status_add_last_deploy(&ep->cfg, *out);
-	return 0;
+	dr_reply_add_string(out, "expect_current_digest", dr_current_expectation(now));
+	status_add_last_deploy(&ep->cfg, out);
+	return out;
 }
 
 int main(void)
 {
-	static struct dr_endpoint ep;
-	json_object *out = NULL;
+	static struct status s;
 	int rc;
 
-	if (!(rc = dr_endpoint_begin(&ep, "status")))
-		rc = status_run(&ep, &out);
-	return dr_endpoint_end(&ep, rc, 200, out);
+	if (!(rc = dr_endpoint_begin(&s.ep, "status")))
+		rc = dr_endpoint_steps(&s.ep, status_steps, sizeof status_steps / sizeof *status_steps, &s);
+	return dr_endpoint_end(&s.ep, rc, 200, rc ? NULL : status_answer(&s));
 }

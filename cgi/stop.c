@@ -13,23 +13,45 @@ struct stop {
 	struct dr_stop_report stopped;
 };
 
-/* Stop and remove the environment's container under the lock. */
-static int stop_run(struct stop *st)
+static int stop_lock(void *ctx, enum dr_run_mode mode, struct dr_error *err)
 {
-	struct dr_endpoint *ep = &st->ep;
-	const char *name = ep->cfg.container_name;
-	int rc;
-
-	if ((rc = dr_endpoint_lock(ep, "stop", NULL)) || (rc = dr_endpoint_docker(ep)))
-		return rc;
-	if ((rc = dr_current_read(&ep->docker, name, &st->now, &ep->err)))
-		return dr_endpoint_phase(ep, DR_PHASE_INSPECT, rc);
-	if (!st->now.present)
-		return 0;
-	ep->audit.image = st->now.image;
-	ep->audit.image_digest = st->now.digest;
-	return dr_endpoint_phase(ep, DR_PHASE_STOP, dr_endpoint_stop_and_remove(ep, name, &st->stopped));
+	(void)mode;
+	return dr_endpoint_lock(&((struct stop *)ctx)->ep, "stop", NULL, err);
 }
+
+static int stop_docker(void *ctx, enum dr_run_mode mode, struct dr_error *err)
+{
+	(void)mode;
+	return dr_endpoint_docker(&((struct stop *)ctx)->ep, err);
+}
+
+static int stop_inspect(void *ctx, enum dr_run_mode mode, struct dr_error *err)
+{
+	struct stop *st = ctx;
+
+	(void)mode;
+	return dr_current_read(&st->ep.docker, st->ep.cfg.container_name, &st->now, err);
+}
+
+/* Stop and remove the container, when there is one. */
+static int stop_container(void *ctx, enum dr_run_mode mode, struct dr_error *err)
+{
+	struct stop *st = ctx;
+
+	(void)mode;
+	if (!st->now.present)
+		return DR_FAULT_SKIPPED;
+	st->ep.audit.image = st->now.image;
+	st->ep.audit.image_digest = st->now.digest;
+	return dr_endpoint_stop_and_remove(&st->ep, st->ep.cfg.container_name, &st->stopped, err);
+}
+
+static const struct dr_step stop_steps[] = {
+	{ DR_PHASE_LOCK, DR_STEP_ACT, 0, DR_PHASE_NONE, stop_lock },
+	{ DR_PHASE_DOCKER, DR_STEP_CHECK, 0, DR_PHASE_NONE, stop_docker },
+	{ DR_PHASE_INSPECT, DR_STEP_CHECK, 0, DR_PHASE_NONE, stop_inspect },
+	{ DR_PHASE_STOP, DR_STEP_ACT, 0, DR_PHASE_NONE, stop_container },
+};
 
 static json_object *stop_answer(const struct stop *st)
 {
@@ -50,6 +72,6 @@ int main(void)
 
 	st.ep.keeps_history = 1;
 	if (!(rc = dr_endpoint_begin(&st.ep, "stop")))
-		rc = stop_run(&st);
+		rc = dr_endpoint_steps(&st.ep, stop_steps, sizeof stop_steps / sizeof *stop_steps, &st);
 	return dr_endpoint_end(&st.ep, rc, 200, rc ? NULL : stop_answer(&st));
 }

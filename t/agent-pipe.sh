@@ -7,11 +7,12 @@ need_cmd systemd-socket-activate curl
 
 # A stand-in endpoint that reports what it was given.
 mkdir -p "$T/libexec"
-cat >"$T/libexec/dreichor-deploy" <<'EOT'
+# The endpoint's environment is built from an allow-list, so the report's place is written into it.
+cat >"$T/libexec/dreichor-deploy" <<EOT
 #!/bin/sh
-body=$(head -c "${CONTENT_LENGTH:-0}" | od -An -tx1 | tr -d ' \n')
-env | sort >"$REPORT_DIR/env"
-printf '%s' "$body" >"$REPORT_DIR/body"
+body=\$(head -c "\${CONTENT_LENGTH:-0}" | od -An -tx1 | tr -d ' \\n')
+env | sort >"$T/env"
+printf '%s' "\$body" >"$T/body"
 printf 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}'
 EOT
 chmod +x "$T/libexec/dreichor-deploy"
@@ -19,7 +20,7 @@ cp "$T/libexec/dreichor-deploy" "$T/libexec/dreichor-stop"
 
 setup_env dev
 set_agent_var dev DREICHOR_LIBEXECDIR "$T/libexec"
-set_agent_var dev REPORT_DIR "$T"
+set_agent_var dev UNLISTED_VARIABLE leaks-if-passed
 set_agent_var dev DOCKER_HOST unix:///run/nonexistent.sock
 
 BODY_TEXT='{"image": "x", "pad": "'$(head -c 3000 /dev/zero | tr '\0' 'b')'", "utf8": "é"}'
@@ -42,6 +43,8 @@ check "pipe: DREICHOR_REQUEST_ID" grep -qE '^DREICHOR_REQUEST_ID=[0-9a-f]{32}$' 
 check "pipe: DREICHOR_CLIENT_ID" grep -qx "DREICHOR_CLIENT_ID=$CLIENT_ID" "$T/env"
 check "pipe: no secret in the endpoint environment" sh -c "! grep -qF '$CLIENT_SECRET' '$T/env'"
 check "pipe: no secret variable passed on" sh -c "! grep -q '^CF_ACCESS_CLIENT_SECRET=' '$T/env'"
+check "pipe: a variable outside the allow-list is not passed on" sh -c "! grep -q '^UNLISTED_VARIABLE=' '$T/env'"
+check "pipe: the configuration is passed on" grep -qx 'ENVIRONMENT=dev' "$T/env"
 
 # 2. Over a socket, as systemd runs it.
 rm -f "$T/body" "$T/env"

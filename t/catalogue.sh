@@ -5,7 +5,7 @@
 # given to t/jwt.sh's refused_for (403), and every CUnit case of the
 # request parser named "... is NNN".
 # This test regenerates it and fails when the committed file has drifted,
-# and checks that docs/api.md lists the phases of lib/phase.c.
+# and checks that docs/api.md lists the phases of lib/core/phase.c.
 # t/catalogue.sh --write rewrites docs/bad-input.md.
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 
@@ -39,13 +39,13 @@ fi
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 failed=0
-# The phase table of docs/api.md lists lib/phase.c's names, in its order.
-grep -oE '^\s*\[DR_PHASE_[A-Z_]+\] = "[a-z-]+"' "$top_srcdir/lib/phase.c" | sed -E 's/.*"(.*)"/\1/' >"$T/phases.code"
+# The phase table of docs/api.md lists lib/core/phase.c's names, in its order.
+grep -oE '^\s*\[DR_PHASE_[A-Z_]+\] = "[a-z-]+"' "$top_srcdir/lib/core/phase.c" | sed -E 's/.*"(.*)"/\1/' >"$T/phases.code"
 sed -n '/^| phase | endpoints | the step |/,/^$/p' "$top_srcdir/docs/api.md" | grep -oE '^\| `[a-z-]+`' | tr -d '|` ' >"$T/phases.doc"
 if [ -s "$T/phases.code" ] && diff -u "$T/phases.code" "$T/phases.doc"; then
-	echo "ok 1 - docs/api.md lists the $(wc -l <"$T/phases.code") phases of lib/phase.c in order"
+	echo "ok 1 - docs/api.md lists the $(wc -l <"$T/phases.code") phases of lib/core/phase.c in order"
 else
-	echo "not ok 1 - docs/api.md's phase table and lib/phase.c disagree"
+	echo "not ok 1 - docs/api.md's phase table and lib/core/phase.c disagree"
 	failed=1
 fi
 generate >"$T/catalogue.md"

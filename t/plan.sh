@@ -25,7 +25,7 @@ check "... target digest from the registry" json_is .target.image_digest "$d1"
 check "... would_deploy" json_is .would_deploy true
 check "... expect_current_digest none" json_is .expect_current_digest none
 check "... every check ok, in pipeline order" json_is '[.checks[] | "\(.check)=\(.ok)"] | join(",")' \
-	"request=true,image-policy=true,runtime-env=true,lock=true,expect-current=true,pull=true,digest-pin=true"
+	"image-policy=true,runtime-env=true,request=true,lock=true,expect-current=true,pull=true,digest-pin=true"
 check "plan pulled nothing" test -z "$(docker_cli images -q "$IMAGE_REPOSITORY")"
 check "plan created nothing" test "$(container_count $name)" = 0
 check "plan wrote no pin" test ! -e "$T/dev/state/pins/1.0.0"

@@ -36,17 +36,17 @@ static void test_equal(void)
 
 static void test_missing(void)
 {
-	CU_ASSERT_EQUAL(check("GET / HTTP/1.1\r\n\r\n"), 401);
-	CU_ASSERT_EQUAL(check("GET / HTTP/1.1\r\nCF-Access-Client-Id: id\r\n\r\n"), 401);
-	CU_ASSERT_EQUAL(check("GET / HTTP/1.1\r\nCF-Access-Client-Secret: the-secret\r\n\r\n"), 401);
-	CU_ASSERT_EQUAL(check("GET / HTTP/1.1\r\nCF-Access-Client-Id:\r\nCF-Access-Client-Secret: the-secret\r\n\r\n"), 401);
+	CU_ASSERT_EQUAL(check("GET / HTTP/1.1\r\n\r\n"), DR_FAULT_UNAUTHENTICATED);
+	CU_ASSERT_EQUAL(check("GET / HTTP/1.1\r\nCF-Access-Client-Id: id\r\n\r\n"), DR_FAULT_UNAUTHENTICATED);
+	CU_ASSERT_EQUAL(check("GET / HTTP/1.1\r\nCF-Access-Client-Secret: the-secret\r\n\r\n"), DR_FAULT_UNAUTHENTICATED);
+	CU_ASSERT_EQUAL(check("GET / HTTP/1.1\r\nCF-Access-Client-Id:\r\nCF-Access-Client-Secret: the-secret\r\n\r\n"), DR_FAULT_UNAUTHENTICATED);
 }
 
 static void test_wrong(void)
 {
-	CU_ASSERT_EQUAL(check("GET / HTTP/1.1\r\nCF-Access-Client-Id: id\r\nCF-Access-Client-Secret: the-secreT\r\n\r\n"), 403);
-	CU_ASSERT_EQUAL(check("GET / HTTP/1.1\r\nCF-Access-Client-Id: other\r\nCF-Access-Client-Secret: the-secret\r\n\r\n"), 403);
-	CU_ASSERT_EQUAL(check("GET / HTTP/1.1\r\nCF-Access-Client-Id: id\r\nCF-Access-Client-Secret: the-secret-longer\r\n\r\n"), 403);
+	CU_ASSERT_EQUAL(check("GET / HTTP/1.1\r\nCF-Access-Client-Id: id\r\nCF-Access-Client-Secret: the-secreT\r\n\r\n"), DR_FAULT_FORBIDDEN);
+	CU_ASSERT_EQUAL(check("GET / HTTP/1.1\r\nCF-Access-Client-Id: other\r\nCF-Access-Client-Secret: the-secret\r\n\r\n"), DR_FAULT_FORBIDDEN);
+	CU_ASSERT_EQUAL(check("GET / HTTP/1.1\r\nCF-Access-Client-Id: id\r\nCF-Access-Client-Secret: the-secret-longer\r\n\r\n"), DR_FAULT_FORBIDDEN);
 }
 
 static void test_right(void)

@@ -42,12 +42,12 @@ static void test_load(void)
 	CU_ASSERT_EQUAL(cgi.content_length, 12);
 	CU_ASSERT_STRING_EQUAL(cgi.path, "/v1/deploy");
 	setenv("CONTENT_LENGTH", "65537", 1);
-	CU_ASSERT_EQUAL(dr_cgi_load(&cgi, &err), 413);
+	CU_ASSERT_EQUAL(dr_cgi_load(&cgi, &err), DR_FAULT_TOO_LARGE);
 	setenv("CONTENT_LENGTH", "-1", 1);
-	CU_ASSERT_EQUAL(dr_cgi_load(&cgi, &err), 413);
+	CU_ASSERT_EQUAL(dr_cgi_load(&cgi, &err), DR_FAULT_TOO_LARGE);
 	setenv("CONTENT_LENGTH", "1", 1);
 	setenv("DREICHOR_REQUEST_ID", "forged", 1);
-	CU_ASSERT_EQUAL(dr_cgi_load(&cgi, &err), 400);
+	CU_ASSERT_EQUAL(dr_cgi_load(&cgi, &err), DR_FAULT_BAD_REQUEST);
 }
 
 static void test_body(void)
@@ -71,7 +71,7 @@ static void test_body(void)
 	CU_ASSERT_EQUAL_FATAL(pipe(p), 0);
 	CU_ASSERT_EQUAL(write(p[1], "abc", 3), 3);
 	close(p[1]);
-	CU_ASSERT_EQUAL(dr_cgi_body_read(&cgi, p[0], &body, &err), 400);
+	CU_ASSERT_EQUAL(dr_cgi_body_read(&cgi, p[0], &body, &err), DR_FAULT_BAD_REQUEST);
 	CU_ASSERT_PTR_NULL(body);
 	close(p[0]);
 }

@@ -1,4 +1,4 @@
-/* test_config.c: every agent configuration rule of CONTRACT section 3. */
+/* test_config.c: every agent configuration rule (docs/configuration.md). */
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -27,27 +27,27 @@ static void test_valid(void)
 
 static void test_malformed(void)
 {
-	CU_ASSERT_EQUAL(parse("{\"image\": "), 400);
-	CU_ASSERT_EQUAL(parse("{\"image\": \"a\"} {}"), 400);
-	CU_ASSERT_EQUAL(parse("[\"image\"]"), 400);
-	CU_ASSERT_EQUAL(parse("\"image\""), 400);
-	CU_ASSERT_EQUAL(parse("{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":{\"f\":{\"g\":{\"h\":{\"i\":1}}}}}}}}}"), 400); /* depth */
-	CU_ASSERT_EQUAL(dr_deploy_request_parse(&req, "", 0, "dev", &err), 400);
-	CU_ASSERT_EQUAL(dr_deploy_request_parse(&req, "{\"image\":\"a\"}\0x", 15, "dev", &err), 400);
+	CU_ASSERT_EQUAL(parse("{\"image\": "), DR_FAULT_BAD_REQUEST);
+	CU_ASSERT_EQUAL(parse("{\"image\": \"a\"} {}"), DR_FAULT_BAD_REQUEST);
+	CU_ASSERT_EQUAL(parse("[\"image\"]"), DR_FAULT_BAD_REQUEST);
+	CU_ASSERT_EQUAL(parse("\"image\""), DR_FAULT_BAD_REQUEST);
+	CU_ASSERT_EQUAL(parse("{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":{\"f\":{\"g\":{\"h\":{\"i\":1}}}}}}}}}"), DR_FAULT_BAD_REQUEST); /* depth */
+	CU_ASSERT_EQUAL(dr_deploy_request_parse(&req, "", 0, "dev", &err), DR_FAULT_BAD_REQUEST);
+	CU_ASSERT_EQUAL(dr_deploy_request_parse(&req, "{\"image\":\"a\"}\0x", 15, "dev", &err), DR_FAULT_BAD_REQUEST);
 }
 
 static void test_fields(void)
 {
-	CU_ASSERT_EQUAL(parse("{}"), 400);
+	CU_ASSERT_EQUAL(parse("{}"), DR_FAULT_BAD_REQUEST);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.reason, "image is required"));
-	CU_ASSERT_EQUAL(parse("{\"image\": 1}"), 400);
-	CU_ASSERT_EQUAL(parse("{\"image\": null}"), 400);
-	CU_ASSERT_EQUAL(parse("{\"image\": \"a\\u0000b\"}"), 400);
-	CU_ASSERT_EQUAL(parse("{\"image\": \"a\", \"container_name\": \"x\"}"), 400);
+	CU_ASSERT_EQUAL(parse("{\"image\": 1}"), DR_FAULT_BAD_REQUEST);
+	CU_ASSERT_EQUAL(parse("{\"image\": null}"), DR_FAULT_BAD_REQUEST);
+	CU_ASSERT_EQUAL(parse("{\"image\": \"a\\u0000b\"}"), DR_FAULT_BAD_REQUEST);
+	CU_ASSERT_EQUAL(parse("{\"image\": \"a\", \"container_name\": \"x\"}"), DR_FAULT_BAD_REQUEST);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.reason, "field container_name is not accepted"));
-	CU_ASSERT_EQUAL(parse("{\"image\": \"a\", \"volumes\": []}"), 400);
-	CU_ASSERT_EQUAL(parse("{\"image\": \"a\", \"environment\": \"prod\"}"), 400);
-	CU_ASSERT_EQUAL(parse("{\"image\": \"a\", \"environment\": 1}"), 400);
+	CU_ASSERT_EQUAL(parse("{\"image\": \"a\", \"volumes\": []}"), DR_FAULT_BAD_REQUEST);
+	CU_ASSERT_EQUAL(parse("{\"image\": \"a\", \"environment\": \"prod\"}"), DR_FAULT_BAD_REQUEST);
+	CU_ASSERT_EQUAL(parse("{\"image\": \"a\", \"environment\": 1}"), DR_FAULT_BAD_REQUEST);
 }
 
 static void test_env(void)
@@ -56,16 +56,16 @@ static void test_env(void)
 	char level[] = "info";
 
 	rt.values[DR_RT_LOG_LEVEL] = level;
-	CU_ASSERT_EQUAL(parse("{\"image\": \"a\", \"env\": []}"), 400);
-	CU_ASSERT_EQUAL(parse("{\"image\": \"a\", \"env\": {\"FOO\": \"x\"}}"), 400);
-	CU_ASSERT_EQUAL(parse("{\"image\": \"a\", \"env\": {\"LOG_LEVEL\": 3}}"), 400);
+	CU_ASSERT_EQUAL(parse("{\"image\": \"a\", \"env\": []}"), DR_FAULT_BAD_REQUEST);
+	CU_ASSERT_EQUAL(parse("{\"image\": \"a\", \"env\": {\"FOO\": \"x\"}}"), DR_FAULT_BAD_REQUEST);
+	CU_ASSERT_EQUAL(parse("{\"image\": \"a\", \"env\": {\"LOG_LEVEL\": 3}}"), DR_FAULT_BAD_REQUEST);
 	CU_ASSERT_EQUAL(parse("{\"image\": \"a\", \"env\": {\"LOG_LEVEL\": \"info\"}}"), 0);
 	CU_ASSERT_EQUAL(dr_deploy_request_check_env(&req, &rt, &err), 0);
 	CU_ASSERT_EQUAL(parse("{\"image\": \"a\", \"env\": {\"LOG_LEVEL\": \"debug\"}}"), 0);
-	CU_ASSERT_EQUAL(dr_deploy_request_check_env(&req, &rt, &err), 400);
+	CU_ASSERT_EQUAL(dr_deploy_request_check_env(&req, &rt, &err), DR_FAULT_BAD_REQUEST);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.reason, "override of server-owned runtime variable LOG_LEVEL"));
 	CU_ASSERT_EQUAL(parse("{\"image\": \"a\", \"env\": {\"SAFETY_MODE\": \"strict\"}}"), 0);
-	CU_ASSERT_EQUAL(dr_deploy_request_check_env(&req, &rt, &err), 400); /* not in the server file */
+	CU_ASSERT_EQUAL(dr_deploy_request_check_env(&req, &rt, &err), DR_FAULT_BAD_REQUEST); /* not in the server file */
 }
 
 /* RFC 8259 only: each refusal names its problem. */
@@ -95,7 +95,7 @@ static void test_strict(void)
 	size_t i;
 
 	for (i = 0; i < sizeof refused / sizeof refused[0]; i++) {
-		CU_ASSERT_EQUAL(parse(refused[i].body), 400);
+		CU_ASSERT_EQUAL(parse(refused[i].body), DR_FAULT_BAD_REQUEST);
 		CU_ASSERT_PTR_NOT_NULL(strstr(err.reason, "not one well-formed JSON object (RFC 8259)"));
 		if (!strstr(err.reason, refused[i].reason))
 			fprintf(stderr, "body %s: reason '%s' lacks '%s'\n", refused[i].body, err.reason, refused[i].reason);
@@ -111,9 +111,9 @@ static void test_expect(void)
 	CU_ASSERT_STRING_EQUAL(req.expect_current_digest, "none");
 	CU_ASSERT_EQUAL(parse("{\"image\": \"a\", \"expect_current_digest\": \"sha256:"
 			      "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}"), 0);
-	CU_ASSERT_EQUAL(parse("{\"image\": \"a\", \"expect_current_digest\": \"sha256:0123\"}"), 400);
-	CU_ASSERT_EQUAL(parse("{\"image\": \"a\", \"expect_current_digest\": \"None\"}"), 400);
-	CU_ASSERT_EQUAL(parse("{\"image\": \"a\", \"expect_current_digest\": null}"), 400);
+	CU_ASSERT_EQUAL(parse("{\"image\": \"a\", \"expect_current_digest\": \"sha256:0123\"}"), DR_FAULT_BAD_REQUEST);
+	CU_ASSERT_EQUAL(parse("{\"image\": \"a\", \"expect_current_digest\": \"None\"}"), DR_FAULT_BAD_REQUEST);
+	CU_ASSERT_EQUAL(parse("{\"image\": \"a\", \"expect_current_digest\": null}"), DR_FAULT_BAD_REQUEST);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.reason, "expect_current_digest must be"));
 }
 

@@ -26,10 +26,10 @@ static void test_parse_parts(void)
 	CU_ASSERT_STRING_EQUAL(ref.repository, "127.0.0.1:5000/a/b");
 	CU_ASSERT_STRING_EQUAL(ref.tag, "1.2.3");
 	CU_ASSERT_STRING_EQUAL(ref.digest, DIGEST);
-	CU_ASSERT_EQUAL(dr_image_ref_parse("127.0.0.1:5000/a/b", &ref, &err), 422);
-	CU_ASSERT_EQUAL(dr_image_ref_parse(REPO "@sha256:abc", &ref, &err), 422);
-	CU_ASSERT_EQUAL(dr_image_ref_parse(REPO ":", &ref, &err), 422);
-	CU_ASSERT_EQUAL(dr_image_ref_parse("", &ref, &err), 422);
+	CU_ASSERT_EQUAL(dr_image_ref_parse("127.0.0.1:5000/a/b", &ref, &err), DR_FAULT_POLICY);
+	CU_ASSERT_EQUAL(dr_image_ref_parse(REPO "@sha256:abc", &ref, &err), DR_FAULT_POLICY);
+	CU_ASSERT_EQUAL(dr_image_ref_parse(REPO ":", &ref, &err), DR_FAULT_POLICY);
+	CU_ASSERT_EQUAL(dr_image_ref_parse("", &ref, &err), DR_FAULT_POLICY);
 }
 
 static void test_immutable_tags(void)
@@ -43,31 +43,31 @@ static void test_immutable_tags(void)
 
 static void test_refused_tags(void)
 {
-	CU_ASSERT_EQUAL(policy(REPO ":latest", 1), 422);
-	CU_ASSERT_EQUAL(policy(REPO ":latest", 0), 422);
-	CU_ASSERT_EQUAL(policy(REPO, 1), 422);
-	CU_ASSERT_EQUAL(policy(REPO ":main", 1), 422);
-	CU_ASSERT_EQUAL(policy(REPO ":abcdef", 1), 422);        /* 6 hex: too short */
-	CU_ASSERT_EQUAL(policy(REPO ":ABCDEF1", 1), 422);       /* upper case */
-	CU_ASSERT_EQUAL(policy(REPO ":0123456789abcdef0123456789abcdef012345678", 1), 422); /* 41 */
-	CU_ASSERT_EQUAL(policy(REPO ":1.0", 1), 422);
-	CU_ASSERT_EQUAL(policy(REPO ":v1.0.3", 1), 422);
-	CU_ASSERT_EQUAL(policy(REPO ":1.0.3-rc1", 1), 422);
-	CU_ASSERT_EQUAL(policy(REPO ":1.0.3-dev.1", 1), 422);
+	CU_ASSERT_EQUAL(policy(REPO ":latest", 1), DR_FAULT_POLICY);
+	CU_ASSERT_EQUAL(policy(REPO ":latest", 0), DR_FAULT_POLICY);
+	CU_ASSERT_EQUAL(policy(REPO, 1), DR_FAULT_POLICY);
+	CU_ASSERT_EQUAL(policy(REPO ":main", 1), DR_FAULT_POLICY);
+	CU_ASSERT_EQUAL(policy(REPO ":abcdef", 1), DR_FAULT_POLICY);        /* 6 hex: too short */
+	CU_ASSERT_EQUAL(policy(REPO ":ABCDEF1", 1), DR_FAULT_POLICY);       /* upper case */
+	CU_ASSERT_EQUAL(policy(REPO ":0123456789abcdef0123456789abcdef012345678", 1), DR_FAULT_POLICY); /* 41 */
+	CU_ASSERT_EQUAL(policy(REPO ":1.0", 1), DR_FAULT_POLICY);
+	CU_ASSERT_EQUAL(policy(REPO ":v1.0.3", 1), DR_FAULT_POLICY);
+	CU_ASSERT_EQUAL(policy(REPO ":1.0.3-rc1", 1), DR_FAULT_POLICY);
+	CU_ASSERT_EQUAL(policy(REPO ":1.0.3-dev.1", 1), DR_FAULT_POLICY);
 }
 
 static void test_dev_tags(void)
 {
 	CU_ASSERT_EQUAL(policy(REPO ":1.0.3-dev", 1), 0);
-	CU_ASSERT_EQUAL(policy(REPO ":1.0.3-dev", 0), 422);
+	CU_ASSERT_EQUAL(policy(REPO ":1.0.3-dev", 0), DR_FAULT_POLICY);
 }
 
 static void test_foreign_repository(void)
 {
-	CU_ASSERT_EQUAL(policy("ghcr.io/someone/else:1.0.0", 1), 422);
-	CU_ASSERT_EQUAL(policy("docker.io/library/busybox:1.0.0", 1), 422);
-	CU_ASSERT_EQUAL(policy(REPO "-evil:1.0.0", 1), 422);
-	CU_ASSERT_EQUAL(policy("evil.example/" REPO ":1.0.0", 1), 422);
+	CU_ASSERT_EQUAL(policy("ghcr.io/someone/else:1.0.0", 1), DR_FAULT_POLICY);
+	CU_ASSERT_EQUAL(policy("docker.io/library/busybox:1.0.0", 1), DR_FAULT_POLICY);
+	CU_ASSERT_EQUAL(policy(REPO "-evil:1.0.0", 1), DR_FAULT_POLICY);
+	CU_ASSERT_EQUAL(policy("evil.example/" REPO ":1.0.0", 1), DR_FAULT_POLICY);
 }
 
 static void test_repository_check(void)
@@ -76,10 +76,10 @@ static void test_repository_check(void)
 
 	CU_ASSERT_EQUAL(dr_image_repository_check(REPO, &err), 0);
 	CU_ASSERT_EQUAL(dr_image_repository_check("127.0.0.1:5000/a/b", &err), 0);
-	CU_ASSERT_EQUAL(dr_image_repository_check("127.0.0.1:50x0/a/b", &err), 500);
-	CU_ASSERT_EQUAL(dr_image_repository_check(REPO ":1.0.0", &err), 500);
-	CU_ASSERT_EQUAL(dr_image_repository_check("ghcr.io//a", &err), 500);
-	CU_ASSERT_EQUAL(dr_image_repository_check("ghcr.io/a/", &err), 500);
+	CU_ASSERT_EQUAL(dr_image_repository_check("127.0.0.1:50x0/a/b", &err), DR_FAULT_INTERNAL);
+	CU_ASSERT_EQUAL(dr_image_repository_check(REPO ":1.0.0", &err), DR_FAULT_INTERNAL);
+	CU_ASSERT_EQUAL(dr_image_repository_check("ghcr.io//a", &err), DR_FAULT_INTERNAL);
+	CU_ASSERT_EQUAL(dr_image_repository_check("ghcr.io/a/", &err), DR_FAULT_INTERNAL);
 }
 
 static const struct unit_case cases[] = {

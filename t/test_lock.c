@@ -47,7 +47,7 @@ static void test_busy_names_holder(void)
 		_exit(0);
 	}
 	CU_ASSERT_EQUAL(read(sync_pipe[0], &c, 1), 1);
-	CU_ASSERT_EQUAL(dr_lock_acquire(&other, dir, &them, &err), 409);
+	CU_ASSERT_EQUAL(dr_lock_acquire(&other, dir, &them, &err), DR_FAULT_CONFLICT);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.reason, "deploy of repo:1.2.3"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.reason, "request 0123abcd"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.reason, "since 20"));
@@ -66,7 +66,7 @@ static void test_missing_directory(void)
 	struct dr_lock_holder me = { "deploy", NULL, "x" };
 	struct dr_error err;
 
-	CU_ASSERT_EQUAL(dr_lock_acquire(&lk, "/nonexistent/state", &me, &err), 500);
+	CU_ASSERT_EQUAL(dr_lock_acquire(&lk, "/nonexistent/state", &me, &err), DR_FAULT_INTERNAL);
 	CU_ASSERT_EQUAL(lk.fd, -1);
 }
 

@@ -66,9 +66,9 @@ static void test_no_entry_and_errors(void)
 	CU_ASSERT_EQUAL(dr_registry_auth_build(path, "ghcr.io", &value, &err), 0);
 	CU_ASSERT_PTR_NULL(value);
 	write_file("not json");
-	CU_ASSERT_EQUAL(dr_registry_auth_build(path, "ghcr.io", &value, &err), 500);
+	CU_ASSERT_EQUAL(dr_registry_auth_build(path, "ghcr.io", &value, &err), DR_FAULT_INTERNAL);
 	write_file("{\"auths\": {\"ghcr.io\": {\"auth\": \"bm9jb2xvbg==\"}}}");
-	CU_ASSERT_EQUAL(dr_registry_auth_build(path, "ghcr.io", &value, &err), 500);
+	CU_ASSERT_EQUAL(dr_registry_auth_build(path, "ghcr.io", &value, &err), DR_FAULT_INTERNAL);
 	CU_ASSERT_PTR_NULL(strstr(err.reason, "nocolon"));
 }
 

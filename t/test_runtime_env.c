@@ -1,4 +1,4 @@
-/* test_runtime_env.c: every runtime variable rule of CONTRACT section 4. */
+/* test_runtime_env.c: every runtime variable rule (docs/configuration.md). */
 
 #include <stdio.h>
 #include <string.h>

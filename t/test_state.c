@@ -34,7 +34,7 @@ static void test_pin_mismatch(void)
 {
 	struct dr_error err = { 0 };
 
-	CU_ASSERT_EQUAL(dr_state_pin_check(dir, "1.0.0", DIGEST_B, &err), 409);
+	CU_ASSERT_EQUAL(dr_state_pin_check(dir, "1.0.0", DIGEST_B, &err), DR_FAULT_CONFLICT);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.reason, "now resolves to " DIGEST_B));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.reason, "first pulled as " DIGEST_A));
 	CU_ASSERT_EQUAL(dr_state_pin_check(dir, "2.0.0", DIGEST_B, &err), 0);
@@ -51,7 +51,7 @@ static void test_pin_corrupt(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	fputs("not a digest\n", f);
 	fclose(f);
-	CU_ASSERT_EQUAL(dr_state_pin_check(dir, "3.0.0", DIGEST_A, &err), 500);
+	CU_ASSERT_EQUAL(dr_state_pin_check(dir, "3.0.0", DIGEST_A, &err), DR_FAULT_INTERNAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.reason, "corrupt"));
 }
 
@@ -67,7 +67,7 @@ static void test_atomic_record(void)
 	CU_ASSERT_STRING_EQUAL(text, "{\"b\":2}");
 	free(text);
 	CU_ASSERT_PTR_NULL(dr_state_read_record("/nonexistent/state"));
-	CU_ASSERT_EQUAL(dr_state_write_atomic("/nonexistent/state", DR_STATE_RECORD, "x", 1, &err), 500);
+	CU_ASSERT_EQUAL(dr_state_write_atomic("/nonexistent/state", DR_STATE_RECORD, "x", 1, &err), DR_FAULT_INTERNAL);
 }
 
 static const struct unit_case cases[] = {

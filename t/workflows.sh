@@ -64,7 +64,7 @@ check "... nothing was deployed" test "$(container_count dreichor-runtime-dev)" 
 
 workflow dev 9.9.9
 check "tag the registry does not have: the plan job fails" test "$PLAN_RC/$RC" = 1/1
-check "... the plan's pull refusal in the summary" grep -q "^| pull | refused (502): the registry does not resolve $IMAGE_REPOSITORY:9.9.9" "$T/summary"
+check "... the plan's pull refusal in the summary" grep -q "^| pull | refused (502): pull of $IMAGE_REPOSITORY:9.9.9 failed: the registry does not resolve" "$T/summary"
 check "... and as a workflow error annotation" grep -q "^::error title=Plan refused::pull: " "$T/out"
 : >"$T/summary"; printf 'expect_current_digest=none\n' >"$T/output"; : >"$T/out"
 step deploy dev 9.9.9

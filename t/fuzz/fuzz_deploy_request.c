@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!req.image)
 			__builtin_trap();
 		dr_deploy_request_check_env(&req, &runtime, &err);
-	} else if (err.status != 400 && err.status != 500) {
+	} else if (err.fault != DR_FAULT_BAD_REQUEST && err.fault != DR_FAULT_INTERNAL) {
 		__builtin_trap();
 	}
 	dr_deploy_request_free(&req);

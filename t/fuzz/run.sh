@@ -11,12 +11,12 @@ secs=${FUZZ_SECONDS:-60}
 command -v clang >/dev/null || { echo "run.sh: clang is required (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
 mkdir -p "$out"
 flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=c11 -D_GNU_SOURCE
-	-DPACKAGE_VERSION='"fuzz"' -I"$src/lib")
+	-DPACKAGE_VERSION='"fuzz"' -I"$src/lib/core" -I"$src/lib/endpoint")
 json=($(pkg-config --cflags --libs json-c))
 build() { # build NAME SOURCES...
 	local name=$1; shift
 	local sources=() libs=() a
-	for a in "$@"; do case $a in -*) libs+=("$a") ;; *) sources+=("$src/lib/$a") ;; esac; done
+	for a in "$@"; do case $a in -*) libs+=("$a") ;; *) sources+=("$(ls "$src"/lib/*/"$a")") ;; esac; done
 	clang "${flags[@]}" -o "$out/fuzz_$name" "$src/t/fuzz/fuzz_$name.c" "${sources[@]}" "${json[@]}" "${libs[@]}"
 }
 build http_head http.c fdio.c buf.c error.c jsonstr.c clock.c

@@ -1,0 +1,24 @@
+/* clock.h: monotonic deadlines and UTC timestamps. */
+#ifndef DR_CLOCK_H
+#define DR_CLOCK_H
+
+#include <stddef.h>
+
+#define DR_TIME_ISO_MAX 32
+
+/* Milliseconds on the monotonic clock. */
+long long dr_now_ms(void);
+
+/* Milliseconds since the Unix epoch (wall clock, for timestamps only). */
+long long dr_wall_ms(void);
+
+/* Write wall_ms (Unix ms) as 2026-01-31T12:00:00.123Z into out. */
+void dr_time_iso_at(long long wall_ms, char out[DR_TIME_ISO_MAX]);
+
+/* Write the current UTC time as 2026-01-31T12:00:00.123Z into out. */
+void dr_time_iso_utc(char out[DR_TIME_ISO_MAX]);
+
+/* Sleep for ms milliseconds, resuming after signals. */
+void dr_sleep_ms(long ms);
+
+#endif

@@ -1,0 +1,364 @@
+/* config.c: every getenv of the programs, and the configuration rules (docs/configuration.md). */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "docker_limits.h"
+#include "image_ref.h"
+#include "number.h"
+
+#ifndef DR_PKGLIBEXECDIR
+#define DR_PKGLIBEXECDIR "/usr/local/libexec/dreichor-deploy-agent"
+#endif
+#ifndef DR_UNIT_RUNTIME_MAX_SEC
+#define DR_UNIT_RUNTIME_MAX_SEC 7200
+#endif
+
+#define SECRET_CREDENTIAL "cf-access-client-secret"
+
+const char *dr_environment_name(enum dr_environment e)
+{
+	return e == DR_ENV_DEV ? "dev" : e == DR_ENV_PROD ? "prod" : "";
+}
+
+int dr_path_names_other_environment(const char *path, enum dr_environment e)
+{
+	const char *other = e == DR_ENV_DEV ? "prod" : "dev";
+	size_t olen = strlen(other);
+	const char *p = path;
+
+	while (*p) {
+		size_t n = strcspn(p, "/-_.");
+		if (n == olen && !strncmp(p, other, olen))
+			return 1;
+		p += n;
+		if (*p)
+			p++;
+	}
+	return 0;
+}
+
+const char *dr_env(const char *name)
+{
+	return getenv(name);
+}
+
+/* What an endpoint is handed besides the CGI variables. The secret's three names are not here. */
+static const char *const endpoint_variables[] = {
+	"ENVIRONMENT", "PORT", "DREICHOR_STRICT_PORTS", "CONTAINER_NAME", "DOCKER_HOST", "CONTAINER_NETWORK",
+	"AUDIT_EVENTS_PATH", "SNAPSHOTS_PATH", "ALLOW_EXECUTION_PLANE", "IMAGE_REPOSITORY", "CF_ACCESS_CLIENT_ID",
+	"RUNTIME_ENV_FILE", "STATE_DIRECTORY", "STOP_TIMEOUT_SECONDS", "STARTUP_GRACE_SECONDS",
+	"REGISTRY_AUTH_FILE", "CF_ACCESS_AUD", "CF_ACCESS_ISSUER", "CF_ACCESS_CERTS_FILE", "DREICHOR_LIBEXECDIR",
+	/* the process's own */
+	"PATH", "TZ", "LANG", "LC_ALL", "JOURNAL_STREAM", "INVOCATION_ID",
+	"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS",
+};
+
+int dr_env_for_endpoint(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof endpoint_variables / sizeof *endpoint_variables; i++)
+		if (strlen(endpoint_variables[i]) == len && !memcmp(endpoint_variables[i], name, len))
+			return 1;
+	return 0;
+}
+
+static const char *config_get(const char *name)
+{
+	const char *v = dr_env(name);
+
+	return (v && v[0]) ? v : NULL;
+}
+
+static const char *config_require(struct dr_config *s, const char *name)
+{
+	const char *v = config_get(name);
+
+	if (!v)
+		dr_problems_add(&s->problems, "%s: required but not set", name);
+	return v;
+}
+
+static void config_check_environment(struct dr_config *s)
+{
+	const char *v = config_get("ENVIRONMENT");
+	const char *strict = config_get("DREICHOR_STRICT_PORTS");
+	const char *port;
+
+	if (!v)
+		dr_problems_add(&s->problems, "ENVIRONMENT: required but not set (is the agent's .env file missing or empty?)");
+	else if (!strcmp(v, "dev"))
+		s->env = DR_ENV_DEV;
+	else if (!strcmp(v, "prod"))
+		s->env = DR_ENV_PROD;
+	else
+		dr_problems_add(&s->problems, "ENVIRONMENT: must be dev or prod");
+	s->environment = s->env ? v : NULL;
+	port = config_require(s, "PORT");
+	if (port && dr_parse_long(port, 1, 65535, &s->port))
+		dr_problems_add(&s->problems, "PORT: must be a TCP port number (1-65535)");
+	else if (port && s->env && !(strict && !strcmp(strict, "0"))) {
+		long want = s->env == DR_ENV_DEV ? 3005 : 3006;
+		if (s->port != want)
+			dr_problems_add(&s->problems, "PORT: must be %ld for %s (set DREICHOR_STRICT_PORTS=0 only for tests)",
+					want, s->environment);
+	}
+}
+
+static void config_check_container_name(struct dr_config *s)
+{
+	char want[64];
+
+	s->container_name = config_require(s, "CONTAINER_NAME");
+	if (!s->container_name || !s->env)
+		return;
+	snprintf(want, sizeof want, "dreichor-runtime-%s", s->environment);
+	if (strcmp(s->container_name, want))
+		dr_problems_add(&s->problems, "CONTAINER_NAME: must be exactly %s", want);
+}
+
+/* Returns 0 when the variable names a usable directory. */
+static int config_check_directory(struct dr_config *s, const char *name, const char **out)
+{
+	struct stat st;
+	const char *v = config_require(s, name);
+	int before = s->problems.count;
+
+	*out = v;
+	if (!v)
+		return -1;
+	if (v[0] != '/')
+		dr_problems_add(&s->problems, "%s: must be an absolute path", name);
+	else if (stat(v, &st) || !S_ISDIR(st.st_mode))
+		dr_problems_add(&s->problems, "%s: %s is not an existing directory", name, v);
+	else if (s->env && dr_path_names_other_environment(v, s->env))
+		dr_problems_add(&s->problems, "%s: path names the other environment (%s)", name,
+				s->env == DR_ENV_DEV ? "prod" : "dev");
+	return s->problems.count == before ? 0 : -1;
+}
+
+/* A directory that becomes "path:/var/lib/dreichor/..." in a bind: a ':' would split it. */
+static void config_check_bind_source(struct dr_config *s, const char *name, const char **out)
+{
+	if (!config_check_directory(s, name, out) && strchr(*out, ':'))
+		dr_problems_add(&s->problems, "%s: must not contain ':', which Docker reads as the bind's separator", name);
+}
+
+static void config_check_docker_host(struct dr_config *s)
+{
+	const char *v = config_require(s, "DOCKER_HOST");
+
+	s->docker_host = v;
+	if (!v)
+		return;
+	if (strncmp(v, "unix://", 7) || v[7] != '/')
+		dr_problems_add(&s->problems, "DOCKER_HOST: must be unix:///absolute/path (only unix sockets)");
+	else if (strlen(v + 7) > DR_DOCKER_SOCKET_MAX)
+		dr_problems_add(&s->problems, "DOCKER_HOST: socket path longer than %d bytes", DR_DOCKER_SOCKET_MAX);
+	else
+		s->docker_socket = v + 7;
+}
+
+static void config_check_optional_number(struct dr_config *s, const char *name, long def, long max,
+					   long *out)
+{
+	const char *v = config_get(name);
+
+	*out = def;
+	if (v && dr_parse_long(v, 0, max, out))
+		dr_problems_add(&s->problems, "%s: must be a whole number of seconds from 0 to %ld", name, max);
+}
+
+long dr_deploy_worst_seconds(long stop_timeout_seconds, long startup_grace_seconds)
+{
+	return DR_DOCKER_PULL_TIMEOUT + DR_DEPLOY_ENGINE_CALLS_MAX * DR_DOCKER_CALL_TIMEOUT +
+	       2 * stop_timeout_seconds + startup_grace_seconds;
+}
+
+/* systemd ends an instance at RuntimeMaxSec: a deploy must fit, even the slowest. */
+static void config_check_deploy_fits_unit(struct dr_config *s)
+{
+	long worst = dr_deploy_worst_seconds(s->stop_timeout_seconds, s->startup_grace_seconds);
+	long room = DR_UNIT_RUNTIME_MAX_SEC - dr_deploy_worst_seconds(0, 0);
+
+	if (worst > DR_UNIT_RUNTIME_MAX_SEC)
+		dr_problems_add(&s->problems,
+				"STOP_TIMEOUT_SECONDS: with STARTUP_GRACE_SECONDS a deploy could take %ld s, longer than the unit's RuntimeMaxSec=%d; keep 2 x STOP_TIMEOUT_SECONDS + STARTUP_GRACE_SECONDS at most %ld",
+				worst, DR_UNIT_RUNTIME_MAX_SEC, room);
+}
+
+static void config_check_network(struct dr_config *s)
+{
+	const char *v = config_get("CONTAINER_NETWORK");
+	size_t i;
+
+	s->container_network = v;
+	if (!v)
+		return;
+	for (i = 0; v[i]; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-", v[i]))
+			break;
+	if (v[i] || i > 64 || !strcmp(v, "host"))
+		dr_problems_add(&s->problems, "CONTAINER_NETWORK: must be a Docker network name ([A-Za-z0-9_.-], at most 64) other than host");
+}
+
+static void config_check_file(struct dr_config *s, const char *name, const char *v)
+{
+	if (v && (v[0] != '/' || access(v, R_OK)))
+		dr_problems_add(&s->problems, "%s: must be the absolute path of a readable file", name);
+}
+
+/* Read a secret file into out (DR_SECRET_MAX + 1 bytes), dropping a trailing newline.
+ * Returns its length (NUL bytes included), or -1 when it cannot be read or is too long. */
+static ssize_t config_read_secret_file(int dirfd, const char *path, char *out)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, out, DR_SECRET_MAX + 1);
+	close(fd);
+	if (n < 0 || n > DR_SECRET_MAX) {
+		explicit_bzero(out, DR_SECRET_MAX + 1);
+		return -1;
+	}
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+		n--;
+	out[n] = '\0';
+	return n;
+}
+
+/* The rules a service-token secret must meet; the problem names the rule, never the value. */
+static void config_check_secret(struct dr_config *s, const char *source, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s->client_secret;
+	size_t i;
+
+	if (strlen(s->client_secret) != len) {
+		dr_problems_add(&s->problems, "%s: the secret contains a NUL byte (a UTF-16 file?); save it as plain ASCII", source);
+		return;
+	}
+	for (i = 0; i < len; i++)
+		if (p[i] <= ' ' || p[i] == 0x7f) {
+			dr_problems_add(&s->problems,
+					"%s: the secret contains whitespace or a control character (a line ending or space kept by an editor?)",
+					source);
+			return;
+		}
+	if (len < DR_SECRET_MIN)
+		dr_problems_add(&s->problems, "%s: the secret is shorter than %d bytes; use the service token's whole Client Secret",
+				source, DR_SECRET_MIN);
+}
+
+/* The secret, first found of: the systemd credential, the file named by
+ * CF_ACCESS_CLIENT_SECRET_FILE (what the units use), the environment. */
+static void config_load_secret(struct dr_config *s)
+{
+	const char *dir = config_get("CREDENTIALS_DIRECTORY");
+	const char *file = config_get("CF_ACCESS_CLIENT_SECRET_FILE");
+	const char *env = config_get("CF_ACCESS_CLIENT_SECRET");
+	ssize_t len;
+	int dirfd;
+
+	s->client_secret = calloc(1, DR_SECRET_MAX + 1);
+	if (!s->client_secret) {
+		dr_problems_add(&s->problems, "CF_ACCESS_CLIENT_SECRET: out of memory");
+		return;
+	}
+	if (dir && (dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		len = config_read_secret_file(dirfd, SECRET_CREDENTIAL, s->client_secret);
+		close(dirfd);
+		if (len > 0) {
+			config_check_secret(s, "the credential " SECRET_CREDENTIAL, (size_t)len);
+			return;
+		}
+	}
+	if (file) {
+		if (file[0] != '/' || (len = config_read_secret_file(AT_FDCWD, file, s->client_secret)) < 0)
+			dr_problems_add(&s->problems, "CF_ACCESS_CLIENT_SECRET_FILE: cannot read the secret file (missing, over %d bytes, or not readable by the agent's group)",
+					DR_SECRET_MAX);
+		else if (len == 0)
+			dr_problems_add(&s->problems, "CF_ACCESS_CLIENT_SECRET_FILE: the secret file is empty");
+		else
+			config_check_secret(s, "CF_ACCESS_CLIENT_SECRET_FILE", (size_t)len);
+		return;
+	}
+	if (env && dr_strlcpy(s->client_secret, env, DR_SECRET_MAX + 1))
+		dr_problems_add(&s->problems, "CF_ACCESS_CLIENT_SECRET: longer than %d bytes", DR_SECRET_MAX);
+	else if (s->client_secret[0])
+		config_check_secret(s, "CF_ACCESS_CLIENT_SECRET", strlen(s->client_secret));
+	else
+		dr_problems_add(&s->problems, "CF_ACCESS_CLIENT_SECRET: required but not set (the secret file, the credential %s or the variable)",
+				SECRET_CREDENTIAL);
+}
+
+static void config_check_jwt(struct dr_config *s)
+{
+	int set = !!s->cf_access_aud + !!s->cf_access_issuer + !!s->cf_access_certs_file;
+
+	if (set && set != 3)
+		dr_problems_add(&s->problems, "CF_ACCESS_AUD: CF_ACCESS_AUD, CF_ACCESS_ISSUER and CF_ACCESS_CERTS_FILE must be set together");
+	else if (set)
+		config_check_file(s, "CF_ACCESS_CERTS_FILE", s->cf_access_certs_file);
+}
+
+int dr_config_load(struct dr_config *s, unsigned flags)
+{
+	const char *plane;
+	struct dr_error err;
+
+	memset(s, 0, sizeof *s);
+	config_check_environment(s);
+	config_check_container_name(s);
+	config_check_bind_source(s, "AUDIT_EVENTS_PATH", &s->audit_events_path);
+	config_check_bind_source(s, "SNAPSHOTS_PATH", &s->snapshots_path);
+	if (s->audit_events_path && s->snapshots_path && !strcmp(s->audit_events_path, s->snapshots_path))
+		dr_problems_add(&s->problems, "SNAPSHOTS_PATH: must differ from AUDIT_EVENTS_PATH");
+	plane = s->allow_execution_plane = config_require(s, "ALLOW_EXECUTION_PLANE");
+	if (plane && strcmp(plane, "paper"))
+		dr_problems_add(&s->problems, "ALLOW_EXECUTION_PLANE: must be paper (the only plane allowed in this phase)");
+	s->image_repository = config_require(s, "IMAGE_REPOSITORY");
+	if (s->image_repository && dr_image_repository_check(s->image_repository, &err))
+		dr_problems_add(&s->problems, "IMAGE_REPOSITORY: %s", err.reason);
+	s->client_id = config_require(s, "CF_ACCESS_CLIENT_ID");
+	if (flags & DR_CONFIG_AUTH)
+		config_load_secret(s);
+	config_check_docker_host(s);
+	s->runtime_env_file = config_require(s, "RUNTIME_ENV_FILE");
+	config_check_file(s, "RUNTIME_ENV_FILE", s->runtime_env_file);
+	if (!config_check_directory(s, "STATE_DIRECTORY", &s->state_directory) && access(s->state_directory, W_OK))
+		dr_problems_add(&s->problems, "STATE_DIRECTORY: %s is not writable", s->state_directory);
+	config_check_optional_number(s, "STOP_TIMEOUT_SECONDS", DR_STOP_TIMEOUT_DEFAULT, DR_STOP_TIMEOUT_MAX,
+				       &s->stop_timeout_seconds);
+	config_check_optional_number(s, "STARTUP_GRACE_SECONDS", DR_GRACE_DEFAULT, DR_GRACE_MAX,
+				       &s->startup_grace_seconds);
+	config_check_deploy_fits_unit(s);
+	config_check_network(s);
+	s->registry_auth_file = config_get("REGISTRY_AUTH_FILE");
+	config_check_file(s, "REGISTRY_AUTH_FILE", s->registry_auth_file);
+	s->cf_access_aud = config_get("CF_ACCESS_AUD");
+	s->cf_access_issuer = config_get("CF_ACCESS_ISSUER");
+	s->cf_access_certs_file = config_get("CF_ACCESS_CERTS_FILE");
+	config_check_jwt(s);
+	s->libexecdir = config_get("DREICHOR_LIBEXECDIR");
+	if (!s->libexecdir)
+		s->libexecdir = DR_PKGLIBEXECDIR;
+	return s->problems.count;
+}
+
+void dr_config_free(struct dr_config *s)
+{
+	if (!s || !s->client_secret)
+		return;
+	explicit_bzero(s->client_secret, DR_SECRET_MAX + 1);
+	free(s->client_secret);
+	s->client_secret = NULL;
+}

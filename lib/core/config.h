@@ -1,0 +1,76 @@
+/* config.h: the agent configuration, read from the process environment
+ * in one place (dr_env is the only getenv of the programs) and validated
+ * rule by rule. String
+ * fields point into the environment; client_secret is an owned copy that
+ * dr_config_free wipes and frees. */
+#ifndef DR_CONFIG_H
+#define DR_CONFIG_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+#define DR_SECRET_MAX 4096
+#define DR_SECRET_MIN 32   /* bytes; a Cloudflare service token's secret is 64 hex digits */
+#define DR_STOP_TIMEOUT_DEFAULT 10
+#define DR_STOP_TIMEOUT_MAX 3600
+#define DR_GRACE_DEFAULT 5
+#define DR_GRACE_MAX 600
+#define DR_DOCKER_SOCKET_MAX 107 /* sun_path less its NUL */
+
+enum dr_environment { DR_ENV_INVALID = 0, DR_ENV_DEV, DR_ENV_PROD };
+
+/* What a program needs: the dispatcher authenticates, endpoints do not. */
+#define DR_CONFIG_AUTH 1u
+
+struct dr_config {
+	enum dr_environment env;
+	const char *environment;       /* "dev" or "prod" once valid */
+	long port;
+	const char *container_name;
+	const char *audit_events_path;
+	const char *snapshots_path;
+	const char *allow_execution_plane;
+	const char *image_repository;
+	const char *client_id;
+	char *client_secret;           /* owned; NULL unless DR_CONFIG_AUTH */
+	const char *docker_host;
+	const char *docker_socket;     /* the path part of DOCKER_HOST */
+	const char *runtime_env_file;
+	const char *state_directory;
+	long stop_timeout_seconds;
+	long startup_grace_seconds;
+	const char *container_network; /* NULL: Docker's default */
+	const char *registry_auth_file;/* NULL: anonymous pulls */
+	const char *cf_access_aud;
+	const char *cf_access_issuer;
+	const char *cf_access_certs_file;
+	const char *libexecdir;        /* where endpoint programs live */
+	struct dr_problems problems;
+};
+
+/* The one reader of the process environment: name's value, or NULL when unset. The
+ * configuration below, the endpoints' CGI variables and the tools' settings all come through here. */
+const char *dr_env(const char *name);
+
+/* Whether the variable name (len bytes) is one an endpoint program is handed: the configuration
+ * less the secret, and the process's own (PATH, TZ, locale, systemd's journal stream, the
+ * sanitizers' options). The dispatcher sets the CGI variables itself. */
+int dr_env_for_endpoint(const char *name, size_t len);
+
+/* Read and validate the configuration; returns the number of problems (0: valid). */
+int dr_config_load(struct dr_config *s, unsigned flags);
+
+/* Wipe and free what s owns; accepts NULL. */
+void dr_config_free(struct dr_config *s);
+
+/* The longest a deploy may take, in seconds: a whole pull, every engine call, two stops, the grace. */
+long dr_deploy_worst_seconds(long stop_timeout_seconds, long startup_grace_seconds);
+
+/* The environment's name for e, "" when invalid. */
+const char *dr_environment_name(enum dr_environment e);
+
+/* 1 when a component of path (split on / - _ .) names the environment other than e. */
+int dr_path_names_other_environment(const char *path, enum dr_environment e);
+
+#endif

@@ -1,0 +1,71 @@
+/* error.c: failure records shared by every module. */
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "error.h"
+
+int dr_error_set(struct dr_error *err, enum dr_fault fault, const char *fmt, ...)
+{
+	va_list ap;
+
+	err->fault = fault;
+	va_start(ap, fmt);
+	vsnprintf(err->reason, sizeof err->reason, fmt, ap);
+	va_end(ap);
+	return fault;
+}
+
+/* The one fault-to-status table. */
+static const int fault_statuses[DR_FAULTS] = {
+	[DR_OK] = 200,
+	[DR_FAULT_BAD_REQUEST] = 400,
+	[DR_FAULT_UNAUTHENTICATED] = 401,
+	[DR_FAULT_FORBIDDEN] = 403,
+	[DR_FAULT_TOO_SLOW] = 408,
+	[DR_FAULT_CONFLICT] = 409,
+	[DR_FAULT_PRECONDITION] = 412,
+	[DR_FAULT_TOO_LARGE] = 413,
+	[DR_FAULT_POLICY] = 422,
+	[DR_FAULT_INTERNAL] = 500,
+	[DR_FAULT_UPSTREAM] = 502,
+	[DR_FAULT_UNAVAILABLE] = 503,
+	[DR_FAULT_ABSENT] = 500,
+	[DR_FAULT_STILL_RUNNING] = 500,
+	[DR_FAULT_SKIPPED] = 500,
+};
+
+int dr_fault_status(enum dr_fault fault)
+{
+	if ((unsigned)fault >= DR_FAULTS)
+		return 500;
+	return fault_statuses[fault];
+}
+
+void dr_problems_add(struct dr_problems *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->count < DR_PROBLEMS_MAX) {
+		va_start(ap, fmt);
+		vsnprintf(p->text[p->count], DR_PROBLEM_MAX, fmt, ap);
+		va_end(ap);
+	}
+	p->count++;
+}
+
+int dr_strlcpy(char *dst, const char *src, size_t cap)
+{
+	size_t n = strnlen(src, cap);
+
+	if (cap == 0)
+		return -1;
+	if (n == cap) {
+		memcpy(dst, src, cap - 1);
+		dst[cap - 1] = '\0';
+		return -1;
+	}
+	memcpy(dst, src, n + 1);
+	return 0;
+}

@@ -1,0 +1,142 @@
+/* lock.c: flock-based deploy lock with a holder record. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "lock.h"
+
+/* Copy the value of "key=" from the record into out, "" when absent. */
+static void lock_record_field(const char *record, const char *key, char *out, size_t cap)
+{
+	size_t klen = strlen(key);
+	const char *p = record;
+
+	out[0] = '\0';
+	while (p && *p) {
+		if (!strncmp(p, key, klen) && p[klen] == '=') {
+			size_t n = strcspn(p + klen + 1, "\n");
+			if (n >= cap)
+				n = cap - 1;
+			memcpy(out, p + klen + 1, n);
+			out[n] = '\0';
+			return;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+}
+
+/* Describe the current holder; the record can be a moment late, so re-read briefly. */
+static int lock_busy(int fd, const char *state_dir, struct dr_error *err)
+{
+	char record[DR_LOCK_RECORD_MAX + 1];
+	char action[32], image[512], rid[80], since[40];
+	int tries;
+
+	for (tries = 0; tries < 10; tries++) {
+		ssize_t n = pread(fd, record, DR_LOCK_RECORD_MAX, 0);
+		record[n > 0 ? n : 0] = '\0';
+		lock_record_field(record, "action", action, sizeof action);
+		if (action[0])
+			break;
+		dr_sleep_ms(5);
+	}
+	lock_record_field(record, "image", image, sizeof image);
+	lock_record_field(record, "request_id", rid, sizeof rid);
+	lock_record_field(record, "since", since, sizeof since);
+	if (!action[0])
+		return dr_error_set(err, DR_FAULT_CONFLICT, "another deploy or stop holds the lock in %s; try again when it ends", state_dir);
+	return dr_error_set(err, DR_FAULT_CONFLICT, "busy: %s%s%s by request %s running since %s; try again when it ends", action,
+			    image[0] ? " of " : "", image, rid[0] ? rid : "unknown", since[0] ? since : "unknown");
+}
+
+static void lock_write_record(int fd, const struct dr_lock_holder *me)
+{
+	char record[DR_LOCK_RECORD_MAX];
+	char since[DR_TIME_ISO_MAX];
+
+	memset(record, 0, sizeof record);
+	dr_time_iso_utc(since);
+	snprintf(record, sizeof record, "action=%s\nimage=%s\nrequest_id=%s\nsince=%s\npid=%ld\n", me->action,
+		 me->image ? me->image : "", me->request_id ? me->request_id : "", since, (long)getpid());
+	/* One fixed-size write, so a reader never sees half a record. */
+	if (pwrite(fd, record, sizeof record, 0) != (ssize_t)sizeof record)
+		return;
+}
+
+int dr_lock_acquire(struct dr_lock *lk, const char *state_dir, const struct dr_lock_holder *me, struct dr_error *err)
+{
+	char path[4096];
+
+	lk->fd = -1;
+	if (snprintf(path, sizeof path, "%s/%s", state_dir, DR_LOCK_FILE) >= (int)sizeof path)
+		return dr_error_set(err, DR_FAULT_INTERNAL, "STATE_DIRECTORY path too long");
+	lk->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (lk->fd < 0)
+		return dr_error_set(err, DR_FAULT_INTERNAL, "cannot open the deploy lock %s: %s", path, strerror(errno));
+	if (flock(lk->fd, LOCK_EX | LOCK_NB) < 0) {
+		int status = errno == EWOULDBLOCK ? lock_busy(lk->fd, state_dir, err)
+						  : dr_error_set(err, DR_FAULT_INTERNAL, "cannot lock %s: %s", path, strerror(errno));
+		close(lk->fd);
+		lk->fd = -1;
+		return status;
+	}
+	lock_write_record(lk->fd, me);
+	return 0;
+}
+
+/* 1 when /proc/locks lists a granted flock on the file st describes. */
+static int lock_listed(const struct stat *st)
+{
+	FILE *f = fopen("/proc/locks", "re");
+	char line[256], kind[16], dev[64];
+	unsigned long long ino;
+	int found = 0;
+	unsigned maj, min;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof line, f)) {
+		/* "1: FLOCK  ADVISORY  WRITE 1234 fd:01:5678 0 EOF"; waiters carry "->". */
+		if (strstr(line, "->") || sscanf(line, "%*s %15s %*s %*s %*s %63s", kind, dev) != 2 || strcmp(kind, "FLOCK"))
+			continue;
+		if (sscanf(dev, "%x:%x:%llu", &maj, &min, &ino) == 3 && maj == major(st->st_dev) &&
+		    min == minor(st->st_dev) && ino == (unsigned long long)st->st_ino)
+			found = 1;
+	}
+	fclose(f);
+	return found;
+}
+
+int dr_lock_peek(const char *state_dir, struct dr_error *err)
+{
+	char path[4096];
+	struct stat st;
+	int fd, rc = 0;
+
+	if (snprintf(path, sizeof path, "%s/%s", state_dir, DR_LOCK_FILE) >= (int)sizeof path)
+		return dr_error_set(err, DR_FAULT_INTERNAL, "STATE_DIRECTORY path too long");
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : dr_error_set(err, DR_FAULT_INTERNAL, "cannot open the deploy lock %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) == 0 && lock_listed(&st))
+		rc = lock_busy(fd, state_dir, err);
+	close(fd);
+	return rc;
+}
+
+void dr_lock_release(struct dr_lock *lk)
+{
+	if (lk->fd >= 0) {
+		close(lk->fd);
+		lk->fd = -1;
+	}
+}

@@ -1,0 +1,84 @@
+/* steps.c: the one runner of step tables. */
+
+#include "clock.h"
+#include "error.h"
+#include "steps.h"
+
+/* Plan: a step runs only when the last step of its 'after' phase ran and passed. */
+static int steps_prerequisite_met(const struct dr_run *run, const struct dr_step *step)
+{
+	const struct dr_step_mark *before;
+
+	if (run->mode != DR_RUN_PLAN || step->after == DR_PHASE_NONE)
+		return 1;
+	before = dr_run_mark(run, step->after);
+	return before && before->fault == DR_OK;
+}
+
+/* Begin a mark for step: the phase is set before the step runs, so a kill mid-step names it. */
+static struct dr_step_mark *steps_begin(struct dr_run *run, const struct dr_step *step, void *ctx)
+{
+	struct dr_step_mark *m = &run->marks[run->count++];
+
+	m->phase = step->phase;
+	m->listed = !(step->flags & DR_STEP_UNLISTED);
+	m->at_ms = dr_wall_ms();
+	m->fault = DR_OK;
+	m->reason[0] = '\0';
+	run->phase = step->phase;
+	if (run->on_step)
+		run->on_step(run, ctx);
+	return m;
+}
+
+/* Close the mark with the step's outcome; plan counts a listed refusal. */
+static void steps_end(struct dr_run *run, struct dr_step_mark *m, long long began, int rc, const struct dr_error *e)
+{
+	m->duration_ms = dr_now_ms() - began;
+	m->fault = rc;
+	if (rc && rc != DR_FAULT_SKIPPED) {
+		dr_strlcpy(m->reason, e->reason, sizeof m->reason);
+		if (run->mode == DR_RUN_PLAN && m->listed)
+			run->refusals++;
+	}
+}
+
+int dr_steps_run(struct dr_run *run, const struct dr_step *steps, size_t n, void *ctx, struct dr_error *err)
+{
+	struct dr_step_mark *m;
+	struct dr_error note;
+	long long began;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n && run->count < DR_STEPS_MAX; i++) {
+		const struct dr_step *step = &steps[i];
+		/* Deploy: the step's failure is the request's. Plan: a listed check's is only noted. */
+		int ends_run = run->mode == DR_RUN_DEPLOY || (step->flags & DR_STEP_ESSENTIAL);
+		struct dr_error *into = ends_run ? err : &note;
+
+		if ((run->mode == DR_RUN_PLAN && step->kind == DR_STEP_ACT) || !steps_prerequisite_met(run, step))
+			continue;
+		m = steps_begin(run, step, ctx);
+		began = dr_now_ms();
+		note.fault = DR_OK;
+		note.reason[0] = '\0';
+		rc = step->run(ctx, run->mode, into);
+		steps_end(run, m, began, rc, into);
+		if (rc && rc != DR_FAULT_SKIPPED && ends_run) {
+			err->phase = step->phase;
+			return rc;
+		}
+	}
+	return DR_OK;
+}
+
+const struct dr_step_mark *dr_run_mark(const struct dr_run *run, enum dr_phase phase)
+{
+	int i;
+
+	for (i = run->count - 1; i >= 0; i--)
+		if (run->marks[i].phase == phase)
+			return &run->marks[i];
+	return NULL;
+}

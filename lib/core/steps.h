@@ -1,0 +1,69 @@
+/* steps.h: a pipeline as a table of steps, and the one runner that walks
+ * it. Deploy runs every step and stops at the first failure; plan runs the
+ * checks only, through the same table, noting each outcome and going on,
+ * so the order lives in one place and a plan lists what a deploy would
+ * refuse, in the deploy's order. The runner sets the phase before each
+ * step, records when it began and how long it took, and attributes a
+ * failure to it: no step and no endpoint records a phase by hand.
+ * libc only. The caller owns the run (a plain struct); nothing to free. */
+#ifndef DR_STEPS_H
+#define DR_STEPS_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "phase.h"
+
+enum dr_run_mode {
+	DR_RUN_DEPLOY,  /* every step; the first failure ends the run */
+	DR_RUN_PLAN,    /* the checks only; each outcome is noted */
+};
+
+enum dr_step_kind {
+	DR_STEP_CHECK,  /* reads only in plan (its deploy form may act: take the lock, say) */
+	DR_STEP_ACT,    /* changes the environment: deploy only */
+};
+
+#define DR_STEP_ESSENTIAL 1u  /* plan: without it there is no plan; its failure is the answer */
+#define DR_STEP_UNLISTED 2u   /* plan: its outcome is not one of the listed checks */
+
+/* One step. run returns 0, DR_FAULT_SKIPPED (does not apply to this request), or a fault with err set. */
+struct dr_step {
+	enum dr_phase phase;
+	enum dr_step_kind kind;
+	unsigned flags;
+	enum dr_phase after;  /* plan: runs only when the last step of this phase passed (DR_PHASE_NONE: always) */
+	int (*run)(void *ctx, enum dr_run_mode mode, struct dr_error *err);
+};
+
+#define DR_STEPS_MAX 24
+
+/* What the runner recorded of one step that ran. */
+struct dr_step_mark {
+	enum dr_phase phase;
+	int listed;                  /* plan lists it among the checks */
+	long long at_ms;             /* wall clock (Unix ms) when it began */
+	long long duration_ms;
+	enum dr_fault fault;         /* DR_OK, DR_FAULT_SKIPPED or the failure */
+	char reason[DR_REASON_MAX];  /* the failure's reason */
+};
+
+struct dr_run {
+	enum dr_run_mode mode;
+	enum dr_phase phase;         /* the step running now, or the last one run */
+	int count;
+	int refusals;                /* plan: listed checks that failed */
+	struct dr_step_mark marks[DR_STEPS_MAX];
+	/* Called as each step begins (may be NULL): a progress record, say. */
+	void (*on_step)(const struct dr_run *run, void *ctx);
+};
+
+/* Run steps[0..n) over ctx in run->mode. Deploy: stops at the first failure with err set and
+ * err->phase the step's. Plan: stops only when an essential step fails. Returns DR_OK (a plan
+ * with refusals too: see run->refusals) or the fault of the failure that ended the run. */
+int dr_steps_run(struct dr_run *run, const struct dr_step *steps, size_t n, void *ctx, struct dr_error *err);
+
+/* The last mark of phase in run, or NULL when no step of that phase ran. */
+const struct dr_step_mark *dr_run_mark(const struct dr_run *run, enum dr_phase phase);
+
+#endif

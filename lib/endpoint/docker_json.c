@@ -1,0 +1,340 @@
+/* docker_json.c: the Engine API's JSON and stream formats, read and written. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "docker_json.h"
+#include "image_ref.h"
+#include "jsonstr.h"
+#include "number.h"
+
+#define DR_DOCKER_ENV_ITEM_MAX 4160  /* NAME=value: a runtime line and its name */
+#define DR_DOCKER_BIND_MAX 4200      /* host:container */
+
+/* A string member of o at key (o may be NULL), or NULL. */
+static const char *docker_str(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (o && json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	return NULL;
+}
+
+/* An integer member of o at key, or fallback. */
+static long docker_long(json_object *o, const char *key, long fallback)
+{
+	json_object *v;
+
+	if (o && json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_int))
+		return (long)json_object_get_int64(v);
+	return fallback;
+}
+
+/* An object member of o at key, or NULL. */
+static json_object *docker_obj(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (o && json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_object))
+		return v;
+	return NULL;
+}
+
+/* Copy a Docker string into a field; one too long for it is left empty, never cut. */
+static void docker_copy(char *dst, size_t cap, const char *src)
+{
+	if (!src || dr_strlcpy(dst, src, cap))
+		dst[0] = '\0';
+}
+
+/* The last DR_HEALTH_LOG_MAX outputs of State.Health.Log, trimmed of trailing newlines. */
+static void docker_health_log(json_object *health, struct dr_container_state *out)
+{
+	json_object *log = NULL;
+	size_t n, i;
+
+	if (!health || !json_object_object_get_ex(health, "Log", &log) || !json_object_is_type(log, json_type_array))
+		return;
+	n = json_object_array_length(log);
+	for (i = n > DR_HEALTH_LOG_MAX ? n - DR_HEALTH_LOG_MAX : 0; i < n; i++) {
+		const char *text = docker_str(json_object_array_get_idx(log, i), "Output");
+		char *line = out->health_log[out->health_log_count];
+		size_t len;
+		if (!text)
+			continue;
+		snprintf(line, DR_HEALTH_OUTPUT_MAX, "%s", text);
+		len = strlen(line);
+		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		dr_utf8_sanitize(line);
+		out->health_log_count++;
+	}
+}
+
+int dr_docker_json_container(const char *text, struct dr_container_state *out)
+{
+	json_object *c = json_tokener_parse(text), *state, *config, *labels;
+
+	memset(out, 0, sizeof *out);
+	out->exit_code = -1;
+	if (!c || !json_object_is_type(c, json_type_object)) {
+		json_object_put(c);
+		return -1;
+	}
+	state = docker_obj(c, "State");
+	config = docker_obj(c, "Config");
+	labels = docker_obj(config, "Labels");
+	docker_copy(out->id, sizeof out->id, docker_str(c, "Id"));
+	docker_copy(out->status, sizeof out->status, docker_str(state, "Status"));
+	if (!out->status[0])
+		docker_copy(out->status, sizeof out->status, "unknown");
+	out->running = !strcmp(out->status, "running");
+	out->exit_code = docker_long(state, "ExitCode", -1);
+	out->restart_count = docker_long(c, "RestartCount", 0);
+	docker_copy(out->started_at, sizeof out->started_at, docker_str(state, "StartedAt"));
+	docker_copy(out->finished_at, sizeof out->finished_at, docker_str(state, "FinishedAt"));
+	docker_copy(out->image, sizeof out->image, docker_str(config, "Image"));
+	docker_copy(out->image_id, sizeof out->image_id, docker_str(c, "Image"));
+	docker_copy(out->health, sizeof out->health, docker_str(docker_obj(state, "Health"), "Status"));
+	docker_health_log(docker_obj(state, "Health"), out);
+	docker_copy(out->label_environment, sizeof out->label_environment, docker_str(labels, DR_LABEL_ENVIRONMENT));
+	docker_copy(out->label_image, sizeof out->label_image, docker_str(labels, DR_LABEL_IMAGE));
+	docker_copy(out->label_image_digest, sizeof out->label_image_digest, docker_str(labels, DR_LABEL_IMAGE_DIGEST));
+	docker_copy(out->label_request_id, sizeof out->label_request_id, docker_str(labels, DR_LABEL_REQUEST_ID));
+	json_object_put(c);
+	return 0;
+}
+
+/* Whether entry is repository@sha256:<64 hex>, or any name@ one when repository is NULL. */
+static const char *docker_repo_digest(const char *entry, const char *repository)
+{
+	const char *at = strrchr(entry, '@');
+	size_t rlen = repository ? strlen(repository) : 0;
+
+	if (!at || (repository && ((size_t)(at - entry) != rlen || strncmp(entry, repository, rlen))))
+		return NULL;
+	return dr_image_digest_valid(at + 1) ? at + 1 : NULL;
+}
+
+int dr_docker_json_image_digest(const char *text, const char *repository, const char *wanted,
+				char digest_out[DR_DOCKER_DIGEST_MAX])
+{
+	json_object *image = json_tokener_parse(text), *digests;
+	const char *first = NULL, *match = NULL, *dg;
+	size_t i, n;
+
+	digest_out[0] = '\0';
+	if (!image || !json_object_is_type(image, json_type_object)) {
+		json_object_put(image);
+		return -1;
+	}
+	digests = json_object_object_get_ex(image, "RepoDigests", &digests) &&
+		  json_object_is_type(digests, json_type_array) ? digests : NULL;
+	n = digests ? json_object_array_length(digests) : 0;
+	for (i = 0; i < n && !match; i++) {
+		json_object *e = json_object_array_get_idx(digests, i);
+		if (!json_object_is_type(e, json_type_string) || !(dg = docker_repo_digest(json_object_get_string(e), repository)))
+			continue;
+		if (!first)
+			first = dg;
+		if (wanted && wanted[0] && !strcmp(dg, wanted))
+			match = dg;
+	}
+	if (match || first)
+		dr_strlcpy(digest_out, match ? match : first, DR_DOCKER_DIGEST_MAX);
+	json_object_put(image);
+	return 0;
+}
+
+int dr_docker_json_distribution_digest(const char *text, char digest_out[DR_DOCKER_DIGEST_MAX])
+{
+	json_object *o = json_tokener_parse(text);
+	const char *digest = docker_str(docker_obj(o, "Descriptor"), "digest");
+	int rc = digest && dr_image_digest_valid(digest) ? 0 : -1;
+
+	digest_out[0] = '\0';
+	if (!rc)
+		dr_strlcpy(digest_out, digest, DR_DOCKER_DIGEST_MAX);
+	json_object_put(o);
+	return rc;
+}
+
+int dr_docker_json_created_id(const char *text, char id_out[DR_DOCKER_ID_MAX])
+{
+	json_object *o = json_tokener_parse(text);
+	const char *id = docker_str(o, "Id");
+	int rc = !id || !id[0] || dr_strlcpy(id_out, id, DR_DOCKER_ID_MAX) ? -1 : 0;
+
+	json_object_put(o);
+	return rc;
+}
+
+int dr_docker_json_message(const char *text, char *out, size_t cap)
+{
+	json_object *o = json_tokener_parse(text);
+	const char *m = docker_str(o, "message");
+
+	if (m)
+		snprintf(out, cap, "%s", m);
+	json_object_put(o);
+	return m ? 0 : -1;
+}
+
+/* One layer's progress: {"id", "status": "Downloading", "progressDetail": {"current", "total"}}. */
+static void pull_layer_progress(struct dr_pull_progress *p, json_object *o)
+{
+	json_object *detail = docker_obj(o, "progressDetail");
+	const char *id = docker_str(o, "id"), *status = docker_str(o, "status");
+	long current = docker_long(detail, "current", -1), total = docker_long(detail, "total", -1);
+	int i;
+
+	if (!id || !status || strcmp(status, "Downloading") || current < 0 || total <= 0)
+		return;
+	for (i = 0; i < p->layers && strcmp(p->layer_id[i], id); i++)
+		;
+	if (i == p->layers) {
+		if (p->layers == DR_PULL_LAYERS_MAX || dr_strlcpy(p->layer_id[i], id, sizeof p->layer_id[i]))
+			return;
+		p->layers++;
+		p->total_bytes += total;
+		p->layer_total[i] = total;
+	}
+	p->current_bytes += (current < p->layer_total[i] ? current : p->layer_total[i]) - p->layer_current[i];
+	p->layer_current[i] = current < p->layer_total[i] ? current : p->layer_total[i];
+}
+
+void dr_docker_json_pull_line(struct dr_pull_progress *p, const char *line)
+{
+	json_object *o, *e;
+
+	if (p->error[0] || !line[0])
+		return;
+	o = json_tokener_parse(line);
+	if (o && !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return;
+	}
+	if (o && !p->message[0] && json_object_object_get_ex(o, "message", &e))
+		snprintf(p->message, sizeof p->message, "%s", json_object_get_string(e));
+	/* errorDetail.message is the engine's full text; error its short form. */
+	if (o && (json_object_object_get_ex(o, "errorDetail", &e) || json_object_object_get_ex(o, "error", &e))) {
+		json_object *m = NULL;
+		if (json_object_is_type(e, json_type_object))
+			json_object_object_get_ex(e, "message", &m);
+		snprintf(p->error, sizeof p->error, "%s", json_object_get_string(m ? m : e));
+	} else if (o) {
+		pull_layer_progress(p, o);
+	}
+	json_object_put(o);
+}
+
+/* The exitCode attribute of the first die event in the stream of JSON lines in text, or -1. */
+long dr_docker_json_first_die(const char *text)
+{
+	json_tokener *tok = json_tokener_new();
+	json_object *ev, *v;
+	long code = -1;
+	const char *p = text;
+
+	while (tok && code < 0 && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		long n;
+		json_tokener_reset(tok);
+		ev = json_tokener_parse_ex(tok, p, (int)len);
+		if (ev && json_object_object_get_ex(ev, "Actor", &v) && json_object_object_get_ex(v, "Attributes", &v) &&
+		    json_object_object_get_ex(v, "exitCode", &v) && json_object_is_type(v, json_type_string) &&
+		    !dr_parse_long(json_object_get_string(v), 0, 255, &n))
+			code = n;
+		json_object_put(ev);
+		p += len + (nl ? 1 : 0);
+	}
+	json_tokener_free(tok);
+	return code;
+}
+
+/* Strip the 8-byte frame headers of a non-TTY log stream; raw text passes through. */
+int dr_docker_json_demux(const unsigned char *p, size_t len, struct dr_buf *out)
+{
+	size_t pos = 0;
+
+	if (len < 8 || p[0] > 2 || p[1] || p[2] || p[3])
+		return dr_buf_add(out, p, len);
+	while (pos + 8 <= len) {
+		size_t frame = ((size_t)p[pos + 4] << 24) | ((size_t)p[pos + 5] << 16) | ((size_t)p[pos + 6] << 8) |
+			       (size_t)p[pos + 7];
+		pos += 8;
+		if (frame > len - pos)
+			frame = len - pos;
+		if (dr_buf_add(out, p + pos, frame))
+			return -1;
+		pos += frame;
+	}
+	return 0;
+}
+
+/* "a:b" or "a=b" as a JSON string; NULL when it would be longer than cap. */
+static json_object *docker_pair(const char *a, char sep, const char *b, size_t cap)
+{
+	size_t alen = strlen(a), blen = strlen(b);
+	json_object *o;
+	char *item;
+
+	if (alen + 1 + blen > cap || !(item = malloc(alen + blen + 2)))
+		return NULL;
+	memcpy(item, a, alen);
+	item[alen] = sep;
+	memcpy(item + alen + 1, b, blen + 1);
+	o = json_object_new_string_len(item, (int)(alen + 1 + blen));
+	/* Env items carry the runtime's secrets. */
+	explicit_bzero(item, alen + blen + 2);
+	free(item);
+	return o;
+}
+
+static void docker_label(json_object *labels, const char *name, const char *value)
+{
+	if (value)
+		json_object_object_add(labels, name, json_object_new_string(value));
+}
+
+/* The create body for spec, or NULL with err set when a value does not fit. */
+json_object *dr_docker_json_create_body(const struct dr_container_spec *spec, struct dr_error *err)
+{
+	json_object *body = json_object_new_object(), *env = json_object_new_array();
+	json_object *binds = json_object_new_array(), *labels = json_object_new_object();
+	json_object *host = json_object_new_object(), *restart = json_object_new_object(), *item;
+	int i;
+
+	json_object_object_add(body, "Image", json_object_new_string(spec->image));
+	json_object_object_add(body, "Env", env);
+	json_object_object_add(body, "Labels", labels);
+	json_object_object_add(body, "HostConfig", host);
+	json_object_object_add(host, "Binds", binds);
+	json_object_object_add(host, "RestartPolicy", restart);
+	for (i = 0; i < spec->env_count && i < DR_CONTAINER_ENV_MAX; i++) {
+		if (!(item = docker_pair(spec->env_names[i], '=', spec->env_values[i], DR_DOCKER_ENV_ITEM_MAX)))
+			goto too_long;
+		json_object_array_add(env, item);
+	}
+	for (i = 0; i < spec->bind_count && i < DR_CONTAINER_BINDS_MAX; i++) {
+		if (!(item = docker_pair(spec->binds[i].host, ':', spec->binds[i].container, DR_DOCKER_BIND_MAX)))
+			goto too_long;
+		json_object_array_add(binds, item);
+	}
+	json_object_object_add(restart, "Name", json_object_new_string(spec->restart_policy));
+	if (spec->network)
+		json_object_object_add(host, "NetworkMode", json_object_new_string(spec->network));
+	docker_label(labels, DR_LABEL_ENVIRONMENT, spec->label_environment);
+	docker_label(labels, DR_LABEL_IMAGE, spec->label_image);
+	docker_label(labels, DR_LABEL_IMAGE_DIGEST, spec->label_image_digest);
+	docker_label(labels, DR_LABEL_REQUEST_ID, spec->label_request_id);
+	return body;
+too_long:
+	json_object_put(body);
+	dr_error_set(err, DR_FAULT_INTERNAL, "a container %s is longer than %d bytes", i < spec->env_count ? "variable" : "bind",
+		     i < spec->env_count ? DR_DOCKER_ENV_ITEM_MAX : DR_DOCKER_BIND_MAX);
+	return NULL;
+}

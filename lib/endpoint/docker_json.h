@@ -1,0 +1,120 @@
+/* docker_json.h: what the agent reads and writes of the Docker Engine
+ * API's JSON and stream formats, as plain functions over text: inspect
+ * answers, the distribution endpoint, the pull progress stream, die
+ * events, the multiplexed log stream, the create body. No I/O here
+ * (docker.c is the transport), so every decoder is unit tested against
+ * recorded engine answers (t/test_docker_json.c, t/data/docker/). Callers
+ * own the buffers they pass; the create body is the caller's to put. */
+#ifndef DR_DOCKER_JSON_H
+#define DR_DOCKER_JSON_H
+
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+#include "buf.h"
+#include "error.h"
+
+#define DR_DOCKER_LOG_BYTES_MAX 65536  /* container log bytes kept */
+
+/* Labels the agent puts on the runtime container and reads back. */
+#define DR_LABEL_ENVIRONMENT "dreichor.environment"
+#define DR_LABEL_IMAGE "dreichor.image"
+#define DR_LABEL_IMAGE_DIGEST "dreichor.image-digest"
+#define DR_LABEL_REQUEST_ID "dreichor.request-id"
+
+#define DR_DOCKER_ID_MAX 80        /* container and image ids, with room for "sha256:" */
+#define DR_DOCKER_REF_MAX 512      /* an image reference or a label value */
+#define DR_DOCKER_DIGEST_MAX 72    /* "sha256:" and 64 hex digits */
+#define DR_HEALTH_LOG_MAX 3        /* health check outputs kept */
+#define DR_HEALTH_OUTPUT_MAX 256   /* bytes of each, cut at a character */
+
+/* What the agent reads of a container; strings are "" when Docker gave none. */
+struct dr_container_state {
+	char id[DR_DOCKER_ID_MAX];
+	char status[32];              /* "running", "exited", "restarting", "created", ... */
+	int running;
+	long exit_code;               /* the last exit's code; meaningful when not running */
+	long restart_count;
+	char started_at[40];
+	char finished_at[40];
+	char image[DR_DOCKER_REF_MAX];       /* the reference it was created from */
+	char image_id[DR_DOCKER_ID_MAX];     /* the local image id */
+	char health[16];              /* "", "starting", "healthy" or "unhealthy" */
+	int health_log_count;         /* the newest health check outputs, oldest first */
+	char health_log[DR_HEALTH_LOG_MAX][DR_HEALTH_OUTPUT_MAX];
+	char label_environment[32];
+	char label_image[DR_DOCKER_REF_MAX];
+	char label_image_digest[DR_DOCKER_DIGEST_MAX];
+	char label_request_id[64];
+};
+
+/* A bind mount: host path onto container path. */
+struct dr_bind {
+	const char *host;
+	const char *container;
+};
+
+#define DR_CONTAINER_ENV_MAX 16
+#define DR_CONTAINER_BINDS_MAX 4
+
+/* How to create the runtime container; the caller owns every string. */
+struct dr_container_spec {
+	const char *image;                           /* repository@sha256:..., what runs */
+	const char *env_names[DR_CONTAINER_ENV_MAX]; /* with env_values, env_count entries */
+	const char *env_values[DR_CONTAINER_ENV_MAX];
+	int env_count;
+	struct dr_bind binds[DR_CONTAINER_BINDS_MAX];
+	int bind_count;
+	const char *restart_policy;                  /* "unless-stopped" */
+	const char *network;                         /* NULL: the engine's default */
+	const char *label_environment;               /* the DR_LABEL_* values */
+	const char *label_image;
+	const char *label_image_digest;
+	const char *label_request_id;
+};
+
+/* Decode a container inspect answer into *out; 0, or -1 when text is not a JSON object. */
+int dr_docker_json_container(const char *text, struct dr_container_state *out);
+
+/* From an image inspect answer: the registry digest of repository (NULL: any) among its
+ * RepoDigests, wanted when present, else the first; "" when none. 0, or -1 when malformed. */
+int dr_docker_json_image_digest(const char *text, const char *repository, const char *wanted,
+				char digest_out[DR_DOCKER_DIGEST_MAX]);
+
+/* The Descriptor.digest of a distribution inspect answer; 0, or -1 when there is no valid one. */
+int dr_docker_json_distribution_digest(const char *text, char digest_out[DR_DOCKER_DIGEST_MAX]);
+
+/* The Id of a create answer into id_out; 0, or -1 when there is none or it does not fit. */
+int dr_docker_json_created_id(const char *text, char id_out[DR_DOCKER_ID_MAX]);
+
+/* Docker's {"message": ...} of an error answer into out (cap bytes); 0, or -1 when it has none. */
+int dr_docker_json_message(const char *text, char *out, size_t cap);
+
+#define DR_PULL_LAYERS_MAX 64
+
+/* What a pull's progress stream said so far. */
+struct dr_pull_progress {
+	char error[512];               /* the first error a line reported */
+	char message[512];             /* {"message"} of a pull refused outright */
+	int layers;                    /* layers seen, at most DR_PULL_LAYERS_MAX */
+	char layer_id[DR_PULL_LAYERS_MAX][72];
+	long long layer_current[DR_PULL_LAYERS_MAX];
+	long long layer_total[DR_PULL_LAYERS_MAX];
+	long long current_bytes;       /* summed over the layers */
+	long long total_bytes;
+};
+
+/* Take one complete line of the pull stream: an error, or a layer's progress. */
+void dr_docker_json_pull_line(struct dr_pull_progress *p, const char *line);
+
+/* The exitCode of the first die event in text (JSON lines of /events), or -1. */
+long dr_docker_json_first_die(const char *text);
+
+/* Append the payload of a multiplexed (non-TTY) log stream to out; raw text passes through. 0 or -1 when out is full. */
+int dr_docker_json_demux(const unsigned char *p, size_t len, struct dr_buf *out);
+
+/* The create body for spec, or NULL with err set when a value does not fit. */
+json_object *dr_docker_json_create_body(const struct dr_container_spec *spec, struct dr_error *err);
+
+#endif

@@ -1,0 +1,118 @@
+/* endpoint.c: begin and end of every endpoint program. */
+
+#include <signal.h>
+
+#include "clock.h"
+#include "endpoint.h"
+#include "history.h"
+#include "reply.h"
+
+/* The frame's own failures: before any step runs. */
+static int endpoint_fail(struct dr_endpoint *ep, enum dr_phase phase, int rc)
+{
+	ep->err.phase = phase;
+	return rc;
+}
+
+int dr_endpoint_begin(struct dr_endpoint *ep, const char *action)
+{
+	int rc;
+
+	signal(SIGPIPE, SIG_IGN);
+	ep->lock.fd = -1;
+	dr_audit_init(&ep->audit);
+	ep->audit.action = action;
+	rc = dr_cgi_load(&ep->cgi, &ep->err);
+	dr_cgi_fill_audit(&ep->cgi, &ep->audit);
+	dr_config_load(&ep->cfg, 0);
+	ep->audit.environment = ep->cfg.environment;
+	if (rc)
+		return endpoint_fail(ep, DR_PHASE_REQUEST, rc);
+	if (ep->cfg.problems.count)
+		return endpoint_fail(ep, DR_PHASE_CONFIG,
+				     dr_error_set(&ep->err, DR_FAULT_INTERNAL, "%s", ep->cfg.problems.text[0]));
+	return 0;
+}
+
+int dr_endpoint_steps(struct dr_endpoint *ep, const struct dr_step *steps, size_t n, void *ctx)
+{
+	static struct dr_run run; /* its marks are large; one run per process */
+
+	run.mode = DR_RUN_DEPLOY;
+	return dr_steps_run(&run, steps, n, ctx, &ep->err);
+}
+
+int dr_endpoint_lock(struct dr_endpoint *ep, const char *action, const char *image, struct dr_error *err)
+{
+	struct dr_lock_holder me = { action, image, ep->cgi.request_id };
+
+	return dr_lock_acquire(&ep->lock, ep->cfg.state_directory, &me, err);
+}
+
+int dr_endpoint_docker(struct dr_endpoint *ep, struct dr_error *err)
+{
+	return dr_docker_open(&ep->docker, ep->cfg.docker_socket, err);
+}
+
+int dr_endpoint_stop_and_remove(struct dr_endpoint *ep, const char *name, struct dr_stop_report *report,
+				struct dr_error *err)
+{
+	int rc = dr_docker_container_stop(&ep->docker, name, ep->cfg.stop_timeout_seconds, report, err);
+
+	if (report->was_running) {
+		ep->audit.stop_ms = report->duration_ms;
+		ep->audit.stop_killed = report->killed;
+	}
+	return rc ? rc : dr_docker_container_remove(&ep->docker, name, err);
+}
+
+/* One history entry from the audit fields; a failure to write it reaches the journal only. */
+static void endpoint_keep_history(struct dr_endpoint *ep, int status)
+{
+	const struct dr_audit *a = &ep->audit;
+	json_object *e = json_object_new_object();
+	char now[DR_TIME_ISO_MAX];
+	struct dr_error err = { 0 };
+
+	dr_time_iso_utc(now);
+	dr_reply_add_string(e, "time", now);
+	dr_reply_add_string(e, "request_id", a->request_id);
+	dr_reply_add_string(e, "client_id", a->client_id);
+	dr_reply_add_string(e, "action", a->action);
+	dr_reply_add_string(e, "image", a->image);
+	dr_reply_add_string(e, "image_digest", a->image_digest);
+	dr_reply_add_string(e, "previous_digest", a->previous_digest);
+	dr_reply_add_string(e, "result", status >= 200 && status < 300 ? "ok" : "error");
+	json_object_object_add(e, "http_status", json_object_new_int(status));
+	dr_reply_add_string(e, "phase", dr_phase_name(ep->err.phase));
+	dr_reply_add_string(e, "reason", a->reason);
+	json_object_object_add(e, "duration_ms", json_object_new_int64(dr_now_ms() - a->started_ms));
+	if (a->exit_code >= 0)
+		json_object_object_add(e, "exit_code", json_object_new_int64(a->exit_code));
+	if (a->stop_ms >= 0) {
+		json_object_object_add(e, "stop_duration_ms", json_object_new_int64(a->stop_ms));
+		json_object_object_add(e, "stop_killed", json_object_new_boolean(a->stop_killed));
+	}
+	if (dr_history_append(ep->cfg.state_directory, e, &err))
+		ep->audit.detail = "the deploy history could not be written";
+	json_object_put(e);
+}
+
+int dr_endpoint_end(struct dr_endpoint *ep, int rc, int status, json_object *body)
+{
+	int exit_code;
+
+	/* Free the environment before answering: a client acting on the answer must find it unlocked. */
+	dr_lock_release(&ep->lock);
+	if (ep->keeps_history && ep->cfg.state_directory && !ep->cfg.problems.count) {
+		ep->audit.reason = rc ? ep->err.reason : NULL;
+		endpoint_keep_history(ep, rc ? dr_fault_status(ep->err.fault) : status);
+	}
+	if (rc)
+		exit_code = dr_reply_error(&ep->audit, &ep->err, body);
+	else
+		exit_code = dr_reply_json(&ep->audit, status, body ? body : json_object_new_object());
+	dr_docker_close(&ep->docker);
+	dr_config_free(&ep->cfg);
+	return exit_code;
+}

@@ -1,0 +1,336 @@
+/* pipeline.c: the deploy's steps, in order, and what each one does. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "lock.h"
+#include "pipeline.h"
+#include "registry_auth.h"
+#include "reply.h"
+#include "state.h"
+
+_Static_assert(DR_RUNTIME_VARS + 1 <= DR_CONTAINER_ENV_MAX, "the runtime env and ENVIRONMENT fit a container spec");
+
+/* The body: strict JSON, only the allowed fields. */
+static int step_request(void *ctx, enum dr_run_mode mode, struct dr_error *err)
+{
+	struct dr_pipeline *p = ctx;
+	int rc;
+
+	(void)mode;
+	if ((rc = dr_cgi_body_read(&p->ep.cgi, STDIN_FILENO, &p->body, err)) ||
+	    (rc = dr_deploy_request_parse(&p->request, p->body, (size_t)p->ep.cgi.content_length, p->ep.cfg.environment,
+					  err)))
+		return rc;
+	p->ep.audit.image = p->request.image;
+	return 0;
+}
+
+static int step_image_policy(void *ctx, enum dr_run_mode mode, struct dr_error *err)
+{
+	struct dr_pipeline *p = ctx;
+	int rc;
+
+	(void)mode;
+	if ((rc = dr_image_ref_parse(p->request.image, &p->ref, err)))
+		return rc;
+	return dr_image_ref_check_policy(&p->ref, p->ep.cfg.image_repository, p->ep.cfg.env == DR_ENV_DEV, err);
+}
+
+static int step_runtime_env(void *ctx, enum dr_run_mode mode, struct dr_error *err)
+{
+	struct dr_pipeline *p = ctx;
+	struct dr_problems problems = { 0 };
+
+	(void)mode;
+	if (dr_runtime_env_load(&p->runtime, p->ep.cfg.runtime_env_file, p->ep.cfg.env, p->ep.cfg.allow_execution_plane,
+				&problems))
+		return dr_error_set(err, DR_FAULT_INTERNAL, "runtime env file invalid: %s", problems.text[0]);
+	dr_mask_init_database_url(&p->mask, p->runtime.values[DR_RT_DATABASE_URL]);
+	return 0;
+}
+
+/* The server file wins: a request may repeat a value but never change it. */
+static int step_request_env(void *ctx, enum dr_run_mode mode, struct dr_error *err)
+{
+	struct dr_pipeline *p = ctx;
+
+	(void)mode;
+	return dr_deploy_request_check_env(&p->request, &p->runtime, err);
+}
+
+/* Deploy takes the lock for the rest of its run; plan only asks who holds it. */
+static int step_lock(void *ctx, enum dr_run_mode mode, struct dr_error *err)
+{
+	struct dr_pipeline *p = ctx;
+
+	if (mode == DR_RUN_PLAN)
+		return dr_lock_peek(p->ep.cfg.state_directory, err);
+	return dr_endpoint_lock(&p->ep, "deploy", p->request.image, err);
+}
+
+static int step_docker(void *ctx, enum dr_run_mode mode, struct dr_error *err)
+{
+	(void)mode;
+	return dr_endpoint_docker(&((struct dr_pipeline *)ctx)->ep, err);
+}
+
+/* What runs now, for the answer and the history. */
+static int step_inspect(void *ctx, enum dr_run_mode mode, struct dr_error *err)
+{
+	struct dr_pipeline *p = ctx;
+	int rc;
+
+	(void)mode;
+	if ((rc = dr_current_read(&p->ep.docker, p->ep.cfg.container_name, &p->now, err)))
+		return rc;
+	p->ep.audit.previous_digest = dr_current_expectation(&p->now);
+	return 0;
+}
+
+static int step_expect_current(void *ctx, enum dr_run_mode mode, struct dr_error *err)
+{
+	struct dr_pipeline *p = ctx;
+
+	(void)mode;
+	return dr_current_check_expectation(&p->now, p->request.expect_current_digest, err);
+}
+
+/* The registry's digest for the reference, through the engine, with the pull's credentials.
+ * A deploy by digest alone needs no lookup: the pull asks for exactly that digest. */
+static int step_resolve(void *ctx, enum dr_run_mode mode, struct dr_error *err)
+{
+	struct dr_pipeline *p = ctx;
+	int rc;
+
+	if ((rc = dr_registry_auth_for_repository(p->ep.cfg.registry_auth_file, p->ref.repository, &p->registry_auth,
+						  err)))
+		return rc;
+	if (mode == DR_RUN_DEPLOY && !p->ref.tag[0])
+		dr_strlcpy(p->target_digest, p->ref.digest, sizeof p->target_digest);
+	else if ((rc = dr_docker_registry_digest(&p->ep.docker, p->ref.repository,
+						 p->ref.tag[0] ? p->ref.tag : p->ref.digest, p->registry_auth,
+						 p->target_digest, err)))
+		return rc;
+	if (!p->ref.tag[0])
+		p->ep.audit.image_digest = p->target_digest;
+	return 0;
+}
+
+/* A tag must resolve to the digest given with it, and to the digest it was first deployed as. */
+static int step_digest_pin(void *ctx, enum dr_run_mode mode, struct dr_error *err)
+{
+	struct dr_pipeline *p = ctx;
+	int rc;
+
+	(void)mode;
+	if (!p->ref.tag[0])
+		return DR_FAULT_SKIPPED;
+	if ((rc = dr_image_ref_check_tag_digest(&p->ref, p->target_digest, err)) ||
+	    (rc = dr_state_pin_compare(p->ep.cfg.state_directory, p->ref.tag, p->target_digest, err)))
+		return rc;
+	p->ep.audit.image_digest = p->target_digest;
+	return 0;
+}
+
+/* Pull exactly the resolved digest, check the engine has it under that digest, pin the tag to it.
+ * Content is addressed by its digest: when the engine already holds it, a pull would fetch nothing. */
+static int step_pull(void *ctx, enum dr_run_mode mode, struct dr_error *err)
+{
+	struct dr_pipeline *p = ctx;
+	int rc;
+
+	(void)mode;
+	snprintf(p->image_by_digest, sizeof p->image_by_digest, "%s@%s", p->ref.repository, p->target_digest);
+	rc = dr_docker_image_digest(&p->ep.docker, p->image_by_digest, p->ref.repository, p->target_digest, p->digest, err);
+	if (rc == DR_FAULT_ABSENT || (rc == DR_OK && strcmp(p->digest, p->target_digest))) {
+		if ((rc = dr_docker_image_pull(&p->ep.docker, p->ref.repository, p->target_digest, p->registry_auth, err)))
+			return rc;
+		rc = dr_docker_image_digest(&p->ep.docker, p->image_by_digest, p->ref.repository, p->target_digest,
+					    p->digest, err);
+	}
+	if (rc == DR_FAULT_ABSENT)
+		return dr_error_set(err, DR_FAULT_UPSTREAM, "pulled image %s is not present afterwards", p->image_by_digest);
+	if (rc)
+		return rc;
+	if (strcmp(p->digest, p->target_digest))
+		return dr_error_set(err, DR_FAULT_UPSTREAM, "pulled image does not carry the requested digest %s",
+				    p->target_digest);
+	p->ep.audit.image_digest = p->digest;
+	if (p->ref.tag[0])
+		return dr_state_pin_check(p->ep.cfg.state_directory, p->ref.tag, p->digest, err);
+	return 0;
+}
+
+static int step_replace(void *ctx, enum dr_run_mode mode, struct dr_error *err)
+{
+	struct dr_pipeline *p = ctx;
+
+	(void)mode;
+	return dr_endpoint_stop_and_remove(&p->ep, p->ep.cfg.container_name, &p->stopped, err);
+}
+
+/* The runtime container: the pulled digest, the runtime env, the two binds, the labels. */
+static void pipeline_container_spec(struct dr_pipeline *p, struct dr_container_spec *spec)
+{
+	int i;
+
+	spec->image = p->image_by_digest;
+	for (i = 0; i < DR_RUNTIME_VARS; i++) {
+		spec->env_names[i] = dr_runtime_var_names[i];
+		spec->env_values[i] = p->runtime.values[i];
+	}
+	spec->env_names[i] = "ENVIRONMENT";
+	spec->env_values[i] = p->ep.cfg.environment;
+	spec->env_count = i + 1;
+	spec->binds[0] = (struct dr_bind){ p->ep.cfg.audit_events_path, "/var/lib/dreichor/audit-events" };
+	spec->binds[1] = (struct dr_bind){ p->ep.cfg.snapshots_path, "/var/lib/dreichor/snapshots" };
+	spec->bind_count = 2;
+	spec->restart_policy = "unless-stopped";
+	spec->network = p->ep.cfg.container_network;
+	spec->label_environment = p->ep.cfg.environment;
+	spec->label_image = p->request.image;
+	spec->label_image_digest = p->digest;
+	spec->label_request_id = p->ep.cgi.request_id;
+}
+
+static int step_create(void *ctx, enum dr_run_mode mode, struct dr_error *err)
+{
+	struct dr_pipeline *p = ctx;
+	struct dr_container_spec spec = { 0 };
+	char id[DR_DOCKER_ID_MAX];
+	int rc;
+
+	(void)mode;
+	pipeline_container_spec(p, &spec);
+	if ((rc = dr_docker_container_create(&p->ep.docker, p->ep.cfg.container_name, &spec, id, err)))
+		return rc;
+	dr_strlcpy(p->grace.container_id, id, sizeof p->grace.container_id);
+	return 0;
+}
+
+static int step_start(void *ctx, enum dr_run_mode mode, struct dr_error *err)
+{
+	(void)mode;
+	return dr_grace_start(&((struct dr_pipeline *)ctx)->grace, err);
+}
+
+static int step_grace(void *ctx, enum dr_run_mode mode, struct dr_error *err)
+{
+	struct dr_pipeline *p = ctx;
+	int rc;
+
+	(void)mode;
+	rc = dr_grace_watch(&p->grace, err);
+	p->ep.audit.container_logs = dr_buf_str(&p->grace.log_text);
+	p->ep.audit.exit_code = p->grace.exit_code;
+	return rc;
+}
+
+/* The last successful deploy, for operators: STATE_DIRECTORY/last-deploy.json. */
+static int step_record(void *ctx, enum dr_run_mode mode, struct dr_error *err)
+{
+	struct dr_pipeline *p = ctx;
+	json_object *record = json_object_new_object();
+	char now[DR_TIME_ISO_MAX];
+	const char *text;
+	int rc;
+
+	(void)mode;
+	dr_time_iso_utc(now);
+	json_object_object_add(record, "time", json_object_new_string(now));
+	json_object_object_add(record, "image", json_object_new_string(p->request.image));
+	json_object_object_add(record, "image_digest", json_object_new_string(p->digest));
+	json_object_object_add(record, "request_id", json_object_new_string(p->ep.cgi.request_id));
+	json_object_object_add(record, "client_id", json_object_new_string(p->ep.cgi.client_id));
+	json_object_object_add(record, "container_id", json_object_new_string(p->grace.container_id));
+	text = json_object_to_json_string_ext(record, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+	rc = dr_state_write_atomic(p->ep.cfg.state_directory, DR_STATE_RECORD, text, strlen(text), err);
+	json_object_put(record);
+	return rc;
+}
+
+/* The deploy, in order. Checks run in plan too; acts only in deploy. Nothing before the pull
+ * changes anything but the lock; a failure before the replace leaves the running container. */
+static const struct dr_step pipeline_steps[] = {
+	{ DR_PHASE_REQUEST, DR_STEP_CHECK, DR_STEP_ESSENTIAL | DR_STEP_UNLISTED, DR_PHASE_NONE, step_request },
+	{ DR_PHASE_IMAGE_POLICY, DR_STEP_CHECK, 0, DR_PHASE_NONE, step_image_policy },
+	{ DR_PHASE_RUNTIME_ENV, DR_STEP_CHECK, 0, DR_PHASE_NONE, step_runtime_env },
+	{ DR_PHASE_REQUEST, DR_STEP_CHECK, 0, DR_PHASE_RUNTIME_ENV, step_request_env },
+	{ DR_PHASE_LOCK, DR_STEP_CHECK, 0, DR_PHASE_NONE, step_lock },
+	{ DR_PHASE_DOCKER, DR_STEP_CHECK, DR_STEP_ESSENTIAL | DR_STEP_UNLISTED, DR_PHASE_NONE, step_docker },
+	{ DR_PHASE_INSPECT, DR_STEP_CHECK, DR_STEP_ESSENTIAL | DR_STEP_UNLISTED, DR_PHASE_NONE, step_inspect },
+	{ DR_PHASE_EXPECT_CURRENT, DR_STEP_CHECK, 0, DR_PHASE_INSPECT, step_expect_current },
+	{ DR_PHASE_PULL, DR_STEP_CHECK, 0, DR_PHASE_IMAGE_POLICY, step_resolve },
+	{ DR_PHASE_DIGEST_PIN, DR_STEP_CHECK, 0, DR_PHASE_PULL, step_digest_pin },
+	{ DR_PHASE_PULL, DR_STEP_ACT, 0, DR_PHASE_NONE, step_pull },
+	{ DR_PHASE_REPLACE, DR_STEP_ACT, 0, DR_PHASE_NONE, step_replace },
+	{ DR_PHASE_CREATE, DR_STEP_ACT, 0, DR_PHASE_NONE, step_create },
+	{ DR_PHASE_START, DR_STEP_ACT, 0, DR_PHASE_NONE, step_start },
+	{ DR_PHASE_GRACE, DR_STEP_ACT, 0, DR_PHASE_NONE, step_grace },
+	{ DR_PHASE_RECORD, DR_STEP_ACT, 0, DR_PHASE_NONE, step_record },
+};
+
+int dr_pipeline_run(struct dr_pipeline *p, const char *action, enum dr_run_mode mode)
+{
+	int rc;
+
+	dr_grace_init(&p->grace, &p->ep.docker, &p->mask, 0, "");
+	if ((rc = dr_endpoint_begin(&p->ep, action)))
+		return rc;
+	p->grace.grace_seconds = p->ep.cfg.startup_grace_seconds;
+	p->run.mode = mode;
+	return dr_steps_run(&p->run, pipeline_steps, sizeof pipeline_steps / sizeof *pipeline_steps, p, &p->ep.err);
+}
+
+void dr_pipeline_add_phases(const struct dr_pipeline *p, json_object *out)
+{
+	json_object *list = json_object_new_array(), *o;
+	char at[DR_TIME_ISO_MAX];
+	int i;
+
+	for (i = 0; i < p->run.count; i++) {
+		const struct dr_step_mark *m = &p->run.marks[i];
+		o = json_object_new_object();
+		dr_time_iso_at(m->at_ms, at);
+		json_object_object_add(o, "phase", json_object_new_string(dr_phase_name(m->phase)));
+		json_object_object_add(o, "at", json_object_new_string(at));
+		json_object_object_add(o, "duration_ms", json_object_new_int64(m->duration_ms));
+		json_object_array_add(list, o);
+	}
+	json_object_object_add(out, "phases", list);
+}
+
+void dr_pipeline_add_checks(const struct dr_pipeline *p, json_object *out)
+{
+	json_object *list = json_object_new_array(), *c;
+	int i;
+
+	for (i = 0; i < p->run.count; i++) {
+		const struct dr_step_mark *m = &p->run.marks[i];
+		if (!m->listed || m->fault == DR_FAULT_SKIPPED)
+			continue;
+		c = json_object_new_object();
+		json_object_object_add(c, "check", json_object_new_string(dr_phase_name(m->phase)));
+		json_object_object_add(c, "ok", json_object_new_boolean(m->fault == DR_OK));
+		if (m->fault != DR_OK) {
+			json_object_object_add(c, "status", json_object_new_int(dr_fault_status(m->fault)));
+			json_object_object_add(c, "reason", json_object_new_string(m->reason));
+		}
+		json_object_array_add(list, c);
+	}
+	json_object_object_add(out, "checks", list);
+}
+
+void dr_pipeline_free(struct dr_pipeline *p)
+{
+	dr_grace_free(&p->grace);
+	dr_registry_auth_free(p->registry_auth);
+	dr_runtime_env_free(&p->runtime);
+	dr_mask_free(&p->mask);
+	dr_deploy_request_free(&p->request);
+	free(p->body);
+}

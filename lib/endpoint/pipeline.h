@@ -1,0 +1,50 @@
+/* pipeline.h: the deploy as a table of steps, shared by POST /v1/deploy
+ * and POST /v1/plan. The table (pipeline.c) is the one list of what a
+ * deploy checks and does, in order; deploy runs all of it, plan the checks
+ * (lib/core/steps), so a plan reports what a deploy would refuse, in the
+ * same order. The struct owns everything it holds: dr_pipeline_free. */
+#ifndef DR_PIPELINE_H
+#define DR_PIPELINE_H
+
+#include <json-c/json.h>
+
+#include "current.h"
+#include "deploy_request.h"
+#include "endpoint.h"
+#include "grace.h"
+#include "image_ref.h"
+#include "mask.h"
+#include "runtime_env.h"
+#include "steps.h"
+
+struct dr_pipeline {
+	struct dr_endpoint ep;      /* request, configuration, audit, error, lock, Docker client */
+	struct dr_run run;          /* the runner's marks: which step, since when */
+	char *body;
+	struct dr_deploy_request request;
+	struct dr_image_ref ref;
+	struct dr_runtime_env runtime;
+	struct dr_mask mask;        /* the runtime's secrets, masked in container output */
+	struct dr_current now;      /* what ran before */
+	char *registry_auth;        /* X-Registry-Auth for the repository, or NULL */
+	char target_digest[DR_DOCKER_DIGEST_MAX];  /* the registry's digest for the reference */
+	char digest[DR_DOCKER_DIGEST_MAX];         /* the pulled image's, equal to the target */
+	char image_by_digest[DR_IMAGE_REF_MAX + DR_DOCKER_DIGEST_MAX];  /* repository@sha256:..., what runs */
+	struct dr_stop_report stopped;
+	struct dr_grace grace;      /* the new container's first seconds */
+};
+
+/* Begin the endpoint as action and run the table in mode. 0, or the fault with ep.err set
+ * (its phase the failing step's). A plan's refusals are in run.marks, not in the result. */
+int dr_pipeline_run(struct dr_pipeline *p, const char *action, enum dr_run_mode mode);
+
+/* Add "phases": [{"phase","at","duration_ms"}] from the runner's marks to out. */
+void dr_pipeline_add_phases(const struct dr_pipeline *p, json_object *out);
+
+/* Add "checks": [{"check","ok","status","reason"}]: plan's listed checks, in table order. */
+void dr_pipeline_add_checks(const struct dr_pipeline *p, json_object *out);
+
+/* Free what p owns except ep (dr_endpoint_end frees that). */
+void dr_pipeline_free(struct dr_pipeline *p);
+
+#endif

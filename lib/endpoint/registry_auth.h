@@ -1,0 +1,22 @@
+/* registry_auth.h: X-Registry-Auth for pulls, built from a Docker
+ * config.json-format credentials file (REGISTRY_AUTH_FILE). */
+#ifndef DR_REGISTRY_AUTH_H
+#define DR_REGISTRY_AUTH_H
+
+#include "error.h"
+
+#define DR_REGISTRY_AUTH_FILE_MAX 65536
+
+/* Build the header value for registry (host[:port]) from the file at path.
+ * *out is malloc'd; the caller wipes and frees it (dr_registry_auth_free).
+ * Returns 0, with *out NULL when the file has no entry for registry, or an internal fault. */
+int dr_registry_auth_build(const char *path, const char *registry, char **out, struct dr_error *err);
+
+/* The same for the registry an image repository lives in (its first path component);
+ * path NULL (no credentials configured) gives *out NULL. */
+int dr_registry_auth_for_repository(const char *path, const char *repository, char **out, struct dr_error *err);
+
+/* Wipe and free a value from dr_registry_auth_build; accepts NULL. */
+void dr_registry_auth_free(char *value);
+
+#endif

@@ -1,0 +1,27 @@
+#!/bin/bash
+# The tree says what may be linked and read where (docs/architecture.md):
+# lib/core is libc only and includes no endpoint header; the programs read
+# their environment only through dr_env (lib/core/config.c); no module
+# writes an HTTP status into a failure (lib/core/error.c maps faults);
+# the deploy and plan programs hold no phase bookkeeping and no checks of
+# their own (the step table in lib/endpoint/pipeline.c does).
+. "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
+cd "$top_srcdir" || hard_error "no source tree"
+
+endpoint_headers=$(cd lib/endpoint && ls ./*.h | sed 's|^\./||' | paste -sd'|')
+check "lib/core includes no lib/endpoint header" \
+	bash -c "! grep -nE '#include \"($endpoint_headers)\"' lib/core/*.[ch]"
+check "lib/core includes neither json-c nor libcurl" bash -c "! grep -nE '#include <(json-c|curl)/' lib/core/*.[ch]"
+check "getenv only in lib/core/config.c" \
+	bash -c "[ \"\$(grep -lw getenv lib/*/*.c cgi/*.c cgi/tools/*.c)\" = lib/core/config.c ]"
+check "the programs edit no inherited environment (setenv, unsetenv, putenv)" \
+	bash -c "! grep -nwE 'setenv|unsetenv|putenv|clearenv' cgi/*.c cgi/tools/*.c"
+check "the dispatcher hands the endpoint an environment it built" grep -q 'execve(program, argv, env.vars)' cgi/agent.c
+check "no failure carries an HTTP status (dr_error_set takes a fault)" \
+	bash -c "! grep -nE 'dr_error_set\\([^,]+, [0-9]{3}' lib/*/*.c cgi/*.c cgi/tools/*.c"
+check "deploy.c and plan.c name no phase and set no error" \
+	bash -c "! grep -nE 'DR_PHASE_|dr_error_set|err\\.phase' cgi/deploy.c cgi/plan.c"
+check "every endpoint runs its steps through the one runner" \
+	bash -c "[ \"\$(grep -lE 'dr_endpoint_steps|dr_pipeline_run' cgi/status.c cgi/stop.c cgi/deploys.c cgi/deploy.c cgi/plan.c | wc -l)\" = 5 ]"
+log "cgi/deploy.c: $(wc -l <cgi/deploy.c) lines, cgi/plan.c: $(wc -l <cgi/plan.c) lines"
+finish
