@@ -39,14 +39,16 @@ struct agent_route {
 	const char *method;
 	const char *program;
 	int needs_body;
+	int prefix;      /* path is a prefix: /v1/deploys/<request_id> */
 };
 
 static const struct agent_route agent_routes[] = {
-	{ "/v1/deploy", "POST", "dreichor-deploy", 1 },
-	{ "/v1/status", "GET", "dreichor-status", 0 },
-	{ "/v1/stop", "POST", "dreichor-stop", 0 },
-	{ "/v1/plan", "POST", "dreichor-plan", 1 },
-	{ "/v1/deploys", "GET", "dreichor-deploys", 0 },
+	{ "/v1/deploy", "POST", "dreichor-deploy", 1, 0 },
+	{ "/v1/status", "GET", "dreichor-status", 0, 0 },
+	{ "/v1/stop", "POST", "dreichor-stop", 0, 0 },
+	{ "/v1/plan", "POST", "dreichor-plan", 1, 0 },
+	{ "/v1/deploys", "GET", "dreichor-deploys", 0, 0 },
+	{ "/v1/deploys/", "GET", "dreichor-deploys", 0, 1 },
 };
 
 struct agent {
@@ -99,7 +101,8 @@ static const struct agent_route *agent_route_find(const char *path)
 	size_t i;
 
 	for (i = 0; i < sizeof agent_routes / sizeof *agent_routes; i++)
-		if (!strcmp(agent_routes[i].path, path))
+		if (agent_routes[i].prefix ? !strncmp(agent_routes[i].path, path, strlen(agent_routes[i].path))
+					   : !strcmp(agent_routes[i].path, path))
 			return &agent_routes[i];
 	return NULL;
 }
@@ -178,6 +181,8 @@ static int agent_env_peer(struct agent_env *e)
 static int agent_env_cgi(struct agent *ag, struct agent_env *e)
 {
 	const char *ctype = dr_http_header_get(&ag->req, "Content-Type");
+	const char *prefer = dr_http_header_get(&ag->req, "Prefer");
+	const char *key = dr_http_header_get(&ag->req, "Idempotency-Key");
 	char length[24];
 
 	snprintf(length, sizeof length, "%lld", ag->req.content_length);
@@ -188,6 +193,8 @@ static int agent_env_cgi(struct agent *ag, struct agent_env *e)
 	    agent_env_add(e, "DREICHOR_CLIENT_ID", ag->cfg.client_id) ||
 	    (ag->audit.cf_ray && agent_env_add(e, "HTTP_CF_RAY", ag->audit.cf_ray)) ||
 	    (ctype && agent_env_add(e, "CONTENT_TYPE", ctype)) ||
+	    (prefer && agent_env_add(e, "HTTP_PREFER", prefer)) ||
+	    (key && agent_env_add(e, "HTTP_IDEMPOTENCY_KEY", key)) ||
 	    (ag->req.content_length >= 0 && agent_env_add(e, "CONTENT_LENGTH", length)))
 		return -1;
 	return agent_env_peer(e);
@@ -301,7 +308,7 @@ static int agent_serve(struct agent *ag)
 		ag->audit.client_id = ag->cfg.client_id; /* the JWT's common_name, checked equal */
 	route = agent_route_find(ag->req.path);
 	if (!route)
-		return agent_refuse(ag, 404, NULL, "unknown path; the API is POST /v1/plan, POST /v1/deploy, GET /v1/status, GET /v1/deploys, POST /v1/stop");
+		return agent_refuse(ag, 404, NULL, "unknown path; the API is POST /v1/plan, POST /v1/deploy, GET /v1/status, GET /v1/deploys, GET /v1/deploys/<request_id>, POST /v1/stop");
 	if (strcmp(ag->req.method, route->method)) {
 		snprintf(err.reason, sizeof err.reason, "method %s is not allowed on %s; use %s", ag->req.method,
 			 route->path, route->method);

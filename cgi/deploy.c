@@ -3,6 +3,8 @@
  * runtime env; take the lock; compare what runs with
  * expect_current_digest; resolve, pin and pull the image; replace the
  * container and watch it through the grace period; record the deploy.
+ * With Prefer: respond-async it answers 202 before the pull and goes on;
+ * a retried Idempotency-Key is answered from the first request's record.
  * The answer carries the start logs always, the deploy's facts on
  * success, and the phase timeline. */
 
@@ -37,7 +39,10 @@ int main(void)
 
 	dp.ep.keeps_history = 1;
 	rc = dr_pipeline_run(&dp, "deploy", DR_RUN_DEPLOY);
-	rc = dr_endpoint_end(&dp.ep, rc, 200, deploy_answer(&dp, rc));
+	if (rc == DR_FAULT_REPLAYED)
+		rc = dr_pipeline_end_replay(&dp);
+	else
+		rc = dr_endpoint_end(&dp.ep, rc, 200, deploy_answer(&dp, rc));
 	dr_pipeline_free(&dp);
 	return rc;
 }

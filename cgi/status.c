@@ -2,8 +2,11 @@
  * and the last deploy record. */
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "current.h"
+#include "deploy_record.h"
+#include "lock.h"
 #include "endpoint.h"
 #include "reply.h"
 #include "state.h"
@@ -62,6 +65,26 @@ static const struct dr_step status_steps[] = {
 	{ DR_PHASE_INSPECT, DR_STEP_CHECK, 0, DR_PHASE_NONE, status_inspect },
 };
 
+/* While a deploy holds the lock: which, in what phase (its record's, or lock until it has one), since when. */
+static void status_add_deploy_in_progress(const struct dr_config *cfg, json_object *out)
+{
+	json_object *progress = json_object_new_object(), *record = NULL, *phase = NULL;
+	struct dr_lock_info holder;
+	struct dr_error ignored;
+
+	if (!dr_lock_holder(cfg->state_directory, &holder) || strcmp(holder.action, "deploy")) {
+		json_object_put(progress);
+		return;
+	}
+	dr_deploy_record_read(cfg->state_directory, holder.request_id, &record, &ignored);
+	json_object_object_get_ex(record, "phase", &phase);
+	json_object_object_add(progress, "request_id", json_object_new_string(holder.request_id));
+	json_object_object_add(progress, "phase", phase ? json_object_get(phase) : json_object_new_string("lock"));
+	json_object_object_add(progress, "since", json_object_new_string(holder.since));
+	json_object_object_add(out, "deploy_in_progress", progress);
+	json_object_put(record);
+}
+
 /* Describe the environment's container. */
 static json_object *status_answer(struct status *s)
 {
@@ -79,6 +102,7 @@ static json_object *status_answer(struct status *s)
 	}
 	dr_reply_add_string(out, "expect_current_digest", dr_current_expectation(now));
 	status_add_last_deploy(&ep->cfg, out);
+	status_add_deploy_in_progress(&ep->cfg, out);
 	return out;
 }
 

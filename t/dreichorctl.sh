@@ -23,6 +23,18 @@ check "deploy --wait-running: exit 0" test $RC = 0
 check "deploy: says what it deployed" grep -q "^deployed $IMAGE_REPOSITORY:1.0.0 to dreichor-runtime-dev (dev)" "$T/out"
 check "deploy: verified through status" grep -q "^verified: $IMAGE_REPOSITORY:1.0.0 is running" "$T/out"
 check "deploy: shows the container output" grep -q '| runtime starting in dev' "$T/out"
+check "deploy: followed the deploy through its phases" grep -q "^\[ *[0-9.]*s\] grace$" "$T/out"
+run deploy "$IMAGE_REPOSITORY:1.0.0" --sync
+check "deploy --sync: exit 0, one synchronous request" bash -c '[ "$1" = 0 ] && ! grep -q "accepted as" "$2" && grep -q "^deployed " "$2"' _ "$RC" "$T/out"
+run deploy "$IMAGE_REPOSITORY:1.0.0" --idempotency-key 'bad key'
+check "deploy --idempotency-key with a space: usage, exit 2" test $RC = 2
+run deploy "$IMAGE_REPOSITORY:1.0.0" --idempotency-key fixed-key-1
+check "deploy --idempotency-key: exit 0" test $RC = 0
+first=$(sed -n 's/^  container //p' "$T/out")
+run deploy "$IMAGE_REPOSITORY:1.0.0" --idempotency-key fixed-key-1
+check "deploy with the same key again: the first deploy's answer, nothing started" \
+	bash -c '[ "$1" = 0 ] && [ -n "$2" ] && grep -qx "  container $2" "$3" && [ "$4" = "$2" ]' _ "$RC" "$first" "$T/out" \
+	"$(container_field dreichor-runtime-dev '{{.Id}}')"
 run --json status
 check "status --json: exit 0" test $RC = 0
 check "status --json: the agent's JSON" test "$(jq -r .image "$T/out")" = "$IMAGE_REPOSITORY:1.0.0"

@@ -107,16 +107,21 @@ cloudflared_head() {
 	fi
 }
 
-# call ENV METHOD PATH [BODY]: authenticated request with the head cloudflared sends; sets STATUS and BODY.
+# call ENV METHOD PATH [BODY]: authenticated request with the head cloudflared sends; sets STATUS,
+# BODY and HEADERS. More curl arguments (headers) come from the array CALL_ARGS; CALL_PORT
+# overrides the agent's port (a proxy in front of it).
 call() {
 	local env=$1 method=$2 path=$3 port
 	eval "port=\$PORT_$env"
+	port=${CALL_PORT:-$port}
 	cloudflared_head
-	local args=(-s -o "$T/body" -w '%{http_code}' -X "$method" "${CF_HEAD[@]}"
-		-H "Cf-Access-Client-Id: $CLIENT_ID" -H "Cf-Access-Client-Secret: $CLIENT_SECRET")
+	local args=(-s -D "$T/headers" -o "$T/body" -w '%{http_code}' -X "$method" "${CF_HEAD[@]}"
+		-H "Cf-Access-Client-Id: $CLIENT_ID" -H "Cf-Access-Client-Secret: $CLIENT_SECRET" ${CALL_ARGS[@]+"${CALL_ARGS[@]}"})
 	[ $# -ge 4 ] && args+=(-H 'Content-Type: application/json' --data-binary "$4")
+	: >"$T/headers"
 	STATUS=$(curl "${args[@]}" "http://127.0.0.1:$port$path")
 	BODY=$(cat "$T/body")
+	HEADERS=$(tr -d '\r' <"$T/headers")
 }
 
 # raw ENV CURL-ARGS...: unauthenticated or hand-made request; sets STATUS, BODY, HEADERS.

@@ -226,6 +226,26 @@ check "after the socket restart the deploy finished: running 2.0.0" \
 	bash -c 'jq -e ".running == true and .image == \"$2\"" <<<"$1" >/dev/null' _ "$BODY" "$STAND_REPO:2.0.0" || echo "# $BODY"
 check "after the socket restart its deploy was audited ok" \
 	test -n "$(stand journalctl -o cat SYSLOG_IDENTIFIER=dreichor-agent DREICHOR_ACTION=deploy DREICHOR_RESULT=ok DREICHOR_IMAGE=$STAND_REPO:2.0.0)"
+
+# --- An asynchronous deploy through the installed units: 202, the instance goes on, status during it.
+instances() { stand_sh 'systemctl list-units --no-legend --state=running "dreichor-agent-dev@*.service" | wc -l'; }
+RAW_PATH=/v1/deploy sraw 3005 -X POST -H @/root/headers-dev -H 'Prefer: respond-async' \
+	-H 'Content-Type: application/json' --data-binary "{\"image\":\"$STAND_REPO:1.0.1\"}"
+check "async deploy through the installed units: 202" test "$STATUS" = 202 || echo "# $STATUS $BODY"
+ASYNC_ID=$(jq -r .request_id <<<"$BODY")
+check "... its instance keeps running after the 202" test "$(instances)" -ge 1
+sreq dev GET /v1/status
+check "... status during it shows the deploy in progress" \
+	bash -c 'jq -e ".deploy_in_progress.request_id == \"$2\"" <<<"$1" >/dev/null' _ "$BODY" "$ASYNC_ID" || echo "# $BODY"
+for i in $(seq 60); do
+	sreq dev GET "/v1/deploys/$ASYNC_ID"
+	[ "$(jq -r .status <<<"$BODY")" != running ] && break
+	sleep 0.5
+done
+check "... GET /v1/deploys/<id> follows it to deployed, 200" \
+	bash -c 'jq -e ".status == \"deployed\" and .http_status == 200" <<<"$1" >/dev/null' _ "$BODY" || echo "# $BODY"
+no_instances() { [ "$(instances)" = 0 ]; }
+check "... and the instance exits at the end" wait_for 10 no_instances
 stand_sh 'sed -i "s/^STARTUP_GRACE_SECONDS=.*/STARTUP_GRACE_SECONDS=1/" /opt/dreichor/dev/deploy-agent/.env'
 
 # --- Operator mistakes: each a 500 naming it, audited, no failed unit.

@@ -40,9 +40,10 @@ static const struct dr_step table[] = {
 };
 #define TABLE_LEN (sizeof table / sizeof *table)
 
-static void count_begins(const struct dr_run *run, void *ctx)
+static void count_begins(const struct dr_run *run, const struct dr_step *step, void *ctx)
 {
 	(void)run;
+	(void)step;
 	((struct trace *)ctx)->begun++;
 }
 

@@ -44,6 +44,8 @@ check "good tag: the container runs it" test "$(container_field dreichor-runtime
 check "good tag: the plan is in the summary" grep -q "^## Plan: $IMAGE_REPOSITORY:1.0.0 to dev" "$T/summary"
 check "good tag: the plan handed over expect_current_digest none" grep -qx 'expect_current_digest=none' "$T/output"
 check "good tag: the summary has the history" grep -q "^| .* | deploy | ok | 200 | " "$T/summary"
+check "good tag: the summary has the phase timeline" grep -q "^| grace | 20[0-9-]*T[0-9:.]*Z | [0-9]* ms |$" "$T/summary"
+check "good tag: the job log showed the phases as they began" grep -q "^\[ *[0-9.]*s\] grace$" "$T/out"
 first_digest=$(container_field dreichor-runtime-dev '{{index .Config.Labels "dreichor.image-digest"}}')
 
 make_image 1.0.4 "$RUNTIME_SCRIPT"

@@ -8,7 +8,10 @@
 #                     answers 412 if anything changed since), verify it
 #                     runs, and write the outcome, the container's start
 #                     logs and the last history entries to the job summary.
-# No retries, no rollback, no runtime configuration: the agent owns that.
+# No rollback, no runtime configuration: the agent owns that. The deploy
+# is followed to its end (dreichorctl's asynchronous mode, so a deploy of
+# any length outlives Cloudflare's 100 s limit): its phases reach the job's
+# log as they begin, and the phase timeline the job summary.
 #
 # Inputs (environment): INPUT_ENVIRONMENT (dev|prod), INPUT_IMAGE_TAG,
 # INPUT_CONFIRM (must repeat the tag for prod), IMAGE_REPOSITORY,
@@ -98,16 +101,23 @@ expect=${INPUT_EXPECT_CURRENT_DIGEST:-}
 [[ $expect == none || $expect =~ ^sha256:[0-9a-f]{64}$ ]] ||
 	refuse "INPUT_EXPECT_CURRENT_DIGEST must be the plan's expect_current_digest, not '$expect'"
 echo "Deploying $image to $env over $expect"
-"$ctl" --json deploy "$image" --environment "$env" --expect-current "$expect" --wait-running >"$out" 2>"$err"
+"$ctl" --json deploy "$image" --environment "$env" --expect-current "$expect" --wait-running >"$out" 2> >(tee "$err" >&2)
 rc=$?
+wait
 answer=$(head -1 "$out")
-cat "$err" >&2
+# When each phase began and how long it took, from the agent's record.
+phase_table() {
+	jq -r 'if (.phases | length) > 0 then "| phase | began | took |", "| --- | --- | --- |",
+		(.phases[] | "| \(.phase) | \(.at) | \(.duration_ms // "") ms |") else empty end' <<<"$answer" 2>/dev/null
+}
 if [ $rc -eq 0 ]; then
 	digest=$(jq -r '.image_digest // "?"' <<<"$answer")
 	summary "## Deployed $image to $env" "" "- digest: \`$digest\`" \
 		"- container: \`$(jq -r '.container_name // "?"' <<<"$answer")\`" \
 		"- request id: \`$(jq -r '.request_id // "?"' <<<"$answer")\`" "- verified running through /v1/status"
 	jq -r '.logs // [] | .[]' <<<"$answer" | sed 's/^/    /' | { summary "" "Container output:" ""; cat >>"$summary_file"; }
+	summary "" "Phases:" ""
+	phase_table >>"$summary_file"
 	summary "" "Recent history:" ""
 	history_table >>"$summary_file"
 	exit 0
@@ -127,6 +137,10 @@ esac
 if jq -e '.logs | length > 0' <<<"$answer" >/dev/null 2>&1; then
 	summary "" "Container output:" ""
 	jq -r '.logs[]' <<<"$answer" | sed 's/^/    /' >>"$summary_file"
+fi
+if jq -e '.phases | length > 0' <<<"$answer" >/dev/null 2>&1; then
+	summary "" "Phases:" ""
+	phase_table >>"$summary_file"
 fi
 summary "" "Recent history:" ""
 history_table >>"$summary_file"

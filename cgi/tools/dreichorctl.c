@@ -1,7 +1,12 @@
 /* dreichorctl: the operator's and the workflow's client of the deploy
- * agent. One request per command, no retries. The service-token secret is
- * read from CF_ACCESS_CLIENT_SECRET or a file, never from argv.
- * Exit codes: 0 success, 1 refused by the agent, 2 usage, 3 transport,
+ * agent. A deploy asks for the asynchronous answer (Prefer: respond-async)
+ * with an Idempotency-Key, then follows the deploy to its end, printing
+ * each phase as it begins and the pull's progress; a request the edge cut
+ * (524, 502, a reset) is sent again with the same key, which cannot deploy
+ * twice. --sync makes it one request. Other commands are one request each.
+ * The service-token secret is read from CF_ACCESS_CLIENT_SECRET or a file,
+ * never from argv.
+ * Exit codes: 0 success, 1 refused by the agent (or the deploy failed), 2 usage, 3 transport,
  * 4 deployed but --wait-running found another image or none running,
  * 5 the plan says a deploy would be refused. */
 
@@ -9,6 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <json-c/json.h>
@@ -26,6 +34,9 @@
 #define CTL_RESPONSE_MAX (1024 * 1024)
 #define CTL_SECRET_MAX 4096
 #define CTL_DEFAULT_TIMEOUT 1800L
+#define CTL_POLL_MS 1000           /* between two looks at a running deploy */
+#define CTL_RETRIES 10             /* cut or refused-by-the-edge requests sent again */
+#define CTL_KEY_LEN 32
 
 struct ctl {
 	const char *url;
@@ -38,6 +49,9 @@ struct ctl {
 	const char *expect_current;  /* --expect-current DIGEST|none */
 	int previous;                /* deploy --previous */
 	long limit;                  /* history --limit N, 0: the agent's default */
+	int sync;                    /* deploy --sync: one request, no following */
+	char idempotency_key[65];    /* deploy: --idempotency-key, or a random one */
+	const char *prefer;          /* the next request's Prefer header, or NULL */
 	long http_status;
 	struct dr_buf body;
 	char curl_error[CURL_ERROR_SIZE];
@@ -49,6 +63,7 @@ static int ctl_usage(const char *why)
 		fprintf(stderr, "dreichorctl: %s\n", why);
 	fprintf(stderr,
 		"usage: dreichorctl [options] deploy IMAGE [--environment ENV] [--wait-running] [--expect-current DIGEST|none]\n"
+		"                                        [--sync] [--idempotency-key KEY]\n"
 		"       dreichorctl [options] deploy --previous [--wait-running]\n"
 		"       dreichorctl [options] plan IMAGE [--expect-current DIGEST|none]\n"
 		"       dreichorctl [options] history [--limit N]\n"
@@ -102,6 +117,16 @@ static int ctl_request(struct ctl *c, const char *method, const char *path, cons
 	headers = curl_slist_append(headers, dr_buf_str(&header));
 	explicit_bzero(header.data, header.len);
 	dr_buf_free(&header);
+	if (c->prefer && !strcmp(method, "POST")) {
+		char line[128];
+		snprintf(line, sizeof line, "Prefer: %s", c->prefer);
+		headers = curl_slist_append(headers, line);
+	}
+	if (c->idempotency_key[0] && !strcmp(method, "POST")) {
+		char line[128];
+		snprintf(line, sizeof line, "Idempotency-Key: %s", c->idempotency_key);
+		headers = curl_slist_append(headers, line);
+	}
 	if (json) {
 		headers = curl_slist_append(headers, "Content-Type: application/json");
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, json);
@@ -224,25 +249,197 @@ static json_object *ctl_deploy_body(const struct ctl *c, const char *image)
 	return req;
 }
 
+/* A deployed answer, printed (and verified with --wait-running). */
+static int ctl_deployed(struct ctl *c, const char *image, json_object *answer)
+{
+	if (!c->json) {
+		printf("deployed %s to %s (%s)\n  digest    %s\n  container %s\n", image, json_str(answer, "container_name"),
+		       json_str(answer, "environment"),
+		       json_str(answer, "image_digest") ? json_str(answer, "image_digest") : "?",
+		       json_str(answer, "container_id") ? json_str(answer, "container_id") : "?");
+		ctl_print_logs(stdout, answer);
+	}
+	return c->wait_running ? ctl_verify_running(c, image) : CTL_EXIT_OK;
+}
+
+/* An answer the edge or a proxy gave instead of the agent (whose answers are JSON objects with a
+ * "status"), or none at all: worth sending the same request again. */
+static int ctl_cut(const struct ctl *c, int rc)
+{
+	json_object *o;
+	int agent_spoke;
+
+	if (rc == CTL_EXIT_TRANSPORT)
+		return 1;
+	if (c->http_status < 500)
+		return 0;
+	o = json_tokener_parse(dr_buf_str(&c->body));
+	agent_spoke = o && json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, "status", NULL);
+	json_object_put(o);
+	return !agent_spoke;
+}
+
+/* Send method path json; a cut request is sent again (the idempotency key makes that safe). */
+static int ctl_request_again(struct ctl *c, const char *method, const char *path, const char *json)
+{
+	int rc = 0, tries;
+
+	for (tries = 0; tries <= CTL_RETRIES; tries++) {
+		rc = ctl_request(c, method, path, json);
+		if (!ctl_cut(c, rc))
+			return rc;
+		if (rc == 0)
+			fprintf(stderr, "dreichorctl: %s %s: HTTP %ld from the way to the agent; asking again\n", method, path,
+				c->http_status);
+		sleep(tries < 3 ? 1 : 5);
+	}
+	return rc ? rc : CTL_EXIT_TRANSPORT;
+}
+
+/* Seconds of the day of an ISO time ("2026-12-03T10:38:34.644Z"), or -1. */
+static double ctl_day_seconds(const char *iso)
+{
+	int h, m;
+	double s;
+
+	if (!iso || sscanf(iso, "%*10[0-9-]T%d:%d:%lfZ", &h, &m, &s) != 3)
+		return -1;
+	return h * 3600.0 + m * 60.0 + s;
+}
+
+/* Print the phases the deploy entered since the last look, each with its start after the first. */
+static void ctl_show_phases(FILE *out, json_object *record, int *shown, char *last_phase)
+{
+	json_object *phases = NULL;
+	double first = -1, at;
+	size_t i, n;
+
+	if (!json_object_object_get_ex(record, "phases", &phases) || !json_object_is_type(phases, json_type_array))
+		return;
+	n = json_object_array_length(phases);
+	for (i = 0; i < n; i++) {
+		json_object *ph = json_object_array_get_idx(phases, i);
+		const char *name = json_str(ph, "phase");
+		if ((at = ctl_day_seconds(json_str(ph, "at"))) >= 0 && first < 0)
+			first = at;
+		if ((int)i < *shown || !name)
+			continue;
+		/* A phase of two steps (request, pull) is one line. */
+		if (strcmp(name, last_phase))
+			fprintf(out, "[%6.1fs] %s\n", at >= 0 && first >= 0 ? (at < first ? at + 86400 - first : at - first) : 0.0, name);
+		snprintf(last_phase, 32, "%s", name);
+	}
+	*shown = (int)n;
+}
+
+/* One line per phase as it begins; the pull's progress as a bar on a terminal, else a line per
+ * tenth. With --json, on stderr, so that stdout stays the one JSON answer. */
+static void ctl_show_progress(struct ctl *c, json_object *record, int *shown, char *last_phase, int *last_tenth)
+{
+	FILE *out = c->json ? stderr : stdout;
+	json_object *progress = NULL, *v;
+	long long current = 0, total = 0;
+	int tenth, before = *shown;
+
+	ctl_show_phases(out, record, shown, last_phase);
+	if (*shown != before)
+		*last_tenth = -1;
+	if (!json_object_object_get_ex(record, "progress", &progress))
+		return;
+	if (json_object_object_get_ex(progress, "current_bytes", &v))
+		current = json_object_get_int64(v);
+	if (json_object_object_get_ex(progress, "total_bytes", &v))
+		total = json_object_get_int64(v);
+	if (total <= 0)
+		return;
+	tenth = (int)(current * 10 / total);
+	if (isatty(fileno(out)))
+		fprintf(out, "\r          [%-10.*s] %6.1f / %.1f MB%s", tenth, "##########", current / 1e6, total / 1e6,
+			current >= total ? "\n" : "");
+	else if (tenth != *last_tenth)
+		fprintf(out, "           pulled %.1f of %.1f MB\n", current / 1e6, total / 1e6);
+	*last_tenth = tenth;
+	fflush(out);
+}
+
+/* Poll GET /v1/deploys/<id> until the deploy ended; *record is its final state. */
+static int ctl_follow(struct ctl *c, const char *id, json_object **record)
+{
+	char path[96], last_phase[32] = "";
+	int rc, last_tenth = -1, shown = 0;
+
+	snprintf(path, sizeof path, "/v1/deploys/%s", id);
+	for (;;) {
+		if ((rc = ctl_request_again(c, "GET", path, NULL)))
+			return rc;
+		json_object_put(*record);
+		*record = json_tokener_parse(dr_buf_str(&c->body));
+		if (c->http_status != 200 || !*record) {
+			fprintf(stderr, "dreichorctl: following deploy %s: HTTP %ld: %s\n", id, c->http_status, dr_buf_str(&c->body));
+			return CTL_EXIT_TRANSPORT;
+		}
+		ctl_show_progress(c, *record, &shown, last_phase, &last_tenth);
+		if (!json_str(*record, "status") || strcmp(json_str(*record, "status"), "running"))
+			return 0;
+		usleep(CTL_POLL_MS * 1000);
+	}
+}
+
+/* A followed deploy's end, as if it had been the synchronous answer. */
+static int ctl_deploy_outcome(struct ctl *c, const char *image, json_object *record)
+{
+	json_object *v;
+	const char *text;
+
+	c->http_status = json_object_object_get_ex(record, "http_status", &v) ? json_object_get_int(v) : 500;
+	text = json_object_to_json_string_ext(record, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (c->json) {
+		/* The answer first: verifying it asks the agent again. */
+		printf("%s\n", text);
+		fflush(stdout);
+		return c->http_status == 200 ? ctl_deployed(c, image, record) : CTL_EXIT_REFUSED;
+	}
+	if (c->http_status != 200) {
+		fprintf(stderr, "dreichorctl: deploy failed: HTTP %ld: %s\n", c->http_status,
+			json_str(record, "reason") ? json_str(record, "reason") : "(no reason)");
+		ctl_print_logs(stderr, record);
+		return CTL_EXIT_REFUSED;
+	}
+	return ctl_deployed(c, image, record);
+}
+
 static int ctl_deploy(struct ctl *c, const char *image)
 {
-	json_object *req = ctl_deploy_body(c, image), *answer = NULL;
+	json_object *req = ctl_deploy_body(c, image), *answer = NULL, *record = NULL;
+	char id[80];
 	int rc;
 
-	rc = ctl_request(c, "POST", "/v1/deploy", json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN));
+	c->prefer = c->sync ? NULL : "respond-async";
+	rc = c->sync ? ctl_request(c, "POST", "/v1/deploy", json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN))
+		     : ctl_request_again(c, "POST", "/v1/deploy", json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN));
+	c->prefer = NULL;
 	json_object_put(req);
-	if (rc == 0 && (rc = ctl_report(c, "deploy", &answer)) == 0) {
-		if (!c->json) {
-			printf("deployed %s to %s (%s)\n  digest    %s\n  container %s\n", image,
-			       json_str(answer, "container_name"), json_str(answer, "environment"),
-			       json_str(answer, "image_digest") ? json_str(answer, "image_digest") : "?",
-			       json_str(answer, "container_id") ? json_str(answer, "container_id") : "?");
-			ctl_print_logs(stdout, answer);
-		}
-		if (c->wait_running)
-			rc = ctl_verify_running(c, image);
+	if (rc)
+		return rc;
+	if (c->http_status != 202) {
+		/* The synchronous answer (or an agent without the asynchronous mode). */
+		if ((rc = ctl_report(c, "deploy", &answer)) == 0)
+			rc = ctl_deployed(c, image, answer);
+		json_object_put(answer);
+		return rc;
+	}
+	answer = json_tokener_parse(dr_buf_str(&c->body));
+	if (!answer || !json_str(answer, "request_id") || dr_strlcpy(id, json_str(answer, "request_id"), sizeof id)) {
+		json_object_put(answer);
+		fprintf(stderr, "dreichorctl: deploy: 202 without a request_id\n");
+		return CTL_EXIT_TRANSPORT;
 	}
 	json_object_put(answer);
+	if (!c->json)
+		printf("deploy %s accepted as %s\n", image, id);
+	if ((rc = ctl_follow(c, id, &record)) == 0)
+		rc = ctl_deploy_outcome(c, image, record);
+	json_object_put(record);
 	return rc;
 }
 
@@ -414,6 +611,23 @@ static int ctl_simple(struct ctl *c, const char *command)
 	return rc;
 }
 
+/* A random key, so that a retried deploy request cannot deploy twice. */
+static void ctl_new_key(char out[CTL_KEY_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char raw[CTL_KEY_LEN / 2];
+	size_t i;
+
+	if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
+		for (i = 0; i < sizeof raw; i++)
+			raw[i] = (unsigned char)(rand() ^ (int)getpid() ^ (int)time(NULL));
+	for (i = 0; i < sizeof raw; i++) {
+		out[2 * i] = hex[raw[i] >> 4];
+		out[2 * i + 1] = hex[raw[i] & 15];
+	}
+	out[CTL_KEY_LEN] = '\0';
+}
+
 /* An option that may come before or after the command; -1 for a bad --limit. */
 static int ctl_command_option(struct ctl *c, int opt, const char *arg)
 {
@@ -425,6 +639,12 @@ static int ctl_command_option(struct ctl *c, int opt, const char *arg)
 	case 'e': c->environment = arg; break;
 	case 'x': c->expect_current = arg; break;
 	case 'p': c->previous = 1; break;
+	case 'S': c->sync = 1; break;
+	case 'k':
+		if (dr_strlcpy(c->idempotency_key, arg, sizeof c->idempotency_key) || !arg[0] ||
+		    strspn(arg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-") != strlen(arg))
+			return -1;
+		break;
 	case 'l':
 		c->limit = strtol(arg, &end, 10);
 		if (*end || c->limit < 1 || c->limit > 200)
@@ -463,6 +683,7 @@ int main(int argc, char **argv)
 		{ "wait-running", no_argument, NULL, 'w' },      { "secret", required_argument, NULL, 's' },
 		{ "expect-current", required_argument, NULL, 'x' }, { "previous", no_argument, NULL, 'p' },
 		{ "limit", required_argument, NULL, 'l' },       { "help", no_argument, NULL, 'h' },
+		{ "sync", no_argument, NULL, 'S' },              { "idempotency-key", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct ctl c;
@@ -478,9 +699,9 @@ int main(int argc, char **argv)
 		case 'u': c.url = optarg; break;
 		case 'i': c.client_id = optarg; break;
 		case 'f': secret_file = optarg; break;
-		case 'e': case 'j': case 'w': case 'x': case 'p': case 'l':
+		case 'e': case 'j': case 'w': case 'x': case 'p': case 'l': case 'S': case 'k':
 			if (ctl_command_option(&c, opt, optarg))
-				return ctl_usage("--limit takes a number from 1 to 200");
+				return ctl_usage("--limit takes a number from 1 to 200; --idempotency-key 1 to 64 of A-Z a-z 0-9 . _ : -");
 			break;
 		case 't':
 			c.timeout = strtol(optarg, &end, 10);
@@ -512,6 +733,8 @@ int main(int argc, char **argv)
 		return ctl_usage("unexpected option or argument after the command");
 	dr_buf_init(&c.body, CTL_RESPONSE_MAX);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (!c.idempotency_key[0])
+		ctl_new_key(c.idempotency_key);
 	if (!strcmp(command, "deploy") && c.previous) {
 		rc = image || c.expect_current ? ctl_usage("deploy --previous takes no IMAGE and no --expect-current")
 					       : ctl_deploy_previous(&c);

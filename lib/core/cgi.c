@@ -35,6 +35,8 @@ int dr_cgi_load(struct dr_cgi *cgi, struct dr_error *err)
 	cgi->request_id = cgi_get("DREICHOR_REQUEST_ID");
 	cgi->client_id = cgi_get("DREICHOR_CLIENT_ID");
 	cgi->cf_ray = dr_env("HTTP_CF_RAY");
+	cgi->prefer = dr_env("HTTP_PREFER");
+	cgi->idempotency_key = dr_env("HTTP_IDEMPOTENCY_KEY");
 	cgi->content_length = 0;
 	if (cl[0] && dr_parse_long(cl, 0, DR_HTTP_BODY_MAX, &n))
 		return dr_error_set(err, DR_FAULT_TOO_LARGE, "CONTENT_LENGTH must be a number from 0 to %d", DR_HTTP_BODY_MAX);
@@ -123,4 +125,19 @@ void dr_cgi_fill_audit(const struct dr_cgi *cgi, struct dr_audit *a)
 	a->method = cgi->method;
 	a->path = cgi->path;
 	a->cf_ray = cgi->cf_ray;
+}
+
+int dr_cgi_prefers(const struct dr_cgi *cgi, const char *token)
+{
+	const char *p = cgi->prefer;
+	size_t len = strlen(token);
+
+	/* Preferences are separated by commas; each may carry "=value" and ";params". */
+	while (p && *p) {
+		p += strspn(p, " \t,");
+		if (!strncasecmp(p, token, len) && strchr(" \t,;=", p[len]))
+			return 1;
+		p = strchr(p, ',');
+	}
+	return 0;
 }

@@ -20,11 +20,16 @@ struct dr_cgi {
 	const char *request_id;    /* DREICHOR_REQUEST_ID */
 	const char *client_id;     /* DREICHOR_CLIENT_ID, the authenticated id */
 	const char *cf_ray;        /* HTTP_CF_RAY, checked by the dispatcher; NULL when absent */
+	const char *prefer;        /* HTTP_PREFER (RFC 7240), NULL when absent */
+	const char *idempotency_key; /* HTTP_IDEMPOTENCY_KEY, unchecked; NULL when absent */
 	long long started_ms;      /* monotonic time the endpoint began */
 };
 
 /* Read the meta-variables; returns 0 or a fault (bad request, too large) with a reason. */
 int dr_cgi_load(struct dr_cgi *cgi, struct dr_error *err);
+
+/* 1 when the request's Prefer header (RFC 7240) holds the preference token (respond-async). */
+int dr_cgi_prefers(const struct dr_cgi *cgi, const char *token);
 
 /* Make a new random request id of DR_REQUEST_ID_LEN hex characters. */
 void dr_request_id_new(char out[DR_REQUEST_ID_LEN + 1]);

@@ -31,9 +31,13 @@ static const int fault_statuses[DR_FAULTS] = {
 	[DR_FAULT_INTERNAL] = 500,
 	[DR_FAULT_UPSTREAM] = 502,
 	[DR_FAULT_UNAVAILABLE] = 503,
+	[DR_FAULT_NOT_FOUND] = 404,
+	[DR_FAULT_KEY_REUSED] = 422,
+	[DR_FAULT_INTERRUPTED] = 500,
 	[DR_FAULT_ABSENT] = 500,
 	[DR_FAULT_STILL_RUNNING] = 500,
 	[DR_FAULT_SKIPPED] = 500,
+	[DR_FAULT_REPLAYED] = 500,
 };
 
 int dr_fault_status(enum dr_fault fault)

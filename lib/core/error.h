@@ -29,10 +29,14 @@ enum dr_fault {
 	DR_FAULT_INTERNAL,         /* configuration, state files, the agent itself */
 	DR_FAULT_UPSTREAM,         /* the registry, or the engine's pull from it */
 	DR_FAULT_UNAVAILABLE,      /* the Docker engine cannot be reached */
+	DR_FAULT_NOT_FOUND,        /* no such deploy */
+	DR_FAULT_KEY_REUSED,       /* an Idempotency-Key seen before with another body */
+	DR_FAULT_INTERRUPTED,      /* SIGTERM ended the run */
 	/* Outcomes, not failures: the caller decides what they mean. */
 	DR_FAULT_ABSENT,           /* no such object (inspect) */
 	DR_FAULT_STILL_RUNNING,    /* no exit within the wait */
 	DR_FAULT_SKIPPED,          /* a step that does not apply to this request */
+	DR_FAULT_REPLAYED,         /* an earlier request's answer stands for this one */
 	DR_FAULTS
 };
 

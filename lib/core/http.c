@@ -339,6 +339,7 @@ const char *dr_http_reason_phrase(int status)
 	switch (status) {
 	case 100: return "Continue";
 	case 200: return "OK";
+	case 202: return "Accepted";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
 	case 403: return "Forbidden";
@@ -357,6 +358,7 @@ const char *dr_http_reason_phrase(int status)
 	case 501: return "Not Implemented";
 	case 503: return "Service Unavailable";
 	case 505: return "HTTP Version Not Supported";
+	case 507: return "Insufficient Storage";
 	default: return "Unknown";
 	}
 }
@@ -380,7 +382,17 @@ void dr_http_linger(int in_fd, int out_fd)
 int dr_http_respond(int fd, int status, const char *request_id, const char *allow,
 		    const char *body, size_t body_len)
 {
-	char head[512];
+	char header[128];
+
+	if (allow && snprintf(header, sizeof header, "Allow: %s\r\n", allow) >= (int)sizeof header)
+		return -1;
+	return dr_http_respond_with(fd, status, request_id, allow ? header : NULL, body, body_len);
+}
+
+int dr_http_respond_with(int fd, int status, const char *request_id, const char *headers,
+			 const char *body, size_t body_len)
+{
+	char head[1024];
 	int n;
 
 	n = snprintf(head, sizeof head,
@@ -390,11 +402,11 @@ int dr_http_respond(int fd, int status, const char *request_id, const char *allo
 		     "Connection: close\r\n"
 		     "Cache-Control: no-store\r\n"
 		     "%s%s%s"
-		     "%s%s%s"
+		     "%s"
 		     "\r\n",
 		     status, dr_http_reason_phrase(status), body_len,
 		     request_id ? "X-Request-Id: " : "", request_id ? request_id : "", request_id ? "\r\n" : "",
-		     allow ? "Allow: " : "", allow ? allow : "", allow ? "\r\n" : "");
+		     headers ? headers : "");
 	if (n < 0 || (size_t)n >= sizeof head)
 		return -1;
 	if (dr_write_all(fd, head, (size_t)n))

@@ -59,6 +59,10 @@ const char *dr_http_reason_phrase(int status);
 int dr_http_respond(int fd, int status, const char *request_id, const char *allow,
 		    const char *body, size_t body_len);
 
+/* The same with more header lines (each "Name: value\r\n", from the program, never the client). */
+int dr_http_respond_with(int fd, int status, const char *request_id, const char *headers,
+			 const char *body, size_t body_len);
+
 /* Write the interim "100 Continue" line that lets a client waiting on Expect send its body. */
 int dr_http_respond_continue(int fd);
 

@@ -34,28 +34,37 @@ static void lock_record_field(const char *record, const char *key, char *out, si
 	}
 }
 
-/* Describe the current holder; the record can be a moment late, so re-read briefly. */
-static int lock_busy(int fd, const char *state_dir, struct dr_error *err)
+/* The holder's record; it can be a moment late after the flock, so re-read briefly when waiting. */
+static void lock_read_info(int fd, int wait, struct dr_lock_info *info)
 {
 	char record[DR_LOCK_RECORD_MAX + 1];
-	char action[32], image[512], rid[80], since[40];
 	int tries;
 
-	for (tries = 0; tries < 10; tries++) {
+	for (tries = 0; tries < (wait ? 10 : 1); tries++) {
 		ssize_t n = pread(fd, record, DR_LOCK_RECORD_MAX, 0);
 		record[n > 0 ? n : 0] = '\0';
-		lock_record_field(record, "action", action, sizeof action);
-		if (action[0])
+		lock_record_field(record, "action", info->action, sizeof info->action);
+		if (info->action[0])
 			break;
-		dr_sleep_ms(5);
+		if (wait)
+			dr_sleep_ms(5);
 	}
-	lock_record_field(record, "image", image, sizeof image);
-	lock_record_field(record, "request_id", rid, sizeof rid);
-	lock_record_field(record, "since", since, sizeof since);
-	if (!action[0])
+	lock_record_field(record, "image", info->image, sizeof info->image);
+	lock_record_field(record, "request_id", info->request_id, sizeof info->request_id);
+	lock_record_field(record, "since", info->since, sizeof info->since);
+}
+
+/* Describe the current holder. */
+static int lock_busy(int fd, const char *state_dir, struct dr_error *err)
+{
+	struct dr_lock_info h;
+
+	lock_read_info(fd, 1, &h);
+	if (!h.action[0])
 		return dr_error_set(err, DR_FAULT_CONFLICT, "another deploy or stop holds the lock in %s; try again when it ends", state_dir);
-	return dr_error_set(err, DR_FAULT_CONFLICT, "busy: %s%s%s by request %s running since %s; try again when it ends", action,
-			    image[0] ? " of " : "", image, rid[0] ? rid : "unknown", since[0] ? since : "unknown");
+	return dr_error_set(err, DR_FAULT_CONFLICT, "busy: %s%s%s by request %s running since %s; try again when it ends",
+			    h.action, h.image[0] ? " of " : "", h.image, h.request_id[0] ? h.request_id : "unknown",
+			    h.since[0] ? h.since : "unknown");
 }
 
 static void lock_write_record(int fd, const struct dr_lock_holder *me)
@@ -74,9 +83,11 @@ static void lock_write_record(int fd, const struct dr_lock_holder *me)
 
 int dr_lock_acquire(struct dr_lock *lk, const char *state_dir, const struct dr_lock_holder *me, struct dr_error *err)
 {
+	struct dr_lock_info before;
 	char path[4096];
 
 	lk->fd = -1;
+	lk->previous_request_id[0] = '\0';
 	if (snprintf(path, sizeof path, "%s/%s", state_dir, DR_LOCK_FILE) >= (int)sizeof path)
 		return dr_error_set(err, DR_FAULT_INTERNAL, "STATE_DIRECTORY path too long");
 	lk->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
@@ -89,6 +100,8 @@ int dr_lock_acquire(struct dr_lock *lk, const char *state_dir, const struct dr_l
 		lk->fd = -1;
 		return status;
 	}
+	lock_read_info(lk->fd, 0, &before);
+	dr_strlcpy(lk->previous_request_id, before.request_id, sizeof lk->previous_request_id);
 	lock_write_record(lk->fd, me);
 	return 0;
 }
@@ -131,6 +144,25 @@ int dr_lock_peek(const char *state_dir, struct dr_error *err)
 		rc = lock_busy(fd, state_dir, err);
 	close(fd);
 	return rc;
+}
+
+int dr_lock_holder(const char *state_dir, struct dr_lock_info *info)
+{
+	char path[4096];
+	struct stat st;
+	int fd, held = 0;
+
+	memset(info, 0, sizeof *info);
+	if (snprintf(path, sizeof path, "%s/%s", state_dir, DR_LOCK_FILE) >= (int)sizeof path)
+		return 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return 0;
+	if (fstat(fd, &st) == 0 && lock_listed(&st)) {
+		lock_read_info(fd, 1, info);
+		held = 1;
+	}
+	close(fd);
+	return held;
 }
 
 void dr_lock_release(struct dr_lock *lk)

@@ -13,6 +13,15 @@
 
 struct dr_lock {
 	int fd; /* -1 while not held */
+	char previous_request_id[80]; /* the holder before this one, as the lock file named it ("" if none) */
+};
+
+/* Who holds, or last held, the lock: the fields of the lock file. */
+struct dr_lock_info {
+	char action[32];
+	char image[512];
+	char request_id[80];
+	char since[40];
 };
 
 struct dr_lock_holder {
@@ -26,6 +35,9 @@ int dr_lock_acquire(struct dr_lock *lk, const char *state_dir, const struct dr_l
 
 /* Without taking it (read from /proc/locks): 0 when the lock is free, or a conflict naming the holder. */
 int dr_lock_peek(const char *state_dir, struct dr_error *err);
+
+/* Who holds the lock now (/proc/locks and the lock file): 1 with *info filled, 0 when free or absent. */
+int dr_lock_holder(const char *state_dir, struct dr_lock_info *info);
 
 /* Release the lock if held; safe to call twice. */
 void dr_lock_release(struct dr_lock *lk);

@@ -39,6 +39,12 @@ static int state_sync_dir(const char *dir, struct dr_error *err)
 
 int dr_state_write_atomic(const char *dir, const char *name, const char *data, size_t len, struct dr_error *err)
 {
+	return dr_state_replace(dir, name, data, len, 1, err);
+}
+
+int dr_state_replace(const char *dir, const char *name, const char *data, size_t len, int durable,
+		     struct dr_error *err)
+{
 	char tmp[4096], path[4096];
 	int fd = -1, status = DR_FAULT_INTERNAL;
 
@@ -50,7 +56,7 @@ int dr_state_write_atomic(const char *dir, const char *name, const char *data, s
 		dr_error_set(err, DR_FAULT_INTERNAL, "cannot create a file in %s: %s", dir, strerror(errno));
 		goto done;
 	}
-	if (write(fd, data, len) != (ssize_t)len || fsync(fd) < 0) {
+	if (write(fd, data, len) != (ssize_t)len || (durable && fsync(fd) < 0)) {
 		dr_error_set(err, DR_FAULT_INTERNAL, "cannot write %s: %s", tmp, strerror(errno));
 		goto done;
 	}
@@ -60,7 +66,7 @@ int dr_state_write_atomic(const char *dir, const char *name, const char *data, s
 		goto done;
 	}
 	fd = -1;
-	status = state_sync_dir(dir, err);
+	status = durable ? state_sync_dir(dir, err) : 0;
 done:
 	if (fd >= 0)
 		close(fd);

@@ -20,6 +20,10 @@ int dr_state_pin_compare(const char *state_dir, const char *tag, const char *dig
 /* Replace name in dir with data atomically (temp file, fsync, rename); 0 or an internal fault. */
 int dr_state_write_atomic(const char *dir, const char *name, const char *data, size_t len, struct dr_error *err);
 
+/* The same; without durable, no fsync (readers see the rename; a crash may keep the older file). */
+int dr_state_replace(const char *dir, const char *name, const char *data, size_t len, int durable,
+		     struct dr_error *err);
+
 /* Read the last deploy record; returns a malloc'd string the caller frees, or NULL. */
 char *dr_state_read_record(const char *state_dir);
 

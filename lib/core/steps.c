@@ -1,8 +1,44 @@
 /* steps.c: the one runner of step tables. */
 
+#include <signal.h>
+#include <string.h>
+
 #include "clock.h"
 #include "error.h"
 #include "steps.h"
+
+static volatile sig_atomic_t steps_sigterm;
+
+static void steps_on_sigterm(int sig)
+{
+	(void)sig;
+	steps_sigterm = 1;
+}
+
+void dr_steps_catch_sigterm(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = steps_on_sigterm;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int dr_steps_interrupted(void)
+{
+	return steps_sigterm != 0;
+}
+
+/* Hold SIGTERM off (block) or let a pending one in (unblock). */
+static void steps_hold_sigterm(int hold)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
 
 /* Plan: a step runs only when the last step of its 'after' phase ran and passed. */
 static int steps_prerequisite_met(const struct dr_run *run, const struct dr_step *step)
@@ -27,7 +63,7 @@ static struct dr_step_mark *steps_begin(struct dr_run *run, const struct dr_step
 	m->reason[0] = '\0';
 	run->phase = step->phase;
 	if (run->on_step)
-		run->on_step(run, ctx);
+		run->on_step(run, step, ctx);
 	return m;
 }
 
@@ -41,6 +77,16 @@ static void steps_end(struct dr_run *run, struct dr_step_mark *m, long long bega
 		if (run->mode == DR_RUN_PLAN && m->listed)
 			run->refusals++;
 	}
+}
+
+/* SIGTERM arrived: the run ends in the step it was in (or about to begin). */
+static int steps_interrupted(struct dr_run *run, const struct dr_step *step, struct dr_error *err)
+{
+	steps_hold_sigterm(0);
+	err->phase = step->phase;
+	run->phase = step->phase;
+	return dr_error_set(err, DR_FAULT_INTERRUPTED, "the deploy was interrupted (SIGTERM) in phase %s; "
+			    "check status before deploying again", dr_phase_name(step->phase));
 }
 
 int dr_steps_run(struct dr_run *run, const struct dr_step *steps, size_t n, void *ctx, struct dr_error *err)
@@ -57,15 +103,25 @@ int dr_steps_run(struct dr_run *run, const struct dr_step *steps, size_t n, void
 		int ends_run = run->mode == DR_RUN_DEPLOY || (step->flags & DR_STEP_ESSENTIAL);
 		struct dr_error *into = ends_run ? err : &note;
 
-		if ((run->mode == DR_RUN_PLAN && step->kind == DR_STEP_ACT) || !steps_prerequisite_met(run, step))
+		if ((run->mode == DR_RUN_PLAN && (step->kind == DR_STEP_ACT || (step->flags & DR_STEP_DEPLOY_ONLY))) ||
+		    !steps_prerequisite_met(run, step))
 			continue;
+		if (step->flags & DR_STEP_HOLDS_SIGTERM)
+			steps_hold_sigterm(1);
+		if (run->mode == DR_RUN_DEPLOY && steps_sigterm)
+			return steps_interrupted(run, step, err);
 		m = steps_begin(run, step, ctx);
 		began = dr_now_ms();
 		note.fault = DR_OK;
 		note.reason[0] = '\0';
 		rc = step->run(ctx, run->mode, into);
 		steps_end(run, m, began, rc, into);
+		if (!(step->flags & DR_STEP_HOLDS_SIGTERM) || i + 1 == n || !(steps[i + 1].flags & DR_STEP_HOLDS_SIGTERM))
+			steps_hold_sigterm(0);
 		if (rc && rc != DR_FAULT_SKIPPED && ends_run) {
+			/* An engine call cut short by SIGTERM fails too: name the cause. */
+			if (run->mode == DR_RUN_DEPLOY && steps_sigterm)
+				return steps_interrupted(run, step, err);
 			err->phase = step->phase;
 			return rc;
 		}

@@ -26,6 +26,9 @@ enum dr_step_kind {
 
 #define DR_STEP_ESSENTIAL 1u  /* plan: without it there is no plan; its failure is the answer */
 #define DR_STEP_UNLISTED 2u   /* plan: its outcome is not one of the listed checks */
+#define DR_STEP_DEPLOY_ONLY 4u /* a check plan leaves out (the idempotency key) */
+#define DR_STEP_ACCEPTS 8u    /* an asynchronous deploy is answered 202 before this step begins */
+#define DR_STEP_HOLDS_SIGTERM 16u /* SIGTERM waits until the step (and the next ones with the flag) end */
 
 /* One step. run returns 0, DR_FAULT_SKIPPED (does not apply to this request), or a fault with err set. */
 struct dr_step {
@@ -54,13 +57,21 @@ struct dr_run {
 	int count;
 	int refusals;                /* plan: listed checks that failed */
 	struct dr_step_mark marks[DR_STEPS_MAX];
-	/* Called as each step begins (may be NULL): a progress record, say. */
-	void (*on_step)(const struct dr_run *run, void *ctx);
+	/* Called as each step begins, its mark set (may be NULL): a progress record, say. */
+	void (*on_step)(const struct dr_run *run, const struct dr_step *step, void *ctx);
 };
 
+/* From now on SIGTERM ends the run at the next step boundary (or sooner: see
+ * dr_steps_interrupted) with DR_FAULT_INTERRUPTED, instead of killing the process. */
+void dr_steps_catch_sigterm(void);
+
+/* 1 once SIGTERM arrived: long waits (engine calls, polls) give up when they see it. */
+int dr_steps_interrupted(void);
+
 /* Run steps[0..n) over ctx in run->mode. Deploy: stops at the first failure with err set and
- * err->phase the step's. Plan: stops only when an essential step fails. Returns DR_OK (a plan
- * with refusals too: see run->refusals) or the fault of the failure that ended the run. */
+ * err->phase the step's; a SIGTERM caught meanwhile is that failure (DR_FAULT_INTERRUPTED).
+ * Plan: stops only when an essential step fails. Returns DR_OK (a plan with refusals too: see
+ * run->refusals) or the fault of the failure that ended the run. */
 int dr_steps_run(struct dr_run *run, const struct dr_step *steps, size_t n, void *ctx, struct dr_error *err);
 
 /* The last mark of phase in run, or NULL when no step of that phase ran. */

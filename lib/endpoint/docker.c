@@ -11,11 +11,13 @@
 
 #include "clock.h"
 #include "docker.h"
+#include "steps.h"
 #include "image_ref.h"
 #include "jsonstr.h"
 #include "number.h"
 
 struct docker_pull_state {
+	struct dr_docker *docker;
 	struct dr_buf line;               /* the unfinished line of the progress stream */
 	struct dr_pull_progress progress; /* what the complete lines said */
 };
@@ -56,6 +58,13 @@ static int docker_version_cmp(const char *a, const char *b)
 	if (amaj != bmaj)
 		return amaj < bmaj ? -1 : 1;
 	return amin < bmin ? -1 : amin > bmin;
+}
+
+/* libcurl asks at least once a second: a SIGTERM caught by the step runner ends a long call. */
+static int docker_interrupted(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)ctx, (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return dr_steps_interrupted();
 }
 
 static int docker_unreachable(struct dr_docker *d, CURLcode rc, struct dr_error *err)
@@ -177,6 +186,8 @@ int dr_docker_open(struct dr_docker *d, const char *socket_path, struct dr_error
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, d->error_buffer);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, docker_interrupted);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
@@ -268,6 +279,8 @@ static size_t docker_pull_stream(char *p, size_t size, size_t n, void *userdata)
 		if (dr_buf_add(&st->line, p + start, i - start))
 			return 0;
 		dr_docker_json_pull_line(&st->progress, dr_buf_str(&st->line));
+		if (st->docker->on_pull)
+			st->docker->on_pull(st->docker->on_pull_ctx, &st->progress);
 		dr_buf_reset(&st->line);
 		start = i + 1;
 	}
@@ -292,6 +305,7 @@ int dr_docker_image_pull(struct dr_docker *d, const char *repository, const char
 	if (auth && (status = docker_auth_header(auth, repository, header, sizeof header, err)))
 		return status;
 	memset(&st, 0, sizeof st);
+	st.docker = d;
 	dr_buf_init(&st.line, DR_DOCKER_BODY_MAX);
 	if (auth)
 		headers = curl_slist_append(headers, header);

@@ -24,6 +24,9 @@ struct dr_docker {
 	long status;              /* last HTTP status */
 	char error_buffer[256];   /* libcurl's message for the last failure */
 	void *extra_headers;      /* struct curl_slist * added to the next call, owned by its caller */
+	/* Called after each line of a pull's progress stream (may be NULL). */
+	void (*on_pull)(void *ctx, const struct dr_pull_progress *progress);
+	void *on_pull_ctx;
 };
 
 /* Connect and negotiate the API version; returns 0 or a fault (unavailable) with a reason. */

@@ -1,10 +1,14 @@
 /* endpoint.c: begin and end of every endpoint program. */
 
+#include <fcntl.h>
 #include <signal.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "endpoint.h"
 #include "history.h"
+#include "http.h"
 #include "reply.h"
 
 /* The frame's own failures: before any step runs. */
@@ -45,8 +49,12 @@ int dr_endpoint_steps(struct dr_endpoint *ep, const struct dr_step *steps, size_
 int dr_endpoint_lock(struct dr_endpoint *ep, const char *action, const char *image, struct dr_error *err)
 {
 	struct dr_lock_holder me = { action, image, ep->cgi.request_id };
+	struct dr_lock_info holder;
+	int rc = dr_lock_acquire(&ep->lock, ep->cfg.state_directory, &me, err);
 
-	return dr_lock_acquire(&ep->lock, ep->cfg.state_directory, &me, err);
+	if (rc == DR_FAULT_CONFLICT && dr_lock_holder(ep->cfg.state_directory, &holder))
+		dr_strlcpy(ep->holder_request_id, holder.request_id, sizeof ep->holder_request_id);
+	return rc;
 }
 
 int dr_endpoint_docker(struct dr_endpoint *ep, struct dr_error *err)
@@ -98,21 +106,61 @@ static void endpoint_keep_history(struct dr_endpoint *ep, int status)
 	json_object_put(e);
 }
 
-int dr_endpoint_end(struct dr_endpoint *ep, int rc, int status, json_object *body)
+int dr_endpoint_answer_early(struct dr_endpoint *ep, int status, const char *headers, json_object *body)
 {
-	int exit_code;
+	const char *text = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	int rc = dr_http_respond_with(STDOUT_FILENO, status, ep->cgi.request_id, headers, text, strlen(text));
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
-	/* Free the environment before answering: a client acting on the answer must find it unlocked. */
-	dr_lock_release(&ep->lock);
-	if (ep->keeps_history && ep->cfg.state_directory && !ep->cfg.problems.count) {
-		ep->audit.reason = rc ? ep->err.reason : NULL;
-		endpoint_keep_history(ep, rc ? dr_fault_status(ep->err.fault) : status);
+	json_object_put(body);
+	/* Half-close and drain, so the close does not reset an answer still in flight; then no
+	 * descriptor of the connection is left (stdin may be the decoded body's memory file). */
+	dr_http_linger(STDIN_FILENO, STDOUT_FILENO);
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		close(null);
 	}
-	if (rc)
-		exit_code = dr_reply_error(&ep->audit, &ep->err, body);
-	else
-		exit_code = dr_reply_json(&ep->audit, status, body ? body : json_object_new_object());
+	ep->detached = 1;
+	return rc;
+}
+
+int dr_endpoint_end_replay(struct dr_endpoint *ep, int status, const char *headers, json_object *body)
+{
+	int exit_code = dr_reply_send(&ep->audit, status, headers, body);
+
+	dr_lock_release(&ep->lock);
 	dr_docker_close(&ep->docker);
 	dr_config_free(&ep->cfg);
 	return exit_code;
+}
+
+int dr_endpoint_end(struct dr_endpoint *ep, int rc, int status, json_object *body)
+{
+	int exit_code, final;
+
+	/* Free the environment before answering: a client acting on the answer must find it unlocked. */
+	dr_lock_release(&ep->lock);
+	final = rc ? dr_fault_status(ep->err.fault) : status;
+	if (ep->keeps_history && ep->cfg.state_directory && !ep->cfg.problems.count) {
+		ep->audit.reason = rc ? ep->err.reason : NULL;
+		endpoint_keep_history(ep, final);
+	}
+	if (rc) {
+		body = dr_reply_error_body(&ep->audit, &ep->err, body);
+		if (ep->holder_request_id[0] && ep->err.phase == DR_PHASE_LOCK)
+			json_object_object_add(body, "holder_request_id", json_object_new_string(ep->holder_request_id));
+	} else {
+		body = body ? body : json_object_new_object();
+		/* A deploy's record names its own request; every other answer names this one. */
+		if (ep->audit.request_id && !json_object_object_get_ex(body, "request_id", NULL))
+			json_object_object_add(body, "request_id", json_object_new_string(ep->audit.request_id));
+	}
+	if (ep->keep_answer && !ep->cfg.problems.count)
+		ep->keep_answer(ep, final, body, ep->keep_answer_ctx);
+	/* After an early answer this writes to /dev/null: what counts is the record and the audit. */
+	exit_code = dr_reply_send(&ep->audit, final, NULL, body);
+	dr_docker_close(&ep->docker);
+	dr_config_free(&ep->cfg);
+	return ep->detached ? 0 : exit_code;
 }

@@ -24,6 +24,11 @@ struct dr_endpoint {
 	struct dr_lock lock;      /* held between dr_endpoint_lock and dr_endpoint_end */
 	struct dr_docker docker;  /* open after dr_endpoint_docker */
 	int keeps_history;        /* deploy and stop: dr_endpoint_end appends to the history */
+	int detached;             /* answered early (202): the connection is closed, the end only audits */
+	char holder_request_id[80]; /* who held the lock when dr_endpoint_lock was refused */
+	/* Given the final answer (status, body) before it is written (may be NULL): the deploy's record. */
+	void (*keep_answer)(struct dr_endpoint *ep, int status, json_object *body, void *ctx);
+	void *keep_answer_ctx;
 };
 
 /* Start action: ignore SIGPIPE, load request and configuration, fill the audit fields.
@@ -43,6 +48,16 @@ int dr_endpoint_docker(struct dr_endpoint *ep, struct dr_error *err);
  * fields when it was running; 0 or a fault. */
 int dr_endpoint_stop_and_remove(struct dr_endpoint *ep, const char *name, struct dr_stop_report *report,
 				struct dr_error *err);
+
+/* Answer now with status, more header lines and body (consumed), without auditing, then let go
+ * of the connection (every descriptor of it), so the client and any proxy see the end while the
+ * process goes on; dr_endpoint_end then only records and audits. 0, or -1 when the answer could
+ * not be written (the process goes on all the same). */
+int dr_endpoint_answer_early(struct dr_endpoint *ep, int status, const char *headers, json_object *body);
+
+/* Finish with an earlier request's answer (status, headers, body consumed): no history entry;
+ * audited as this request. Returns the exit code. */
+int dr_endpoint_end_replay(struct dr_endpoint *ep, int status, const char *headers, json_object *body);
 
 /* Finish: release the lock, append the request to the history when keeps_history, then answer
  * body (consumed; may be NULL) with status when rc is 0, or the error in err (its status from

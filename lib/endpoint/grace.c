@@ -7,6 +7,7 @@
 #include "clock.h"
 #include "grace.h"
 #include "jsonstr.h"
+#include "steps.h"
 
 void dr_grace_init(struct dr_grace *g, struct dr_docker *docker, const struct dr_mask *mask, long grace_seconds,
 		   const char *id)
@@ -100,6 +101,8 @@ static int grace_wait_healthy(struct dr_grace *g, struct dr_error *err)
 		if (!g->state.running || g->state.restart_count || strcmp(g->state.health, "starting") ||
 		    dr_now_ms() >= deadline)
 			return 0;
+		if (dr_steps_interrupted())
+			return dr_error_set(err, DR_FAULT_INTERRUPTED, "interrupted while waiting for the health check");
 		dr_sleep_ms(DR_GRACE_HEALTH_POLL_MS);
 	}
 }

@@ -6,11 +6,15 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "history.h"
 #include "lock.h"
 #include "pipeline.h"
 #include "registry_auth.h"
 #include "reply.h"
+#include "sha256.h"
 #include "state.h"
+
+#define PIPELINE_PROGRESS_EVERY_MS 500  /* how often the pull's progress reaches the record */
 
 _Static_assert(DR_RUNTIME_VARS + 1 <= DR_CONTAINER_ENV_MAX, "the runtime env and ENVIRONMENT fit a container spec");
 
@@ -27,6 +31,42 @@ static int step_request(void *ctx, enum dr_run_mode mode, struct dr_error *err)
 		return rc;
 	p->ep.audit.image = p->request.image;
 	return 0;
+}
+
+/* A retried request (same Idempotency-Key, same body) starts nothing: the first one's record answers it. */
+static int step_idempotency(void *ctx, enum dr_run_mode mode, struct dr_error *err)
+{
+	struct dr_pipeline *p = ctx;
+	const char *key = p->ep.cgi.idempotency_key;
+	char first[80], first_digest[DR_BODY_DIGEST_LEN + 1];
+	unsigned char digest[DR_SHA256_LEN];
+	struct dr_error gone;
+	int i;
+
+	(void)mode;
+	if (!key)
+		return DR_FAULT_SKIPPED;
+	if (!dr_idempotency_key_valid(key))
+		return dr_error_set(err, DR_FAULT_BAD_REQUEST,
+				    "Idempotency-Key must be 1 to %d letters, digits, '.', '_', ':' or '-'", DR_IDEMPOTENCY_KEY_MAX);
+	dr_sha256(p->body ? p->body : "", (size_t)p->ep.cgi.content_length, digest);
+	for (i = 0; i < DR_SHA256_LEN; i++)
+		snprintf(p->body_digest + 2 * i, 3, "%02x", digest[i]);
+	if (!dr_idempotency_find(p->ep.cfg.state_directory, key, first, first_digest)) {
+		p->key_first = 1;
+		return 0;
+	}
+	if (strcmp(first_digest, p->body_digest))
+		return dr_error_set(err, DR_FAULT_KEY_REUSED,
+				    "Idempotency-Key %s was used by request %s with another body; a new deploy needs a new key",
+				    key, first);
+	/* A record pruned since: nothing stands for the first request, so this one goes ahead. */
+	if (dr_deploy_record_read(p->ep.cfg.state_directory, first, &p->replay, &gone)) {
+		p->key_first = 1;
+		return 0;
+	}
+	dr_deploy_record_settle(p->replay, p->ep.cfg.state_directory);
+	return DR_FAULT_REPLAYED;
 }
 
 static int step_image_policy(void *ctx, enum dr_run_mode mode, struct dr_error *err)
@@ -62,20 +102,67 @@ static int step_request_env(void *ctx, enum dr_run_mode mode, struct dr_error *e
 	return dr_deploy_request_check_env(&p->request, &p->runtime, err);
 }
 
+/* The deploy that held the lock before and still reads as running was killed: record it so. */
+static void pipeline_sweep_previous(struct dr_pipeline *p)
+{
+	const char *state = p->ep.cfg.state_directory;
+	json_object *before = NULL, *entry, *v;
+	struct dr_error ignored;
+	const char *keys[] = { "request_id", "image", "phase", "reason", "http_status", "interrupted" };
+	char now[DR_TIME_ISO_MAX];
+	size_t i;
+
+	if (!p->ep.lock.previous_request_id[0] ||
+	    dr_deploy_record_read(state, p->ep.lock.previous_request_id, &before, &ignored) ||
+	    !dr_deploy_record_settle(before, state)) {
+		json_object_put(before);
+		return;
+	}
+	dr_deploy_record_write(state, p->ep.lock.previous_request_id, before, 1, &ignored);
+	entry = json_object_new_object();
+	dr_time_iso_utc(now);
+	json_object_object_add(entry, "time", json_object_new_string(now));
+	json_object_object_add(entry, "action", json_object_new_string("deploy"));
+	json_object_object_add(entry, "result", json_object_new_string("error"));
+	for (i = 0; i < sizeof keys / sizeof *keys; i++)
+		if (json_object_object_get_ex(before, keys[i], &v))
+			json_object_object_add(entry, keys[i], json_object_get(v));
+	dr_history_append(state, entry, &ignored);
+	json_object_put(entry);
+	json_object_put(before);
+}
+
 /* Deploy takes the lock for the rest of its run; plan only asks who holds it. */
 static int step_lock(void *ctx, enum dr_run_mode mode, struct dr_error *err)
 {
 	struct dr_pipeline *p = ctx;
+	struct dr_error ignored;
+	int rc;
 
 	if (mode == DR_RUN_PLAN)
 		return dr_lock_peek(p->ep.cfg.state_directory, err);
-	return dr_endpoint_lock(&p->ep, "deploy", p->request.image, err);
+	if ((rc = dr_endpoint_lock(&p->ep, "deploy", p->request.image, err)))
+		return rc;
+	/* From here a retry with the same key finds this deploy, running or ended. */
+	if (p->key_first)
+		p->key_remembered = !dr_idempotency_remember(p->ep.cfg.state_directory, p->ep.cgi.idempotency_key,
+							    p->ep.cgi.request_id, p->body_digest, &ignored);
+	pipeline_sweep_previous(p);
+	return 0;
 }
+
+static void pipeline_on_pull(void *ctx, const struct dr_pull_progress *progress);
 
 static int step_docker(void *ctx, enum dr_run_mode mode, struct dr_error *err)
 {
-	(void)mode;
-	return dr_endpoint_docker(&((struct dr_pipeline *)ctx)->ep, err);
+	struct dr_pipeline *p = ctx;
+	int rc = dr_endpoint_docker(&p->ep, err);
+
+	if (!rc && mode == DR_RUN_DEPLOY) {
+		p->ep.docker.on_pull = pipeline_on_pull;
+		p->ep.docker.on_pull_ctx = p;
+	}
+	return rc;
 }
 
 /* What runs now, for the answer and the history. */
@@ -254,9 +341,11 @@ static int step_record(void *ctx, enum dr_run_mode mode, struct dr_error *err)
 }
 
 /* The deploy, in order. Checks run in plan too; acts only in deploy. Nothing before the pull
- * changes anything but the lock; a failure before the replace leaves the running container. */
+ * changes anything but the lock (and the key index); a failure before the replace leaves the
+ * running container. */
 static const struct dr_step pipeline_steps[] = {
 	{ DR_PHASE_REQUEST, DR_STEP_CHECK, DR_STEP_ESSENTIAL | DR_STEP_UNLISTED, DR_PHASE_NONE, step_request },
+	{ DR_PHASE_REQUEST, DR_STEP_CHECK, DR_STEP_DEPLOY_ONLY, DR_PHASE_NONE, step_idempotency },
 	{ DR_PHASE_IMAGE_POLICY, DR_STEP_CHECK, 0, DR_PHASE_NONE, step_image_policy },
 	{ DR_PHASE_RUNTIME_ENV, DR_STEP_CHECK, 0, DR_PHASE_NONE, step_runtime_env },
 	{ DR_PHASE_REQUEST, DR_STEP_CHECK, 0, DR_PHASE_RUNTIME_ENV, step_request_env },
@@ -266,24 +355,159 @@ static const struct dr_step pipeline_steps[] = {
 	{ DR_PHASE_EXPECT_CURRENT, DR_STEP_CHECK, 0, DR_PHASE_INSPECT, step_expect_current },
 	{ DR_PHASE_PULL, DR_STEP_CHECK, 0, DR_PHASE_IMAGE_POLICY, step_resolve },
 	{ DR_PHASE_DIGEST_PIN, DR_STEP_CHECK, 0, DR_PHASE_PULL, step_digest_pin },
-	{ DR_PHASE_PULL, DR_STEP_ACT, 0, DR_PHASE_NONE, step_pull },
-	{ DR_PHASE_REPLACE, DR_STEP_ACT, 0, DR_PHASE_NONE, step_replace },
-	{ DR_PHASE_CREATE, DR_STEP_ACT, 0, DR_PHASE_NONE, step_create },
-	{ DR_PHASE_START, DR_STEP_ACT, 0, DR_PHASE_NONE, step_start },
+	/* An asynchronous deploy is answered 202 here: every check passed, the lock is held. */
+	{ DR_PHASE_PULL, DR_STEP_ACT, DR_STEP_ACCEPTS, DR_PHASE_NONE, step_pull },
+	/* No SIGTERM between the old container's removal and the new one's start. */
+	{ DR_PHASE_REPLACE, DR_STEP_ACT, DR_STEP_HOLDS_SIGTERM, DR_PHASE_NONE, step_replace },
+	{ DR_PHASE_CREATE, DR_STEP_ACT, DR_STEP_HOLDS_SIGTERM, DR_PHASE_NONE, step_create },
+	{ DR_PHASE_START, DR_STEP_ACT, DR_STEP_HOLDS_SIGTERM, DR_PHASE_NONE, step_start },
 	{ DR_PHASE_GRACE, DR_STEP_ACT, 0, DR_PHASE_NONE, step_grace },
 	{ DR_PHASE_RECORD, DR_STEP_ACT, 0, DR_PHASE_NONE, step_record },
 };
+
+/* What GET /v1/deploys/<id> shows while the deploy runs. */
+static json_object *pipeline_running_record(struct dr_pipeline *p)
+{
+	json_object *r = json_object_new_object(), *progress;
+
+	json_object_object_add(r, "request_id", json_object_new_string(p->ep.cgi.request_id));
+	json_object_object_add(r, "status", json_object_new_string("running"));
+	json_object_object_add(r, "phase", json_object_new_string(dr_phase_name(p->run.phase)));
+	dr_pipeline_add_phases(p, r);
+	dr_reply_add_string(r, "image", p->request.image);
+	json_object_object_add(r, "environment", json_object_new_string(p->ep.cfg.environment));
+	json_object_object_add(r, "started_at", json_object_new_string(p->started_at));
+	if (p->run.phase == DR_PHASE_PULL && p->progress_total > 0) {
+		progress = json_object_new_object();
+		json_object_object_add(progress, "current_bytes", json_object_new_int64(p->progress_current));
+		json_object_object_add(progress, "total_bytes", json_object_new_int64(p->progress_total));
+		json_object_object_add(r, "progress", progress);
+	}
+	return r;
+}
+
+/* Replace the running record; the one a 202 points to is fsynced. A failure only costs the reader. */
+static void pipeline_record_running(struct dr_pipeline *p, int durable)
+{
+	json_object *r = pipeline_running_record(p);
+	struct dr_error ignored;
+
+	dr_deploy_record_write(p->ep.cfg.state_directory, p->ep.cgi.request_id, r, durable, &ignored);
+	json_object_put(r);
+	p->recorded_ms = dr_now_ms();
+}
+
+/* Answer 202 and let the connection go; the deploy goes on in this process. */
+static void pipeline_accept(struct dr_pipeline *p)
+{
+	json_object *body = json_object_new_object();
+	char headers[256];
+
+	snprintf(headers, sizeof headers, "Location: /v1/deploys/%s\r\nPreference-Applied: respond-async\r\n",
+		 p->ep.cgi.request_id);
+	json_object_object_add(body, "status", json_object_new_string("accepted"));
+	json_object_object_add(body, "request_id", json_object_new_string(p->ep.cgi.request_id));
+	dr_reply_add_string(body, "image", p->request.image);
+	json_object_object_add(body, "environment", json_object_new_string(p->ep.cfg.environment));
+	dr_endpoint_answer_early(&p->ep, 202, headers, body);
+}
+
+/* As each deploy step begins, once the lock is held: the record, and the 202 where the table says. */
+static void pipeline_on_step(const struct dr_run *run, const struct dr_step *step, void *ctx)
+{
+	struct dr_pipeline *p = ctx;
+	int accepting = (step->flags & DR_STEP_ACCEPTS) && p->async && !p->ep.detached;
+
+	if (run->mode != DR_RUN_DEPLOY || p->ep.lock.fd < 0)
+		return;
+	pipeline_record_running(p, accepting);
+	if (accepting)
+		pipeline_accept(p);
+}
+
+/* The pull's progress stream, into the record at most every PIPELINE_PROGRESS_EVERY_MS. */
+static void pipeline_on_pull(void *ctx, const struct dr_pull_progress *progress)
+{
+	struct dr_pipeline *p = ctx;
+
+	p->progress_current = progress->current_bytes;
+	p->progress_total = progress->total_bytes;
+	if (dr_now_ms() - p->recorded_ms >= PIPELINE_PROGRESS_EVERY_MS)
+		pipeline_record_running(p, 0);
+}
+
+/* The final answer becomes the record GET /v1/deploys/<id> and a retried key answer with. */
+static void pipeline_keep_answer(struct dr_endpoint *ep, int status, json_object *body, void *ctx)
+{
+	struct dr_pipeline *p = ctx;
+	json_object *record = NULL;
+	struct dr_error ignored;
+	char now[DR_TIME_ISO_MAX];
+
+	if (json_object_deep_copy(body, &record, NULL))
+		return;
+	dr_time_iso_utc(now);
+	json_object_object_add(record, "http_status", json_object_new_int(status));
+	if (status < 300)
+		json_object_object_add(record, "phase", json_object_new_string(dr_phase_name(p->run.phase)));
+	dr_reply_add_string(record, "image", p->request.image);
+	json_object_object_add(record, "environment", json_object_new_string(ep->cfg.environment));
+	json_object_object_add(record, "finished_at", json_object_new_string(now));
+	if (!json_object_object_get_ex(record, "phases", NULL))
+		dr_pipeline_add_phases(p, record);
+	dr_deploy_record_write(ep->cfg.state_directory, ep->cgi.request_id, record, 1, &ignored);
+	json_object_put(record);
+	if (p->key_first && !p->key_remembered)
+		dr_idempotency_remember(ep->cfg.state_directory, ep->cgi.idempotency_key, ep->cgi.request_id,
+					p->body_digest, &ignored);
+	dr_deploy_record_prune(ep->cfg.state_directory);
+}
 
 int dr_pipeline_run(struct dr_pipeline *p, const char *action, enum dr_run_mode mode)
 {
 	int rc;
 
 	dr_grace_init(&p->grace, &p->ep.docker, &p->mask, 0, "");
+	dr_time_iso_utc(p->started_at);
 	if ((rc = dr_endpoint_begin(&p->ep, action)))
 		return rc;
 	p->grace.grace_seconds = p->ep.cfg.startup_grace_seconds;
 	p->run.mode = mode;
+	if (mode == DR_RUN_DEPLOY) {
+		dr_steps_catch_sigterm();
+		p->async = dr_cgi_prefers(&p->ep.cgi, "respond-async");
+		p->run.on_step = pipeline_on_step;
+		p->ep.keep_answer = pipeline_keep_answer;
+		p->ep.keep_answer_ctx = p;
+	}
 	return dr_steps_run(&p->run, pipeline_steps, sizeof pipeline_steps / sizeof *pipeline_steps, p, &p->ep.err);
+}
+
+int dr_pipeline_end_replay(struct dr_pipeline *p)
+{
+	json_object *record = p->replay, *body, *v;
+	char headers[256] = "";
+	int status = 202;
+
+	p->replay = NULL;
+	if (json_object_object_get_ex(record, "status", &v) && !strcmp(json_object_get_string(v), "running")) {
+		body = json_object_new_object();
+		json_object_object_add(body, "status", json_object_new_string("accepted"));
+		json_object_object_foreach(record, key, value)
+			if (!strcmp(key, "request_id") || !strcmp(key, "image") || !strcmp(key, "environment"))
+				json_object_object_add(body, key, json_object_get(value));
+		json_object_object_get_ex(record, "request_id", &v);
+		snprintf(headers, sizeof headers, "Location: /v1/deploys/%s\r\nPreference-Applied: respond-async\r\n",
+			 json_object_get_string(v));
+		json_object_put(record);
+	} else {
+		status = json_object_object_get_ex(record, "http_status", &v) ? json_object_get_int(v) : 500;
+		json_object_object_del(record, "http_status");
+		json_object_object_del(record, "finished_at");
+		body = record;
+	}
+	p->ep.audit.reason = "answered by an earlier request with the same Idempotency-Key";
+	return dr_endpoint_end_replay(&p->ep, status, headers[0] ? headers : NULL, body);
 }
 
 void dr_pipeline_add_phases(const struct dr_pipeline *p, json_object *out)
@@ -327,6 +551,7 @@ void dr_pipeline_add_checks(const struct dr_pipeline *p, json_object *out)
 
 void dr_pipeline_free(struct dr_pipeline *p)
 {
+	json_object_put(p->replay);
 	dr_grace_free(&p->grace);
 	dr_registry_auth_free(p->registry_auth);
 	dr_runtime_env_free(&p->runtime);

@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "current.h"
+#include "deploy_record.h"
 #include "deploy_request.h"
 #include "endpoint.h"
 #include "grace.h"
@@ -32,11 +33,24 @@ struct dr_pipeline {
 	char image_by_digest[DR_IMAGE_REF_MAX + DR_DOCKER_DIGEST_MAX];  /* repository@sha256:..., what runs */
 	struct dr_stop_report stopped;
 	struct dr_grace grace;      /* the new container's first seconds */
+	int async;                  /* Prefer: respond-async: 202 once the checks passed */
+	char body_digest[DR_BODY_DIGEST_LEN + 1]; /* of the body, when an Idempotency-Key came with it */
+	int key_first;              /* no earlier request used its Idempotency-Key */
+	int key_remembered;         /* the key names this request */
+	json_object *replay;        /* the earlier request's record that answers this one */
+	long long progress_current; /* the pull's bytes so far, and in all */
+	long long progress_total;
+	long long recorded_ms;      /* when the running record was last written */
+	char started_at[32];
 };
 
 /* Begin the endpoint as action and run the table in mode. 0, or the fault with ep.err set
  * (its phase the failing step's). A plan's refusals are in run.marks, not in the result. */
 int dr_pipeline_run(struct dr_pipeline *p, const char *action, enum dr_run_mode mode);
+
+/* A deploy answered by an earlier request's record (DR_FAULT_REPLAYED from dr_pipeline_run):
+ * end with that answer. Returns the exit code. */
+int dr_pipeline_end_replay(struct dr_pipeline *p);
 
 /* Add "phases": [{"phase","at","duration_ms"}] from the runner's marks to out. */
 void dr_pipeline_add_phases(const struct dr_pipeline *p, json_object *out);

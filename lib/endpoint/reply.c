@@ -6,45 +6,57 @@
 #include "http.h"
 #include "reply.h"
 
-int dr_reply_json(struct dr_audit *a, int status, json_object *body)
+int dr_reply_send(struct dr_audit *a, int status, const char *headers, json_object *body)
 {
+	json_object *id = NULL;
 	const char *text;
-	size_t len;
 	int written;
 
-	if (a->request_id)
-		json_object_object_add(body, "request_id", json_object_new_string(a->request_id));
+	json_object_object_get_ex(body, "request_id", &id);
 	text = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	len = strlen(text);
 	a->http_status = status;
-	written = !dr_http_respond(STDOUT_FILENO, status, a->request_id, NULL, text, len);
+	written = !dr_http_respond_with(STDOUT_FILENO, status, id ? json_object_get_string(id) : a->request_id, headers,
+					text, strlen(text));
 	dr_audit_write(a);
 	json_object_put(body);
 	return written ? 0 : DR_EXIT_NOT_ANSWERED;
 }
 
-int dr_reply_error(struct dr_audit *a, const struct dr_error *err, json_object *extra)
+int dr_reply_json(struct dr_audit *a, int status, json_object *body)
 {
-	json_object *fields = extra ? extra : json_object_new_object();
-	int status = dr_fault_status(err->fault ? err->fault : DR_FAULT_INTERNAL);
-	const char *text;
-	size_t len;
-	int written;
+	if (a->request_id)
+		json_object_object_add(body, "request_id", json_object_new_string(a->request_id));
+	return dr_reply_send(a, status, NULL, body);
+}
 
+json_object *dr_reply_error_body(struct dr_audit *a, const struct dr_error *err, json_object *extra)
+{
+	json_object *body = json_object_new_object();
+
+	json_object_object_add(body, "status", json_object_new_string("error"));
+	json_object_object_add(body, "reason", json_object_new_string(err->reason));
+	if (a->request_id)
+		json_object_object_add(body, "request_id", json_object_new_string(a->request_id));
 	if (err->phase != DR_PHASE_NONE) {
 		a->phase = dr_phase_name(err->phase);
-		json_object_object_add(fields, "phase", json_object_new_string(a->phase));
+		json_object_object_add(body, "phase", json_object_new_string(a->phase));
+	}
+	if (extra) {
+		json_object_object_foreach(extra, key, value) {
+			if (strcmp(key, "status") && strcmp(key, "reason") && strcmp(key, "request_id") && strcmp(key, "phase"))
+				json_object_object_add(body, key, json_object_get(value));
+		}
+		json_object_put(extra);
 	}
 	a->reason = err->reason;
-	a->http_status = status;
-	/* The frame is http.c's; json-c serializes only the members inside it. */
-	text = json_object_to_json_string_ext(fields, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	len = strlen(text);
-	written = !dr_http_respond_error_with(STDOUT_FILENO, status, a->request_id, NULL, err->reason, text + 1,
-					     len > 2 ? len - 2 : 0);
-	dr_audit_write(a);
-	json_object_put(fields);
-	return written ? 0 : DR_EXIT_NOT_ANSWERED;
+	return body;
+}
+
+int dr_reply_error(struct dr_audit *a, const struct dr_error *err, json_object *extra)
+{
+	json_object *body = dr_reply_error_body(a, err, extra);
+
+	return dr_reply_send(a, dr_fault_status(err->fault ? err->fault : DR_FAULT_INTERNAL), NULL, body);
 }
 
 void dr_reply_add_stop_report(json_object *out, const struct dr_stop_report *r)

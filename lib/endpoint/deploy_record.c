@@ -1,0 +1,201 @@
+/* deploy_record.c: per-deploy records and the Idempotency-Key index. */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgi.h"
+#include "deploy_record.h"
+#include "lock.h"
+#include "state.h"
+
+/* dir/sub, created (0750) when missing; -1 when it cannot be. */
+static int record_dir(const char *state_dir, const char *sub, char *out, size_t cap)
+{
+	if (snprintf(out, cap, "%s/%s", state_dir, sub) >= (int)cap)
+		return -1;
+	if (mkdir(out, 0750) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+int dr_deploy_record_write(const char *state_dir, const char *request_id, json_object *record, int durable,
+			   struct dr_error *err)
+{
+	char dir[4096], name[DR_REQUEST_ID_LEN + 8];
+	const char *text;
+	size_t len;
+
+	if (!dr_request_id_valid(request_id) || record_dir(state_dir, DR_DEPLOY_RECORDS_DIR, dir, sizeof dir))
+		return dr_error_set(err, DR_FAULT_INTERNAL, "cannot create %s/%s", state_dir, DR_DEPLOY_RECORDS_DIR);
+	snprintf(name, sizeof name, "%s.json", request_id);
+	text = json_object_to_json_string_ext(record, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	len = strlen(text);
+	if (len > DR_DEPLOY_RECORD_BYTES_MAX)
+		return dr_error_set(err, DR_FAULT_INTERNAL, "the deploy record is larger than %d bytes", DR_DEPLOY_RECORD_BYTES_MAX);
+	return dr_state_replace(dir, name, text, len, durable, err);
+}
+
+int dr_deploy_record_read(const char *state_dir, const char *request_id, json_object **out, struct dr_error *err)
+{
+	char path[4096], *text;
+	ssize_t n;
+	int fd;
+
+	*out = NULL;
+	if (!dr_request_id_valid(request_id) ||
+	    snprintf(path, sizeof path, "%s/%s/%s.json", state_dir, DR_DEPLOY_RECORDS_DIR, request_id) >= (int)sizeof path)
+		return dr_error_set(err, DR_FAULT_NOT_FOUND, "no deploy %s in this environment", request_id);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return errno == ENOENT ? dr_error_set(err, DR_FAULT_NOT_FOUND,
+						      "no deploy %s in this environment's recent deploys", request_id)
+				       : dr_error_set(err, DR_FAULT_INTERNAL, "cannot read %s: %s", path, strerror(errno));
+	text = malloc(DR_DEPLOY_RECORD_BYTES_MAX + 1);
+	n = text ? read(fd, text, DR_DEPLOY_RECORD_BYTES_MAX + 1) : -1;
+	close(fd);
+	if (n >= 0 && n <= DR_DEPLOY_RECORD_BYTES_MAX) {
+		text[n] = '\0';
+		*out = json_tokener_parse(text);
+	}
+	free(text);
+	if (!*out || !json_object_is_type(*out, json_type_object)) {
+		json_object_put(*out);
+		*out = NULL;
+		return dr_error_set(err, DR_FAULT_INTERNAL, "the record of deploy %s cannot be read", request_id);
+	}
+	return 0;
+}
+
+static const char *record_string(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
+		       ? json_object_get_string(v) : "";
+}
+
+int dr_deploy_record_settle(json_object *record, const char *state_dir)
+{
+	struct dr_lock_info holder;
+	char reason[512];
+	const char *id = record_string(record, "request_id");
+
+	if (strcmp(record_string(record, "status"), "running"))
+		return 0;
+	if (dr_lock_holder(state_dir, &holder) && !strcmp(holder.request_id, id))
+		return 0;
+	snprintf(reason, sizeof reason,
+		 "the deploy process ended in phase %s without finishing (killed, or the host restarted); "
+		 "check GET /v1/status before deploying again",
+		 record_string(record, "phase")[0] ? record_string(record, "phase") : "unknown");
+	json_object_object_add(record, "status", json_object_new_string("error"));
+	json_object_object_add(record, "http_status", json_object_new_int(500));
+	json_object_object_add(record, "interrupted", json_object_new_boolean(1));
+	json_object_object_add(record, "reason", json_object_new_string(reason));
+	json_object_object_del(record, "progress");
+	return 1;
+}
+
+struct record_entry {
+	char name[DR_REQUEST_ID_LEN + 8];
+	time_t mtime;
+};
+
+static int record_older_first(const void *a, const void *b)
+{
+	const struct record_entry *x = a, *y = b;
+
+	return x->mtime < y->mtime ? -1 : x->mtime > y->mtime;
+}
+
+/* Files of dir named like a record (or a key), with their times, into list; their number. */
+static size_t record_list(const char *dir, struct record_entry *list, size_t cap, const char *suffix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct stat st;
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) && n < cap) {
+		size_t len = strlen(e->d_name), slen = strlen(suffix);
+		if (e->d_name[0] == '.' || len < slen || strcmp(e->d_name + len - slen, suffix) ||
+		    len >= sizeof list[n].name || fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		memcpy(list[n].name, e->d_name, len + 1);
+		list[n++].mtime = st.st_mtime;
+	}
+	closedir(d);
+	return n;
+}
+
+void dr_deploy_record_prune(const char *state_dir)
+{
+	static struct record_entry list[DR_DEPLOY_RECORDS_MAX * 2];
+	char dir[4096], path[4300];
+	time_t now = time(NULL);
+	size_t n, i;
+
+	if (snprintf(dir, sizeof dir, "%s/%s", state_dir, DR_DEPLOY_RECORDS_DIR) < (int)sizeof dir &&
+	    (n = record_list(dir, list, sizeof list / sizeof *list, ".json")) > DR_DEPLOY_RECORDS_MAX) {
+		qsort(list, n, sizeof *list, record_older_first);
+		for (i = 0; i < n - DR_DEPLOY_RECORDS_MAX; i++)
+			if (snprintf(path, sizeof path, "%s/%s", dir, list[i].name) < (int)sizeof path)
+				unlink(path);
+	}
+	if (snprintf(dir, sizeof dir, "%s/%s", state_dir, DR_IDEMPOTENCY_DIR) < (int)sizeof dir) {
+		n = record_list(dir, list, sizeof list / sizeof *list, "");
+		for (i = 0; i < n; i++)
+			if (now - list[i].mtime > DR_IDEMPOTENCY_SECONDS &&
+			    snprintf(path, sizeof path, "%s/%s", dir, list[i].name) < (int)sizeof path)
+				unlink(path);
+	}
+}
+
+int dr_idempotency_key_valid(const char *key)
+{
+	size_t len = key ? strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-") : 0;
+
+	return len > 0 && len <= DR_IDEMPOTENCY_KEY_MAX && key[len] == '\0';
+}
+
+int dr_idempotency_find(const char *state_dir, const char *key, char request_id[80],
+			char body_digest[DR_BODY_DIGEST_LEN + 1])
+{
+	char path[4096], text[256];
+	struct stat st;
+	ssize_t n;
+	int fd, found = 0;
+
+	if (!dr_idempotency_key_valid(key) ||
+	    snprintf(path, sizeof path, "%s/%s/key-%s", state_dir, DR_IDEMPOTENCY_DIR, key) >= (int)sizeof path ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return 0;
+	n = fstat(fd, &st) == 0 && time(NULL) - st.st_mtime <= DR_IDEMPOTENCY_SECONDS ? read(fd, text, sizeof text - 1) : -1;
+	close(fd);
+	if (n > 0) {
+		text[n] = '\0';
+		found = sscanf(text, "%79s %64s", request_id, body_digest) == 2 && dr_request_id_valid(request_id);
+	}
+	return found;
+}
+
+int dr_idempotency_remember(const char *state_dir, const char *key, const char *request_id,
+			    const char *body_digest, struct dr_error *err)
+{
+	char dir[4096], name[DR_IDEMPOTENCY_KEY_MAX + 8], text[160];
+	int len;
+
+	if (!dr_idempotency_key_valid(key) || record_dir(state_dir, DR_IDEMPOTENCY_DIR, dir, sizeof dir))
+		return dr_error_set(err, DR_FAULT_INTERNAL, "cannot create %s/%s", state_dir, DR_IDEMPOTENCY_DIR);
+	snprintf(name, sizeof name, "key-%s", key);
+	len = snprintf(text, sizeof text, "%s %s\n", request_id, body_digest);
+	return dr_state_replace(dir, name, text, (size_t)len, 1, err);
+}

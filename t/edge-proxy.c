@@ -1,0 +1,167 @@
+/* edge-proxy: a TCP proxy on loopback standing in for what sits between a
+ * client and an origin in the tests. Like Cloudflare's edge, it can answer
+ * 524 itself when the origin has sent no byte within a time after the
+ * request (--first-byte-timeout MS); like a slow link, it can limit the
+ * origin's bytes per second (--rate BYTES). One process per connection;
+ * the listener exits by itself after --lifetime seconds (default 900).
+ *   edge-proxy LISTEN_PORT ORIGIN_PORT [--first-byte-timeout MS] [--rate BYTES] [--lifetime S]
+ * Prints "listening" once bound. */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char edge_timeout[] = "HTTP/1.1 524 A Timeout Occurred\r\nContent-Type: text/plain\r\n"
+				   "Content-Length: 15\r\nConnection: close\r\n\r\nerror code: 524";
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int connect_origin(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((unsigned short)port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) < 0)
+		return -1;
+	return fd;
+}
+
+/* Relay one connection until both directions ended. */
+static void relay(int client, int origin, long first_byte_ms, long rate)
+{
+	long long asked_ms = -1, began_ms = now_ms(), sent = 0;
+	int client_open = 1, origin_open = 1, origin_spoke = 0;
+	char buf[65536];
+
+	while (client_open || origin_open) {
+		struct pollfd p[2] = { { client, client_open ? POLLIN : 0, 0 }, { origin, origin_open ? POLLIN : 0, 0 } };
+		ssize_t n;
+
+		if (poll(p, 2, 100) < 0 && errno != EINTR)
+			return;
+		if (first_byte_ms > 0 && !origin_spoke && asked_ms >= 0 && now_ms() - asked_ms > first_byte_ms) {
+			write_all(client, edge_timeout, sizeof edge_timeout - 1);
+			return;
+		}
+		if (client_open && (p[0].revents & (POLLIN | POLLHUP))) {
+			n = read(client, buf, sizeof buf);
+			if (n <= 0) {
+				client_open = 0;
+				shutdown(origin, SHUT_WR);
+			} else {
+				if (asked_ms < 0)
+					asked_ms = now_ms();
+				if (write_all(origin, buf, (size_t)n))
+					return;
+			}
+		}
+		if (origin_open && (p[1].revents & (POLLIN | POLLHUP))) {
+			size_t cap = sizeof buf;
+			/* A slow link: never ahead of rate bytes per second since the start. */
+			if (rate > 0) {
+				long long allowed = rate * (now_ms() - began_ms) / 1000 - sent;
+				if (allowed <= 0) {
+					usleep(10000);
+					continue;
+				}
+				if ((long long)cap > allowed)
+					cap = (size_t)allowed;
+			}
+			n = read(origin, buf, cap);
+			if (n <= 0) {
+				origin_open = 0;
+				shutdown(client, SHUT_WR);
+				if (!client_open)
+					return;
+				continue;
+			}
+			origin_spoke = 1;
+			sent += n;
+			if (write_all(client, buf, (size_t)n))
+				return;
+		}
+		if (!origin_open && !client_open)
+			return;
+		if (!origin_open && client_open && first_byte_ms > 0)
+			return;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	long first_byte_ms = 0, rate = 0, lifetime = 900;
+	int listener, one = 1, i, origin_port;
+	long long deadline;
+
+	if (argc < 3)
+		return fprintf(stderr, "usage: edge-proxy LISTEN_PORT ORIGIN_PORT [--first-byte-timeout MS] [--rate BYTES] [--lifetime S]\n"), 2;
+	for (i = 3; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--first-byte-timeout"))
+			first_byte_ms = atol(argv[i + 1]);
+		else if (!strcmp(argv[i], "--rate"))
+			rate = atol(argv[i + 1]);
+		else if (!strcmp(argv[i], "--lifetime"))
+			lifetime = atol(argv[i + 1]);
+	}
+	origin_port = atoi(argv[2]);
+	signal(SIGCHLD, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	listener = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	a.sin_port = htons((unsigned short)atoi(argv[1]));
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (listener < 0 || bind(listener, (struct sockaddr *)&a, sizeof a) < 0 || listen(listener, 64) < 0)
+		return perror("edge-proxy"), 1;
+	printf("listening\n");
+	fflush(stdout);
+	deadline = now_ms() + lifetime * 1000;
+	while (now_ms() < deadline) {
+		struct pollfd p = { listener, POLLIN, 0 };
+		int client, origin;
+
+		if (poll(&p, 1, 1000) <= 0)
+			continue;
+		if ((client = accept(listener, NULL, NULL)) < 0)
+			continue;
+		if (fork() == 0) {
+			close(listener);
+			origin = connect_origin(origin_port);
+			if (origin >= 0)
+				relay(client, origin, first_byte_ms, rate);
+			_exit(0);
+		}
+		close(client);
+	}
+	return 0;
+}
