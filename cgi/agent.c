@@ -58,6 +58,8 @@ struct agent {
 	char client_id[AGENT_CLIENT_ID_LOG_MAX + 1];
 	char auth_detail[256];     /* why a JWT was refused, for the journal only */
 	char body[DR_HTTP_BODY_MAX]; /* a chunked body, decoded */
+	char method[16];           /* the request line's, kept past the head's wipe */
+	char path[DR_HTTP_HEAD_MAX];
 	struct dr_audit audit;
 };
 
@@ -213,7 +215,12 @@ static int agent_exec(struct agent *ag, const struct agent_route *route)
 	if (agent_env_cgi(ag, &env))
 		return agent_refuse(ag, 431, NULL, "request too large to hand to the endpoint");
 	env.vars[env.count] = NULL;
-	/* The head holds the presented secret: wipe it before leaving. */
+	/* The head holds the presented secret: wipe it before leaving, keeping what a refusal's
+	 * audit entry names (the exec can still fail). */
+	dr_strlcpy(ag->method, ag->req.method, sizeof ag->method);
+	dr_strlcpy(ag->path, ag->req.path, sizeof ag->path);
+	ag->audit.method = ag->method;
+	ag->audit.path = ag->path;
 	explicit_bzero(ag->req.head, sizeof ag->req.head);
 	dr_config_free(&ag->cfg);
 	argv[0] = (char *)route->program;
@@ -269,6 +276,27 @@ static int agent_take_body(struct agent *ag, const char **why)
 	return 0;
 }
 
+/* A body sent to a route that reads none (GET, stop): read and dropped here, so that the
+ * endpoint's early close cannot reset the connection before the client has its answer. */
+static int agent_drop_body(struct agent *ag, const char **why)
+{
+	long long left = ag->req.chunked ? 0 : ag->req.content_length;
+	long long deadline = dr_now_ms() + DR_HTTP_BODY_TIMEOUT_MS;
+
+	while (left > 0) {
+		size_t n = left > (long long)sizeof ag->body ? sizeof ag->body : (size_t)left;
+		int rc = dr_fd_read_exact(STDIN_FILENO, ag->body, n, deadline);
+		if (rc) {
+			*why = "request body not received in time";
+			return rc == DR_FD_LATE ? 408 : 400;
+		}
+		left -= (long long)n;
+	}
+	if (ag->req.content_length > 0)
+		ag->req.content_length = 0;
+	return 0;
+}
+
 static int agent_serve(struct agent *ag)
 {
 	const struct agent_route *route;
@@ -291,6 +319,8 @@ static int agent_serve(struct agent *ag)
 		return agent_refuse(ag, rc, NULL, ag->req.error);
 	ag->audit.method = ag->req.method;
 	ag->audit.path = ag->req.path;
+	if (!strcmp(ag->req.version, "HTTP/1.1") && !dr_http_header_get(&ag->req, "Host"))
+		return agent_refuse(ag, 400, NULL, "an HTTP/1.1 request needs a Host header (RFC 9112, section 3.2)");
 	presented = dr_http_header_get(&ag->req, "CF-Access-Client-Id");
 	if (presented) {
 		dr_strlcpy(ag->client_id, presented, sizeof ag->client_id);
@@ -317,6 +347,8 @@ static int agent_serve(struct agent *ag)
 	if ((rc = agent_check_body(route, &ag->req, &why)))
 		return agent_refuse(ag, rc, NULL, why);
 	if ((rc = agent_take_body(ag, &why)))
+		return agent_refuse(ag, rc, NULL, why);
+	if (!route->needs_body && (rc = agent_drop_body(ag, &why)))
 		return agent_refuse(ag, rc, NULL, why);
 	return agent_exec(ag, route);
 }

@@ -67,6 +67,8 @@ printf 'GET /v1/status HTTP/2.0\r\n\r\n' >"$T/v2"
 check "HTTP/2.0 request line: 505" test "$(send_raw "$T/v2")" = "HTTP/1.1 505 HTTP Version Not Supported"
 printf 'GET /v1/status HTTP/1.0\r\n\r\n' >"$T/v10"
 check "HTTP/1.0 is parsed (then needs credentials: 401)" test "$(send_raw "$T/v10")" = "HTTP/1.1 401 Unauthorized"
+printf 'GET /v1/status HTTP/1.1\r\n\r\n' >"$T/nohost"
+check "HTTP/1.1 without Host: 400" test "$(send_raw "$T/nohost")" = "HTTP/1.1 400 Bad Request"
 
 # Head time limit: a client that sends half a line and waits gets 408 after 5 s.
 start=$(date +%s)

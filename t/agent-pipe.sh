@@ -65,16 +65,20 @@ STATUS=$(curl -s -o "$T/out" -w '%{http_code}' -X POST -H "CF-Access-Client-Id: 
 check "socket: stop without body is routed" test "$STATUS" = 200
 
 # 4. A pipelined second request gets no second answer.
-printf 'POST /v1/stop HTTP/1.1\r\nCF-Access-Client-Id: %s\r\nCF-Access-Client-Secret: %s\r\n\r\nGET /v1/status HTTP/1.1\r\n\r\n' \
+printf 'POST /v1/stop HTTP/1.1\r\nHost: t\r\nCF-Access-Client-Id: %s\r\nCF-Access-Client-Secret: %s\r\n\r\nGET /v1/status HTTP/1.1\r\n\r\n' \
 	"$CLIENT_ID" "$CLIENT_SECRET" >"$T/request2"
 (set -a; . "$T/dev/agent.env"; "$top_builddir/dreichor-agent" <"$T/request2" >"$T/response2")
 check "pipelined request: exactly one response" test "$(grep -c '^HTTP/1.1 ' "$T/response2")" = 1
 
 # 5. A missing endpoint program is a 500, not a hang or a crash.
 set_agent_var dev DREICHOR_LIBEXECDIR "$T/nowhere"
-printf 'GET /v1/status HTTP/1.1\r\nCF-Access-Client-Id: %s\r\nCF-Access-Client-Secret: %s\r\n\r\n' \
+printf 'GET /v1/status HTTP/1.1\r\nHost: t\r\nCF-Access-Client-Id: %s\r\nCF-Access-Client-Secret: %s\r\n\r\n' \
 	"$CLIENT_ID" "$CLIENT_SECRET" >"$T/request3"
 (set -a; . "$T/dev/agent.env"; "$top_builddir/dreichor-agent" <"$T/request3" >"$T/response3")
 check "missing endpoint program: 500" grep -q '^HTTP/1.1 500' "$T/response3"
+start_journald
+rid=$(tr -d '\r' <"$T/response3" | sed -n 's/^X-Request-Id: //p')
+names_request() { journal_entry "$1" | jq -e 'select(.DREICHOR_METHOD == "GET" and .DREICHOR_PATH == "/v1/status")' >/dev/null; }
+check "... its audit entry names the method and path (the head was wiped before the exec)" names_request "$rid"
 
 finish

@@ -155,20 +155,35 @@ OUT=$(DREICHOR_URL=http://127.0.0.1:$EDGE_PORT CF_ACCESS_CLIENT_ID=$CLIENT_ID CF
 check "dreichorctl deploy of an unknown tag: exit 1 with the agent's reason" \
 	bash -c '[ "$1" = 1 ] && grep -q "manifest unknown" <<<"$2"' _ "$RC" "$OUT"
 
-# 5. A synchronous client that goes away during the grace period: the deploy finishes.
-cloudflared_head
-timeout 2 curl -s -o /dev/null "${CF_HEAD[@]}" -H "Cf-Access-Client-Id: $CLIENT_ID" -H "Cf-Access-Client-Secret: $CLIENT_SECRET" \
-	-H 'Content-Type: application/json' --data-binary "{\"image\": \"$IMAGE_REPOSITORY:1.0.0\"}" \
-	"http://127.0.0.1:$PORT_dev/v1/deploy"
-gone_id=$(tr -d '\0' <"$T/dev/state/deploy.lock" | sed -n 's/^request_id=//p')
-check "a client gone during the deploy: it ends, deployed" deployed "$gone_id"
-check "... one container, one history entry" bash -c '[ "$1" = 1 ] && [ "$2" = 1 ]' _ "$(container_count $name)" "$(history_count "$gone_id")"
+# 5. A synchronous client that goes away at different points (the pull and the lock, the old
+# container's stop, the new one's start, the grace period): the deploy finishes every time.
+tag=1.0.0
+for after in 0.3 1.2 2.5 4.5; do
+	cloudflared_head
+	key=gone-$RANDOM$RANDOM
+	timeout "$after" curl -s -o /dev/null "${CF_HEAD[@]}" -H "Cf-Access-Client-Id: $CLIENT_ID" \
+		-H "Cf-Access-Client-Secret: $CLIENT_SECRET" -H 'Content-Type: application/json' -H "Idempotency-Key: $key" \
+		--data-binary "{\"image\": \"$IMAGE_REPOSITORY:$tag\"}" "http://127.0.0.1:$PORT_dev/v1/deploy"
+	# The key names the deploy once it holds the lock.
+	wait_for 20 test -s "$T/dev/state/idempotency/key-$key" || hard_error "no deploy took the key $key"
+	gone_id=$(cut -d' ' -f1 "$T/dev/state/idempotency/key-$key")
+	check "a client gone after $after s: the deploy ends, deployed" deployed "$gone_id"
+	check "... one container, one history entry, the image it asked for" \
+		bash -c '[ "$1/$2/$3" = "1/1/$4" ]' _ "$(container_count $name)" "$(history_count "$gone_id")" \
+		"$(container_field $name '{{index .Config.Labels "dreichor.image"}}')" "$IMAGE_REPOSITORY:$tag"
+	[ "$tag" = 1.0.0 ] && tag=2.0.0 || tag=1.0.0
+done
+
+# async_deploy TAG: an asynchronous deploy of TAG; its request id in ASYNC_ID.
+async_deploy() {
+	local CALL_ARGS=(-H 'Prefer: respond-async')
+	deploy dev "$IMAGE_REPOSITORY:$1"
+	ASYNC_ID=$(jq -r .request_id <<<"$BODY")
+}
 
 # 6. Killed after its 202 (SIGKILL): never left running.
-CALL_ARGS=(-H 'Prefer: respond-async')
-deploy dev "$IMAGE_REPOSITORY:2.0.0"
-killed=$(jq -r .request_id <<<"$BODY")
-CALL_ARGS=()
+async_deploy 2.0.0
+killed=$ASYNC_ID
 check "a deploy to kill reaches its grace period" await_phase "$killed" grace
 kill -KILL "$(lock_holder_pid dev)"
 sleep 0.5
@@ -182,10 +197,8 @@ call dev GET "/v1/deploys?limit=200"
 check "... as an error in phase grace" json_is "[.deploys[] | select(.request_id == \"$killed\") | .result, .phase] | @tsv" "error	grace"
 
 # 7. SIGTERM (systemctl stop, RuntimeMaxSec): recorded as interrupted by the process itself.
-CALL_ARGS=(-H 'Prefer: respond-async')
-deploy dev "$IMAGE_REPOSITORY:2.0.0"
-termed=$(jq -r .request_id <<<"$BODY")
-CALL_ARGS=()
+async_deploy 2.0.0
+termed=$ASYNC_ID
 check "a deploy to stop reaches its grace period" await_phase "$termed" grace
 kill -TERM "$(lock_holder_pid dev)"
 check "SIGTERM after its 202: the deploy ends" await_deploy "$termed"

@@ -149,7 +149,7 @@ check "restarted image: no container left" test "$(container_count $name)" = 0
 # A body that never completes: 408 after the 10 s body limit.
 start=$(date +%s)
 line=$(timeout 20 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT_dev
-printf 'POST /v1/deploy HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 50\r\nCF-Access-Client-Id: $CLIENT_ID\r\nCF-Access-Client-Secret: $CLIENT_SECRET\r\n\r\n{\"ima' >&3
+printf 'POST /v1/deploy HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 50\r\nCF-Access-Client-Id: $CLIENT_ID\r\nCF-Access-Client-Secret: $CLIENT_SECRET\r\n\r\n{\"ima' >&3
 cat <&3" | head -1 | tr -d '\r')
 check "slow body: 408" test "$line" = "HTTP/1.1 408 Request Timeout"
 check "slow body: after about 10 s" test $(( $(date +%s) - start )) -ge 9

@@ -35,6 +35,9 @@ run deploy "$IMAGE_REPOSITORY:1.0.0" --idempotency-key fixed-key-1
 check "deploy with the same key again: the first deploy's answer, nothing started" \
 	bash -c '[ "$1" = 0 ] && [ -n "$2" ] && grep -qx "  container $2" "$3" && [ "$4" = "$2" ]' _ "$RC" "$first" "$T/out" \
 	"$(container_field dreichor-runtime-dev '{{.Id}}')"
+DREICHOR_URL=http://deploy-dev.example.com run status
+check "plain http to another host: refused before sending the secret, exit 2" \
+	bash -c '[ "$1" = 2 ] && grep -q "must be https" "$2"' _ "$RC" "$T/err"
 run --json status
 check "status --json: exit 0" test $RC = 0
 check "status --json: the agent's JSON" test "$(jq -r .image "$T/out")" = "$IMAGE_REPOSITORY:1.0.0"

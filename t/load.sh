@@ -64,7 +64,7 @@ check "... and not before the limit (all done after ${elapsed} s)" test "$elapse
 # libcurl alone maps 7.5 MiB, so with it the figures are only reported.
 make_image 1.0.1 "$RUNTIME_SCRIPT"
 request() { # request METHOD PATH [BODY]
-	printf '%s %s HTTP/1.1\r\nCF-Access-Client-Id: %s\r\nCF-Access-Client-Secret: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' \
+	printf '%s %s HTTP/1.1\r\nHost: t\r\nCF-Access-Client-Id: %s\r\nCF-Access-Client-Secret: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' \
 		"$1" "$2" "$CLIENT_ID" "$CLIENT_SECRET" "${#3}" "$3"
 }
 request GET /v1/nothing "" >"$T/req-refused"

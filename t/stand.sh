@@ -74,7 +74,7 @@ check "a held dispatcher's /proc/PID/environ is closed to its own user" stand_sh
 	[ "$(stat -c %U /proc/$pid/environ)" = root ] &&
 		! setpriv --reuid=dreichor-dev --regid=dreichor-dev --clear-groups cat /proc/$pid/environ >/dev/null 2>&1
 	rc=$?
-	printf "tus HTTP/1.1\r\n\r\n" >&3; cat <&3 >/dev/null   # finish the request: it is answered (401)
+	printf "tus HTTP/1.1\r\nHost: stand\r\n\r\n" >&3; cat <&3 >/dev/null   # finish the request: it is answered (401)
 	exit $rc'
 
 # --- Plan and history under the installed units' sandbox (the lock is read from /proc/locks,

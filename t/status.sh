@@ -64,6 +64,11 @@ check "missing socket: 503" answer_is 503 "Docker engine unreachable at $T/no-su
 stop_agent dev
 set_agent_var dev DOCKER_HOST "unix://$DOCKER_SOCK"
 start_agent dev
+# A body on a GET is read and dropped by the dispatcher: the client gets the whole answer, no reset.
+big=$(printf '{"pad": "%s"}' "$(head -c 60000 /dev/zero | tr '\0' x)")
+call dev GET /v1/status "$big"
+check "GET with a 60 KB body: the whole answer, 200" bash -c '[ "$1" = 200 ] && jq -e .container_name <<<"$2" >/dev/null' _ "$STATUS" "$BODY"
+
 stop_dockerd
 call dev GET /v1/status
 check "daemon stopped: 503" answer_is 503 "Docker engine unreachable"

@@ -70,6 +70,15 @@ static void test_no_entry_and_errors(void)
 	write_file("{\"auths\": {\"ghcr.io\": {\"auth\": \"bm9jb2xvbg==\"}}}");
 	CU_ASSERT_EQUAL(dr_registry_auth_build(path, "ghcr.io", &value, &err), DR_FAULT_INTERNAL);
 	CU_ASSERT_PTR_NULL(strstr(err.reason, "nocolon"));
+	/* null and other non-strings are a clear error, never read as strings. */
+	write_file("{\"auths\": {\"ghcr.io\": {\"auth\": null}}}");
+	CU_ASSERT_EQUAL(dr_registry_auth_build(path, "ghcr.io", &value, &err), DR_FAULT_INTERNAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.reason, "must be a string"));
+	write_file("{\"auths\": {\"ghcr.io\": {\"auth\": 7}}}");
+	CU_ASSERT_EQUAL(dr_registry_auth_build(path, "ghcr.io", &value, &err), DR_FAULT_INTERNAL);
+	write_file("{\"auths\": {\"ghcr.io\": {\"username\": null, \"password\": \"p\"}}}");
+	CU_ASSERT_EQUAL(dr_registry_auth_build(path, "ghcr.io", &value, &err), DR_FAULT_INTERNAL);
+	CU_ASSERT_PTR_NULL(value);
 }
 
 static void test_base64(void)

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
@@ -611,6 +612,20 @@ static int ctl_simple(struct ctl *c, const char *command)
 	return rc;
 }
 
+/* The secret goes over https, or over http only to this machine (a tunnel's local end, a test). */
+static int ctl_url_safe(const char *url)
+{
+	static const char *const loopback[] = { "http://127.", "http://localhost:", "http://localhost/", "http://[::1]" };
+	size_t i;
+
+	if (!strncasecmp(url, "https://", 8))
+		return 1;
+	for (i = 0; i < sizeof loopback / sizeof *loopback; i++)
+		if (!strncasecmp(url, loopback[i], strlen(loopback[i])))
+			return 1;
+	return !strcasecmp(url, "http://localhost");
+}
+
 /* A random key, so that a retried deploy request cannot deploy twice. */
 static void ctl_new_key(char out[CTL_KEY_LEN + 1])
 {
@@ -720,6 +735,9 @@ int main(int argc, char **argv)
 	command = argv[optind++];
 	if (!c.url || !c.url[0])
 		return ctl_usage("no agent URL: set DREICHOR_URL or --url");
+	if (!ctl_url_safe(c.url))
+		return ctl_usage("the agent URL must be https:// (http:// only to 127.0.0.1, localhost or [::1]): "
+				 "the service token would travel in clear text");
 	if (!c.client_id || !c.client_id[0])
 		return ctl_usage("no service-token id: set CF_ACCESS_CLIENT_ID or --client-id");
 	env_secret = dr_env("CF_ACCESS_CLIENT_SECRET");

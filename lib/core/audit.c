@@ -34,7 +34,9 @@ static audit_sendv_fn audit_sendv(void)
 #include "audit.h"
 #include "clock.h"
 
-#define AUDIT_FIELDS_MAX 20
+/* dr_audit_write adds 23 fields at most; the spare ones make a new field a compile-time
+ * edit away from being dropped, and audit_add says so on stderr rather than drop it. */
+#define AUDIT_FIELDS_MAX 28
 #define AUDIT_FIELD_MAX 16384
 
 struct audit_fields {
@@ -48,8 +50,12 @@ static void audit_add(struct audit_fields *f, const char *name, const char *valu
 	size_t nlen, vlen, len;
 	char *field;
 
-	if (!value || f->count >= AUDIT_FIELDS_MAX)
+	if (!value)
 		return;
+	if (f->count >= AUDIT_FIELDS_MAX) {
+		fprintf(stderr, "dreichor-agent: audit entry full, field %s=%.*s\n", name, AUDIT_FIELD_MAX, value);
+		return;
+	}
 	nlen = strlen(name);
 	vlen = strnlen(value, AUDIT_FIELD_MAX);
 	len = nlen + 1 + vlen;
@@ -112,12 +118,13 @@ int dr_audit_write(const struct dr_audit *a)
 	audit_add(&f, "DREICHOR_EXIT_CODE", a->exit_code >= 0 ? exit_code : NULL);
 	audit_add(&f, "DREICHOR_STOP_DURATION_MS", a->stop_ms >= 0 ? stop_ms : NULL);
 	audit_add(&f, "DREICHOR_STOP_KILLED", a->stop_ms >= 0 ? (a->stop_killed ? "true" : "false") : NULL);
-	if (audit_sendv()) {
-		rc = audit_sendv()(f.iov, f.count);
-	} else {
-		/* Never lost silently: stderr reaches the journal under systemd. */
-		fprintf(stderr, "dreichor-agent: libsystemd not loadable, audit entry: %s\n", message);
-		rc = -ENOSYS;
+	rc = audit_sendv() ? audit_sendv()(f.iov, f.count) : -ENOSYS;
+	/* Never lost silently: stderr reaches the journal (the unit's stream) under systemd. */
+	if (rc < 0) {
+		fprintf(stderr, "dreichor-agent: journald refused the audit entry (%s); its fields:", strerror(-rc));
+		for (i = 0; i < f.count; i++)
+			fprintf(stderr, " %.*s", (int)f.iov[i].iov_len, (const char *)f.iov[i].iov_base);
+		fputc('\n', stderr);
 	}
 	for (i = 0; i < f.count; i++)
 		free(f.owned[i]);

@@ -129,40 +129,47 @@ static int lock_listed(const struct stat *st)
 	return found;
 }
 
+/* Open the lock file read-only into *fd; 1 when /proc/locks lists it held, 0 when not (or absent:
+ * *fd is then -1), -1 when it cannot be opened (errno set). */
+static int lock_open_held(const char *state_dir, char *path, size_t cap, int *fd)
+{
+	struct stat st;
+
+	*fd = -1;
+	if (snprintf(path, cap, "%s/%s", state_dir, DR_LOCK_FILE) >= (int)cap) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((*fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return errno == ENOENT ? 0 : -1;
+	return fstat(*fd, &st) == 0 && lock_listed(&st);
+}
+
 int dr_lock_peek(const char *state_dir, struct dr_error *err)
 {
 	char path[4096];
-	struct stat st;
-	int fd, rc = 0;
+	int fd, held = lock_open_held(state_dir, path, sizeof path, &fd), rc = 0;
 
-	if (snprintf(path, sizeof path, "%s/%s", state_dir, DR_LOCK_FILE) >= (int)sizeof path)
-		return dr_error_set(err, DR_FAULT_INTERNAL, "STATE_DIRECTORY path too long");
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : dr_error_set(err, DR_FAULT_INTERNAL, "cannot open the deploy lock %s: %s", path, strerror(errno));
-	if (fstat(fd, &st) == 0 && lock_listed(&st))
+	if (held < 0)
+		return dr_error_set(err, DR_FAULT_INTERNAL, "cannot open the deploy lock %s: %s", path, strerror(errno));
+	if (held)
 		rc = lock_busy(fd, state_dir, err);
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	return rc;
 }
 
 int dr_lock_holder(const char *state_dir, struct dr_lock_info *info)
 {
 	char path[4096];
-	struct stat st;
-	int fd, held = 0;
+	int fd, held = lock_open_held(state_dir, path, sizeof path, &fd);
 
 	memset(info, 0, sizeof *info);
-	if (snprintf(path, sizeof path, "%s/%s", state_dir, DR_LOCK_FILE) >= (int)sizeof path)
-		return 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
-		return 0;
-	if (fstat(fd, &st) == 0 && lock_listed(&st)) {
+	if (held > 0)
 		lock_read_info(fd, 1, info);
-		held = 1;
-	}
-	close(fd);
-	return held;
+	if (fd >= 0)
+		close(fd);
+	return held > 0;
 }
 
 void dr_lock_release(struct dr_lock *lk)

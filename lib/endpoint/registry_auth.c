@@ -54,7 +54,7 @@ static int registry_auth_encode(const char *user, const char *pass, const char *
 int dr_registry_auth_build(const char *path, const char *registry, char **out, struct dr_error *err)
 {
 	json_object *root = json_object_from_file(path);
-	json_object *entry, *field;
+	json_object *entry, *field = NULL;
 	unsigned char decoded[1024];
 	long n;
 	char *colon;
@@ -66,7 +66,10 @@ int dr_registry_auth_build(const char *path, const char *registry, char **out, s
 	entry = registry_auth_entry(root, registry);
 	if (!entry)
 		goto done;
-	if (json_object_object_get_ex(entry, "auth", &field)) {
+	if (json_object_object_get_ex(entry, "auth", &field) && !json_object_is_type(field, json_type_string)) {
+		/* json-c gives null as a NULL object: never read it as a string. */
+		rc = dr_error_set(err, DR_FAULT_INTERNAL, "REGISTRY_AUTH_FILE: auth for %s must be a string", registry);
+	} else if (field) {
 		n = dr_base64_decode(json_object_get_string(field), decoded, sizeof decoded - 1);
 		colon = n > 0 ? memchr(decoded, ':', (size_t)n) : NULL;
 		if (!colon) {
@@ -82,7 +85,7 @@ int dr_registry_auth_build(const char *path, const char *registry, char **out, s
 		json_object *user = NULL, *pass = NULL;
 		json_object_object_get_ex(entry, "username", &user);
 		json_object_object_get_ex(entry, "password", &pass);
-		if (!user || !pass)
+		if (!json_object_is_type(user, json_type_string) || !json_object_is_type(pass, json_type_string))
 			rc = dr_error_set(err, DR_FAULT_INTERNAL, "REGISTRY_AUTH_FILE: entry for %s has neither auth nor username and password",
 					  registry);
 		else
