@@ -30,7 +30,7 @@ static int deploys_request(void *ctx, enum dr_run_mode mode, struct dr_error *er
 	if (strncmp(d->ep.cgi.path, DEPLOYS_PREFIX, strlen(DEPLOYS_PREFIX)))
 		return dr_cgi_query_number(&d->ep.cgi, "limit", 1, DR_HISTORY_LIMIT_MAX, &d->limit, err);
 	d->request_id = d->ep.cgi.path + strlen(DEPLOYS_PREFIX);
-	if (!dr_request_id_valid(d->request_id) || strspn(d->request_id, "0123456789abcdef") != DR_REQUEST_ID_LEN)
+	if (!dr_request_id_valid(d->request_id))
 		return dr_error_set(err, DR_FAULT_BAD_REQUEST, "a deploy's id is %d lowercase hex digits (its request_id)",
 				    DR_REQUEST_ID_LEN);
 	if (d->ep.cgi.query[0])

@@ -36,15 +36,13 @@ check "pin unchanged" test "$(cat "$T/dev/state/pins/1.0.0")" = "$first_digest"
 deploy dev "$IMAGE_REPOSITORY@$first_digest"
 check "deploy by digest: 200" status_is 200
 check "container runs the digest" test "$(container_field $name '{{.Config.Image}}')" = "$IMAGE_REPOSITORY@$first_digest"
-tampered_digest=$(curl -s -o /dev/null -D - -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
-	"http://$REGISTRY/v2/$REPO_PATH/manifests/1.0.0" | tr -d '\r' | sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: //p')
+tampered_digest=$(registry_digest 1.0.0)
 # A tag with a digest is recorded only when the registry says the tag resolves to it.
 deploy dev "$IMAGE_REPOSITORY:1.0.0@$first_digest"
 check "tag plus a digest the tag no longer resolves to: 409" answer_is 409 "tag 1.0.0 resolves to $tampered_digest in the registry, not to the requested $first_digest"
 check "... phase digest-pin, running container untouched" test "$(jq -r .phase <<<"$BODY")/$(container_field $name '{{.Config.Image}}')" = "digest-pin/$IMAGE_REPOSITORY@$first_digest"
 make_image 2.0.0 "$RUNTIME_SCRIPT"
-two_digest=$(curl -s -o /dev/null -D - -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
-	"http://$REGISTRY/v2/$REPO_PATH/manifests/2.0.0" | tr -d '\r' | sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: //p')
+two_digest=$(registry_digest 2.0.0)
 deploy dev "$IMAGE_REPOSITORY:3.0.0@$two_digest"
 check "a tag the registry lacks, with another tag's digest: 502" answer_is 502 "the registry does not resolve $IMAGE_REPOSITORY:3.0.0"
 check "... the tag is not pinned" test ! -e "$T/dev/state/pins/3.0.0"

@@ -45,6 +45,21 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/* A whole number from min to max, or exit 2 naming the argument. */
+static long number_arg(const char *what, const char *text, long min, long max)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(text, &end, 10);
+	if (errno || end == text || *end || n < min || n > max) {
+		fprintf(stderr, "edge-proxy: %s must be a number from %ld to %ld\n", what, min, max);
+		exit(2);
+	}
+	return n;
+}
+
 static int connect_origin(int port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((unsigned short)port) };
@@ -128,18 +143,20 @@ int main(int argc, char **argv)
 		return fprintf(stderr, "usage: edge-proxy LISTEN_PORT ORIGIN_PORT [--first-byte-timeout MS] [--rate BYTES] [--lifetime S]\n"), 2;
 	for (i = 3; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--first-byte-timeout"))
-			first_byte_ms = atol(argv[i + 1]);
+			first_byte_ms = number_arg(argv[i], argv[i + 1], 1, 3600000);
 		else if (!strcmp(argv[i], "--rate"))
-			rate = atol(argv[i + 1]);
+			rate = number_arg(argv[i], argv[i + 1], 1, 1L << 40);
 		else if (!strcmp(argv[i], "--lifetime"))
-			lifetime = atol(argv[i + 1]);
+			lifetime = number_arg(argv[i], argv[i + 1], 1, 86400);
+		else
+			return fprintf(stderr, "edge-proxy: unknown option %s\n", argv[i]), 2;
 	}
-	origin_port = atoi(argv[2]);
+	origin_port = (int)number_arg("ORIGIN_PORT", argv[2], 1, 65535);
 	signal(SIGCHLD, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	listener = socket(AF_INET, SOCK_STREAM, 0);
 	setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	a.sin_port = htons((unsigned short)atoi(argv[1]));
+	a.sin_port = htons((unsigned short)number_arg("LISTEN_PORT", argv[1], 1, 65535));
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (listener < 0 || bind(listener, (struct sockaddr *)&a, sizeof a) < 0 || listen(listener, 64) < 0)
 		return perror("edge-proxy"), 1;

@@ -101,6 +101,10 @@ journal_entry() {
 	journalctl -o json DREICHOR_REQUEST_ID="$1"
 }
 
+# registry_digest TAG: the digest the registry serves for IMAGE_REPOSITORY:TAG's manifest.
+registry_digest() { curl -s -o /dev/null -D - -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+	"http://$REGISTRY/v2/$REPO_PATH/manifests/$1" | tr -d '\r' | sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: //p'; }
+
 # start_registry [htpasswd USER PASS]
 start_registry() {
 	need_cmd docker-registry

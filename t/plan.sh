@@ -10,8 +10,6 @@ make_image 2.0.0 "$RUNTIME_SCRIPT"
 setup_env dev
 start_agent dev
 name=dreichor-runtime-dev
-registry_digest() { curl -s -o /dev/null -D - -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
-	"http://$REGISTRY/v2/$REPO_PATH/manifests/$1" | tr -d '\r' | sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: //p'; }
 d1=$(registry_digest 1.0.0)
 d2=$(registry_digest 2.0.0)
 [ -n "$d1" ] && [ -n "$d2" ] || hard_error "no digests from the registry"

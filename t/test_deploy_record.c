@@ -151,6 +151,6 @@ int main(void)
 		{ NULL, NULL },
 	};
 
-	strcpy(dir, "/tmp/dr-records.XXXXXX");
+	snprintf(dir, sizeof dir, "%s", "/tmp/dr-records.XXXXXX");
 	return unit_run_in_tmpdir("deploy_record", cases, dir);
 }

@@ -15,14 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 #include <json-c/json.h>
 
 #include "buf.h"
+#include "cgi.h"
 #include "error.h"
 #include "config.h"
 
@@ -37,7 +36,6 @@
 #define CTL_DEFAULT_TIMEOUT 1800L
 #define CTL_POLL_MS 1000           /* between two looks at a running deploy */
 #define CTL_RETRIES 10             /* cut or refused-by-the-edge requests sent again */
-#define CTL_KEY_LEN 32
 
 struct ctl {
 	const char *url;
@@ -51,7 +49,7 @@ struct ctl {
 	int previous;                /* deploy --previous */
 	long limit;                  /* history --limit N, 0: the agent's default */
 	int sync;                    /* deploy --sync: one request, no following */
-	char idempotency_key[65];    /* deploy: --idempotency-key, or a random one */
+	char idempotency_key[65];    /* deploy: --idempotency-key, or a random one (DR_REQUEST_ID_LEN + 1 fits) */
 	const char *prefer;          /* the next request's Prefer header, or NULL */
 	long http_status;
 	struct dr_buf body;
@@ -626,23 +624,6 @@ static int ctl_url_safe(const char *url)
 	return !strcasecmp(url, "http://localhost");
 }
 
-/* A random key, so that a retried deploy request cannot deploy twice. */
-static void ctl_new_key(char out[CTL_KEY_LEN + 1])
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned char raw[CTL_KEY_LEN / 2];
-	size_t i;
-
-	if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
-		for (i = 0; i < sizeof raw; i++)
-			raw[i] = (unsigned char)(rand() ^ (int)getpid() ^ (int)time(NULL));
-	for (i = 0; i < sizeof raw; i++) {
-		out[2 * i] = hex[raw[i] >> 4];
-		out[2 * i + 1] = hex[raw[i] & 15];
-	}
-	out[CTL_KEY_LEN] = '\0';
-}
-
 /* An option that may come before or after the command; -1 for a bad --limit. */
 static int ctl_command_option(struct ctl *c, int opt, const char *arg)
 {
@@ -751,8 +732,9 @@ int main(int argc, char **argv)
 		return ctl_usage("unexpected option or argument after the command");
 	dr_buf_init(&c.body, CTL_RESPONSE_MAX);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	/* A random key (a request id's form), so that a retried deploy request cannot deploy twice. */
 	if (!c.idempotency_key[0])
-		ctl_new_key(c.idempotency_key);
+		dr_request_id_new(c.idempotency_key);
 	if (!strcmp(command, "deploy") && c.previous) {
 		rc = image || c.expect_current ? ctl_usage("deploy --previous takes no IMAGE and no --expect-current")
 					       : ctl_deploy_previous(&c);

@@ -70,7 +70,7 @@ int dr_http_respond_continue(int fd);
 int dr_http_respond_error(int fd, int status, const char *request_id, const char *allow,
 			  const char *reason);
 
-/* The one writer of error answers: the same, followed by members_len bytes of further
+/* The dispatcher's writer of error answers (endpoints build theirs with reply.c): the same, followed by members_len bytes of further
  * serialized JSON members ("phase":"pull","logs":[...]) when members_len is not 0. */
 int dr_http_respond_error_with(int fd, int status, const char *request_id, const char *allow,
 			       const char *reason, const char *members, size_t members_len);

@@ -54,17 +54,15 @@ static void lock_read_info(int fd, int wait, struct dr_lock_info *info)
 	lock_record_field(record, "since", info->since, sizeof info->since);
 }
 
-/* Describe the current holder. */
-static int lock_busy(int fd, const char *state_dir, struct dr_error *err)
+/* Describe the current holder; its fields into h. */
+static int lock_busy(int fd, const char *state_dir, struct dr_lock_info *h, struct dr_error *err)
 {
-	struct dr_lock_info h;
-
-	lock_read_info(fd, 1, &h);
-	if (!h.action[0])
+	lock_read_info(fd, 1, h);
+	if (!h->action[0])
 		return dr_error_set(err, DR_FAULT_CONFLICT, "another deploy or stop holds the lock in %s; try again when it ends", state_dir);
 	return dr_error_set(err, DR_FAULT_CONFLICT, "busy: %s%s%s by request %s running since %s; try again when it ends",
-			    h.action, h.image[0] ? " of " : "", h.image, h.request_id[0] ? h.request_id : "unknown",
-			    h.since[0] ? h.since : "unknown");
+			    h->action, h->image[0] ? " of " : "", h->image, h->request_id[0] ? h->request_id : "unknown",
+			    h->since[0] ? h->since : "unknown");
 }
 
 static void lock_write_record(int fd, const struct dr_lock_holder *me)
@@ -87,15 +85,17 @@ int dr_lock_acquire(struct dr_lock *lk, const char *state_dir, const struct dr_l
 	char path[4096];
 
 	lk->fd = -1;
-	lk->previous_request_id[0] = '\0';
+	lk->previous_request_id[0] = lk->holder_request_id[0] = '\0';
 	if (snprintf(path, sizeof path, "%s/%s", state_dir, DR_LOCK_FILE) >= (int)sizeof path)
 		return dr_error_set(err, DR_FAULT_INTERNAL, "STATE_DIRECTORY path too long");
 	lk->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
 	if (lk->fd < 0)
 		return dr_error_set(err, DR_FAULT_INTERNAL, "cannot open the deploy lock %s: %s", path, strerror(errno));
 	if (flock(lk->fd, LOCK_EX | LOCK_NB) < 0) {
-		int status = errno == EWOULDBLOCK ? lock_busy(lk->fd, state_dir, err)
+		int status = errno == EWOULDBLOCK ? lock_busy(lk->fd, state_dir, &before, err)
 						  : dr_error_set(err, DR_FAULT_INTERNAL, "cannot lock %s: %s", path, strerror(errno));
+		if (status == DR_FAULT_CONFLICT)
+			dr_strlcpy(lk->holder_request_id, before.request_id, sizeof lk->holder_request_id);
 		close(lk->fd);
 		lk->fd = -1;
 		return status;
@@ -147,13 +147,14 @@ static int lock_open_held(const char *state_dir, char *path, size_t cap, int *fd
 
 int dr_lock_peek(const char *state_dir, struct dr_error *err)
 {
+	struct dr_lock_info holder;
 	char path[4096];
 	int fd, held = lock_open_held(state_dir, path, sizeof path, &fd), rc = 0;
 
 	if (held < 0)
 		return dr_error_set(err, DR_FAULT_INTERNAL, "cannot open the deploy lock %s: %s", path, strerror(errno));
 	if (held)
-		rc = lock_busy(fd, state_dir, err);
+		rc = lock_busy(fd, state_dir, &holder, err);
 	if (fd >= 0)
 		close(fd);
 	return rc;

@@ -14,6 +14,7 @@
 struct dr_lock {
 	int fd; /* -1 while not held */
 	char previous_request_id[80]; /* the holder before this one, as the lock file named it ("" if none) */
+	char holder_request_id[80];   /* after a refused dr_lock_acquire: who holds it ("" if unknown) */
 };
 
 /* Who holds, or last held, the lock: the fields of the lock file. */
@@ -30,7 +31,8 @@ struct dr_lock_holder {
 	const char *request_id;
 };
 
-/* Take the lock without waiting; returns 0, a conflict naming the holder, or an internal fault. */
+/* Take the lock without waiting; returns 0, a conflict naming the holder (its request id also in
+ * lk->holder_request_id), or an internal fault. */
 int dr_lock_acquire(struct dr_lock *lk, const char *state_dir, const struct dr_lock_holder *me, struct dr_error *err);
 
 /* Without taking it (read from /proc/locks): 0 when the lock is free, or a conflict naming the holder. */

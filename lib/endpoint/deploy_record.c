@@ -72,7 +72,7 @@ int dr_deploy_record_read(const char *state_dir, const char *request_id, json_ob
 	return 0;
 }
 
-static const char *record_string(json_object *o, const char *key)
+const char *dr_deploy_record_string(json_object *o, const char *key)
 {
 	json_object *v;
 
@@ -84,16 +84,16 @@ int dr_deploy_record_settle(json_object *record, const char *state_dir)
 {
 	struct dr_lock_info holder;
 	char reason[512];
-	const char *id = record_string(record, "request_id");
+	const char *id = dr_deploy_record_string(record, "request_id");
 
-	if (strcmp(record_string(record, "status"), "running"))
+	if (strcmp(dr_deploy_record_string(record, "status"), "running"))
 		return 0;
 	if (dr_lock_holder(state_dir, &holder) && !strcmp(holder.request_id, id))
 		return 0;
 	snprintf(reason, sizeof reason,
 		 "the deploy process ended in phase %s without finishing (killed, or the host restarted); "
 		 "check GET /v1/status before deploying again",
-		 record_string(record, "phase")[0] ? record_string(record, "phase") : "unknown");
+		 dr_deploy_record_string(record, "phase")[0] ? dr_deploy_record_string(record, "phase") : "unknown");
 	json_object_object_add(record, "status", json_object_new_string("error"));
 	json_object_object_add(record, "http_status", json_object_new_int(500));
 	json_object_object_add(record, "interrupted", json_object_new_boolean(1));

@@ -30,6 +30,9 @@ int dr_deploy_record_write(const char *state_dir, const char *request_id, json_o
 /* Read request_id's record into *out; 0, DR_FAULT_NOT_FOUND, or an internal fault. */
 int dr_deploy_record_read(const char *state_dir, const char *request_id, json_object **out, struct dr_error *err);
 
+/* The string member key of a record, "" when it has none (borrowed from the record). */
+const char *dr_deploy_record_string(json_object *record, const char *key);
+
 /* A running record whose process no longer holds the environment's lock was killed: make it
  * read as the interrupted deploy it is (status error, http_status 500, interrupted). 1 when
  * it did, 0 when the record stands as it is. */

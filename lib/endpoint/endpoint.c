@@ -49,12 +49,8 @@ int dr_endpoint_steps(struct dr_endpoint *ep, const struct dr_step *steps, size_
 int dr_endpoint_lock(struct dr_endpoint *ep, const char *action, const char *image, struct dr_error *err)
 {
 	struct dr_lock_holder me = { action, image, ep->cgi.request_id };
-	struct dr_lock_info holder;
-	int rc = dr_lock_acquire(&ep->lock, ep->cfg.state_directory, &me, err);
 
-	if (rc == DR_FAULT_CONFLICT && dr_lock_holder(ep->cfg.state_directory, &holder))
-		dr_strlcpy(ep->holder_request_id, holder.request_id, sizeof ep->holder_request_id);
-	return rc;
+	return dr_lock_acquire(&ep->lock, ep->cfg.state_directory, &me, err);
 }
 
 int dr_endpoint_docker(struct dr_endpoint *ep, struct dr_error *err)
@@ -148,8 +144,8 @@ int dr_endpoint_end(struct dr_endpoint *ep, int rc, int status, json_object *bod
 	}
 	if (rc) {
 		body = dr_reply_error_body(&ep->audit, &ep->err, body);
-		if (ep->holder_request_id[0] && ep->err.phase == DR_PHASE_LOCK)
-			json_object_object_add(body, "holder_request_id", json_object_new_string(ep->holder_request_id));
+		if (ep->lock.holder_request_id[0] && ep->err.phase == DR_PHASE_LOCK)
+			json_object_object_add(body, "holder_request_id", json_object_new_string(ep->lock.holder_request_id));
 	} else {
 		body = body ? body : json_object_new_object();
 		/* A deploy's record names its own request; every other answer names this one. */

@@ -25,7 +25,6 @@ struct dr_endpoint {
 	struct dr_docker docker;  /* open after dr_endpoint_docker */
 	int keeps_history;        /* deploy and stop: dr_endpoint_end appends to the history */
 	int detached;             /* answered early (202): the connection is closed, the end only audits */
-	char holder_request_id[80]; /* who held the lock when dr_endpoint_lock was refused */
 	/* Given the final answer (status, body) before it is written (may be NULL): the deploy's record. */
 	void (*keep_answer)(struct dr_endpoint *ep, int status, json_object *body, void *ctx);
 	void *keep_answer_ctx;

@@ -397,18 +397,29 @@ static void pipeline_record_running(struct dr_pipeline *p, int durable)
 	p->recorded_ms = dr_now_ms();
 }
 
+#define PIPELINE_ACCEPTED_HEADERS_MAX 256
+
+/* The 202 for the deploy request_id (its own, or the one a retried key names): headers and body. */
+static json_object *pipeline_accepted(const char *request_id, const char *image, const char *environment,
+				      char headers[PIPELINE_ACCEPTED_HEADERS_MAX])
+{
+	json_object *body = json_object_new_object();
+
+	snprintf(headers, PIPELINE_ACCEPTED_HEADERS_MAX,
+		 "Location: /v1/deploys/%s\r\nPreference-Applied: respond-async\r\n", request_id);
+	json_object_object_add(body, "status", json_object_new_string("accepted"));
+	json_object_object_add(body, "request_id", json_object_new_string(request_id));
+	dr_reply_add_string(body, "image", image);
+	dr_reply_add_string(body, "environment", environment);
+	return body;
+}
+
 /* Answer 202 and let the connection go; the deploy goes on in this process. */
 static void pipeline_accept(struct dr_pipeline *p)
 {
-	json_object *body = json_object_new_object();
-	char headers[256];
+	char headers[PIPELINE_ACCEPTED_HEADERS_MAX];
+	json_object *body = pipeline_accepted(p->ep.cgi.request_id, p->request.image, p->ep.cfg.environment, headers);
 
-	snprintf(headers, sizeof headers, "Location: /v1/deploys/%s\r\nPreference-Applied: respond-async\r\n",
-		 p->ep.cgi.request_id);
-	json_object_object_add(body, "status", json_object_new_string("accepted"));
-	json_object_object_add(body, "request_id", json_object_new_string(p->ep.cgi.request_id));
-	dr_reply_add_string(body, "image", p->request.image);
-	json_object_object_add(body, "environment", json_object_new_string(p->ep.cfg.environment));
 	dr_endpoint_answer_early(&p->ep, 202, headers, body);
 }
 
@@ -453,8 +464,6 @@ static void pipeline_keep_answer(struct dr_endpoint *ep, int status, json_object
 	dr_reply_add_string(record, "image", p->request.image);
 	json_object_object_add(record, "environment", json_object_new_string(ep->cfg.environment));
 	json_object_object_add(record, "finished_at", json_object_new_string(now));
-	if (!json_object_object_get_ex(record, "phases", NULL))
-		dr_pipeline_add_phases(p, record);
 	dr_deploy_record_write(ep->cfg.state_directory, ep->cgi.request_id, record, 1, &ignored);
 	json_object_put(record);
 	if (p->key_first && !p->key_remembered)
@@ -486,19 +495,14 @@ int dr_pipeline_run(struct dr_pipeline *p, const char *action, enum dr_run_mode 
 int dr_pipeline_end_replay(struct dr_pipeline *p)
 {
 	json_object *record = p->replay, *body, *v;
-	char headers[256] = "";
+	char headers[PIPELINE_ACCEPTED_HEADERS_MAX] = "";
+	const char *status_text = dr_deploy_record_string(record, "status");
 	int status = 202;
 
 	p->replay = NULL;
-	if (json_object_object_get_ex(record, "status", &v) && !strcmp(json_object_get_string(v), "running")) {
-		body = json_object_new_object();
-		json_object_object_add(body, "status", json_object_new_string("accepted"));
-		json_object_object_foreach(record, key, value)
-			if (!strcmp(key, "request_id") || !strcmp(key, "image") || !strcmp(key, "environment"))
-				json_object_object_add(body, key, json_object_get(value));
-		json_object_object_get_ex(record, "request_id", &v);
-		snprintf(headers, sizeof headers, "Location: /v1/deploys/%s\r\nPreference-Applied: respond-async\r\n",
-			 json_object_get_string(v));
+	if (!strcmp(status_text, "running")) {
+		body = pipeline_accepted(dr_deploy_record_string(record, "request_id"), dr_deploy_record_string(record, "image"),
+					 dr_deploy_record_string(record, "environment"), headers);
 		json_object_put(record);
 	} else {
 		status = json_object_object_get_ex(record, "http_status", &v) ? json_object_get_int(v) : 500;

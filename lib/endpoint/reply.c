@@ -22,13 +22,6 @@ int dr_reply_send(struct dr_audit *a, int status, const char *headers, json_obje
 	return written ? 0 : DR_EXIT_NOT_ANSWERED;
 }
 
-int dr_reply_json(struct dr_audit *a, int status, json_object *body)
-{
-	if (a->request_id)
-		json_object_object_add(body, "request_id", json_object_new_string(a->request_id));
-	return dr_reply_send(a, status, NULL, body);
-}
-
 json_object *dr_reply_error_body(struct dr_audit *a, const struct dr_error *err, json_object *extra)
 {
 	json_object *body = json_object_new_object();
@@ -50,13 +43,6 @@ json_object *dr_reply_error_body(struct dr_audit *a, const struct dr_error *err,
 	}
 	a->reason = err->reason;
 	return body;
-}
-
-int dr_reply_error(struct dr_audit *a, const struct dr_error *err, json_object *extra)
-{
-	json_object *body = dr_reply_error_body(a, err, extra);
-
-	return dr_reply_send(a, dr_fault_status(err->fault ? err->fault : DR_FAULT_INTERNAL), NULL, body);
 }
 
 void dr_reply_add_stop_report(json_object *out, const struct dr_stop_report *r)

@@ -14,18 +14,13 @@
 /* An endpoint that could not write its answer exits with this; one that did exits 0. */
 #define DR_EXIT_NOT_ANSWERED 111
 
-/* Send status with body (consumed) and audit it; returns the exit code: 0 once written, whatever the status. */
-int dr_reply_json(struct dr_audit *a, int status, json_object *body);
-
 /* The error answer: {"status":"error","reason","request_id","phase"} and extra's members
  * (extra consumed, may be NULL); notes the reason and phase in the audit fields. */
 json_object *dr_reply_error_body(struct dr_audit *a, const struct dr_error *err, json_object *extra);
 
-/* Send {"status":"error","reason":...} merged with extra (consumed, may be NULL) and audit it. */
-int dr_reply_error(struct dr_audit *a, const struct dr_error *err, json_object *extra);
-
 /* Send body (consumed) as it is, with more header lines (may be NULL; each "Name: value\r\n");
- * X-Request-Id is the body's request_id. Audit it with status; the exit code as above. */
+ * X-Request-Id is the body's request_id. Audit it with status; returns the exit code: 0 once
+ * written, whatever the status. */
 int dr_reply_send(struct dr_audit *a, int status, const char *headers, json_object *body);
 
 /* Add name: value to o when value is neither NULL nor empty. */
