@@ -40,15 +40,16 @@ struct agent_route {
 	const char *program;
 	int needs_body;
 	int prefix;      /* path is a prefix: /v1/deploys/<request_id> */
+	int changes;     /* changes the container: not for the read-only client */
 };
 
 static const struct agent_route agent_routes[] = {
-	{ "/v1/deploy", "POST", "dreichor-deploy", 1, 0 },
-	{ "/v1/status", "GET", "dreichor-status", 0, 0 },
-	{ "/v1/stop", "POST", "dreichor-stop", 0, 0 },
-	{ "/v1/plan", "POST", "dreichor-plan", 1, 0 },
-	{ "/v1/deploys", "GET", "dreichor-deploys", 0, 0 },
-	{ "/v1/deploys/", "GET", "dreichor-deploys", 0, 1 },
+	{ "/v1/deploy", "POST", "dreichor-deploy", 1, 0, 1 },
+	{ "/v1/status", "GET", "dreichor-status", 0, 0, 0 },
+	{ "/v1/stop", "POST", "dreichor-stop", 0, 0, 1 },
+	{ "/v1/plan", "POST", "dreichor-plan", 1, 0, 0 },
+	{ "/v1/deploys", "GET", "dreichor-deploys", 0, 0, 0 },
+	{ "/v1/deploys/", "GET", "dreichor-deploys", 0, 1, 0 },
 };
 
 struct agent {
@@ -83,12 +84,13 @@ static int agent_refuse_config(struct agent *ag)
 {
 	const char *problem = ag->cfg.problems.text[0];
 	struct dr_error err = { 0 };
+	enum dr_auth_role role;
 	char reason[DR_PROBLEM_MAX];
 	size_t name = strspn(problem, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789");
 
 	/* A half-configured JWT check cannot run; the service token then stands alone. */
 	if (ag->cfg.client_id && ag->cfg.client_id[0] && ag->cfg.client_secret && ag->cfg.client_secret[0] &&
-	    dr_auth_check(&ag->req, &ag->cfg, &err, ag->auth_detail, sizeof ag->auth_detail) == 0)
+	    dr_auth_check(&ag->req, &ag->cfg, &role, &err, ag->auth_detail, sizeof ag->auth_detail) == 0)
 		return agent_refuse(ag, 500, NULL, problem);
 	ag->audit.detail = problem;
 	if (name > 0 && problem[name] == ':')
@@ -303,6 +305,7 @@ static int agent_serve(struct agent *ag)
 	struct dr_error err = { 0 };
 	const char *why = NULL;
 	const char *presented;
+	enum dr_auth_role role;
 	int rc;
 
 	dr_request_id_new(ag->request_id);
@@ -330,12 +333,12 @@ static int agent_serve(struct agent *ag)
 		return agent_refuse(ag, rc, NULL, "Cf-Ray header malformed: 1-64 letters, digits and dashes");
 	if (ag->cfg.problems.count)
 		return agent_refuse_config(ag);
-	if ((rc = dr_auth_check(&ag->req, &ag->cfg, &err, ag->auth_detail, sizeof ag->auth_detail))) {
+	if ((rc = dr_auth_check(&ag->req, &ag->cfg, &role, &err, ag->auth_detail, sizeof ag->auth_detail))) {
 		ag->audit.detail = ag->auth_detail[0] ? ag->auth_detail : NULL;
 		return agent_refuse(ag, dr_fault_status(err.fault), NULL, err.reason);
 	}
-	if (!ag->audit.client_id)
-		ag->audit.client_id = ag->cfg.client_id; /* the JWT's common_name, checked equal */
+	if (!ag->audit.client_id) /* the JWT's common_name, checked equal */
+		ag->audit.client_id = role == DR_AUTH_READER ? ag->cfg.reader_client_id : ag->cfg.client_id;
 	route = agent_route_find(ag->req.path);
 	if (!route)
 		return agent_refuse(ag, 404, NULL, "unknown path; the API is POST /v1/plan, POST /v1/deploy, GET /v1/status, GET /v1/deploys, GET /v1/deploys/<request_id>, POST /v1/stop");
@@ -344,6 +347,9 @@ static int agent_serve(struct agent *ag)
 			 route->path, route->method);
 		return agent_refuse(ag, 405, route->method, err.reason);
 	}
+	if (route->changes && role == DR_AUTH_READER)
+		return agent_refuse(ag, 403, NULL, "this is the read-only service token (CF_ACCESS_READER_CLIENT_ID): it may plan and read "
+						   "status and history; deploy and stop need the deploying token");
 	if ((rc = agent_check_body(route, &ag->req, &why)))
 		return agent_refuse(ag, rc, NULL, why);
 	if ((rc = agent_take_body(ag, &why)))
@@ -412,7 +418,7 @@ int main(int argc, char **argv)
 	if (argc >= 2 && !strcmp(argv[1], "--fetch-certs"))
 		return agent_fetch_certs(argv + 1);
 	if (argc == 2 && !strcmp(argv[1], "--version")) {
-		printf("dreichor-agent %s\n", PACKAGE_VERSION);
+		printf("dreichor-agent %s\nendpoint libcurl: %s\n", PACKAGE_VERSION, DR_ENDPOINT_CURL);
 		return 0;
 	}
 	if (argc != 1)

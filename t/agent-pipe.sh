@@ -81,4 +81,15 @@ rid=$(tr -d '\r' <"$T/response3" | sed -n 's/^X-Request-Id: //p')
 names_request() { journal_entry "$1" | jq -e 'select(.DREICHOR_METHOD == "GET" and .DREICHOR_PATH == "/v1/status")' >/dev/null; }
 check "... its audit entry names the method and path (the head was wiped before the exec)" names_request "$rid"
 
+# 6. An entry journald cannot take goes to stderr, whole: a mount namespace without its socket.
+if unshare -m true 2>/dev/null; then
+	(set -a; . "$T/dev/agent.env"; unshare -m sh -c 'mount -t tmpfs none /run/systemd/journal && exec "$0"' \
+		"$top_builddir/dreichor-agent" <"$T/request3" >"$T/response4" 2>"$T/stderr4")
+	check "no journald: still answered" grep -q '^HTTP/1.1 500' "$T/response4"
+	check "... the entry is on stderr" grep -q 'journald refused the audit entry' "$T/stderr4"
+	check "... with its method, path and reason" bash -c "grep -F 'journald refused' '$T/stderr4' | grep -F 'DREICHOR_METHOD=GET' | grep -F 'DREICHOR_PATH=/v1/status' | grep -qF 'DREICHOR_REASON='"
+else
+	hard_error "unshare -m is needed for the journald-refused case (run as root)"
+fi
+
 finish

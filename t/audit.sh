@@ -100,6 +100,13 @@ check "runtime printing DATABASE_URL: 500" status_is 500
 check "... the URL is masked in the answer's logs" json_is '.logs[0]' "config: DATABASE_URL=***"
 check "... the bare password too" json_is '.logs[1]' "FATAL: password authentication failed (password ***)"
 check "... the reason quotes the masked lines" reason_has "DATABASE_URL=*** | FATAL"
+# The review's case: a failed deploy behind Cloudflare that replaced a running container
+# carries every field at once; none is dropped for want of room.
+E=$(entry "$(rid)")
+for field in DREICHOR_CF_RAY DREICHOR_PREVIOUS_DIGEST DREICHOR_STOP_DURATION_MS DREICHOR_STOP_KILLED \
+	DREICHOR_EXIT_CODE DREICHOR_CONTAINER_LOGS DREICHOR_REASON DREICHOR_PHASE DREICHOR_IMAGE_DIGEST DREICHOR_DURATION_MS; do
+	check "failed replace behind the edge: $field kept" field_is "$E" "\"$field\" | type" string
+done
 check "... no password anywhere in the answer" bash -c "! grep -qF db-pass-dev '$T/body'"
 call dev GET /v1/deploys
 check "... nor in the history" bash -c "! grep -qF db-pass-dev '$T/body' && ! grep -qF db-pass-dev '$T/dev/state/deploys.jsonl'"

@@ -16,6 +16,9 @@ make_image 1.0.1 'echo runtime up; exec sleep 3600' \
 make_image 1.0.2 'echo runtime up; exec sleep 3600' \
 	"HEALTHCHECK --interval=600s --timeout=5s --retries=1 $(check_cmd 'true')"
 make_image 1.0.3 "$RUNTIME_SCRIPT"
+# The database password (t/lib-agent.sh) where a cut falls inside it, and in other spellings.
+make_image 1.0.4 "printf '%01018d db-pass-dev tail\\n' 0; exec sleep 3600" \
+	"HEALTHCHECK --interval=1s --timeout=5s --retries=1 $(check_cmd "printf '%0250d' 0; echo db-pass-dev; echo 'db%2dpass%2Ddev db\\u002dpass-dev'; exit 1")"
 setup_env dev
 set_agent_var dev STARTUP_GRACE_SECONDS 30
 start_agent dev
@@ -34,6 +37,15 @@ check "... and the log lines" reason_has "runtime up"
 check "... health_outputs in the answer" json_is '.health_outputs[-1]' "database unreachable at check"
 check "... phase grace" json_is .phase grace
 check "... the container was removed" test "$(container_count $name)" = 0
+
+deploy dev "$IMAGE_REPOSITORY:1.0.4"
+check "a secret across the cut of a health output and a log line: 500" answer_is 500 "turned unhealthy"
+check "... the output is masked, then cut" json_is '.health_outputs[-1] | .[245:]' "00000***?**"
+check "... the log line too" json_is '.logs[0] | .[1015:]' "000 *** t"
+check "... no part of the password in the answer (percent, either case, JSON-escaped)" \
+	bash -c "! grep -qE 'db-p|db%2[dD]p|u002dp' '$T/body'"
+check "... nor in the history or the record" \
+	bash -c "! grep -qrE 'db-p|db%2[dD]p|u002dp' '$T/dev/state'"
 
 stop_agent dev
 set_agent_var dev STARTUP_GRACE_SECONDS 3

@@ -70,6 +70,8 @@ check "token signed by the second key of the certs file: 200" status_is 200
 
 refused_for "signed by another key" "$(token "$T/other.pem" "$H1" "$(claims)")" "signature does not verify"
 refused_for "unknown kid" "$(token "$T/key.pem" '{"alg":"RS256","kid":"kid-9"}' "$(claims)")" "no RSA key with kid kid-9"
+# A client's text reaches the journal printable: the escape byte of a kid becomes '?'.
+refused_for "a kid with a terminal escape" "$(token "$T/key.pem" '{"alg":"RS256","kid":"kid-\u001b[31m9"}' "$(claims)")" "no RSA key with kid kid-?[31m9"
 refused_for "wrong aud" "$(token "$T/key.pem" "$H1" "$(claims '.aud = ["someone-else"]')")" "aud does not contain"
 refused_for "aud as a plain wrong string" "$(token "$T/key.pem" "$H1" "$(claims '.aud = "x"')")" "aud does not contain"
 refused_for "wrong iss" "$(token "$T/key.pem" "$H1" "$(claims '.iss = "https://evil.example"')")" "iss is not"

@@ -147,6 +147,7 @@ body=$({
 	try write_etc 'echo x >/etc/dreichor-probe'
 	try write_usr 'echo x >/usr/dreichor-probe'
 	try write_var_tmp 'echo x >/var/tmp/dreichor-probe'
+	try write_tmp 'echo x >/tmp/dreichor-probe'
 	try write_own_config 'echo x >>/opt/dreichor/dev/deploy-agent/.env'
 	try write_volume 'echo x >/opt/dreichor/dev/volumes/snapshots/dreichor-probe'
 	try write_state 'echo x >"$STATE_DIRECTORY/probe" && rm "$STATE_DIRECTORY/probe"'
@@ -174,14 +175,14 @@ check "sandbox: no effective capabilities" probe CapEff=0000000000000000
 check "sandbox: empty bounding set" probe CapBnd=0000000000000000
 check "sandbox: no new privileges" probe NoNewPrivs=1
 check "sandbox: a system call filter is on" probe Seccomp=2
-for denied in write_etc write_usr write_var_tmp write_own_config write_volume read_other_env list_other_env \
+for denied in write_etc write_usr write_var_tmp write_tmp write_own_config write_volume read_other_env list_other_env \
 	read_other_state read_other_secret list_home tcp_connect; do
 	check "sandbox: $denied denied" probe "$denied=denied"
 done
 for allowed in write_state read_own_runtime_env docker_socket; do
 	check "sandbox: $allowed allowed" probe "$allowed=allowed"
 done
-check "sandbox: nothing reached the system's /var/tmp" stand test ! -e /var/tmp/dreichor-probe
+check "sandbox: nothing reached the system's /var/tmp or /tmp" stand test ! -e /var/tmp/dreichor-probe -a ! -e /tmp/dreichor-probe
 EXPOSURE=$(stand_exposure 3005 'dreichor-agent-dev@*')
 echo "# exposure of a live dreichor-agent-dev@ instance: $EXPOSURE"
 check "sandbox: exposure of a live instance at most 1.5" test "$(echo "${EXPOSURE:-99} <= 1.5" | bc)" = 1

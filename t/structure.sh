@@ -1,10 +1,12 @@
 #!/bin/bash
 # The tree says what may be linked and read where (docs/architecture.md):
-# lib/core is libc only and includes no endpoint header; the programs read
+# lib/core is libc and Nettle only and includes no endpoint header; the programs read
 # their environment only through dr_env (lib/core/config.c); no module
 # writes an HTTP status into a failure (lib/core/error.c maps faults);
 # the deploy and plan programs hold no phase bookkeeping and no checks of
-# their own (the step table in lib/endpoint/pipeline.c does).
+# their own (the step table in lib/endpoint/pipeline.c does); outside text
+# is masked, cut and made printable in one place (lib/core/mask.c); the
+# project's cryptography is Nettle's.
 . "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
 cd "$top_srcdir" || hard_error "no source tree"
 
@@ -23,5 +25,11 @@ check "deploy.c and plan.c name no phase and set no error" \
 	bash -c "! grep -nE 'DR_PHASE_|dr_error_set|err\\.phase' cgi/deploy.c cgi/plan.c"
 check "every endpoint runs its steps through the one runner" \
 	bash -c "[ \"\$(grep -lE 'dr_endpoint_steps|dr_pipeline_run' cgi/status.c cgi/stop.c cgi/deploys.c cgi/deploy.c cgi/plan.c | wc -l)\" = 5 ]"
+check "one chokepoint: only lib/core/mask.c makes outside text printable or matches secrets" \
+	bash -c "[ \"\$(grep -lE 'dr_utf8_char_len' lib/*/*.c cgi/*.c cgi/tools/*.c | paste -sd' ')\" = 'lib/core/jsonstr.c lib/core/mask.c' ]"
+check "Docker's health output is stored whole, cut only by dr_text_clean" \
+	bash -c "! grep -n 'DR_HEALTH_OUTPUT_MAX' lib/endpoint/docker_json.c"
+check "no hand-written digest or RSA: crypto.c calls Nettle" \
+	bash -c "[ ! -e lib/core/sha256.c ] && [ ! -e lib/core/rsa.c ] && grep -q '#include <nettle/rsa.h>' lib/core/crypto.c"
 log "cgi/deploy.c: $(wc -l <cgi/deploy.c) lines, cgi/plan.c: $(wc -l <cgi/plan.c) lines"
 finish

@@ -9,6 +9,8 @@
 static struct dr_http_request req;
 static struct dr_config cfg;
 static char secret[] = "the-secret";
+static char reader_secret[] = "the-reader-secret";
+static enum dr_auth_role role;
 
 static int check(const char *head)
 {
@@ -20,7 +22,7 @@ static int check(const char *head)
 	memcpy(req.head, head, req.head_len);
 	if (dr_http_head_parse(&req))
 		return -1;
-	return dr_auth_check(&req, &cfg, &err, detail, sizeof detail);
+	return dr_auth_check(&req, &cfg, &role, &err, detail, sizeof detail);
 }
 
 static void test_equal(void)
@@ -52,6 +54,26 @@ static void test_wrong(void)
 static void test_right(void)
 {
 	CU_ASSERT_EQUAL(check("GET / HTTP/1.1\r\ncf-access-client-id: id\r\ncf-access-client-secret: the-secret\r\n\r\n"), 0);
+	CU_ASSERT_EQUAL(role, DR_AUTH_DEPLOYER);
+}
+
+static void test_reader(void)
+{
+	const char *reader = "GET / HTTP/1.1\r\nCF-Access-Client-Id: reader\r\nCF-Access-Client-Secret: the-reader-secret\r\n\r\n";
+
+	CU_ASSERT_EQUAL(check(reader), DR_FAULT_FORBIDDEN);  /* none configured */
+	CU_ASSERT_EQUAL(role, DR_AUTH_NONE);
+	cfg.reader_client_id = "reader";
+	cfg.reader_client_secret = reader_secret;
+	CU_ASSERT_EQUAL(check(reader), 0);
+	CU_ASSERT_EQUAL(role, DR_AUTH_READER);
+	/* One token's id with the other's secret is neither. */
+	CU_ASSERT_EQUAL(check("GET / HTTP/1.1\r\nCF-Access-Client-Id: reader\r\nCF-Access-Client-Secret: the-secret\r\n\r\n"), DR_FAULT_FORBIDDEN);
+	CU_ASSERT_EQUAL(check("GET / HTTP/1.1\r\nCF-Access-Client-Id: id\r\nCF-Access-Client-Secret: the-reader-secret\r\n\r\n"), DR_FAULT_FORBIDDEN);
+	CU_ASSERT_EQUAL(check("GET / HTTP/1.1\r\nCF-Access-Client-Id: id\r\nCF-Access-Client-Secret: the-secret\r\n\r\n"), 0);
+	CU_ASSERT_EQUAL(role, DR_AUTH_DEPLOYER);
+	cfg.reader_client_id = NULL;
+	cfg.reader_client_secret = NULL;
 }
 
 /* The token of the last parsed head, copied out (the cookie's is not terminated). */
@@ -90,6 +112,7 @@ static const struct unit_case cases[] = {
 	{ "missing headers are 401", test_missing },
 	{ "wrong credentials are 403", test_wrong },
 	{ "right credentials pass", test_right },
+	{ "the read-only token", test_reader },
 	{ NULL, NULL },
 };
 

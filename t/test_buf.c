@@ -43,19 +43,10 @@ static void test_json_escape(void)
 	dr_buf_free(&b);
 }
 
-static void test_sanitize(void)
-{
-	char s[] = "ok \xc3\xa9 bad \xff\x80 ctl \x1b end";
-
-	dr_utf8_sanitize(s);
-	CU_ASSERT_STRING_EQUAL(s, "ok \xc3\xa9 bad ?? ctl ? end");
-}
-
 static const struct unit_case cases[] = {
 	{ "cap frees and refuses", test_cap },
 	{ "formatted append beyond the stack buffer", test_addf_large },
 	{ "JSON escaping", test_json_escape },
-	{ "UTF-8 sanitising", test_sanitize },
 	{ NULL, NULL },
 };
 

@@ -13,12 +13,13 @@
 
 #include "base64.h"
 #include "jwt.h"
-#include "sha256.h"
+#include "crypto.h"
 #include "unit.h"
 
 static EVP_PKEY *key, *other, *small, *key3072, *key4096;
 static char certs[64], big_certs[80];
-static struct dr_jwt_policy policy = { "aud-tag", "https://team.cloudflareaccess.com", certs, "id.access", 0 };
+static struct dr_jwt_policy policy = { .audience = "aud-tag", .issuer = "https://team.cloudflareaccess.com",
+				       .certs_file = certs, .common_name = "id.access" };
 static char why[256];
 
 static void b64url(const unsigned char *data, size_t len, char *out, size_t cap)
@@ -94,6 +95,14 @@ static void test_claims(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "aud"));
 	CU_ASSERT_EQUAL(verify(token(key, H1, claims("aud-tag", "someone", policy.now, policy.now + 300))), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "common_name"));
+	/* The read-only client's common_name, once one is configured. */
+	CU_ASSERT_EQUAL(verify(token(key, H1, claims("aud-tag", "reader.access", policy.now, policy.now + 300))), -1);
+	policy.reader_common_name = "reader.access";
+	CU_ASSERT_EQUAL(verify(token(key, H1, claims("aud-tag", "reader.access", policy.now, policy.now + 300))), DR_JWT_READER);
+	CU_ASSERT_EQUAL(verify(token(key, H1, claims("aud-tag", "id.access", policy.now, policy.now + 300))), 0);
+	CU_ASSERT_EQUAL(verify(token(key, H1, claims("aud-tag", "someone", policy.now, policy.now + 300))), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "CF_ACCESS_READER_CLIENT_ID"));
+	policy.reader_common_name = NULL;
 	CU_ASSERT_EQUAL(verify(token(key, H1, claims("aud-tag", "id.access", policy.now - 900, policy.now - 100))), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "expired"));
 	CU_ASSERT_EQUAL(verify(token(key, H1, claims("aud-tag", "id.access", policy.now + 100, policy.now + 900))), -1);

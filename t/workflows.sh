@@ -4,7 +4,8 @@
 # expect_current_digest to the deploy job; a good tag deploys and verifies;
 # a tag the agent refuses fails with the agent's reason in the job summary;
 # a change between plan and deploy is a 412; bad inputs are refused before
-# any call. Then actionlint on both workflows.
+# any call. The plan job holds only the read-only token, which cannot
+# deploy. Then actionlint on both workflows.
 . "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
 
 start_dockerd
@@ -12,16 +13,23 @@ start_registry
 make_image 1.0.0 "$RUNTIME_SCRIPT"
 make_image 1.0.3 'echo config-error-from-runtime; exit 2'
 setup_env dev
+READER_ID=reader-$CLIENT_ID
+READER_SECRET=$(openssl rand -hex 32)
+set_agent_var dev CF_ACCESS_READER_CLIENT_ID "$READER_ID"
+set_agent_var dev CF_ACCESS_READER_CLIENT_SECRET "$READER_SECRET"
 start_agent dev
 SCRIPT=$top_srcdir/.github/scripts/deploy.sh
 
-# step MODE ENV TAG [CONFIRM]: one job's step with the workflow's environment.
+# step MODE ENV TAG [CONFIRM]: one job's step with the workflow's environment; the plan job
+# (and STEP_AS=reader) has the read-only token, as in deploy.yml.
 step() {
+	local id=$CLIENT_ID secret=$CLIENT_SECRET
+	if [ "$1" = plan ] || [ "${STEP_AS:-}" = reader ]; then id=$READER_ID secret=$READER_SECRET; fi
 	env -i PATH="$PATH" HOME="$T" GITHUB_STEP_SUMMARY="$T/summary" GITHUB_OUTPUT="$T/output" \
 		INPUT_ENVIRONMENT="$2" INPUT_IMAGE_TAG="$3" INPUT_CONFIRM="${4:-}" \
 		INPUT_EXPECT_CURRENT_DIGEST="$(sed -n 's/^expect_current_digest=//p' "$T/output" 2>/dev/null)" \
 		IMAGE_REPOSITORY="$IMAGE_REPOSITORY" DREICHOR_URL="http://127.0.0.1:$PORT_dev" \
-		CF_ACCESS_CLIENT_ID="$CLIENT_ID" CF_ACCESS_CLIENT_SECRET="$CLIENT_SECRET" \
+		CF_ACCESS_CLIENT_ID="$id" CF_ACCESS_CLIENT_SECRET="$secret" \
 		DREICHORCTL="$top_builddir/dreichorctl" bash "$SCRIPT" "$1" >>"$T/out" 2>&1
 	RC=$?
 }
@@ -62,6 +70,13 @@ step deploy dev 1.0.0
 check "deploy after a change since the plan: the step fails" test $RC = 1
 check "... the agent's 412 reason in the summary" grep -q "^\*\*Reason:\*\* expect_current_digest is sha256:" "$T/summary"
 check "... and what to do" grep -q "run the workflow again to plan anew" "$T/summary"
+check "... nothing was deployed" test "$(container_count dreichor-runtime-dev)" = 0
+
+# The plan job's token cannot deploy, whatever its step runs.
+: >"$T/summary"; printf 'expect_current_digest=none\n' >"$T/output"; : >"$T/out"
+STEP_AS=reader step deploy dev 1.0.0
+check "the read-only token in the deploy step: the step fails" test $RC = 1
+check "... with the agent's 403 in the summary" grep -q "read-only service token" "$T/summary"
 check "... nothing was deployed" test "$(container_count dreichor-runtime-dev)" = 0
 
 workflow dev 9.9.9

@@ -29,6 +29,7 @@ int main(void)
 	policy.issuer = dr_env("CF_ACCESS_ISSUER");
 	policy.certs_file = dr_env("CF_ACCESS_CERTS_FILE");
 	policy.common_name = dr_env("CF_ACCESS_CLIENT_ID");
+	policy.reader_common_name = dr_env("CF_ACCESS_READER_CLIENT_ID");
 	policy.now = (long long)time(NULL);
 	if (!policy.audience || !policy.issuer || !policy.certs_file || !policy.common_name) {
 		printf("verifier started without its policy variables\n");
@@ -37,10 +38,10 @@ int main(void)
 	while (len <= DR_JWT_MAX && (n = read(STDIN_FILENO, token + len, DR_JWT_MAX + 1 - len)) > 0)
 		len += (size_t)n;
 	rc = dr_jwt_verify(token, len, &policy, why, sizeof why);
-	if (rc) {
+	if (rc < 0) {
 		printf("%s\n", why);
 		return rc == DR_JWT_CERTS_BROKEN ? 2 : 1;
 	}
-	printf("ok\n");
+	printf(rc == DR_JWT_READER ? "ok (the read-only client)\n" : "ok\n");
 	return 0;
 }

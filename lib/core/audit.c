@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include <systemd/sd-journal.h>
 
@@ -33,42 +34,58 @@ static audit_sendv_fn audit_sendv(void)
 
 #include "audit.h"
 #include "clock.h"
+#include "mask.h"
 
-/* dr_audit_write adds 23 fields at most; the spare ones make a new field a compile-time
- * edit away from being dropped, and audit_add says so on stderr rather than drop it. */
-#define AUDIT_FIELDS_MAX 28
+/* Every field an entry can carry, in the order it is written; the entry's room is
+ * counted from this list, so no field can be left out for want of it. */
+enum audit_field {
+	AF_MESSAGE, AF_PRIORITY, AF_IDENTIFIER, AF_ENVIRONMENT, AF_ACTION, AF_RESULT, AF_HTTP_STATUS,
+	AF_REQUEST_ID, AF_CLIENT_ID, AF_METHOD, AF_PATH, AF_IMAGE, AF_IMAGE_DIGEST, AF_PHASE, AF_REASON,
+	AF_DETAIL, AF_CF_RAY, AF_CONTAINER_LOGS, AF_DURATION_MS, AF_PREVIOUS_DIGEST, AF_EXIT_CODE,
+	AF_STOP_DURATION_MS, AF_STOP_KILLED, AF_COUNT
+};
+
+static const char *const audit_field_names[] = {
+	[AF_MESSAGE] = "MESSAGE", [AF_PRIORITY] = "PRIORITY", [AF_IDENTIFIER] = "SYSLOG_IDENTIFIER",
+	[AF_ENVIRONMENT] = "DREICHOR_ENVIRONMENT", [AF_ACTION] = "DREICHOR_ACTION", [AF_RESULT] = "DREICHOR_RESULT",
+	[AF_HTTP_STATUS] = "DREICHOR_HTTP_STATUS", [AF_REQUEST_ID] = "DREICHOR_REQUEST_ID",
+	[AF_CLIENT_ID] = "DREICHOR_CLIENT_ID", [AF_METHOD] = "DREICHOR_METHOD", [AF_PATH] = "DREICHOR_PATH",
+	[AF_IMAGE] = "DREICHOR_IMAGE", [AF_IMAGE_DIGEST] = "DREICHOR_IMAGE_DIGEST", [AF_PHASE] = "DREICHOR_PHASE",
+	[AF_REASON] = "DREICHOR_REASON", [AF_DETAIL] = "DREICHOR_DETAIL", [AF_CF_RAY] = "DREICHOR_CF_RAY",
+	[AF_CONTAINER_LOGS] = "DREICHOR_CONTAINER_LOGS", [AF_DURATION_MS] = "DREICHOR_DURATION_MS",
+	[AF_PREVIOUS_DIGEST] = "DREICHOR_PREVIOUS_DIGEST", [AF_EXIT_CODE] = "DREICHOR_EXIT_CODE",
+	[AF_STOP_DURATION_MS] = "DREICHOR_STOP_DURATION_MS", [AF_STOP_KILLED] = "DREICHOR_STOP_KILLED",
+};
+_Static_assert(sizeof audit_field_names / sizeof audit_field_names[0] == AF_COUNT, "a name for every field");
+
 #define AUDIT_FIELD_MAX 16384
+#define AUDIT_JOURNAL_SOCKET "/run/systemd/journal/socket"
 
 struct audit_fields {
-	struct iovec iov[AUDIT_FIELDS_MAX];
-	char *owned[AUDIT_FIELDS_MAX];
+	struct iovec iov[AF_COUNT];
+	struct dr_buf owned[AF_COUNT];
 	int count;
 };
 
-static void audit_add(struct audit_fields *f, const char *name, const char *value)
+/* NAME=value, the value made printable (client and container text reach here) and cut. */
+static void audit_add(struct audit_fields *f, enum audit_field field, const char *value)
 {
-	size_t nlen, vlen, len;
-	char *field;
+	const char *name = audit_field_names[field];
+	struct dr_buf *b = &f->owned[f->count];
 
 	if (!value)
 		return;
-	if (f->count >= AUDIT_FIELDS_MAX) {
-		fprintf(stderr, "dreichor-agent: audit entry full, field %s=%.*s\n", name, AUDIT_FIELD_MAX, value);
+	dr_buf_init(b, strlen(name) + 1 + AUDIT_FIELD_MAX);
+	if (dr_buf_adds(b, name) || dr_buf_add(b, "=", 1) ||
+	    dr_text_clean(NULL, value, strnlen(value, AUDIT_FIELD_MAX * 4), AUDIT_FIELD_MAX, field == AF_CONTAINER_LOGS,
+			  b)) {
+		/* Only memory can fail here; say so rather than lose the field unseen. */
+		fprintf(stderr, "dreichor-agent: audit field %s could not be built\n", name);
+		dr_buf_free(b);
 		return;
 	}
-	nlen = strlen(name);
-	vlen = strnlen(value, AUDIT_FIELD_MAX);
-	len = nlen + 1 + vlen;
-	field = malloc(len + 1);
-	if (!field)
-		return;
-	memcpy(field, name, nlen);
-	field[nlen] = '=';
-	memcpy(field + nlen + 1, value, vlen);
-	field[len] = '\0';
-	f->owned[f->count] = field;
-	f->iov[f->count].iov_base = field;
-	f->iov[f->count].iov_len = len;
+	f->iov[f->count].iov_base = b->data;
+	f->iov[f->count].iov_len = b->len;
 	f->count++;
 }
 
@@ -95,30 +112,34 @@ int dr_audit_write(const struct dr_audit *a)
 		 a->action, a->method ? a->method : "-", a->path ? a->path : "-", a->http_status,
 		 a->image ? " image=" : "", a->image ? a->image : "", a->reason ? " reason=" : "",
 		 a->reason ? a->reason : "");
-	audit_add(&f, "MESSAGE", message);
-	audit_add(&f, "PRIORITY", priority);
-	audit_add(&f, "SYSLOG_IDENTIFIER", DR_AUDIT_IDENTIFIER);
-	audit_add(&f, "DREICHOR_ENVIRONMENT", a->environment ? a->environment : "unknown");
-	audit_add(&f, "DREICHOR_ACTION", a->action);
-	audit_add(&f, "DREICHOR_RESULT", ok ? "ok" : "error");
-	audit_add(&f, "DREICHOR_HTTP_STATUS", status);
-	audit_add(&f, "DREICHOR_REQUEST_ID", a->request_id);
-	audit_add(&f, "DREICHOR_CLIENT_ID", a->client_id);
-	audit_add(&f, "DREICHOR_METHOD", a->method);
-	audit_add(&f, "DREICHOR_PATH", a->path);
-	audit_add(&f, "DREICHOR_IMAGE", a->image);
-	audit_add(&f, "DREICHOR_IMAGE_DIGEST", a->image_digest);
-	audit_add(&f, "DREICHOR_PHASE", a->phase);
-	audit_add(&f, "DREICHOR_REASON", a->reason);
-	audit_add(&f, "DREICHOR_DETAIL", a->detail);
-	audit_add(&f, "DREICHOR_CF_RAY", a->cf_ray);
-	audit_add(&f, "DREICHOR_CONTAINER_LOGS", a->container_logs);
-	audit_add(&f, "DREICHOR_DURATION_MS", duration);
-	audit_add(&f, "DREICHOR_PREVIOUS_DIGEST", a->previous_digest);
-	audit_add(&f, "DREICHOR_EXIT_CODE", a->exit_code >= 0 ? exit_code : NULL);
-	audit_add(&f, "DREICHOR_STOP_DURATION_MS", a->stop_ms >= 0 ? stop_ms : NULL);
-	audit_add(&f, "DREICHOR_STOP_KILLED", a->stop_ms >= 0 ? (a->stop_killed ? "true" : "false") : NULL);
-	rc = audit_sendv() ? audit_sendv()(f.iov, f.count) : -ENOSYS;
+	audit_add(&f, AF_MESSAGE, message);
+	audit_add(&f, AF_PRIORITY, priority);
+	audit_add(&f, AF_IDENTIFIER, DR_AUDIT_IDENTIFIER);
+	audit_add(&f, AF_ENVIRONMENT, a->environment ? a->environment : "unknown");
+	audit_add(&f, AF_ACTION, a->action);
+	audit_add(&f, AF_RESULT, ok ? "ok" : "error");
+	audit_add(&f, AF_HTTP_STATUS, status);
+	audit_add(&f, AF_REQUEST_ID, a->request_id);
+	audit_add(&f, AF_CLIENT_ID, a->client_id);
+	audit_add(&f, AF_METHOD, a->method);
+	audit_add(&f, AF_PATH, a->path);
+	audit_add(&f, AF_IMAGE, a->image);
+	audit_add(&f, AF_IMAGE_DIGEST, a->image_digest);
+	audit_add(&f, AF_PHASE, a->phase);
+	audit_add(&f, AF_REASON, a->reason);
+	audit_add(&f, AF_DETAIL, a->detail);
+	audit_add(&f, AF_CF_RAY, a->cf_ray);
+	audit_add(&f, AF_CONTAINER_LOGS, a->container_logs);
+	audit_add(&f, AF_DURATION_MS, duration);
+	audit_add(&f, AF_PREVIOUS_DIGEST, a->previous_digest);
+	audit_add(&f, AF_EXIT_CODE, a->exit_code >= 0 ? exit_code : NULL);
+	audit_add(&f, AF_STOP_DURATION_MS, a->stop_ms >= 0 ? stop_ms : NULL);
+	audit_add(&f, AF_STOP_KILLED, a->stop_ms >= 0 ? (a->stop_killed ? "true" : "false") : NULL);
+	/* libsystemd drops an entry silently when the socket does not exist; look first. */
+	if (access(AUDIT_JOURNAL_SOCKET, F_OK))
+		rc = -errno;
+	else
+		rc = audit_sendv() ? audit_sendv()(f.iov, f.count) : -ENOSYS;
 	/* Never lost silently: stderr reaches the journal (the unit's stream) under systemd. */
 	if (rc < 0) {
 		fprintf(stderr, "dreichor-agent: journald refused the audit entry (%s); its fields:", strerror(-rc));
@@ -127,6 +148,6 @@ int dr_audit_write(const struct dr_audit *a)
 		fputc('\n', stderr);
 	}
 	for (i = 0; i < f.count; i++)
-		free(f.owned[i]);
+		dr_buf_free(&f.owned[i]);
 	return rc;
 }

@@ -1,91 +1,93 @@
-/* base64.c: base64 and base64url. */
+/* base64.c: base64 and base64url through Nettle's coder, with the
+ * strictness the callers need put around it (Nettle skips white space and
+ * does not look at the unused bits of the last character). */
 
+#include <stdlib.h>
 #include <string.h>
+
+#include <nettle/base64.h>
 
 #include "base64.h"
 
-static int base64_value(char c)
+/* 1 when text[0..len) has white space, which Nettle would skip and we refuse. */
+static int base64_has_space(const char *text, size_t len)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+' || c == '-')
-		return 62;
-	if (c == '/' || c == '_')
-		return 63;
-	return -1;
+	for (size_t i = 0; i < len; i++)
+		if (strchr(" \t\n\r\f\v", text[i]) || text[i] == '\0')
+			return 1;
+	return 0;
 }
 
-long dr_base64url_decode_n(const char *text, size_t len, unsigned char *out, size_t cap)
+/* Decode exactly len characters with ctx's alphabet, padding optional; the length or -1. */
+static long base64_decode_with(struct base64_decode_ctx *ctx, const char *text, size_t len, unsigned char *out,
+			       size_t cap)
 {
-	unsigned int acc = 0;
-	int bits = 0;
-	size_t n = 0, i;
+	static const char padding[] = "==";
+	size_t n = 0, more = 0, need = BASE64_DECODE_LENGTH(len + 2);
+	uint8_t *buf;
+	long rc = -1;
 
-	for (i = 0; i < len && text[i] != '='; i++) {
-		int v = base64_value(text[i]);
-		if (v < 0)
-			return -1;
-		acc = (acc << 6) | (unsigned int)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (n >= cap)
-				return -1;
-			out[n++] = (unsigned char)(acc >> bits);
-		}
-	}
-	for (; i < len; i++)
-		if (text[i] != '=')
-			return -1;
-	return (long)n;
-}
-
-long dr_base64url_decode_strict(const char *text, size_t len, unsigned char *out, size_t cap)
-{
-	size_t i;
-	int last;
-
-	if (len % 4 == 1)
+	if (len % 4 == 1 || base64_has_space(text, len) || !(buf = malloc(need)))
 		return -1;
-	for (i = 0; i < len; i++)
-		if (text[i] == '+' || text[i] == '/' || text[i] == '=' || base64_value(text[i]) < 0)
-			return -1;
-	/* The last character's unused low bits: 4 when 2 characters remain, 2 when 3 do. */
-	if (len % 4) {
-		last = base64_value(text[len - 1]);
-		if (last & (len % 4 == 2 ? 0x0f : 0x03))
-			return -1;
+	if (base64_decode_update(ctx, &n, buf, len, text) &&
+	    (len % 4 == 0 || base64_decode_update(ctx, &more, buf + n, 4 - len % 4, padding)) &&
+	    base64_decode_final(ctx) && n + more <= cap) {
+		memcpy(out, buf, n + more);
+		rc = (long)(n + more);
 	}
-	return dr_base64url_decode_n(text, len, out, cap);
+	free(buf);
+	return rc;
 }
 
 long dr_base64_decode(const char *text, unsigned char *out, size_t cap)
 {
-	return dr_base64url_decode_n(text, strlen(text), out, cap);
+	struct base64_decode_ctx ctx;
+	size_t len = strlen(text);
+
+	if (strpbrk(text, "-_"))
+		base64url_decode_init(&ctx);
+	else
+		base64_decode_init(&ctx);
+	return base64_decode_with(&ctx, text, len, out, cap);
+}
+
+long dr_base64url_decode_n(const char *text, size_t len, unsigned char *out, size_t cap)
+{
+	struct base64_decode_ctx ctx;
+
+	base64url_decode_init(&ctx);
+	return base64_decode_with(&ctx, text, len, out, cap);
+}
+
+long dr_base64url_decode_strict(const char *text, size_t len, unsigned char *out, size_t cap)
+{
+	long n;
+	char *again;
+	int same;
+
+	if (memchr(text, '=', len) || (n = dr_base64url_decode_n(text, len, out, cap)) < 0)
+		return -1;
+	/* Canonical: encoding the bytes again gives the same text (no stray low bits). */
+	if (!(again = malloc(BASE64_ENCODE_RAW_LENGTH((size_t)n) + 1)) ||
+	    dr_base64url_encode(out, (size_t)n, again, BASE64_ENCODE_RAW_LENGTH((size_t)n) + 1)) {
+		free(again);
+		return -1;
+	}
+	same = strcspn(again, "=") == len && !memcmp(again, text, len);
+	free(again);
+	return same ? n : -1;
 }
 
 int dr_base64url_encode(const unsigned char *data, size_t len, char *out, size_t cap)
 {
-	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	size_t i, o = 0;
+	struct base64_encode_ctx ctx;
+	size_t n;
 
-	if (cap < ((len + 2) / 3) * 4 + 1)
+	if (cap < BASE64_ENCODE_RAW_LENGTH(len) + 1)
 		return -1;
-	for (i = 0; i < len; i += 3) {
-		unsigned int v = (unsigned int)data[i] << 16;
-		if (i + 1 < len)
-			v |= (unsigned int)data[i + 1] << 8;
-		if (i + 2 < len)
-			v |= data[i + 2];
-		out[o++] = alphabet[(v >> 18) & 63];
-		out[o++] = alphabet[(v >> 12) & 63];
-		out[o++] = i + 1 < len ? alphabet[(v >> 6) & 63] : '=';
-		out[o++] = i + 2 < len ? alphabet[v & 63] : '=';
-	}
-	out[o] = '\0';
+	base64url_encode_init(&ctx);
+	n = base64_encode_update(&ctx, out, len, data);
+	n += base64_encode_final(&ctx, out + n);
+	out[n] = '\0';
 	return 0;
 }

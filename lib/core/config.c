@@ -20,8 +20,6 @@
 #define DR_UNIT_RUNTIME_MAX_SEC 7200
 #endif
 
-#define SECRET_CREDENTIAL "cf-access-client-secret"
-
 const char *dr_environment_name(enum dr_environment e)
 {
 	return e == DR_ENV_DEV ? "dev" : e == DR_ENV_PROD ? "prod" : "";
@@ -49,10 +47,11 @@ const char *dr_env(const char *name)
 	return getenv(name);
 }
 
-/* What an endpoint is handed besides the CGI variables. The secret's three names are not here. */
+/* What an endpoint is handed besides the CGI variables. The secrets' names are not here. */
 static const char *const endpoint_variables[] = {
 	"ENVIRONMENT", "PORT", "DREICHOR_STRICT_PORTS", "CONTAINER_NAME", "DOCKER_HOST", "CONTAINER_NETWORK",
 	"AUDIT_EVENTS_PATH", "SNAPSHOTS_PATH", "ALLOW_EXECUTION_PLANE", "IMAGE_REPOSITORY", "CF_ACCESS_CLIENT_ID",
+	"CF_ACCESS_READER_CLIENT_ID",
 	"RUNTIME_ENV_FILE", "STATE_DIRECTORY", "STOP_TIMEOUT_SECONDS", "STARTUP_GRACE_SECONDS",
 	"REGISTRY_AUTH_FILE", "CF_ACCESS_AUD", "CF_ACCESS_ISSUER", "CF_ACCESS_CERTS_FILE", "DREICHOR_LIBEXECDIR",
 	/* the process's own */
@@ -237,12 +236,12 @@ static ssize_t config_read_secret_file(int dirfd, const char *path, char *out)
 }
 
 /* The rules a service-token secret must meet; the problem names the rule, never the value. */
-static void config_check_secret(struct dr_config *s, const char *source, size_t len)
+static void config_check_secret(struct dr_config *s, const char *source, const char *secret, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s->client_secret;
+	const unsigned char *p = (const unsigned char *)secret;
 	size_t i;
 
-	if (strlen(s->client_secret) != len) {
+	if (strlen(secret) != len) {
 		dr_problems_add(&s->problems, "%s: the secret contains a NUL byte (a UTF-16 file?); save it as plain ASCII", source);
 		return;
 	}
@@ -258,46 +257,78 @@ static void config_check_secret(struct dr_config *s, const char *source, size_t 
 				source, DR_SECRET_MIN);
 }
 
-/* The secret, first found of: the systemd credential, the file named by
- * CF_ACCESS_CLIENT_SECRET_FILE (what the units use), the environment. */
-static void config_load_secret(struct dr_config *s)
+/* Where a service token's secret may come from, first found wins. */
+struct config_secret_source {
+	const char *credential;  /* a file in $CREDENTIALS_DIRECTORY (systemd LoadCredential=) */
+	const char *file_var;    /* names a file (what the units use) */
+	const char *var;         /* holds the secret itself */
+};
+
+static const struct config_secret_source config_deployer_secret = {
+	"cf-access-client-secret", "CF_ACCESS_CLIENT_SECRET_FILE", "CF_ACCESS_CLIENT_SECRET"
+};
+static const struct config_secret_source config_reader_secret = {
+	"cf-access-reader-client-secret", "CF_ACCESS_READER_CLIENT_SECRET_FILE", "CF_ACCESS_READER_CLIENT_SECRET"
+};
+
+/* The secret from src into a new buffer (DR_SECRET_MAX + 1, owned by s: dr_config_free), or NULL
+ * when none is set; each problem names the source, never the value. */
+static char *config_load_secret(struct dr_config *s, const struct config_secret_source *src)
 {
 	const char *dir = config_get("CREDENTIALS_DIRECTORY");
-	const char *file = config_get("CF_ACCESS_CLIENT_SECRET_FILE");
-	const char *env = config_get("CF_ACCESS_CLIENT_SECRET");
+	const char *file = config_get(src->file_var);
+	const char *env = config_get(src->var);
+	char *secret, source[128];
 	ssize_t len;
 	int dirfd;
 
-	s->client_secret = calloc(1, DR_SECRET_MAX + 1);
-	if (!s->client_secret) {
-		dr_problems_add(&s->problems, "CF_ACCESS_CLIENT_SECRET: out of memory");
-		return;
+	if (!(secret = calloc(1, DR_SECRET_MAX + 1))) {
+		dr_problems_add(&s->problems, "%s: out of memory", src->var);
+		return NULL;
 	}
 	if (dir && (dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		len = config_read_secret_file(dirfd, SECRET_CREDENTIAL, s->client_secret);
+		len = config_read_secret_file(dirfd, src->credential, secret);
 		close(dirfd);
 		if (len > 0) {
-			config_check_secret(s, "the credential " SECRET_CREDENTIAL, (size_t)len);
-			return;
+			snprintf(source, sizeof source, "the credential %s", src->credential);
+			config_check_secret(s, source, secret, (size_t)len);
+			return secret;
 		}
 	}
 	if (file) {
-		if (file[0] != '/' || (len = config_read_secret_file(AT_FDCWD, file, s->client_secret)) < 0)
-			dr_problems_add(&s->problems, "CF_ACCESS_CLIENT_SECRET_FILE: cannot read the secret file (missing, over %d bytes, or not readable by the agent's group)",
-					DR_SECRET_MAX);
+		if (file[0] != '/' || (len = config_read_secret_file(AT_FDCWD, file, secret)) < 0)
+			dr_problems_add(&s->problems, "%s: cannot read the secret file (missing, over %d bytes, or not readable by the agent's group)",
+					src->file_var, DR_SECRET_MAX);
 		else if (len == 0)
-			dr_problems_add(&s->problems, "CF_ACCESS_CLIENT_SECRET_FILE: the secret file is empty");
+			dr_problems_add(&s->problems, "%s: the secret file is empty", src->file_var);
 		else
-			config_check_secret(s, "CF_ACCESS_CLIENT_SECRET_FILE", (size_t)len);
-		return;
+			config_check_secret(s, src->file_var, secret, (size_t)len);
+		return secret;
 	}
-	if (env && dr_strlcpy(s->client_secret, env, DR_SECRET_MAX + 1))
-		dr_problems_add(&s->problems, "CF_ACCESS_CLIENT_SECRET: longer than %d bytes", DR_SECRET_MAX);
-	else if (s->client_secret[0])
-		config_check_secret(s, "CF_ACCESS_CLIENT_SECRET", strlen(s->client_secret));
-	else
+	if (env && dr_strlcpy(secret, env, DR_SECRET_MAX + 1))
+		dr_problems_add(&s->problems, "%s: longer than %d bytes", src->var, DR_SECRET_MAX);
+	else if (env)
+		config_check_secret(s, src->var, secret, strlen(secret));
+	if (env)
+		return secret;
+	free(secret);
+	return NULL;
+}
+
+/* The deploying token, required; the read-only one, optional but whole and distinct. */
+static void config_load_secrets(struct dr_config *s)
+{
+	s->client_secret = config_load_secret(s, &config_deployer_secret);
+	if (!s->client_secret)
 		dr_problems_add(&s->problems, "CF_ACCESS_CLIENT_SECRET: required but not set (the secret file, the credential %s or the variable)",
-				SECRET_CREDENTIAL);
+				config_deployer_secret.credential);
+	s->reader_client_secret = config_load_secret(s, &config_reader_secret);
+	if (!s->reader_client_id != !s->reader_client_secret)
+		dr_problems_add(&s->problems, "CF_ACCESS_READER_CLIENT_ID: set it and CF_ACCESS_READER_CLIENT_SECRET (or its _FILE) together, or neither");
+	else if (s->reader_client_id && s->client_id && !strcmp(s->reader_client_id, s->client_id))
+		dr_problems_add(&s->problems, "CF_ACCESS_READER_CLIENT_ID: must be another service token than CF_ACCESS_CLIENT_ID");
+	else if (s->reader_client_secret && s->client_secret && !strcmp(s->reader_client_secret, s->client_secret))
+		dr_problems_add(&s->problems, "CF_ACCESS_READER_CLIENT_SECRET: must differ from the deploying token's secret");
 }
 
 static void config_check_jwt(struct dr_config *s)
@@ -329,8 +360,9 @@ int dr_config_load(struct dr_config *s, unsigned flags)
 	if (s->image_repository && dr_image_repository_check(s->image_repository, &err))
 		dr_problems_add(&s->problems, "IMAGE_REPOSITORY: %s", err.reason);
 	s->client_id = config_require(s, "CF_ACCESS_CLIENT_ID");
+	s->reader_client_id = config_get("CF_ACCESS_READER_CLIENT_ID");
 	if (flags & DR_CONFIG_AUTH)
-		config_load_secret(s);
+		config_load_secrets(s);
 	config_check_docker_host(s);
 	s->runtime_env_file = config_require(s, "RUNTIME_ENV_FILE");
 	config_check_file(s, "RUNTIME_ENV_FILE", s->runtime_env_file);
@@ -354,11 +386,19 @@ int dr_config_load(struct dr_config *s, unsigned flags)
 	return s->problems.count;
 }
 
+static void config_free_secret(char **secret)
+{
+	if (!*secret)
+		return;
+	explicit_bzero(*secret, DR_SECRET_MAX + 1);
+	free(*secret);
+	*secret = NULL;
+}
+
 void dr_config_free(struct dr_config *s)
 {
-	if (!s || !s->client_secret)
+	if (!s)
 		return;
-	explicit_bzero(s->client_secret, DR_SECRET_MAX + 1);
-	free(s->client_secret);
-	s->client_secret = NULL;
+	config_free_secret(&s->client_secret);
+	config_free_secret(&s->reader_client_secret);
 }

@@ -1,7 +1,7 @@
 /* config.h: the agent configuration, read from the process environment
  * in one place (dr_env is the only getenv of the programs) and validated
  * rule by rule. String
- * fields point into the environment; client_secret is an owned copy that
+ * fields point into the environment; the two secrets are owned copies that
  * dr_config_free wipes and frees. */
 #ifndef DR_CONFIG_H
 #define DR_CONFIG_H
@@ -34,6 +34,8 @@ struct dr_config {
 	const char *image_repository;
 	const char *client_id;
 	char *client_secret;           /* owned; NULL unless DR_CONFIG_AUTH */
+	const char *reader_client_id;  /* the read-only service token: plan, status, history; NULL: none */
+	char *reader_client_secret;    /* owned; NULL unless DR_CONFIG_AUTH and configured */
 	const char *docker_host;
 	const char *docker_socket;     /* the path part of DOCKER_HOST */
 	const char *runtime_env_file;

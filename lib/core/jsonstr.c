@@ -6,7 +6,7 @@
 #include "jsonstr.h"
 
 /* Length of the valid UTF-8 sequence at s (at most avail bytes), 0 if invalid. */
-static size_t utf8_sequence_length(const unsigned char *s, size_t avail)
+size_t dr_utf8_char_len(const unsigned char *s, size_t avail)
 {
 	size_t need, i;
 	unsigned int cp;
@@ -53,7 +53,7 @@ int dr_json_add_string(struct dr_buf *b, const char *s)
 		} else if (*p < 0x20 || *p == 0x7f) {
 			rc = dr_buf_addf(b, "\\u%04x", *p);
 			n = 1;
-		} else if ((n = utf8_sequence_length(p, left)) == 0) {
+		} else if ((n = dr_utf8_char_len(p, left)) == 0) {
 			rc = dr_buf_adds(b, "\\ufffd");
 			n = 1;
 		} else {
@@ -63,20 +63,4 @@ int dr_json_add_string(struct dr_buf *b, const char *s)
 		left -= n;
 	}
 	return rc ? rc : dr_buf_add(b, "\"", 1);
-}
-
-void dr_utf8_sanitize(char *s)
-{
-	size_t left = strlen(s);
-	unsigned char *p = (unsigned char *)s;
-
-	while (left > 0) {
-		size_t n = utf8_sequence_length(p, left);
-		if (n == 0 || (*p < 0x20 && *p != '\t')) {
-			*p = '?';
-			n = 1;
-		}
-		p += n;
-		left -= n;
-	}
 }

@@ -3,12 +3,14 @@
 #ifndef DR_JSONSTR_H
 #define DR_JSONSTR_H
 
+#include <stddef.h>
+
 #include "buf.h"
 
 /* Append s as a quoted, escaped JSON string; invalid UTF-8 bytes become U+FFFD. */
 int dr_json_add_string(struct dr_buf *b, const char *s);
 
-/* Replace invalid UTF-8 bytes and control characters other than tab in s with '?'. */
-void dr_utf8_sanitize(char *s);
+/* The length of the valid UTF-8 sequence at s (at most avail bytes), or 0 when it is not one. */
+size_t dr_utf8_char_len(const unsigned char *s, size_t avail);
 
 #endif

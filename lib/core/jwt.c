@@ -1,8 +1,7 @@
-/* jwt.c: RS256 JWT verification with libc alone: base64url (lib/base64),
- * RFC 8259 checking and reading (lib/json_strict, lib/json_read), SHA-256
- * and the RSA public-key operation (lib/sha256, lib/rsa). The dispatcher
- * runs it in process; a crypto library would cost every such connection
- * more than the check itself (docs/performance.md). */
+/* jwt.c: RS256 JWT verification: base64url (lib/core/base64), RFC 8259
+ * checking and reading (lib/core/json_strict, lib/core/json_read), SHA-256
+ * and the RSA public-key operation from Nettle (lib/core/crypto). The
+ * dispatcher runs it in process. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,8 +15,7 @@
 #include "json_read.h"
 #include "json_strict.h"
 #include "jwt.h"
-#include "rsa.h"
-#include "sha256.h"
+#include "crypto.h"
 
 #define JWT_JSON_DEPTH 8     /* a token's header and payload are flat */
 #define JWT_CERTS_DEPTH 16   /* Cloudflare's certs nest a little deeper */
@@ -235,9 +233,14 @@ static int jwt_check_claims(const struct dr_json_value *pl, const struct dr_jwt_
 		return jwt_refuse(why, cap, "token iat lies in the future");
 	if (!jwt_time(pl, "nbf", &nbf) && nbf > p->now + DR_JWT_SKEW_SECONDS)
 		return jwt_refuse(why, cap, "token not valid yet (nbf)");
-	if (jwt_string(pl, "common_name", cn, sizeof cn) || strcmp(cn, p->common_name))
-		return jwt_refuse(why, cap, "token common_name is not CF_ACCESS_CLIENT_ID");
-	return 0;
+	if (jwt_string(pl, "common_name", cn, sizeof cn))
+		return jwt_refuse(why, cap, "token has no common_name");
+	if (!strcmp(cn, p->common_name))
+		return 0;
+	if (p->reader_common_name && !strcmp(cn, p->reader_common_name))
+		return DR_JWT_READER;
+	return jwt_refuse(why, cap, p->reader_common_name ? "token common_name is neither CF_ACCESS_CLIENT_ID nor CF_ACCESS_READER_CLIENT_ID"
+						     : "token common_name is not CF_ACCESS_CLIENT_ID");
 }
 
 int dr_jwt_verify(const char *token, size_t len, const struct dr_jwt_policy *p, char *why, size_t why_cap)

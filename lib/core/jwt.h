@@ -2,7 +2,7 @@
  * Cloudflare Access forwards: RS256 signature by the key whose kid
  * matches in the team's certs file (JWKS), aud, iss, exp, iat, nbf with a
  * small clock skew, and common_name (the service token's client id).
- * libc only, so the dispatcher runs it in process. Caller buffers only;
+ * With Nettle's RSA (lib/core/crypto), in the dispatcher's process. Caller buffers only;
  * nothing to free. */
 #ifndef DR_JWT_H
 #define DR_JWT_H
@@ -18,15 +18,17 @@ struct dr_jwt_policy {
 	const char *audience;     /* must be in aud */
 	const char *issuer;       /* must equal iss */
 	const char *certs_file;   /* JWKS: {"keys": [{"kid", "kty": "RSA", "n", "e"}]} */
-	const char *common_name;  /* must equal common_name */
+	const char *common_name;  /* common_name must equal this, */
+	const char *reader_common_name; /* or this (NULL: no read-only client): DR_JWT_READER */
 	long long now;            /* seconds since the epoch */
 };
 
 #define DR_JWT_REFUSED (-1)        /* the token is not acceptable */
 #define DR_JWT_CERTS_BROKEN (-2)   /* the certs file cannot be read or is not a JWKS document */
+#define DR_JWT_READER 1            /* valid, for the read-only client's common_name */
 
-/* Verify token (len bytes) against p; returns 0, DR_JWT_REFUSED or DR_JWT_CERTS_BROKEN, with why
- * (for the journal) set. */
+/* Verify token (len bytes) against p; returns 0, DR_JWT_READER, DR_JWT_REFUSED or DR_JWT_CERTS_BROKEN,
+ * with why (for the journal) set. */
 int dr_jwt_verify(const char *token, size_t len, const struct dr_jwt_policy *p, char *why, size_t why_cap);
 
 /* Check a downloaded certs document (len bytes, need not be terminated): one JSON object whose

@@ -122,12 +122,27 @@ static int docker_call(struct dr_docker *d, const char *method, const char *path
 	return docker_call_ms(d, method, path, json, timeout_s * 1000, NULL, err);
 }
 
+/* The engine's text (it may quote a container's environment) through the chokepoint into out. */
+static const char *docker_clean(const struct dr_docker *d, const char *raw, char *out, size_t cap)
+{
+	struct dr_buf clean;
+
+	dr_buf_init(&clean, cap);
+	if (dr_text_clean(d->mask, raw, strlen(raw), cap - 1, 0, &clean))
+		dr_buf_adds(&clean, "(unreadable engine message)");
+	snprintf(out, cap, "%s", dr_buf_str(&clean));
+	dr_buf_free(&clean);
+	return out;
+}
+
 /* Docker's {"message": ...} from the last body, or a generic text. */
 static const char *docker_message(struct dr_docker *d, char *out, size_t cap)
 {
-	if (dr_docker_json_message(dr_buf_str(&d->body), out, cap))
-		snprintf(out, cap, "HTTP %ld", d->status);
-	return out;
+	char raw[DR_REASON_MAX];
+
+	if (dr_docker_json_message(dr_buf_str(&d->body), raw, sizeof raw))
+		snprintf(raw, sizeof raw, "HTTP %ld", d->status);
+	return docker_clean(d, raw, out, cap);
 }
 
 static int docker_fail(struct dr_docker *d, enum dr_fault fault, const char *what, struct dr_error *err)
@@ -292,7 +307,7 @@ int dr_docker_image_pull(struct dr_docker *d, const char *repository, const char
 {
 	static struct docker_pull_state st; /* large; one pull per process */
 	struct curl_slist *headers = NULL;
-	char repo_esc[600], tag_esc[300], url[1200], header[8300];
+	char repo_esc[600], tag_esc[300], url[1200], header[8300], msg[512];
 	CURL *c = d->curl;
 	CURLcode rc;
 	int status = 0;
@@ -332,7 +347,8 @@ int dr_docker_image_pull(struct dr_docker *d, const char *repository, const char
 			 st.progress.message[0] ? st.progress.message : "Docker answered an error status");
 	if (st.progress.error[0])
 		status = dr_error_set(err, DR_FAULT_UPSTREAM, "pull of %s%s%s failed: %s", repository,
-				      strncmp(tag_or_digest, "sha256:", 7) ? ":" : "@", tag_or_digest, st.progress.error);
+				      strncmp(tag_or_digest, "sha256:", 7) ? ":" : "@", tag_or_digest,
+				      docker_clean(d, st.progress.error, msg, sizeof msg));
 done:
 	curl_slist_free_all(headers);
 	dr_buf_free(&st.line);

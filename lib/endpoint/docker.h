@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "docker_json.h"
+#include "mask.h"
 #include "docker_limits.h"
 #include "error.h"
 
@@ -24,6 +25,7 @@ struct dr_docker {
 	long status;              /* last HTTP status */
 	char error_buffer[256];   /* libcurl's message for the last failure */
 	void *extra_headers;      /* struct curl_slist * added to the next call, owned by its caller */
+	const struct dr_mask *mask; /* borrowed, may be NULL: secrets masked in the engine's messages */
 	/* Called after each line of a pull's progress stream (may be NULL). */
 	void (*on_pull)(void *ctx, const struct dr_pull_progress *progress);
 	void *on_pull_ctx;

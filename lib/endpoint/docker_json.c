@@ -49,7 +49,8 @@ static void docker_copy(char *dst, size_t cap, const char *src)
 		dst[0] = '\0';
 }
 
-/* The last DR_HEALTH_LOG_MAX outputs of State.Health.Log, trimmed of trailing newlines. */
+/* The last DR_HEALTH_LOG_MAX outputs of State.Health.Log, trimmed of trailing newlines;
+ * raw, so that masking sees each whole before anything cuts it. */
 static void docker_health_log(json_object *health, struct dr_container_state *out)
 {
 	json_object *log = NULL;
@@ -64,11 +65,10 @@ static void docker_health_log(json_object *health, struct dr_container_state *ou
 		size_t len;
 		if (!text)
 			continue;
-		snprintf(line, DR_HEALTH_OUTPUT_MAX, "%s", text);
+		snprintf(line, DR_HEALTH_OUTPUT_RAW_MAX, "%s", text);
 		len = strlen(line);
 		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			line[--len] = '\0';
-		dr_utf8_sanitize(line);
 		out->health_log_count++;
 	}
 }

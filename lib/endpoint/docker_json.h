@@ -27,7 +27,8 @@
 #define DR_DOCKER_REF_MAX 512      /* an image reference or a label value */
 #define DR_DOCKER_DIGEST_MAX 72    /* "sha256:" and 64 hex digits */
 #define DR_HEALTH_LOG_MAX 3        /* health check outputs kept */
-#define DR_HEALTH_OUTPUT_MAX 256   /* bytes of each, cut at a character */
+#define DR_HEALTH_OUTPUT_RAW_MAX 4097 /* bytes of each as Docker keeps it (4096), unmasked */
+#define DR_HEALTH_OUTPUT_MAX 256   /* bytes of each shown, cut after masking (dr_text_clean) */
 
 /* What the agent reads of a container; strings are "" when Docker gave none. */
 struct dr_container_state {
@@ -42,7 +43,7 @@ struct dr_container_state {
 	char image_id[DR_DOCKER_ID_MAX];     /* the local image id */
 	char health[16];              /* "", "starting", "healthy" or "unhealthy" */
 	int health_log_count;         /* the newest health check outputs, oldest first */
-	char health_log[DR_HEALTH_LOG_MAX][DR_HEALTH_OUTPUT_MAX];
+	char health_log[DR_HEALTH_LOG_MAX][DR_HEALTH_OUTPUT_RAW_MAX]; /* raw: pass dr_text_clean */
 	char label_environment[32];
 	char label_image[DR_DOCKER_REF_MAX];
 	char label_image_digest[DR_DOCKER_DIGEST_MAX];

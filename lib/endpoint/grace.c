@@ -35,38 +35,31 @@ int dr_grace_start(struct dr_grace *g, struct dr_error *err)
 	return 0;
 }
 
-/* Keep the last DR_GRACE_LOG_LINES lines of the container's output: masked, then cut, then sanitised. */
+/* Keep the last DR_GRACE_LOG_LINES lines of the container's output, each through dr_text_clean. */
 static void grace_collect_logs(struct dr_grace *g)
 {
-	struct dr_buf raw, masked;
+	struct dr_buf raw, clean;
 	struct dr_error ignored;
-	char *line, *next;
+	const char *line, *end, *next;
 
 	dr_buf_init(&raw, DR_DOCKER_LOG_BYTES_MAX);
-	dr_buf_init(&masked, DR_DOCKER_LOG_BYTES_MAX * 2);
+	dr_buf_init(&clean, DR_GRACE_LOG_LINE_MAX + 1);
 	if (dr_docker_container_logs(g->docker, g->container_id, DR_GRACE_LOG_LINES, &raw, &ignored) == 0 && raw.data) {
-		for (line = raw.data; *line; line = next) {
-			next = line + strcspn(line, "\n");
-			if (*next)
-				*next++ = '\0';
-			/* Mask first: a cut could leave half a secret that no longer matches. */
-			dr_buf_reset(&masked);
-			if (dr_mask_line(g->mask, line, &masked))
+		for (line = raw.data, end = raw.data + raw.len; line < end; line = next) {
+			const char *nl = memchr(line, '\n', (size_t)(end - line));
+			size_t len = nl ? (size_t)(nl - line) : (size_t)(end - line);
+			next = line + len + (nl != NULL);
+			dr_buf_reset(&clean);
+			if (dr_text_clean(g->mask, line, len, DR_GRACE_LOG_LINE_MAX, 0, &clean))
 				continue;
-			line = (char *)dr_buf_str(&masked);
-			if (strlen(line) > DR_GRACE_LOG_LINE_MAX)
-				line[DR_GRACE_LOG_LINE_MAX] = '\0';
-			dr_utf8_sanitize(line);
-			json_object_array_add(g->logs, json_object_new_string(line));
-			dr_buf_addf(&g->log_text, "%s\n", line);
+			json_object_array_add(g->logs, json_object_new_string(dr_buf_str(&clean)));
+			dr_buf_addf(&g->log_text, "%s\n", dr_buf_str(&clean));
 		}
 	}
 	if (raw.data)
 		explicit_bzero(raw.data, raw.len);
-	if (masked.data)
-		explicit_bzero(masked.data, masked.len);
 	dr_buf_free(&raw);
-	dr_buf_free(&masked);
+	dr_buf_free(&clean);
 }
 
 /* Inspect: DR_OK when it runs, never restarted, and is healthy when its image checks;
@@ -140,16 +133,17 @@ static void grace_reason_lines(struct dr_grace *g, char *lines, size_t cap)
 static int grace_fail_health(struct dr_grace *g, const char *lines, struct dr_error *err)
 {
 	char outputs[DR_REASON_MAX / 2] = "";
-	struct dr_buf masked;
+	struct dr_buf clean;
 	int i;
 
 	for (i = 0; i < g->state.health_log_count; i++) {
-		dr_buf_init(&masked, DR_HEALTH_OUTPUT_MAX * 4);
-		if (!dr_mask_line(g->mask, g->state.health_log[i], &masked)) {
-			grace_join(outputs, sizeof outputs, dr_buf_str(&masked));
-			json_object_array_add(g->health_outputs, json_object_new_string(dr_buf_str(&masked)));
+		const char *raw = g->state.health_log[i];
+		dr_buf_init(&clean, DR_HEALTH_OUTPUT_MAX + 1);
+		if (!dr_text_clean(g->mask, raw, strlen(raw), DR_HEALTH_OUTPUT_MAX, 0, &clean)) {
+			grace_join(outputs, sizeof outputs, dr_buf_str(&clean));
+			json_object_array_add(g->health_outputs, json_object_new_string(dr_buf_str(&clean)));
 		}
-		dr_buf_free(&masked);
+		dr_buf_free(&clean);
 	}
 	return dr_error_set(err, DR_FAULT_INTERNAL,
 			    "container %s the %ld s startup grace period and was removed; "

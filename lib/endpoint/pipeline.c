@@ -11,7 +11,7 @@
 #include "pipeline.h"
 #include "registry_auth.h"
 #include "reply.h"
-#include "sha256.h"
+#include "crypto.h"
 #include "state.h"
 
 #define PIPELINE_PROGRESS_EVERY_MS 500  /* how often the pull's progress reaches the record */
@@ -158,6 +158,7 @@ static int step_docker(void *ctx, enum dr_run_mode mode, struct dr_error *err)
 	struct dr_pipeline *p = ctx;
 	int rc = dr_endpoint_docker(&p->ep, err);
 
+	p->ep.docker.mask = &p->mask;  /* the engine may quote the create body's environment */
 	if (!rc && mode == DR_RUN_DEPLOY) {
 		p->ep.docker.on_pull = pipeline_on_pull;
 		p->ep.docker.on_pull_ctx = p;

@@ -38,7 +38,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct dr_jwt_policy p = { "aud", "https://team.cloudflareaccess.com", certs_path, "id.access", 1700000000 };
+	struct dr_jwt_policy p = { .audience = "aud", .issuer = "https://team.cloudflareaccess.com",
+				   .certs_file = certs_path, .common_name = "id.access", .now = 1700000000 };
 	char why[256];
 
 	if (dr_jwt_verify((const char *)data, size, &p, why, sizeof why) == 0)

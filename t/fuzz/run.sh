@@ -23,8 +23,9 @@ build http_head http.c fdio.c buf.c error.c jsonstr.c clock.c
 build deploy_request deploy_request.c json_strict.c runtime_env.c percent.c config.c number.c image_ref.c error.c
 build image_ref image_ref.c error.c
 build runtime_env runtime_env.c percent.c config.c number.c image_ref.c error.c
-build jwt jwt.c base64.c json_read.c json_strict.c rsa.c sha256.c number.c
+build jwt jwt.c base64.c json_read.c json_strict.c crypto.c number.c $(pkg-config --libs hogweed nettle gmp)
 build chunked chunked.c fdio.c clock.c number.c
+build text_clean mask.c percent.c jsonstr.c buf.c number.c
 
 run() { # run NAME: fuzz for $secs seconds
 	local name=$1 work=$out/corpus-$1
@@ -36,7 +37,7 @@ run() { # run NAME: fuzz for $secs seconds
 	[ $rc = 0 ] || { tail -40 "$out/$name.log"; return 1; }
 }
 failed=0
-for pair in "http_head deploy_request" "image_ref runtime_env" "jwt chunked"; do
+for pair in "http_head deploy_request" "image_ref runtime_env" "jwt chunked" "text_clean"; do
 	pids=()
 	for name in $pair; do run "$name" & pids+=($!); done
 	for p in "${pids[@]}"; do wait "$p" || failed=1; done
