@@ -129,6 +129,31 @@ printf '\nthe Access JWT in the installed units, median of %d runs each (ms)\n' 
 for n in "service token (dev)" "JWT alone (prod)" "JWT and token (prod)"; do printf '  %-28s %8.1f\n' "$n" "$(jmedian "$n")"; done
 printf '  %-28s %8.1f   (target: at most 3)\n' "JWT alone - service token" "$(echo "$(jmedian "JWT alone (prod)") - $(jmedian "service token (dev)")" | bc -l)"
 
+# 1d. Before and after a change of the dispatcher: BEFORE_AGENT names a dreichor-agent built
+# from an earlier commit with the package's paths (configure --prefix=/usr --libexecdir=/usr/libexec).
+# The JWT status on prod, the two binaries swapped in alternating rounds, same run.
+if [ -n "${BEFORE_AGENT:-}" ]; then
+	install -m 0755 "$BEFORE_AGENT" "$STAND_ROOT/usr/bin/dreichor-agent.before"
+	stand install -m 0755 /usr/bin/dreichor-agent /usr/bin/dreichor-agent.after
+	for round in 1 2; do
+		for side in after before; do
+			stand install -m 0755 /usr/bin/dreichor-agent.$side /usr/bin/dreichor-agent
+			stand hyperfine -N --warmup 10 --runs "$runs" --export-json /root/ab-$side-$round.json -n "$side" \
+				"curl -sf -o /dev/null -H @/root/jwt-prod http://127.0.0.1:3006/v1/status" >/dev/null 2>&1 ||
+				hard_error "hyperfine (before/after, $side) failed"
+			stand cat /root/ab-$side-$round.json >"$T/ab-$side-$round.json"
+		done
+	done
+	stand install -m 0755 /usr/bin/dreichor-agent.after /usr/bin/dreichor-agent
+	printf '\nthe dispatcher before and after (%s), JWT status in the installed units, median of %d runs (ms)\n' \
+		"$BEFORE_AGENT" "$runs"
+	for round in 1 2; do
+		for side in before after; do
+			printf '  %-28s %8.1f\n' "$side, round $round" "$(jq -r '.results[0].median * 1000' "$T/ab-$side-$round.json")"
+		done
+	done
+fi
+
 # 2. What each sandbox option group costs, sampled in rotation.
 if [ "$options" = 1 ]; then
 	# Each group as the lines it adds; the installed unit's values where it has them.

@@ -1,5 +1,6 @@
-/* dreichor-status: GET /v1/status. Read-only: what runs now (lib/current)
- * and the last deploy record. */
+/* dreichor-status: GET /v1/status. Read-only: what runs now (lib/current),
+ * the last deploy record, and what the engine holds of this environment's
+ * images (lib/endpoint/retention). */
 
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "lock.h"
 #include "endpoint.h"
 #include "reply.h"
+#include "retention.h"
 #include "state.h"
 
 static void status_describe(const struct dr_current *now, json_object *out)
@@ -44,6 +46,8 @@ static void status_add_last_deploy(const struct dr_config *cfg, json_object *out
 struct status {
 	struct dr_endpoint ep;
 	struct dr_current now;
+	struct dr_retention images;
+	int images_read;             /* the engine listed them; otherwise status leaves them out */
 };
 
 static int status_docker(void *ctx, enum dr_run_mode mode, struct dr_error *err)
@@ -60,9 +64,23 @@ static int status_inspect(void *ctx, enum dr_run_mode mode, struct dr_error *err
 	return dr_current_read(&s->ep.docker, s->ep.cfg.container_name, &s->now, err);
 }
 
+/* What the disk holds of this environment's images is worth a line, never a failed status. */
+static int status_images(void *ctx, enum dr_run_mode mode, struct dr_error *err)
+{
+	struct status *s = ctx;
+	struct dr_error ignored;
+
+	(void)mode;
+	(void)err;
+	s->images_read = !dr_retention_load(&s->images, &s->ep.docker, s->ep.cfg.state_directory,
+					    s->ep.cfg.image_repository, s->ep.cfg.keep_images, NULL, &ignored);
+	return 0;
+}
+
 static const struct dr_step status_steps[] = {
 	{ DR_PHASE_DOCKER, DR_STEP_CHECK, 0, DR_PHASE_NONE, status_docker },
 	{ DR_PHASE_INSPECT, DR_STEP_CHECK, 0, DR_PHASE_NONE, status_inspect },
+	{ DR_PHASE_INSPECT, DR_STEP_CHECK, 0, DR_PHASE_NONE, status_images },
 };
 
 /* While a deploy holds the lock: which, in what phase (its record's, or lock until it has one), since when. */
@@ -103,6 +121,8 @@ static json_object *status_answer(struct status *s)
 	dr_reply_add_string(out, "expect_current_digest", dr_current_expectation(now));
 	status_add_last_deploy(&ep->cfg, out);
 	status_add_deploy_in_progress(&ep->cfg, out);
+	if (s->images_read)
+		json_object_object_add(out, "images", dr_retention_summary(&s->images, ep->cfg.keep_images));
 	return out;
 }
 

@@ -4,7 +4,9 @@
  * request (--first-byte-timeout MS); like a slow link, it can limit the
  * origin's bytes per second (--rate BYTES). One process per connection;
  * the listener exits by itself after --lifetime seconds (default 900).
- *   edge-proxy LISTEN_PORT ORIGIN_PORT [--first-byte-timeout MS] [--rate BYTES] [--lifetime S]
+ * Like a registry that rate-limits, it can answer every request 429 with
+ * Retry-After: S and the distribution spec's TOOMANYREQUESTS (--too-many S).
+ *   edge-proxy LISTEN_PORT ORIGIN_PORT [--first-byte-timeout MS] [--rate BYTES] [--lifetime S] [--too-many S]
  * Prints "listening" once bound. */
 
 #include <arpa/inet.h>
@@ -71,6 +73,27 @@ static int connect_origin(int port)
 	return fd;
 }
 
+/* Read one request head and answer it 429, Retry-After: retry_after. */
+static void too_many(int client, long retry_after)
+{
+	static const char body[] = "{\"errors\":[{\"code\":\"TOOMANYREQUESTS\",\"message\":\"rate limit exceeded\"}]}";
+	char head[8192], answer[512];
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < sizeof head - 1 && (n = read(client, head + got, sizeof head - 1 - got)) > 0) {
+		got += (size_t)n;
+		head[got] = '\0';
+		if (strstr(head, "\r\n\r\n"))
+			break;
+	}
+	snprintf(answer, sizeof answer,
+		 "HTTP/1.1 429 Too Many Requests\r\nRetry-After: %ld\r\nContent-Type: application/json\r\n"
+		 "Docker-Distribution-Api-Version: registry/2.0\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
+		 retry_after, sizeof body - 1, strncmp(head, "HEAD ", 5) ? body : "");
+	write_all(client, answer, strlen(answer));
+}
+
 /* Relay one connection until both directions ended. */
 static void relay(int client, int origin, long first_byte_ms, long rate)
 {
@@ -135,12 +158,12 @@ static void relay(int client, int origin, long first_byte_ms, long rate)
 int main(int argc, char **argv)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
-	long first_byte_ms = 0, rate = 0, lifetime = 900;
+	long first_byte_ms = 0, rate = 0, lifetime = 900, retry_after = -1;
 	int listener, one = 1, i, origin_port;
 	long long deadline;
 
 	if (argc < 3)
-		return fprintf(stderr, "usage: edge-proxy LISTEN_PORT ORIGIN_PORT [--first-byte-timeout MS] [--rate BYTES] [--lifetime S]\n"), 2;
+		return fprintf(stderr, "usage: edge-proxy LISTEN_PORT ORIGIN_PORT [--first-byte-timeout MS] [--rate BYTES] [--lifetime S] [--too-many S]\n"), 2;
 	for (i = 3; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--first-byte-timeout"))
 			first_byte_ms = number_arg(argv[i], argv[i + 1], 1, 3600000);
@@ -148,6 +171,8 @@ int main(int argc, char **argv)
 			rate = number_arg(argv[i], argv[i + 1], 1, 1L << 40);
 		else if (!strcmp(argv[i], "--lifetime"))
 			lifetime = number_arg(argv[i], argv[i + 1], 1, 86400);
+		else if (!strcmp(argv[i], "--too-many"))
+			retry_after = number_arg(argv[i], argv[i + 1], 0, 86400);
 		else
 			return fprintf(stderr, "edge-proxy: unknown option %s\n", argv[i]), 2;
 	}
@@ -173,6 +198,10 @@ int main(int argc, char **argv)
 			continue;
 		if (fork() == 0) {
 			close(listener);
+			if (retry_after >= 0) {
+				too_many(client, retry_after);
+				_exit(0);
+			}
 			origin = connect_origin(origin_port);
 			if (origin >= 0)
 				relay(client, origin, first_byte_ms, rate);

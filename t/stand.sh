@@ -249,6 +249,50 @@ no_instances() { [ "$(instances)" = 0 ]; }
 check "... and the instance exits at the end" wait_for 10 no_instances
 stand_sh 'sed -i "s/^STARTUP_GRACE_SECONDS=.*/STARTUP_GRACE_SECONDS=1/" /opt/dreichor/dev/deploy-agent/.env'
 
+# --- The registry's own questions go through dreichor-registry-<env>.socket: the agent has no network.
+check "registry socket enabled with the agent's socket (Also=)" test "$(stand systemctl is-enabled dreichor-registry-dev.socket)" = enabled
+check "... and listening" test "$(stand systemctl is-active dreichor-registry-dev.socket)" = active
+ask_registry() { # ask_registry USER ENV QUESTION: what USER gets from ENV's registry socket
+	stand_sh 'runuser -u "$1" -- node -e "
+		const s = require(\"net\").connect(process.argv[1]); let out = \"\";
+		s.on(\"error\", e => console.log(\"refused: \" + e.code));
+		s.on(\"data\", d => out += d); s.on(\"end\", () => console.log(out.trim()));
+		s.end(process.argv[2] + \"\\n\");" "/run/dreichor-registry-$2.sock" "$3"' "$1" "$2" "$3"
+}
+ANSWER=$(ask_registry dreichor-dev dev "probe $STAND_REPO 1.0.0")
+check "dreichor-dev asks its registry socket: the registry's digest for 1.0.0" \
+	bash -c 'jq -e ".status == 200 and (.digest | startswith(\"sha256:\"))" <<<"$1" >/dev/null' _ "$ANSWER" || echo "# $ANSWER"
+check "dreichor-dev cannot use prod's registry socket" test "$(ask_registry dreichor-dev prod "probe $STAND_REPO 1.0.0")" = "refused: EACCES"
+cp "$top_builddir/t/edge-proxy" "$STAND_ROOT/usr/local/bin/edge-proxy"
+stand systemd-run --quiet --unit=dr-test-limit /usr/local/bin/edge-proxy 5001 5000 --too-many 42 --lifetime 600
+stand_sh 'sed -i "s|^IMAGE_REPOSITORY=.*|IMAGE_REPOSITORY=127.0.0.1:5001/ceerkle/dreichor-trading/runtime|" /opt/dreichor/dev/deploy-agent/.env'
+sreq dev POST /v1/deploy '{"image":"127.0.0.1:5001/ceerkle/dreichor-trading/runtime:1.0.0"}'
+check "a registry that rate-limits, through the installed units: 503 with its retry time" \
+	bash -c '[ "$2" = 503 ] && jq -r .reason <<<"$1" | grep -qF "it asks to retry after 42 s"' _ "$BODY" "$STATUS" || echo "# $STATUS $BODY"
+stand_sh 'sed -i "s|^IMAGE_REPOSITORY=.*|IMAGE_REPOSITORY=$1|" /opt/dreichor/dev/deploy-agent/.env' "$STAND_REPO"
+stand systemctl stop dr-test-limit
+
+# --- Image retention through the installed units: KEEP_IMAGES=2, prod's image stays.
+stand_push_image 3.0.0 'echo runtime 3.0.0; exec sleep 3600'
+stand_push_image 3.0.1 'echo runtime 3.0.1; exec sleep 3600'
+stand_sh 'echo KEEP_IMAGES=2 >>/opt/dreichor/dev/deploy-agent/.env'
+PROD_DIGEST=$(stand docker inspect -f '{{index .Config.Labels "dreichor.image-digest"}}' dreichor-runtime-prod)
+sreq dev POST /v1/deploy "{\"image\":\"$STAND_REPO:3.0.0\"}"
+sreq dev POST /v1/deploy "{\"image\":\"$STAND_REPO:3.0.1\"}"
+PRUNED=$(jq -c '.pruned' <<<"$BODY")
+echo "# retention in the stand: $PRUNED"
+check "retention in the stand: the deploy removed this environment's older images" \
+	bash -c '[ "$2" = 200 ] && jq -e "length > 0 and all(.bytes > 0)" <<<"$1" >/dev/null' _ "$PRUNED" "$STATUS"
+check "... never the image prod's container runs" bash -c '! jq -e "any(.image_digest == \"$2\")" <<<"$1" >/dev/null' _ "$PRUNED" "$PROD_DIGEST"
+image_held() { stand docker image inspect "$1" -f ok >/dev/null 2>&1; }
+check "... which is still held and running" image_held "$STAND_REPO@$PROD_DIGEST"
+check "... the audit entry says so" bash -c 'jq -e ".DREICHOR_PRUNED | fromjson | length > 0" <<<"$1" >/dev/null' \
+	_ "$(sjournal "$(jq -r .request_id <<<"$BODY")")"
+sreq dev GET /v1/status
+check "... status: the two newest and prod's image held, KEEP_IMAGES=2" \
+	bash -c 'jq -e ".images.keep_images == 2 and .images.count == 3 and .images.bytes > 0" <<<"$1" >/dev/null' _ "$BODY" || echo "# $BODY"
+stand_sh 'sed -i /^KEEP_IMAGES=/d /opt/dreichor/dev/deploy-agent/.env'
+
 # --- Operator mistakes: each a 500 naming it, audited, no failed unit.
 mistake() { # mistake WHAT EXPECTED-REASON EXPECTED-DETAIL BREAK-SCRIPT REPAIR-SCRIPT
 	stand_sh "$4"
@@ -334,7 +378,8 @@ check "upgrade: status 200 with 1.0.0" bash -c 'jq -e ".image == \"$2\"" <<<"$1"
 # --- Purge: the agent goes, the operator's tree and the runtime stay.
 check "purge" stand_sh 'apt-get purge -y dreichor-agent >/root/purge.log 2>&1'
 check "purge: nothing listens on 3005" stand_sh '! (exec 3<>/dev/tcp/127.0.0.1/3005) 2>/dev/null'
-check "purge: the units are gone" test -z "$(stand systemctl list-unit-files --no-legend 'dreichor-agent-*')"
+check "purge: the units are gone" test -z "$(stand systemctl list-unit-files --no-legend 'dreichor-agent-*' 'dreichor-registry-*')"
+check "purge: no registry socket is left" stand test ! -e /run/dreichor-registry-dev.sock
 check "purge: /opt/dreichor kept" stand test -f /opt/dreichor/dev/deploy-agent/.env -a -f /opt/dreichor/prod/deploy-agent/runtime.env
 check "purge: the secrets kept" stand test -f /etc/dreichor/prod/cf-access-client-secret
 check "purge: the runtime container left running" test "$(stand docker inspect -f '{{.State.Running}}' dreichor-runtime-dev)" = true

@@ -247,6 +247,39 @@ static void test_create_body(void)
 	CU_ASSERT_EQUAL(err.fault, DR_FAULT_INTERNAL);
 }
 
+/* Answers of a docker.io 20.10 engine, as in t/retention.sh: images/json with a reference
+ * filter, containers/json, an image delete, /info. */
+static void test_retention_answers(void)
+{
+	static const char images[] =
+		"[{\"Id\":\"sha256:f335\",\"RepoTags\":[\"r.test/a/b:1.0.1\"],"
+		"\"RepoDigests\":[\"r.test/a/b@sha256:929215fb63889ad9380422ea87eebad4e71d165cc5f364b966dc3291be4d58ff\","
+		"\"other/x@sha256:929215fb63889ad9380422ea87eebad4e71d165cc5f364b966dc3291be4d58ff\"],\"Size\":1982305},"
+		"{\"Id\":\"sha256:9b5d\",\"RepoTags\":null,\"RepoDigests\":[\"r.test/a/b@sha256:bad\"],\"Size\":7}]";
+	static const char containers[] = "[{\"Id\":\"c1\",\"ImageID\":\"sha256:f335\"},{\"Id\":\"c2\"}]";
+	struct dr_image_summary list[4];
+	char ids[4][DR_DOCKER_ID_MAX], root[64];
+	int n;
+
+	CU_ASSERT_EQUAL(dr_docker_json_image_list(images, "r.test/a/b", list, 4, &n), 0);
+	CU_ASSERT_EQUAL(n, 1); /* another repository's digest and a malformed one are not ours */
+	CU_ASSERT_STRING_EQUAL(list[0].id, "sha256:f335");
+	CU_ASSERT_STRING_EQUAL(list[0].digest, "sha256:929215fb63889ad9380422ea87eebad4e71d165cc5f364b966dc3291be4d58ff");
+	CU_ASSERT_EQUAL(list[0].size, 1982305);
+	CU_ASSERT_EQUAL(dr_docker_json_image_list(images, "r.test/a/b", list, 0, &n), 0);
+	CU_ASSERT_EQUAL(n, 0);
+	CU_ASSERT_EQUAL(dr_docker_json_image_list("{}", "r.test/a/b", list, 4, &n), -1);
+	CU_ASSERT_EQUAL(dr_docker_json_container_images(containers, ids, 4, &n), 0);
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_STRING_EQUAL(ids[0], "sha256:f335");
+	CU_ASSERT_EQUAL(dr_docker_json_container_images("nonsense", ids, 4, &n), -1);
+	CU_ASSERT_EQUAL(dr_docker_json_image_deleted("[{\"Untagged\":\"r@sha256:x\"},{\"Deleted\":\"sha256:9b5d\"}]"), 1);
+	CU_ASSERT_EQUAL(dr_docker_json_image_deleted("[{\"Untagged\":\"r@sha256:x\"}]"), 0);
+	CU_ASSERT_EQUAL(dr_docker_json_data_root("{\"DockerRootDir\":\"/var/lib/docker\"}", root, sizeof root), 0);
+	CU_ASSERT_STRING_EQUAL(root, "/var/lib/docker");
+	CU_ASSERT_EQUAL(dr_docker_json_data_root("{}", root, sizeof root), -1);
+}
+
 int main(void)
 {
 	static const struct unit_case cases[] = {
@@ -262,6 +295,7 @@ int main(void)
 		{ "first die event's exit code", test_first_die },
 		{ "multiplexed log stream", test_demux },
 		{ "create body and its limits", test_create_body },
+		{ "image list, container images, image delete, data root", test_retention_answers },
 		{ NULL, NULL },
 	};
 

@@ -14,9 +14,10 @@ libexec=$(dirname "$(find "$R" -type f -name dreichor-deploy | head -1)")
 opt=$(find "$R" -path '*/dev/deploy-agent/.env' | head -1)
 opt=${opt%/dev/deploy-agent/.env}
 check "dispatcher installed" test -x "$bin"
-for p in dreichor-deploy dreichor-status dreichor-stop dreichor-plan dreichor-deploys dreichor-jwt-verify dreichor-fetch-certs; do check "$p installed" test -x "$libexec/$p"; done
+for p in dreichor-deploy dreichor-status dreichor-stop dreichor-plan dreichor-deploys dreichor-jwt-verify dreichor-fetch-certs dreichor-registry; do check "$p installed" test -x "$libexec/$p"; done
 ALL_UNITS="dreichor-agent-dev.socket dreichor-agent-dev@.service dreichor-agent-prod.socket dreichor-agent-prod@.service
-	dreichor-agent-dev-certs.service dreichor-agent-dev-certs.timer dreichor-agent-prod-certs.service dreichor-agent-prod-certs.timer"
+	dreichor-agent-dev-certs.service dreichor-agent-dev-certs.timer dreichor-agent-prod-certs.service dreichor-agent-prod-certs.timer
+	dreichor-registry-dev.socket dreichor-registry-dev@.service dreichor-registry-prod.socket dreichor-registry-prod@.service"
 for u in $ALL_UNITS; do
 	check "$u installed" test -f "$units/$u"
 done
@@ -59,6 +60,12 @@ for env in dev prod; do
 	check "$env certs refresh runs the fetcher" grep -qx "ExecStart=${bin#$R} --fetch-certs" "$units/dreichor-agent-$env-certs.service"
 	check "$env certs refresh writes the environment's state directory" grep -qx "StateDirectory=dreichor-agent/$env" "$units/dreichor-agent-$env-certs.service"
 	check "$env certs timer is hourly" grep -qx "OnUnitActiveSec=1h" "$units/dreichor-agent-$env-certs.timer"
+	check "$env registry socket: a unix socket for the environment's group only" bash -c \
+		"grep -qx 'ListenStream=/run/dreichor-registry-$env.sock' '$units/dreichor-registry-$env.socket' && grep -qx 'SocketGroup=dreichor-$env' '$units/dreichor-registry-$env.socket' && grep -qx 'SocketMode=0660' '$units/dreichor-registry-$env.socket'"
+	check "$env agent asks the registry through it, and keeps no network" bash -c \
+		"grep -qx 'Environment=DREICHOR_REGISTRY_SOCKET=/run/dreichor-registry-$env.sock' '$units/dreichor-agent-$env@.service' && grep -qx 'PrivateNetwork=yes' '$units/dreichor-agent-$env@.service'"
+	check "$env registry service holds no Docker socket" grep -q '^InaccessiblePaths=-/run/docker.sock -/var/run/docker.sock' "$units/dreichor-registry-$env@.service"
+	check "$env agent socket enables its registry socket" grep -qx "Also=dreichor-registry-$env.socket" "$units/dreichor-agent-$env.socket"
 done
 
 # systemd-analyze against the staged root, with the host's own units beside
@@ -66,7 +73,7 @@ done
 # search path whatever the prefix (make distcheck installs under a temp dir).
 mkdir -p "$R/usr/lib/systemd" "$R/etc/systemd/system"
 cp -a /usr/lib/systemd/system "$R/usr/lib/systemd/" 2>/dev/null
-cp "$units"/dreichor-agent-* "$R/etc/systemd/system/"
+cp "$units"/dreichor-agent-* "$units"/dreichor-registry-* "$R/etc/systemd/system/"
 man_dir=$(dirname "$(dirname "$(find "$R" -path '*/man8/dreichor-agent.8')")")
 for u in $ALL_UNITS; do
 	MANPATH=$man_dir systemd-analyze verify --root="$R" "$R/etc/systemd/system/$u" >"$T/verify.log" 2>&1
@@ -75,6 +82,10 @@ for u in $ALL_UNITS; do
 	check "systemd-analyze verify $u" test $rc = 0 -a ! -s "$T/verify.log"
 done
 for env in dev prod; do
+	systemd-analyze security --offline=yes --root="$R" --threshold=25 "$R/etc/systemd/system/dreichor-registry-$env@.service" >"$T/security.log" 2>&1
+	score=$(sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p' "$T/security.log")
+	echo "# exposure of dreichor-registry-$env@.service: $score"
+	check "$env registry service exposure $score is at most 1.5" test -n "$score" -a "$(echo "${score:-99} <= 1.5" | bc)" = 1
 	systemd-analyze security --offline=yes --root="$R" --threshold=25 "$R/etc/systemd/system/dreichor-agent-$env@.service" >"$T/security.log" 2>&1
 	rc=$?
 	score=$(sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p' "$T/security.log")

@@ -53,7 +53,8 @@ static const char *const endpoint_variables[] = {
 	"AUDIT_EVENTS_PATH", "SNAPSHOTS_PATH", "ALLOW_EXECUTION_PLANE", "IMAGE_REPOSITORY", "CF_ACCESS_CLIENT_ID",
 	"CF_ACCESS_READER_CLIENT_ID",
 	"RUNTIME_ENV_FILE", "STATE_DIRECTORY", "STOP_TIMEOUT_SECONDS", "STARTUP_GRACE_SECONDS",
-	"REGISTRY_AUTH_FILE", "CF_ACCESS_AUD", "CF_ACCESS_ISSUER", "CF_ACCESS_CERTS_FILE", "DREICHOR_LIBEXECDIR",
+	"REGISTRY_AUTH_FILE", "KEEP_IMAGES", "CF_ACCESS_AUD", "CF_ACCESS_ISSUER", "CF_ACCESS_CERTS_FILE", "DREICHOR_LIBEXECDIR",
+	"DREICHOR_REGISTRY_SOCKET",
 	/* the process's own */
 	"PATH", "TZ", "LANG", "LC_ALL", "JOURNAL_STREAM", "INVOCATION_ID",
 	"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS",
@@ -173,6 +174,16 @@ static void config_check_optional_number(struct dr_config *s, const char *name, 
 	*out = def;
 	if (v && dr_parse_long(v, 0, max, out))
 		dr_problems_add(&s->problems, "%s: must be a whole number of seconds from 0 to %ld", name, max);
+}
+
+static void config_check_keep_images(struct dr_config *s)
+{
+	const char *v = config_get("KEEP_IMAGES");
+
+	s->keep_images = DR_KEEP_IMAGES_DEFAULT;
+	if (v && dr_parse_long(v, DR_KEEP_IMAGES_MIN, DR_KEEP_IMAGES_MAX, &s->keep_images))
+		dr_problems_add(&s->problems, "KEEP_IMAGES: must be a whole number from %d to %d (at least 2, so that the previous image stays for a rollback)",
+				DR_KEEP_IMAGES_MIN, DR_KEEP_IMAGES_MAX);
 }
 
 long dr_deploy_worst_seconds(long stop_timeout_seconds, long startup_grace_seconds)
@@ -373,6 +384,7 @@ int dr_config_load(struct dr_config *s, unsigned flags)
 	config_check_optional_number(s, "STARTUP_GRACE_SECONDS", DR_GRACE_DEFAULT, DR_GRACE_MAX,
 				       &s->startup_grace_seconds);
 	config_check_deploy_fits_unit(s);
+	config_check_keep_images(s);
 	config_check_network(s);
 	s->registry_auth_file = config_get("REGISTRY_AUTH_FILE");
 	config_check_file(s, "REGISTRY_AUTH_FILE", s->registry_auth_file);
@@ -380,6 +392,10 @@ int dr_config_load(struct dr_config *s, unsigned flags)
 	s->cf_access_issuer = config_get("CF_ACCESS_ISSUER");
 	s->cf_access_certs_file = config_get("CF_ACCESS_CERTS_FILE");
 	config_check_jwt(s);
+	s->registry_socket = config_get("DREICHOR_REGISTRY_SOCKET");
+	if (s->registry_socket && (s->registry_socket[0] != '/' || strlen(s->registry_socket) > DR_DOCKER_SOCKET_MAX))
+		dr_problems_add(&s->problems, "DREICHOR_REGISTRY_SOCKET: must be an absolute path of at most %d bytes",
+				DR_DOCKER_SOCKET_MAX);
 	s->libexecdir = config_get("DREICHOR_LIBEXECDIR");
 	if (!s->libexecdir)
 		s->libexecdir = DR_PKGLIBEXECDIR;

@@ -16,6 +16,9 @@
 #define DR_STOP_TIMEOUT_MAX 3600
 #define DR_GRACE_DEFAULT 5
 #define DR_GRACE_MAX 600
+#define DR_KEEP_IMAGES_DEFAULT 3
+#define DR_KEEP_IMAGES_MIN 2     /* the previous image stays for a rollback */
+#define DR_KEEP_IMAGES_MAX 100
 #define DR_DOCKER_SOCKET_MAX 107 /* sun_path less its NUL */
 
 enum dr_environment { DR_ENV_INVALID = 0, DR_ENV_DEV, DR_ENV_PROD };
@@ -42,12 +45,14 @@ struct dr_config {
 	const char *state_directory;
 	long stop_timeout_seconds;
 	long startup_grace_seconds;
+	long keep_images;              /* distinct digests retention keeps */
 	const char *container_network; /* NULL: Docker's default */
 	const char *registry_auth_file;/* NULL: anonymous pulls */
 	const char *cf_access_aud;
 	const char *cf_access_issuer;
 	const char *cf_access_certs_file;
 	const char *libexecdir;        /* where endpoint programs live */
+	const char *registry_socket;   /* dreichor-registry's unix socket (the units'); NULL: run it directly */
 	struct dr_problems problems;
 };
 

@@ -32,6 +32,8 @@ enum dr_fault {
 	DR_FAULT_NOT_FOUND,        /* no such deploy */
 	DR_FAULT_KEY_REUSED,       /* an Idempotency-Key seen before with another body */
 	DR_FAULT_INTERRUPTED,      /* SIGTERM ended the run */
+	DR_FAULT_RATE_LIMITED,     /* the registry asks the agent to come back later */
+	DR_FAULT_NO_SPACE,         /* the engine's data root is full */
 	/* Outcomes, not failures: the caller decides what they mean. */
 	DR_FAULT_ABSENT,           /* no such object (inspect) */
 	DR_FAULT_STILL_RUNNING,    /* no exit within the wait */

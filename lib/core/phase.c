@@ -19,6 +19,7 @@ static const char *const phase_names[] = {
 	[DR_PHASE_START] = "start",
 	[DR_PHASE_GRACE] = "grace",
 	[DR_PHASE_RECORD] = "record",
+	[DR_PHASE_RETENTION] = "retention",
 	[DR_PHASE_STOP] = "stop",
 	[DR_PHASE_HISTORY] = "history",
 };

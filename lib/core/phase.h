@@ -21,6 +21,7 @@ enum dr_phase {
 	DR_PHASE_START,         /* starting it */
 	DR_PHASE_GRACE,         /* watching it through the startup grace period */
 	DR_PHASE_RECORD,        /* writing the deploy record */
+	DR_PHASE_RETENTION,     /* removing images beyond KEEP_IMAGES (never a failure) */
 	DR_PHASE_STOP,          /* POST /v1/stop: stopping and removing the container */
 	DR_PHASE_HISTORY,       /* reading the deploy history */
 };

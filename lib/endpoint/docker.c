@@ -268,6 +268,73 @@ int dr_docker_container_state(struct dr_docker *d, const char *name, struct dr_c
 	return 0;
 }
 
+int dr_docker_image_list(struct dr_docker *d, const char *repository, struct dr_image_summary *out, int max,
+			 int *count, struct dr_error *err)
+{
+	char filter[800], esc[1600], path[1700];
+	int rc;
+
+	*count = 0;
+	if (snprintf(filter, sizeof filter, "{\"reference\":[\"%s\"]}", repository) >= (int)sizeof filter ||
+	    docker_escape(d, filter, esc, sizeof esc))
+		return dr_error_set(err, DR_FAULT_INTERNAL, "repository too long for a Docker request");
+	snprintf(path, sizeof path, "/images/json?filters=%s", esc);
+	if ((rc = docker_call(d, "GET", path, NULL, DR_DOCKER_CALL_TIMEOUT, err)))
+		return rc;
+	if (d->status != 200)
+		return docker_fail(d, DR_FAULT_INTERNAL, "image list", err);
+	if (dr_docker_json_image_list(dr_buf_str(&d->body), repository, out, max, count))
+		return dr_error_set(err, DR_FAULT_INTERNAL, "Docker image list returned malformed JSON");
+	return 0;
+}
+
+int dr_docker_container_image_ids(struct dr_docker *d, char ids[][DR_DOCKER_ID_MAX], int max, int *count,
+				  struct dr_error *err)
+{
+	int rc;
+
+	*count = 0;
+	if ((rc = docker_call(d, "GET", "/containers/json?all=1", NULL, DR_DOCKER_CALL_TIMEOUT, err)))
+		return rc;
+	if (d->status != 200)
+		return docker_fail(d, DR_FAULT_INTERNAL, "container list", err);
+	if (dr_docker_json_container_images(dr_buf_str(&d->body), ids, max, count))
+		return dr_error_set(err, DR_FAULT_INTERNAL, "Docker container list returned malformed JSON");
+	return 0;
+}
+
+int dr_docker_image_remove(struct dr_docker *d, const char *ref, int *deleted, struct dr_error *err)
+{
+	char esc[1600], path[1700];
+	int rc;
+
+	*deleted = 0;
+	if (docker_escape(d, ref, esc, sizeof esc))
+		return dr_error_set(err, DR_FAULT_INTERNAL, "image reference too long for a Docker request");
+	/* No force, and the engine's own refusal (a container uses it) stands. */
+	snprintf(path, sizeof path, "/images/%s?force=false&noprune=false", esc);
+	if ((rc = docker_call(d, "DELETE", path, NULL, DR_DOCKER_CALL_TIMEOUT, err)))
+		return rc;
+	if (d->status == 404)
+		return DR_FAULT_ABSENT;
+	if (d->status != 200)
+		return docker_fail(d, DR_FAULT_CONFLICT, "image removal", err);
+	*deleted = dr_docker_json_image_deleted(dr_buf_str(&d->body));
+	return 0;
+}
+
+int dr_docker_data_root(struct dr_docker *d, char *out, size_t cap, struct dr_error *err)
+{
+	int rc;
+
+	out[0] = '\0';
+	if ((rc = docker_call(d, "GET", "/info", NULL, DR_DOCKER_CALL_TIMEOUT, err)))
+		return rc;
+	if (d->status != 200 || dr_docker_json_data_root(dr_buf_str(&d->body), out, cap))
+		return docker_fail(d, DR_FAULT_INTERNAL, "info", err);
+	return 0;
+}
+
 int dr_docker_image_digest(struct dr_docker *d, const char *ref_or_id, const char *repository, const char *wanted,
 			   char digest_out[DR_DOCKER_DIGEST_MAX], struct dr_error *err)
 {
@@ -307,7 +374,7 @@ int dr_docker_image_pull(struct dr_docker *d, const char *repository, const char
 {
 	static struct docker_pull_state st; /* large; one pull per process */
 	struct curl_slist *headers = NULL;
-	char repo_esc[600], tag_esc[300], url[1200], header[8300], msg[512];
+	char repo_esc[600], tag_esc[300], url[1200], header[8300];
 	CURL *c = d->curl;
 	CURLcode rc;
 	int status = 0;
@@ -348,7 +415,7 @@ int dr_docker_image_pull(struct dr_docker *d, const char *repository, const char
 	if (st.progress.error[0])
 		status = dr_error_set(err, DR_FAULT_UPSTREAM, "pull of %s%s%s failed: %s", repository,
 				      strncmp(tag_or_digest, "sha256:", 7) ? ":" : "@", tag_or_digest,
-				      docker_clean(d, st.progress.error, msg, sizeof msg));
+				      docker_clean(d, st.progress.error, d->pull_message, sizeof d->pull_message));
 done:
 	curl_slist_free_all(headers);
 	dr_buf_free(&st.line);
@@ -358,7 +425,7 @@ done:
 int dr_docker_registry_digest(struct dr_docker *d, const char *repository, const char *tag_or_digest,
 			      const char *auth, char digest_out[DR_DOCKER_DIGEST_MAX], struct dr_error *err)
 {
-	char ref[800], esc[1600], path[1700], header[8300], msg[512];
+	char ref[800], esc[1600], path[1700], header[8300];
 	struct curl_slist *headers = NULL;
 	int rc;
 
@@ -380,7 +447,7 @@ int dr_docker_registry_digest(struct dr_docker *d, const char *repository, const
 		return rc;
 	if (d->status != 200)
 		return dr_error_set(err, DR_FAULT_UPSTREAM, "pull of %s failed: the registry does not resolve %s: %s", ref, ref,
-				    docker_message(d, msg, sizeof msg));
+				    docker_message(d, d->pull_message, sizeof d->pull_message));
 	if (dr_docker_json_distribution_digest(dr_buf_str(&d->body), digest_out))
 		return dr_error_set(err, DR_FAULT_UPSTREAM, "the registry gave no digest for %s", ref);
 	return 0;

@@ -26,6 +26,7 @@ struct dr_docker {
 	char error_buffer[256];   /* libcurl's message for the last failure */
 	void *extra_headers;      /* struct curl_slist * added to the next call, owned by its caller */
 	const struct dr_mask *mask; /* borrowed, may be NULL: secrets masked in the engine's messages */
+	char pull_message[512];   /* the engine's words for the last failed pull or registry lookup, cleaned */
 	/* Called after each line of a pull's progress stream (may be NULL). */
 	void (*on_pull)(void *ctx, const struct dr_pull_progress *progress);
 	void *on_pull_ctx;
@@ -87,6 +88,21 @@ int dr_docker_container_wait_exit(struct dr_docker *d, const char *id, long time
  * there was none; returns 0 or a fault. */
 int dr_docker_container_first_exit(struct dr_docker *d, const char *id, long long since_s, long *exit_code,
 				   struct dr_error *err);
+
+/* The local images of repository, an item per registry digest (at most max); 0 or a fault. */
+int dr_docker_image_list(struct dr_docker *d, const char *repository, struct dr_image_summary *out, int max,
+			 int *count, struct dr_error *err);
+
+/* The image ids of every container, running or not, of whatever name (at most max); 0 or a fault. */
+int dr_docker_container_image_ids(struct dr_docker *d, char ids[][DR_DOCKER_ID_MAX], int max, int *count,
+				  struct dr_error *err);
+
+/* Remove the image reference ref, never forced: 0 with *deleted 1 when the image itself went
+ * (0 when only the reference did), DR_FAULT_ABSENT, or a fault whose reason is the engine's refusal. */
+int dr_docker_image_remove(struct dr_docker *d, const char *ref, int *deleted, struct dr_error *err);
+
+/* The engine's data root (DockerRootDir of /info) into out; 0 or a fault. */
+int dr_docker_data_root(struct dr_docker *d, char *out, size_t cap, struct dr_error *err);
 
 /* Append the last tail lines of stdout and stderr, demultiplexed, to out. */
 int dr_docker_container_logs(struct dr_docker *d, const char *id, int tail, struct dr_buf *out,

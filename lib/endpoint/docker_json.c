@@ -338,3 +338,86 @@ too_long:
 		     i < spec->env_count ? DR_DOCKER_ENV_ITEM_MAX : DR_DOCKER_BIND_MAX);
 	return NULL;
 }
+
+/* repository@sha256:... of repository: the digest part, or NULL. */
+static const char *docker_digest_of(const char *repo_digest, const char *repository)
+{
+	size_t n = strlen(repository);
+
+	if (strncmp(repo_digest, repository, n) || repo_digest[n] != '@' || !dr_image_digest_valid(repo_digest + n + 1))
+		return NULL;
+	return repo_digest + n + 1;
+}
+
+int dr_docker_json_image_list(const char *text, const char *repository, struct dr_image_summary *out, int max,
+			      int *count)
+{
+	json_object *list = json_tokener_parse(text), *digests;
+	size_t i, j;
+
+	*count = 0;
+	if (!list || !json_object_is_type(list, json_type_array)) {
+		json_object_put(list);
+		return -1;
+	}
+	for (i = 0; i < json_object_array_length(list); i++) {
+		json_object *image = json_object_array_get_idx(list, i);
+		if (!json_object_object_get_ex(image, "RepoDigests", &digests) || !json_object_is_type(digests, json_type_array))
+			continue;
+		for (j = 0; j < json_object_array_length(digests) && *count < max; j++) {
+			const char *rd = json_object_get_string(json_object_array_get_idx(digests, j));
+			const char *digest = rd ? docker_digest_of(rd, repository) : NULL;
+			struct dr_image_summary *s = &out[*count];
+			if (!digest)
+				continue;
+			docker_copy(s->id, sizeof s->id, docker_str(image, "Id"));
+			docker_copy(s->digest, sizeof s->digest, digest);
+			s->size = docker_long(image, "Size", 0);
+			if (s->id[0])
+				(*count)++;
+		}
+	}
+	json_object_put(list);
+	return 0;
+}
+
+int dr_docker_json_container_images(const char *text, char ids[][DR_DOCKER_ID_MAX], int max, int *count)
+{
+	json_object *list = json_tokener_parse(text);
+	size_t i;
+
+	*count = 0;
+	if (!list || !json_object_is_type(list, json_type_array)) {
+		json_object_put(list);
+		return -1;
+	}
+	for (i = 0; i < json_object_array_length(list) && *count < max; i++) {
+		docker_copy(ids[*count], DR_DOCKER_ID_MAX, docker_str(json_object_array_get_idx(list, i), "ImageID"));
+		if (ids[*count][0])
+			(*count)++;
+	}
+	json_object_put(list);
+	return 0;
+}
+
+int dr_docker_json_image_deleted(const char *text)
+{
+	json_object *list = json_tokener_parse(text);
+	int deleted = 0;
+	size_t i;
+
+	for (i = 0; list && json_object_is_type(list, json_type_array) && i < json_object_array_length(list); i++)
+		deleted |= docker_str(json_object_array_get_idx(list, i), "Deleted") != NULL;
+	json_object_put(list);
+	return deleted;
+}
+
+int dr_docker_json_data_root(const char *text, char *out, size_t cap)
+{
+	json_object *info = json_tokener_parse(text);
+	const char *root = docker_str(info, "DockerRootDir");
+	int rc = !root || dr_strlcpy(out, root, cap) ? -1 : 0;
+
+	json_object_put(info);
+	return rc;
+}

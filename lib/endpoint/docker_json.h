@@ -92,6 +92,29 @@ int dr_docker_json_created_id(const char *text, char id_out[DR_DOCKER_ID_MAX]);
 /* Docker's {"message": ...} of an error answer into out (cap bytes); 0, or -1 when it has none. */
 int dr_docker_json_message(const char *text, char *out, size_t cap);
 
+#define DR_IMAGES_MAX 128  /* images of one repository, and containers, looked at by retention */
+
+/* One local image of a repository by one of its registry digests. */
+struct dr_image_summary {
+	char id[DR_DOCKER_ID_MAX];
+	char digest[DR_DOCKER_DIGEST_MAX];  /* of repository, from RepoDigests */
+	long long size;                     /* bytes, as the engine reports the image */
+};
+
+/* From an images/json answer: an item per RepoDigests entry of repository, at most max, into
+ * out with *count set; 0, or -1 when text is not a JSON array. */
+int dr_docker_json_image_list(const char *text, const char *repository, struct dr_image_summary *out, int max,
+			      int *count);
+
+/* The ImageID of each container of a containers/json answer, at most max; 0, or -1 when malformed. */
+int dr_docker_json_container_images(const char *text, char ids[][DR_DOCKER_ID_MAX], int max, int *count);
+
+/* DockerRootDir of an /info answer into out (cap bytes); 0, or -1 when there is none or it does not fit. */
+int dr_docker_json_data_root(const char *text, char *out, size_t cap);
+
+/* 1 when an image delete answer has a "Deleted" entry (the image is gone), 0 when it only untagged. */
+int dr_docker_json_image_deleted(const char *text);
+
 #define DR_PULL_LAYERS_MAX 64
 
 /* What a pull's progress stream said so far. */

@@ -97,6 +97,8 @@ static void endpoint_keep_history(struct dr_endpoint *ep, int status)
 		json_object_object_add(e, "stop_duration_ms", json_object_new_int64(a->stop_ms));
 		json_object_object_add(e, "stop_killed", json_object_new_boolean(a->stop_killed));
 	}
+	if (a->pruned)
+		json_object_object_add(e, "pruned", json_tokener_parse(a->pruned));
 	if (dr_history_append(ep->cfg.state_directory, e, &err))
 		ep->audit.detail = "the deploy history could not be written";
 	json_object_put(e);
@@ -135,8 +137,6 @@ int dr_endpoint_end(struct dr_endpoint *ep, int rc, int status, json_object *bod
 {
 	int exit_code, final;
 
-	/* Free the environment before answering: a client acting on the answer must find it unlocked. */
-	dr_lock_release(&ep->lock);
 	final = rc ? dr_fault_status(ep->err.fault) : status;
 	if (ep->keeps_history && ep->cfg.state_directory && !ep->cfg.problems.count) {
 		ep->audit.reason = rc ? ep->err.reason : NULL;
@@ -152,8 +152,12 @@ int dr_endpoint_end(struct dr_endpoint *ep, int rc, int status, json_object *bod
 		if (ep->audit.request_id && !json_object_object_get_ex(body, "request_id", NULL))
 			json_object_object_add(body, "request_id", json_object_new_string(ep->audit.request_id));
 	}
+	/* The final record is written while the lock is held: a reader that finds the lock free and
+	 * the record still running takes the deploy for killed. */
 	if (ep->keep_answer && !ep->cfg.problems.count)
 		ep->keep_answer(ep, final, body, ep->keep_answer_ctx);
+	/* Free the environment before answering: a client acting on the answer must find it unlocked. */
+	dr_lock_release(&ep->lock);
 	/* After an early answer this writes to /dev/null: what counts is the record and the audit. */
 	exit_code = dr_reply_send(&ep->audit, final, NULL, body);
 	dr_docker_close(&ep->docker);

@@ -7,6 +7,9 @@
 
 #include "clock.h"
 #include "history.h"
+#include "pull_failure.h"
+#include "registry_helper.h"
+#include "retention.h"
 #include "lock.h"
 #include "pipeline.h"
 #include "registry_auth.h"
@@ -189,6 +192,44 @@ static int step_expect_current(void *ctx, enum dr_run_mode mode, struct dr_error
 
 /* The registry's digest for the reference, through the engine, with the pull's credentials.
  * A deploy by digest alone needs no lookup: the pull asks for exactly that digest. */
+/* The registry's own Retry-After: the engine does not pass it on, so ask the registry. -1: none. */
+static long pipeline_retry_after(struct dr_pipeline *p)
+{
+	const char *reference = p->ref.tag[0] ? p->ref.tag : p->ref.digest;
+	const char *args[] = { "dreichor-registry", "probe", p->ref.repository, reference, NULL };
+	json_object *answer = NULL, *v;
+	struct dr_error ignored;
+	long seconds = -1;
+
+	if (!dr_registry_helper_run(&p->ep.cfg, args, &answer, &ignored) &&
+	    json_object_object_get_ex(answer, "retry_after", &v) && json_object_is_type(v, json_type_int))
+		seconds = (long)json_object_get_int64(v);
+	json_object_put(answer);
+	return seconds;
+}
+
+/* A failed registry lookup or pull named for what it is (lib/endpoint/pull_failure): a full
+ * disk asks the engine for its data root, a rate limit the registry for its retry time. */
+static int pipeline_pull_failed(struct dr_pipeline *p, int rc, struct dr_error *err)
+{
+	struct dr_pull_context c = { .reference = p->request.image, .credentials = p->registry_auth != NULL,
+				     .keep_images = p->ep.cfg.keep_images, .retry_after_s = -1 };
+	char registry[DR_IMAGE_REPO_MAX + 1], data_root[1024] = "";
+	enum dr_pull_failure kind;
+	struct dr_error ignored;
+
+	if (rc != DR_FAULT_UPSTREAM || !p->ep.docker.pull_message[0])
+		return rc;
+	kind = dr_pull_failure_kind(p->ep.docker.pull_message);
+	snprintf(registry, sizeof registry, "%.*s", (int)strcspn(p->ref.repository, "/"), p->ref.repository);
+	c.registry = registry;
+	if (kind == DR_PULL_NO_SPACE && !dr_docker_data_root(&p->ep.docker, data_root, sizeof data_root, &ignored))
+		c.data_root = data_root;
+	if (kind == DR_PULL_RATE_LIMITED)
+		c.retry_after_s = pipeline_retry_after(p);
+	return dr_pull_failure_explain(kind, &c, p->ep.docker.pull_message, err);
+}
+
 static int step_resolve(void *ctx, enum dr_run_mode mode, struct dr_error *err)
 {
 	struct dr_pipeline *p = ctx;
@@ -202,7 +243,7 @@ static int step_resolve(void *ctx, enum dr_run_mode mode, struct dr_error *err)
 	else if ((rc = dr_docker_registry_digest(&p->ep.docker, p->ref.repository,
 						 p->ref.tag[0] ? p->ref.tag : p->ref.digest, p->registry_auth,
 						 p->target_digest, err)))
-		return rc;
+		return pipeline_pull_failed(p, rc, err);
 	if (!p->ref.tag[0])
 		p->ep.audit.image_digest = p->target_digest;
 	return 0;
@@ -236,7 +277,7 @@ static int step_pull(void *ctx, enum dr_run_mode mode, struct dr_error *err)
 	rc = dr_docker_image_digest(&p->ep.docker, p->image_by_digest, p->ref.repository, p->target_digest, p->digest, err);
 	if (rc == DR_FAULT_ABSENT || (rc == DR_OK && strcmp(p->digest, p->target_digest))) {
 		if ((rc = dr_docker_image_pull(&p->ep.docker, p->ref.repository, p->target_digest, p->registry_auth, err)))
-			return rc;
+			return pipeline_pull_failed(p, rc, err);
 		rc = dr_docker_image_digest(&p->ep.docker, p->image_by_digest, p->ref.repository, p->target_digest,
 					    p->digest, err);
 	}
@@ -341,6 +382,46 @@ static int step_record(void *ctx, enum dr_run_mode mode, struct dr_error *err)
 	return rc;
 }
 
+/* Past the record the deploy has succeeded: retention only names what the engine refused. */
+static int step_retention(void *ctx, enum dr_run_mode mode, struct dr_error *err)
+{
+	struct dr_pipeline *p = ctx;
+	static struct dr_retention r;
+	struct dr_error why;
+
+	(void)mode;
+	(void)err;
+	p->pruned = json_object_new_array();
+	p->prune_skipped = json_object_new_array();
+	if (dr_retention_load(&r, &p->ep.docker, p->ep.cfg.state_directory, p->ep.cfg.image_repository,
+			      p->ep.cfg.keep_images, p->digest, &why))
+		json_object_array_add(p->prune_skipped, json_object_new_string(why.reason));
+	else
+		dr_retention_apply(&r, &p->ep.docker, p->ep.cfg.image_repository, p->pruned, p->prune_skipped);
+	p->ep.audit.pruned = json_object_to_json_string_ext(p->pruned, JSON_C_TO_STRING_PLAIN);
+	return 0;
+}
+
+void dr_pipeline_add_pruned(const struct dr_pipeline *p, json_object *out)
+{
+	if (p->pruned)
+		json_object_object_add(out, "pruned", json_object_get(p->pruned));
+	if (p->prune_skipped && json_object_array_length(p->prune_skipped))
+		json_object_object_add(out, "prune_skipped", json_object_get(p->prune_skipped));
+}
+
+void dr_pipeline_add_images(struct dr_pipeline *p, json_object *out)
+{
+	static struct dr_retention r;
+	struct dr_error ignored;
+
+	if (!p->ep.docker.curl || dr_retention_load(&r, &p->ep.docker, p->ep.cfg.state_directory,
+						    p->ep.cfg.image_repository, p->ep.cfg.keep_images,
+						    p->target_digest[0] ? p->target_digest : NULL, &ignored))
+		return;
+	json_object_object_add(out, "images", dr_retention_summary(&r, p->ep.cfg.keep_images));
+}
+
 /* The deploy, in order. Checks run in plan too; acts only in deploy. Nothing before the pull
  * changes anything but the lock (and the key index); a failure before the replace leaves the
  * running container. */
@@ -364,6 +445,7 @@ static const struct dr_step pipeline_steps[] = {
 	{ DR_PHASE_START, DR_STEP_ACT, DR_STEP_HOLDS_SIGTERM, DR_PHASE_NONE, step_start },
 	{ DR_PHASE_GRACE, DR_STEP_ACT, 0, DR_PHASE_NONE, step_grace },
 	{ DR_PHASE_RECORD, DR_STEP_ACT, 0, DR_PHASE_NONE, step_record },
+	{ DR_PHASE_RETENTION, DR_STEP_ACT, 0, DR_PHASE_NONE, step_retention },
 };
 
 /* What GET /v1/deploys/<id> shows while the deploy runs. */
@@ -557,6 +639,8 @@ void dr_pipeline_add_checks(const struct dr_pipeline *p, json_object *out)
 void dr_pipeline_free(struct dr_pipeline *p)
 {
 	json_object_put(p->replay);
+	json_object_put(p->pruned);
+	json_object_put(p->prune_skipped);
 	dr_grace_free(&p->grace);
 	dr_registry_auth_free(p->registry_auth);
 	dr_runtime_env_free(&p->runtime);

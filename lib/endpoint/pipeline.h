@@ -41,6 +41,8 @@ struct dr_pipeline {
 	long long progress_current; /* the pull's bytes so far, and in all */
 	long long progress_total;
 	long long recorded_ms;      /* when the running record was last written */
+	json_object *pruned;        /* retention: [{"image_digest","bytes"}] the engine deleted */
+	json_object *prune_skipped; /* retention: [{"image_digest","reason"}] it refused */
 	char started_at[32];
 };
 
@@ -57,6 +59,13 @@ void dr_pipeline_add_phases(const struct dr_pipeline *p, json_object *out);
 
 /* Add "checks": [{"check","ok","status","reason"}]: plan's listed checks, in table order. */
 void dr_pipeline_add_checks(const struct dr_pipeline *p, json_object *out);
+
+/* Add "images": what the engine holds of this environment's images and what a deploy of the
+ * target would remove (lib/endpoint/retention); nothing when the engine cannot be asked. */
+void dr_pipeline_add_images(struct dr_pipeline *p, json_object *out);
+
+/* Add "pruned" and, when the engine refused any, "prune_skipped": what retention did. */
+void dr_pipeline_add_pruned(const struct dr_pipeline *p, json_object *out);
 
 /* Free what p owns except ep (dr_endpoint_end frees that). */
 void dr_pipeline_free(struct dr_pipeline *p);

@@ -51,20 +51,22 @@ static int registry_auth_encode(const char *user, const char *pass, const char *
 	return rc;
 }
 
-int dr_registry_auth_build(const char *path, const char *registry, char **out, struct dr_error *err)
+/* The user and password of registry's entry into user and pass (cap bytes each, wiped by the
+ * caller); *found 0 when the file has none. 0 or an internal fault. */
+static int registry_auth_read(const char *path, const char *registry, char *user, char *pass, size_t cap, int *found,
+			      struct dr_error *err)
 {
 	json_object *root = json_object_from_file(path);
-	json_object *entry, *field = NULL;
+	json_object *entry, *field = NULL, *u = NULL, *pw = NULL;
 	unsigned char decoded[1024];
 	long n;
 	char *colon;
 	int rc = 0;
 
-	*out = NULL;
+	*found = 0;
 	if (!root)
 		return dr_error_set(err, DR_FAULT_INTERNAL, "REGISTRY_AUTH_FILE: %s is not valid JSON", path);
-	entry = registry_auth_entry(root, registry);
-	if (!entry)
+	if (!(entry = registry_auth_entry(root, registry)))
 		goto done;
 	if (json_object_object_get_ex(entry, "auth", &field) && !json_object_is_type(field, json_type_string)) {
 		/* json-c gives null as a NULL object: never read it as a string. */
@@ -80,20 +82,54 @@ int dr_registry_auth_build(const char *path, const char *registry, char **out, s
 		}
 		decoded[n] = '\0';
 		*colon = '\0';
-		rc = registry_auth_encode((char *)decoded, colon + 1, registry, out, err);
+		if (dr_strlcpy(user, (char *)decoded, cap) || dr_strlcpy(pass, colon + 1, cap))
+			rc = dr_error_set(err, DR_FAULT_INTERNAL, "REGISTRY_AUTH_FILE: credentials for %s too long", registry);
+		*found = !rc;
 	} else {
-		json_object *user = NULL, *pass = NULL;
-		json_object_object_get_ex(entry, "username", &user);
-		json_object_object_get_ex(entry, "password", &pass);
-		if (!json_object_is_type(user, json_type_string) || !json_object_is_type(pass, json_type_string))
+		json_object_object_get_ex(entry, "username", &u);
+		json_object_object_get_ex(entry, "password", &pw);
+		if (!json_object_is_type(u, json_type_string) || !json_object_is_type(pw, json_type_string))
 			rc = dr_error_set(err, DR_FAULT_INTERNAL, "REGISTRY_AUTH_FILE: entry for %s has neither auth nor username and password",
 					  registry);
-		else
-			rc = registry_auth_encode(json_object_get_string(user), json_object_get_string(pass), registry, out, err);
+		else if (dr_strlcpy(user, json_object_get_string(u), cap) || dr_strlcpy(pass, json_object_get_string(pw), cap))
+			rc = dr_error_set(err, DR_FAULT_INTERNAL, "REGISTRY_AUTH_FILE: credentials for %s too long", registry);
+		*found = !rc;
 	}
 done:
 	explicit_bzero(decoded, sizeof decoded);
 	json_object_put(root);
+	return rc;
+}
+
+int dr_registry_auth_build(const char *path, const char *registry, char **out, struct dr_error *err)
+{
+	char user[DR_REGISTRY_CREDENTIAL_MAX] = "", pass[DR_REGISTRY_CREDENTIAL_MAX] = "";
+	int found, rc;
+
+	*out = NULL;
+	rc = registry_auth_read(path, registry, user, pass, sizeof user, &found, err);
+	if (!rc && found)
+		rc = registry_auth_encode(user, pass, registry, out, err);
+	explicit_bzero(user, sizeof user);
+	explicit_bzero(pass, sizeof pass);
+	return rc;
+}
+
+int dr_registry_auth_userpass(const char *path, const char *registry, char **out, struct dr_error *err)
+{
+	char user[DR_REGISTRY_CREDENTIAL_MAX] = "", pass[DR_REGISTRY_CREDENTIAL_MAX] = "";
+	size_t cap;
+	int found, rc;
+
+	*out = NULL;
+	if (!path)
+		return 0;
+	rc = registry_auth_read(path, registry, user, pass, sizeof user, &found, err);
+	cap = strlen(user) + strlen(pass) + 2;
+	if (!rc && found && (*out = malloc(cap)))
+		snprintf(*out, cap, "%s:%s", user, pass);
+	explicit_bzero(user, sizeof user);
+	explicit_bzero(pass, sizeof pass);
 	return rc;
 }
 

@@ -6,6 +6,7 @@
 #include "error.h"
 
 #define DR_REGISTRY_AUTH_FILE_MAX 65536
+#define DR_REGISTRY_CREDENTIAL_MAX 16384 /* a user name or a password; the header's own limit names longer ones */
 
 /* Build the header value for registry (host[:port]) from the file at path.
  * *out is malloc'd; the caller wipes and frees it (dr_registry_auth_free).
@@ -16,7 +17,11 @@ int dr_registry_auth_build(const char *path, const char *registry, char **out, s
  * path NULL (no credentials configured) gives *out NULL. */
 int dr_registry_auth_for_repository(const char *path, const char *repository, char **out, struct dr_error *err);
 
-/* Wipe and free a value from dr_registry_auth_build; accepts NULL. */
+/* "user:password" of registry's entry (for a registry's own Basic or token request) into *out,
+ * malloc'd (dr_registry_auth_free); path NULL or no entry gives *out NULL. 0 or an internal fault. */
+int dr_registry_auth_userpass(const char *path, const char *registry, char **out, struct dr_error *err);
+
+/* Wipe and free a value from dr_registry_auth_build or dr_registry_auth_userpass; accepts NULL. */
 void dr_registry_auth_free(char *value);
 
 #endif

@@ -1,0 +1,112 @@
+/* dreichor-registry: the agent's own questions to a registry, asked by an
+ * endpoint that cannot speak TLS itself (its libcurl is HTTP-only, for
+ * the per-connection cost). One question per run; the answer is one JSON
+ * object on stdout. Credentials come from the file REGISTRY_AUTH_FILE
+ * names, never from argv.
+ *   dreichor-registry probe REPOSITORY REFERENCE
+ *     HEAD of the manifest: {"status", "digest", "retry_after"} (the last
+ *     only when the registry gave one); exit 0. No answer at all:
+ *     {"error"}, exit 1. Usage: exit 2.
+ *   dreichor-registry --inetd
+ *     The same question as one line on stdin ("probe REPOSITORY REFERENCE"),
+ *     as dreichor-registry-<env>@.service runs it on its unix socket, so
+ *     that the agent's units keep no network of their own. REPOSITORY must
+ *     be the environment's IMAGE_REPOSITORY. */
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+
+#include "clock.h"
+#include "config.h"
+#include "fdio.h"
+#include "registry.h"
+
+#define REGISTRY_QUESTION_MAX 1024
+#define REGISTRY_QUESTION_MS 5000
+
+static int registry_probe(const char *repository, const char *reference)
+{
+	struct dr_registry r;
+	struct dr_error err = { 0 };
+	json_object *out = json_object_new_object();
+	char what[512];
+	int rc;
+
+	snprintf(what, sizeof what, "manifests/%s", reference);
+	rc = dr_registry_open(&r, repository, dr_env("REGISTRY_AUTH_FILE"), &err);
+	if (!rc)
+		rc = dr_registry_request(&r, "HEAD", what, DR_REGISTRY_ACCEPT_MANIFESTS, 0, &err);
+	if (rc) {
+		json_object_object_add(out, "error", json_object_new_string(err.reason));
+	} else {
+		json_object_object_add(out, "status", json_object_new_int64(r.status));
+		if (r.digest[0])
+			json_object_object_add(out, "digest", json_object_new_string(r.digest));
+		if (r.retry_after_s >= 0)
+			json_object_object_add(out, "retry_after", json_object_new_int64(r.retry_after_s));
+	}
+	printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(out);
+	dr_registry_close(&r);
+	return rc ? 1 : 0;
+}
+
+/* A reference is a tag or a digest: no path, no space, bounded. */
+static int registry_reference_ok(const char *reference)
+{
+	return reference[0] && strlen(reference) <= 256 && !strpbrk(reference, "/ \t\r\n?#%");
+}
+
+static int registry_refuse(const char *why)
+{
+	printf("{\"error\":\"%s\"}\n", why);
+	return 2;
+}
+
+/* --inetd: one line from the socket, checked, then the same probe. */
+static int registry_inetd(void)
+{
+	char line[REGISTRY_QUESTION_MAX + 1], *repository, *reference, *save = NULL;
+	long long deadline = dr_now_ms() + REGISTRY_QUESTION_MS;
+	const char *own = dr_env("IMAGE_REPOSITORY");
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < REGISTRY_QUESTION_MAX && !memchr(line, '\n', got) && dr_fd_wait_readable(STDIN_FILENO, deadline) == 0 &&
+	       (n = dr_fd_read_some(STDIN_FILENO, line + got, REGISTRY_QUESTION_MAX - got)) > 0)
+		got += (size_t)n;
+	line[got] = '\0';
+	if (!memchr(line, '\n', got) || strtok_r(line, " \n", &save) == NULL || strcmp(line, "probe"))
+		return registry_refuse("expected one line: probe REPOSITORY REFERENCE");
+	repository = strtok_r(NULL, " \n", &save);
+	reference = strtok_r(NULL, " \n", &save);
+	if (!repository || !reference || strtok_r(NULL, " \n", &save) || !registry_reference_ok(reference))
+		return registry_refuse("expected one line: probe REPOSITORY REFERENCE");
+	if (!own || strcmp(repository, own))
+		return registry_refuse("only this environment's IMAGE_REPOSITORY is asked about");
+	return registry_probe(repository, reference);
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+
+	if (argc == 2 && !strcmp(argv[1], "--inetd")) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		rc = registry_inetd();
+	} else if (argc == 4 && !strcmp(argv[1], "probe") && registry_reference_ok(argv[3])) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		rc = registry_probe(argv[2], argv[3]);
+	} else {
+		fprintf(stderr, "usage: dreichor-registry probe REPOSITORY REFERENCE\n"
+				"       dreichor-registry --inetd   (the question on stdin, as its socket unit runs it)\n");
+		return 2;
+	}
+	fflush(stdout);
+	curl_global_cleanup();
+	return rc;
+}

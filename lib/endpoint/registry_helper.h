@@ -1,0 +1,24 @@
+/* registry_helper.h: asking dreichor-registry (cgi/tools/registry.c), the
+ * program that speaks TLS to registries, from an endpoint whose own
+ * libcurl speaks only HTTP to the Docker socket and whose unit has no
+ * network. Under the units it answers on its own socket
+ * (DREICHOR_REGISTRY_SOCKET, dreichor-registry-<env>.socket); otherwise it
+ * is run directly with PATH and REGISTRY_AUTH_FILE (a path) as its whole
+ * environment. Its answer is one JSON object; the caller puts it. */
+#ifndef DR_REGISTRY_HELPER_H
+#define DR_REGISTRY_HELPER_H
+
+#include <json-c/json.h>
+
+#include "config.h"
+#include "error.h"
+
+#define DR_REGISTRY_HELPER_ANSWER_MAX (64 * 1024)
+#define DR_REGISTRY_HELPER_SECONDS 60   /* a token and a request, with room */
+
+/* Run the helper with args (args[0] its name, NULL-terminated) and parse its answer into *out.
+ * 0, or a fault (upstream) when it could not run, timed out or answered nothing readable. */
+int dr_registry_helper_run(const struct dr_config *cfg, const char *const args[], json_object **out,
+			   struct dr_error *err);
+
+#endif
