@@ -190,8 +190,6 @@ static int step_expect_current(void *ctx, enum dr_run_mode mode, struct dr_error
 	return dr_current_check_expectation(&p->now, p->request.expect_current_digest, err);
 }
 
-/* The registry's digest for the reference, through the engine, with the pull's credentials.
- * A deploy by digest alone needs no lookup: the pull asks for exactly that digest. */
 /* The registry's own Retry-After: the engine does not pass it on, so ask the registry. -1: none. */
 static long pipeline_retry_after(struct dr_pipeline *p)
 {
@@ -230,6 +228,8 @@ static int pipeline_pull_failed(struct dr_pipeline *p, int rc, struct dr_error *
 	return dr_pull_failure_explain(kind, &c, p->ep.docker.pull_message, err);
 }
 
+/* The registry's digest for the reference, through the engine, with the pull's credentials.
+ * A deploy by digest alone needs no lookup: the pull asks for exactly that digest. */
 static int step_resolve(void *ctx, enum dr_run_mode mode, struct dr_error *err)
 {
 	struct dr_pipeline *p = ctx;
@@ -395,7 +395,7 @@ static int step_retention(void *ctx, enum dr_run_mode mode, struct dr_error *err
 	p->prune_skipped = json_object_new_array();
 	if (dr_retention_load(&r, &p->ep.docker, p->ep.cfg.state_directory, p->ep.cfg.image_repository,
 			      p->ep.cfg.keep_images, p->digest, &why))
-		json_object_array_add(p->prune_skipped, json_object_new_string(why.reason));
+		dr_retention_skipped(p->prune_skipped, NULL, why.reason);
 	else
 		dr_retention_apply(&r, &p->ep.docker, p->ep.cfg.image_repository, p->pruned, p->prune_skipped);
 	p->ep.audit.pruned = json_object_to_json_string_ext(p->pruned, JSON_C_TO_STRING_PLAIN);

@@ -114,6 +114,16 @@ json_object *dr_retention_summary(const struct dr_retention *r, long keep_images
 	return out;
 }
 
+void dr_retention_skipped(json_object *skipped, const char *digest, const char *reason)
+{
+	json_object *o = json_object_new_object();
+
+	if (digest)
+		json_object_object_add(o, "image_digest", json_object_new_string(digest));
+	json_object_object_add(o, "reason", json_object_new_string(reason));
+	json_object_array_add(skipped, o);
+}
+
 void dr_retention_apply(const struct dr_retention *r, struct dr_docker *d, const char *repository,
 			json_object *pruned, json_object *skipped)
 {
@@ -130,13 +140,12 @@ void dr_retention_apply(const struct dr_retention *r, struct dr_docker *d, const
 		if (rc == DR_FAULT_ABSENT)
 			continue;
 		if (rc)
-			json_object_array_add(skipped, retention_item(r->images[i].digest, "reason",
-								      json_object_new_string(err.reason)));
+			dr_retention_skipped(skipped, r->images[i].digest, err.reason);
 		else if (deleted)
 			json_object_array_add(pruned, retention_item(r->images[i].digest, "bytes",
 								     json_object_new_int64(r->images[i].bytes)));
 		else
-			json_object_array_add(skipped, retention_item(r->images[i].digest, "reason",
-				json_object_new_string("the engine removed only this digest's reference: another tag or a child image keeps the image")));
+			dr_retention_skipped(skipped, r->images[i].digest,
+					     "the engine removed only this digest's reference: another tag or a child image keeps the image");
 	}
 }

@@ -47,4 +47,7 @@ json_object *dr_retention_summary(const struct dr_retention *r, long keep_images
 void dr_retention_apply(const struct dr_retention *r, struct dr_docker *d, const char *repository,
 			json_object *pruned, json_object *skipped);
 
+/* Add {"image_digest" (when digest is not NULL), "reason"} to skipped. */
+void dr_retention_skipped(json_object *skipped, const char *digest, const char *reason);
+
 #endif
