@@ -93,6 +93,9 @@ call dev POST /v1/deploy '{"environment": "dev"}'
 check "missing image: 400" answer_is 400 "image is required"
 call dev POST /v1/deploy '{"image": 42}'
 check "non-string image: 400" answer_is 400 "image must be a string"
+# A client's text quoted in a reason arrives printable: no line break for a workflow command.
+deploy dev "$IMAGE_REPOSITORY:1.0.4" '"env": {"K\n::error::injected\u001b": 1}'
+check "env key with a line break and ESC: 400, quoted printable" answer_is 400 "env: unknown runtime variable K?::error::injected?"
 deploy dev "$IMAGE_REPOSITORY:1.0.4" '"container_name": "evil"'
 check "container_name override: 400" answer_is 400 "field container_name is not accepted"
 deploy dev "$IMAGE_REPOSITORY:1.0.4" '"volumes": ["/:/host"]'

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "error.h"
 #include "mask.h"
 #include "unit.h"
 
@@ -106,12 +107,29 @@ static void test_printable_and_cut(void)
 	masked(NULL, "");
 }
 
+/* Reasons pass the chokepoint too: a client's field with control characters, a long quote. */
+static void test_reasons(void)
+{
+	struct dr_error err;
+	char big[3000];
+
+	CU_ASSERT_EQUAL(dr_error_set(&err, DR_FAULT_BAD_REQUEST, "env: %s must be a string", "KEY\n::error::x\x1b"),
+			DR_FAULT_BAD_REQUEST);
+	CU_ASSERT_STRING_EQUAL(err.reason, "env: KEY?::error::x? must be a string");
+	memset(big, 'a', sizeof big);
+	memcpy(big + DR_REASON_MAX - 12, "\xc3\xa9", 2); /* an é across the cut */
+	big[sizeof big - 1] = '\0';
+	dr_error_set(&err, DR_FAULT_INTERNAL, "0123456789%s", big);
+	CU_ASSERT_EQUAL(strlen(err.reason), DR_REASON_MAX - 2);
+}
+
 static const struct unit_case cases[] = {
 	{ "DATABASE_URL and its password", test_database_url },
 	{ "URLs without a password, NULL, @ in the password", test_without_password },
 	{ "masked before the cut", test_mask_before_cut },
 	{ "percent-encoded in either case, JSON-escaped", test_spellings },
 	{ "printable, cut at a character", test_printable_and_cut },
+	{ "reasons: printable, cut at a character", test_reasons },
 	{ NULL, NULL },
 };
 

@@ -4,16 +4,29 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "buf.h"
 #include "error.h"
+#include "mask.h"
 
 int dr_error_set(struct dr_error *err, enum dr_fault fault, const char *fmt, ...)
 {
+	char text[DR_REASON_MAX * 4];
+	struct dr_buf clean;
 	va_list ap;
+	int n;
 
 	err->fault = fault;
 	va_start(ap, fmt);
-	vsnprintf(err->reason, sizeof err->reason, fmt, ap);
+	n = vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
+	/* A reason may quote a client's field or the engine's words: it passes the chokepoint too,
+	 * so that every reason is printable and cut at a character. */
+	dr_buf_init(&clean, DR_REASON_MAX);
+	if (n < 0 || dr_text_clean(NULL, text, strnlen(text, sizeof text), DR_REASON_MAX - 1, 0, &clean))
+		snprintf(err->reason, sizeof err->reason, "(a reason that could not be written)");
+	else
+		snprintf(err->reason, sizeof err->reason, "%s", dr_buf_str(&clean));
+	dr_buf_free(&clean);
 	return fault;
 }
 

@@ -19,10 +19,10 @@ build() { # build NAME SOURCES...
 	for a in "$@"; do case $a in -*) libs+=("$a") ;; *) sources+=("$(ls "$src"/lib/*/"$a")") ;; esac; done
 	clang "${flags[@]}" -o "$out/fuzz_$name" "$src/t/fuzz/fuzz_$name.c" "${sources[@]}" "${json[@]}" "${libs[@]}"
 }
-build http_head http.c fdio.c buf.c error.c jsonstr.c clock.c
-build deploy_request deploy_request.c json_strict.c runtime_env.c percent.c config.c number.c image_ref.c error.c
-build image_ref image_ref.c error.c
-build runtime_env runtime_env.c percent.c config.c number.c image_ref.c error.c
+build http_head http.c fdio.c buf.c error.c jsonstr.c clock.c mask.c percent.c number.c
+build deploy_request deploy_request.c json_strict.c runtime_env.c percent.c config.c number.c image_ref.c error.c mask.c buf.c jsonstr.c
+build image_ref image_ref.c error.c mask.c buf.c jsonstr.c percent.c number.c
+build runtime_env runtime_env.c percent.c config.c number.c image_ref.c error.c mask.c buf.c jsonstr.c
 build jwt jwt.c base64.c json_read.c json_strict.c crypto.c number.c $(pkg-config --libs hogweed nettle gmp)
 build chunked chunked.c fdio.c clock.c number.c
 build text_clean mask.c percent.c jsonstr.c buf.c number.c
