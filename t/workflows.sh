@@ -94,7 +94,7 @@ check "deploy job without a well-formed plan output: refused" bash -c "[ $RC = 1
 
 workflow dev 1.0.3
 check "crashing image: the step fails" test $RC = 1
-check "... the summary has the container's output" grep -q "config-error-from-runtime" "$T/summary"
+check "... the summary has the container's output" grep -q "config-error-from-runtime" "$T/summary" || { log "plan rc $PLAN_RC, summary:"; sed 's/^/# /' "$T/summary"; tail -20 "$T/out" | sed 's/^/# out: /'; }
 check "... and its exit code" grep -q "exited with code 2" "$T/summary"
 
 before=$(requests)
