@@ -78,6 +78,11 @@ check "... 1.0.3 is named, with why" json_is "[.prune_skipped[] | select(.image_
 check "... and not counted as freed" json_is "[.pruned[] | select(.image_digest == \"$d_1_0_3\")] | length" 0
 check "... and the child image is still there" image_there local/child:1
 
+# A history line with null members (edited by hand) is no deploy of ours, and breaks nothing.
+printf '{"action": null, "result": null, "image_digest": null}\n' >>"$T/dev/state/deploys.jsonl"
+call dev GET /v1/status
+check "a history line with null members: status still 200, with its images" json_is '.images.keep_images' 2
+
 stop_agent dev
 set_agent_var dev KEEP_IMAGES 1
 start_agent dev

@@ -62,7 +62,7 @@ static void test_mask_before_cut(void)
 
 	dr_mask_init_database_url(&m, "postgres://app:Tr0ub4dor-and-3@db/app");
 	memset(text, 'x', 250);
-	strcpy(text + 250, "Tr0ub4dor-and-3 after");
+	memcpy(text + 250, "Tr0ub4dor-and-3 after", sizeof "Tr0ub4dor-and-3 after");
 	CU_ASSERT_PTR_NULL(strstr(clean_cut(&m, text, 256), "Tr0ub"));
 	CU_ASSERT_EQUAL(strlen(clean_cut(&m, text, 256)), 256);
 	CU_ASSERT_STRING_EQUAL(clean_cut(&m, text, 256) + 250, "*** af");

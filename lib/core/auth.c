@@ -126,9 +126,8 @@ static int auth_check_jwt(const struct dr_http_request *req, const struct dr_con
 	if (rc < 0)
 		return dr_error_set(err, DR_FAULT_FORBIDDEN, "Cloudflare Access token not accepted");
 	*role = rc == DR_JWT_READER ? DR_AUTH_READER : DR_AUTH_DEPLOYER;
-	/* Headers sent along must be the same token's: absent ones match either pair. */
-	if ((id || secret) && auth_pair_matches(id, secret, *role == DR_AUTH_READER ? cfg->reader_client_id : cfg->client_id,
-						*role == DR_AUTH_READER ? cfg->reader_client_secret : cfg->client_secret) == 0)
+	/* Headers sent along must be the same token's (the pair they matched above). */
+	if ((id || secret) && headers != *role)
 		return dr_error_set(err, DR_FAULT_FORBIDDEN, "service token not accepted for this environment");
 	return 0;
 }

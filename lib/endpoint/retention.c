@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "deploy_record.h"
 #include "history.h"
 #include "image_ref.h"
 #include "jsonstr.h"
@@ -24,7 +25,7 @@ static void retention_add(struct dr_retention *r, const char *digest)
 /* The digests of this environment's successful deploys, newest first. */
 static int retention_history(struct dr_retention *r, const char *state_dir, struct dr_error *err)
 {
-	json_object *entries = NULL, *e, *v;
+	json_object *entries = NULL, *e;
 	size_t i;
 	int rc;
 
@@ -32,10 +33,10 @@ static int retention_history(struct dr_retention *r, const char *state_dir, stru
 		return rc;
 	for (i = 0; i < json_object_array_length(entries); i++) {
 		e = json_object_array_get_idx(entries, i);
-		if (json_object_object_get_ex(e, "action", &v) && !strcmp(json_object_get_string(v), "deploy") &&
-		    json_object_object_get_ex(e, "result", &v) && !strcmp(json_object_get_string(v), "ok") &&
-		    json_object_object_get_ex(e, "image_digest", &v))
-			retention_add(r, json_object_get_string(v));
+		/* A member that is null or not a string reads as "": never a deploy of ours. */
+		if (!strcmp(dr_deploy_record_string(e, "action"), "deploy") &&
+		    !strcmp(dr_deploy_record_string(e, "result"), "ok"))
+			retention_add(r, dr_deploy_record_string(e, "image_digest"));
 	}
 	json_object_put(entries);
 	return 0;
