@@ -27,6 +27,7 @@
 #include "fdio.h"
 #include "http.h"
 #include "runtime_env.h"
+#include "signing_keys.h"
 
 #define AGENT_EXIT_PROBLEMS 1
 #define AGENT_EXIT_USAGE 100
@@ -359,6 +360,27 @@ static int agent_serve(struct agent *ag)
 	return agent_exec(ag, route);
 }
 
+/* --check-config's look at IMAGE_SIGNATURE_KEYS: each key's fingerprint, or why the file is refused. */
+static int agent_check_signature_keys(const struct dr_config *cfg)
+{
+	static struct dr_signing_keys keys;
+	char fingerprint[DR_KEY_FINGERPRINT_LEN + 1];
+	struct dr_error err;
+	size_t i;
+
+	if (!cfg->image_signature_keys || access(cfg->image_signature_keys, R_OK))
+		return 0;
+	if (dr_signing_keys_load(&keys, cfg->image_signature_keys, &err)) {
+		fprintf(stderr, "%s\n", err.reason);
+		return 1;
+	}
+	for (i = 0; i < keys.count; i++) {
+		dr_signing_key_fingerprint(&keys.key[i], fingerprint);
+		printf("image signature key %zu: %s\n", i + 1, fingerprint);
+	}
+	return 0;
+}
+
 /* --check-config: every problem on its own line, exit 0 when there are none. */
 static int agent_check_config(void)
 {
@@ -375,6 +397,7 @@ static int agent_check_config(void)
 			fprintf(stderr, "%s: %s\n", cfg.runtime_env_file, rt.text[i]);
 		dr_runtime_env_free(&env);
 	}
+	problems += agent_check_signature_keys(&cfg);
 	if (!problems)
 		printf("configuration valid for %s\n", cfg.environment);
 	dr_config_free(&cfg);

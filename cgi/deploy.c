@@ -29,6 +29,7 @@ static json_object *deploy_answer(struct dr_pipeline *dp, int rc)
 	json_object_object_add(out, "container_id", json_object_new_string(dp->grace.container_id));
 	json_object_object_add(out, "previous_digest", json_object_new_string(dp->ep.audit.previous_digest));
 	dr_reply_add_stop_report(out, &dp->stopped);
+	dr_pipeline_add_signature(dp, out);
 	dr_pipeline_add_pruned(dp, out);
 	return out;
 }

@@ -28,6 +28,7 @@ static json_object *plan_answer(struct dr_pipeline *pl)
 	json_object_object_add(out, "current", current);
 	json_object_object_add(out, "target", target);
 	dr_pipeline_add_checks(pl, out);
+	dr_pipeline_add_signature(pl, out);
 	json_object_object_add(out, "would_deploy", json_object_new_boolean(pl->run.refusals == 0 && pl->target_digest[0]));
 	dr_reply_add_string(out, "expect_current_digest", dr_current_expectation(now));
 	dr_pipeline_add_images(pl, out);

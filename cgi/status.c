@@ -112,6 +112,8 @@ static json_object *status_answer(struct status *s)
 
 	json_object_object_add(out, "container_name", json_object_new_string(ep->cfg.container_name));
 	json_object_object_add(out, "environment", json_object_new_string(ep->cfg.environment));
+	json_object_object_add(out, "image_signatures",
+			       json_object_new_string(ep->cfg.image_signatures_required ? "required" : "off"));
 	if (now->present) {
 		status_describe(now, out);
 	} else {

@@ -78,7 +78,7 @@ printf 'GET /v1/status HTTP/1.1\r\nHost: t\r\nCF-Access-Client-Id: %s\r\nCF-Acce
 check "missing endpoint program: 500" grep -q '^HTTP/1.1 500' "$T/response3"
 start_journald
 rid=$(tr -d '\r' <"$T/response3" | sed -n 's/^X-Request-Id: //p')
-names_request() { journal_entry "$1" | jq -e 'select(.DREICHOR_METHOD == "GET" and .DREICHOR_PATH == "/v1/status")' >/dev/null; }
+names_request() { journal_entry "$1" | jq_holds 'select(.DREICHOR_METHOD == "GET" and .DREICHOR_PATH == "/v1/status")'; }
 check "... its audit entry names the method and path (the head was wiped before the exec)" names_request "$rid"
 
 # 6. An entry journald cannot take goes to stderr, whole: a mount namespace without its socket.

@@ -9,7 +9,9 @@
 for env in dev prod; do
 	mkdir -p "$T/opt/dreichor/$env/volumes/audit-events" "$T/opt/dreichor/$env/volumes/snapshots" \
 		"$T/opt/dreichor/$env/deploy-agent" "$T/state-$env" "$T/creds-$env"
-	sed "s|/opt/dreichor|$T/opt/dreichor|g" "$top_srcdir/envs/$env/agent.env" >"$T/opt/dreichor/$env/deploy-agent/.env"
+	sed -e "s|/opt/dreichor|$T/opt/dreichor|g" -e "s|/etc/dreichor|$T/etc/dreichor|g" "$top_srcdir/envs/$env/agent.env" \
+		>"$T/opt/dreichor/$env/deploy-agent/.env"
+	mkdir -p "$T/etc/dreichor/$env"
 	cp "$top_srcdir/envs/$env/runtime.env" "$T/opt/dreichor/$env/deploy-agent/runtime.env"
 	printf 'secret-%s-0123456789abcdef0123456789abcdef\n' "$env" >"$T/creds-$env/cf-access-client-secret"
 done
@@ -35,8 +37,23 @@ PROD=$T/opt/dreichor/prod/deploy-agent
 check_config "$DEV/.env" "$T/state-dev" "$T/creds-dev"
 check "dev example passes" test "$RC" = 0 -a -z "$ERR"
 check "dev example says which environment" test "$OUT" = "configuration valid for dev"
+# Prod's image signature keys, as cosign generate-key-pair writes the public one.
+openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null | openssl ec -pubout 2>/dev/null >"$T/etc/dreichor/prod/image-signature-keys.pem"
+FINGERPRINT=sha256:$(openssl pkey -pubin -in "$T/etc/dreichor/prod/image-signature-keys.pem" -outform DER | sha256sum | cut -d' ' -f1)
 check_config "$PROD/.env" "$T/state-prod" "$T/creds-prod"
 check "prod example passes" test "$RC" = 0 -a -z "$ERR"
+check "... naming its image signature key by fingerprint" grep -qx "image signature key 1: $FINGERPRINT" <<<"$OUT"
+check_config "$PROD/.env" "$T/state-prod" "$T/creds-prod" IMAGE_SIGNATURE_KEYS=
+check "prod without IMAGE_SIGNATURE_KEYS fails, saying how to opt out" \
+	grep -q '^IMAGE_SIGNATURE_KEYS: required in prod .*IMAGE_SIGNATURES=off' "$T/err"
+check_config "$PROD/.env" "$T/state-prod" "$T/creds-prod" IMAGE_SIGNATURE_KEYS= IMAGE_SIGNATURES=off
+check "... and passes with IMAGE_SIGNATURES=off" test "$RC" = 0 -a -z "$ERR"
+check_config "$PROD/.env" "$T/state-prod" "$T/creds-prod" IMAGE_SIGNATURES=sometimes
+check "IMAGE_SIGNATURES other than required or off fails" grep -q '^IMAGE_SIGNATURES: must be required or off' "$T/err"
+printf 'garbage\n-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n' >"$T/bad-keys.pem"
+check_config "$PROD/.env" "$T/state-prod" "$T/creds-prod" IMAGE_SIGNATURE_KEYS="$T/bad-keys.pem"
+check "a key that is not a P-256 SubjectPublicKeyInfo fails, naming the file and the key" \
+	grep -q "^IMAGE_SIGNATURE_KEYS $T/bad-keys.pem key 1: not a DER SubjectPublicKeyInfo" "$T/err"
 
 # The dev agent with the prod runtime file, and the other way round.
 check_config "$DEV/.env" "$T/state-dev" "$T/creds-dev" RUNTIME_ENV_FILE="$PROD/runtime.env"

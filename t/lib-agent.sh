@@ -50,6 +50,9 @@ STARTUP_GRACE_SECONDS=1
 CONTAINER_NETWORK=none
 DREICHOR_LIBEXECDIR=$top_builddir
 EOT
+	# Prod checks signatures unless told not to; t/signatures.sh gives it keys.
+	[ "$env" = prod ] && echo IMAGE_SIGNATURES=off >>"$dir/agent.env"
+	return 0
 }
 
 # set_agent_var ENV NAME VALUE: change (or with VALUE "-", delete) one agent variable.

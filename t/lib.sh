@@ -89,6 +89,10 @@ free_port() {
 	done
 }
 
+# jq_holds JQ-ARGS...: stdin is JSON for which the filter holds. jq -e alone passes on empty
+# input (nothing was read, so nothing was false), which would let a missing answer pass a check.
+jq_holds() { local in; in=$(cat); [ -n "$in" ] && jq -e "$@" <<<"$in" >/dev/null; }
+
 wait_for() { # wait_for SECONDS COMMAND...
 	local deadline=$(( $(date +%s) + $1 )); shift
 	until "$@" 2>/dev/null; do

@@ -41,8 +41,11 @@ as_reader dev POST /v1/deploy "{\"image\": \"$IMAGE_REPOSITORY:1.0.0\"}"
 check "reader: deploy 403" answer_is 403 "read-only service token"
 check "... the container untouched" test "$(container_field $name '{{.State.StartedAt}}')" = "$started"
 refused=$(jq -r .request_id <<<"$BODY")
-check "... audited as refused, with the reader's id, method and path" bash -c \
-	"journal_entry $refused | jq -e 'select(.DREICHOR_ACTION == \"refused\" and .DREICHOR_CLIENT_ID == \"$READER_ID\" and .DREICHOR_METHOD == \"POST\" and .DREICHOR_PATH == \"/v1/deploy\" and .DREICHOR_HTTP_STATUS == \"403\")' >/dev/null"
+audited_refused() {
+	journal_entry "$1" | jq_holds --arg id "$READER_ID" 'select(.DREICHOR_ACTION == "refused" and .DREICHOR_CLIENT_ID == $id and
+		.DREICHOR_METHOD == "POST" and .DREICHOR_PATH == "/v1/deploy" and .DREICHOR_HTTP_STATUS == "403")'
+}
+check "... audited as refused, with the reader's id, method and path" audited_refused "$refused"
 as_reader dev POST /v1/stop
 check "reader: stop 403" answer_is 403 "read-only service token"
 check "... still running" test "$(container_field $name '{{.State.Running}}')" = true

@@ -71,7 +71,7 @@ check "through the registry socket, as under the units: 503 with the retry time"
 check "the registry socket answers only for the environment's repository" \
 	bash -c "[ \"\$(printf 'probe other.test/x 1.0.0\n' | socat - UNIX-CONNECT:$T/registry.sock | jq -r .error)\" = \"only this environment's IMAGE_REPOSITORY is asked about\" ]"
 check "... and only the one question it knows" \
-	bash -c "printf 'GET / HTTP/1.1\r\n\r\n' | socat - UNIX-CONNECT:$T/registry.sock | jq -e '.error | startswith(\"expected one line\")' >/dev/null"
+	bash -c "printf 'GET / HTTP/1.1\r\n\r\n' | socat - UNIX-CONNECT:$T/registry.sock | jq -e '.error | startswith(\"expected one line\")' | grep -qx true"
 restart_with DREICHOR_REGISTRY_SOCKET -
 restart_with IMAGE_REPOSITORY "$IMAGE_REPOSITORY"
 

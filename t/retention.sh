@@ -47,7 +47,8 @@ check "... another repository's image stays" image_there other/thing:1
 rid=$(jq -r .request_id <<<"$BODY")
 check "... the history entry says what went" \
 	bash -c "jq -e --arg d '$d_1_0_1' 'select(.request_id == \"$rid\") | .pruned[0].image_digest == \$d and .pruned[0].bytes > 0' '$T/dev/state/deploys.jsonl' >/dev/null"
-check "... so does the audit entry" bash -c "journal_entry $rid | jq -e '.DREICHOR_PRUNED | fromjson | .[0].image_digest == \"$d_1_0_1\"' >/dev/null"
+audit_pruned() { journal_entry "$1" | jq_holds --arg d "$2" '.DREICHOR_PRUNED | fromjson | .[0].image_digest == $d'; }
+check "... so does the audit entry" audit_pruned "$rid" "$d_1_0_1"
 
 # What the disk holds, and what the next deploy would take.
 call dev GET /v1/status

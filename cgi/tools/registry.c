@@ -7,8 +7,14 @@
  *     HEAD of the manifest: {"status", "digest", "retry_after"} (the last
  *     only when the registry gave one); exit 0. No answer at all:
  *     {"error"}, exit 1. Usage: exit 2.
+ *   dreichor-registry verify REPOSITORY DIGEST
+ *     A cosign signature of DIGEST by a key in the file IMAGE_SIGNATURE_KEYS
+ *     names (lib/registry/signature.h): {"key", "format"} when one
+ *     verifies, {"refused"} naming why when none does (exit 0 both);
+ *     {"error"} when the registry or the key file could not be read, exit 1.
  *   dreichor-registry --inetd
- *     The same question as one line on stdin ("probe REPOSITORY REFERENCE"),
+ *     The same questions as one line on stdin ("probe REPOSITORY REFERENCE",
+ *     "verify REPOSITORY DIGEST"),
  *     as dreichor-registry-<env>@.service runs it on its unix socket, so
  *     that the agent's units keep no network of their own. REPOSITORY must
  *     be the environment's IMAGE_REPOSITORY. */
@@ -24,9 +30,17 @@
 #include "config.h"
 #include "fdio.h"
 #include "registry.h"
+#include "signature.h"
 
 #define REGISTRY_QUESTION_MAX 1024
 #define REGISTRY_QUESTION_MS 5000
+
+/* The answer on stdout, then put. */
+static void registry_answer(json_object *out)
+{
+	printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(out);
+}
 
 static int registry_probe(const char *repository, const char *reference)
 {
@@ -49,10 +63,41 @@ static int registry_probe(const char *repository, const char *reference)
 		if (r.retry_after_s >= 0)
 			json_object_object_add(out, "retry_after", json_object_new_int64(r.retry_after_s));
 	}
-	printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(out);
+	registry_answer(out);
 	dr_registry_close(&r);
 	return rc ? 1 : 0;
+}
+
+static int registry_verify(const char *repository, const char *digest)
+{
+	static struct dr_signing_keys keys;
+	struct dr_signature_found found;
+	struct dr_registry r = { 0 };
+	struct dr_error err = { 0 };
+	json_object *out = json_object_new_object();
+	const char *keys_file = dr_env("IMAGE_SIGNATURE_KEYS");
+	int rc;
+
+	if (!keys_file)
+		rc = dr_error_set(&err, DR_FAULT_INTERNAL, "IMAGE_SIGNATURE_KEYS is not set");
+	else if (!(rc = dr_signing_keys_load(&keys, keys_file, &err)) &&
+		 !(rc = dr_registry_open(&r, repository, dr_env("REGISTRY_AUTH_FILE"), &err)))
+		rc = dr_signature_verify(&r, digest, &keys, &found, &err);
+	if (!rc) {
+		json_object_object_add(out, "key", json_object_new_string(found.key));
+		json_object_object_add(out, "format", json_object_new_string(found.format));
+	} else {
+		json_object_object_add(out, rc == DR_FAULT_UNSIGNED ? "refused" : "error", json_object_new_string(err.reason));
+	}
+	registry_answer(out);
+	dr_registry_close(&r);
+	return rc && rc != DR_FAULT_UNSIGNED ? 1 : 0;
+}
+
+/* Run question ("probe" or "verify") about repository and reference. */
+static int registry_ask(const char *question, const char *repository, const char *reference)
+{
+	return !strcmp(question, "verify") ? registry_verify(repository, reference) : registry_probe(repository, reference);
 }
 
 /* A reference is a tag or a digest: no path, no space, bounded. */
@@ -67,10 +112,16 @@ static int registry_refuse(const char *why)
 	return 2;
 }
 
+/* 1 for the two questions there are. */
+static int registry_question_ok(const char *question)
+{
+	return question && (!strcmp(question, "probe") || !strcmp(question, "verify"));
+}
+
 /* --inetd: one line from the socket, checked, then the same probe. */
 static int registry_inetd(void)
 {
-	char line[REGISTRY_QUESTION_MAX + 1], *repository, *reference, *save = NULL;
+	char line[REGISTRY_QUESTION_MAX + 1], *question, *repository, *reference, *save = NULL;
 	long long deadline = dr_now_ms() + REGISTRY_QUESTION_MS;
 	const char *own = dr_env("IMAGE_REPOSITORY");
 	size_t got = 0;
@@ -80,15 +131,15 @@ static int registry_inetd(void)
 	       (n = dr_fd_read_some(STDIN_FILENO, line + got, REGISTRY_QUESTION_MAX - got)) > 0)
 		got += (size_t)n;
 	line[got] = '\0';
-	if (!memchr(line, '\n', got) || strtok_r(line, " \n", &save) == NULL || strcmp(line, "probe"))
-		return registry_refuse("expected one line: probe REPOSITORY REFERENCE");
+	if (!memchr(line, '\n', got) || !registry_question_ok(question = strtok_r(line, " \n", &save)))
+		return registry_refuse("expected one line: probe|verify REPOSITORY REFERENCE");
 	repository = strtok_r(NULL, " \n", &save);
 	reference = strtok_r(NULL, " \n", &save);
 	if (!repository || !reference || strtok_r(NULL, " \n", &save) || !registry_reference_ok(reference))
-		return registry_refuse("expected one line: probe REPOSITORY REFERENCE");
+		return registry_refuse("expected one line: probe|verify REPOSITORY REFERENCE");
 	if (!own || strcmp(repository, own))
 		return registry_refuse("only this environment's IMAGE_REPOSITORY is asked about");
-	return registry_probe(repository, reference);
+	return registry_ask(question, repository, reference);
 }
 
 int main(int argc, char **argv)
@@ -98,11 +149,12 @@ int main(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "--inetd")) {
 		curl_global_init(CURL_GLOBAL_DEFAULT);
 		rc = registry_inetd();
-	} else if (argc == 4 && !strcmp(argv[1], "probe") && registry_reference_ok(argv[3])) {
+	} else if (argc == 4 && registry_question_ok(argv[1]) && registry_reference_ok(argv[3])) {
 		curl_global_init(CURL_GLOBAL_DEFAULT);
-		rc = registry_probe(argv[2], argv[3]);
+		rc = registry_ask(argv[1], argv[2], argv[3]);
 	} else {
 		fprintf(stderr, "usage: dreichor-registry probe REPOSITORY REFERENCE\n"
+				"       dreichor-registry verify REPOSITORY DIGEST   (keys from IMAGE_SIGNATURE_KEYS)\n"
 				"       dreichor-registry --inetd   (the question on stdin, as its socket unit runs it)\n");
 		return 2;
 	}

@@ -42,7 +42,7 @@ enum audit_field {
 	AF_MESSAGE, AF_PRIORITY, AF_IDENTIFIER, AF_ENVIRONMENT, AF_ACTION, AF_RESULT, AF_HTTP_STATUS,
 	AF_REQUEST_ID, AF_CLIENT_ID, AF_METHOD, AF_PATH, AF_IMAGE, AF_IMAGE_DIGEST, AF_PHASE, AF_REASON,
 	AF_DETAIL, AF_CF_RAY, AF_CONTAINER_LOGS, AF_DURATION_MS, AF_PREVIOUS_DIGEST, AF_EXIT_CODE,
-	AF_STOP_DURATION_MS, AF_STOP_KILLED, AF_PRUNED, AF_COUNT
+	AF_STOP_DURATION_MS, AF_STOP_KILLED, AF_PRUNED, AF_SIGNATURE_KEY, AF_SIGNATURE_FORMAT, AF_COUNT
 };
 
 static const char *const audit_field_names[] = {
@@ -55,7 +55,8 @@ static const char *const audit_field_names[] = {
 	[AF_CONTAINER_LOGS] = "DREICHOR_CONTAINER_LOGS", [AF_DURATION_MS] = "DREICHOR_DURATION_MS",
 	[AF_PREVIOUS_DIGEST] = "DREICHOR_PREVIOUS_DIGEST", [AF_EXIT_CODE] = "DREICHOR_EXIT_CODE",
 	[AF_STOP_DURATION_MS] = "DREICHOR_STOP_DURATION_MS", [AF_STOP_KILLED] = "DREICHOR_STOP_KILLED",
-	[AF_PRUNED] = "DREICHOR_PRUNED",
+	[AF_PRUNED] = "DREICHOR_PRUNED", [AF_SIGNATURE_KEY] = "DREICHOR_SIGNATURE_KEY",
+	[AF_SIGNATURE_FORMAT] = "DREICHOR_SIGNATURE_FORMAT",
 };
 _Static_assert(sizeof audit_field_names / sizeof audit_field_names[0] == AF_COUNT, "a name for every field");
 
@@ -137,6 +138,8 @@ int dr_audit_write(const struct dr_audit *a)
 	audit_add(&f, AF_STOP_DURATION_MS, a->stop_ms >= 0 ? stop_ms : NULL);
 	audit_add(&f, AF_STOP_KILLED, a->stop_ms >= 0 ? (a->stop_killed ? "true" : "false") : NULL);
 	audit_add(&f, AF_PRUNED, a->pruned);
+	audit_add(&f, AF_SIGNATURE_KEY, a->signature_key);
+	audit_add(&f, AF_SIGNATURE_FORMAT, a->signature_format);
 	/* libsystemd drops an entry silently when the socket does not exist; look first. */
 	if (access(AUDIT_JOURNAL_SOCKET, F_OK))
 		rc = -errno;

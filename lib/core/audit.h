@@ -23,6 +23,8 @@ struct dr_audit {
 	const char *container_logs; /* last container log lines, newline-separated */
 	const char *previous_digest; /* what ran before a deploy, "none" when nothing did */
 	const char *pruned;       /* JSON array of the images retention removed: [{"image_digest","bytes"}] */
+	const char *signature_key;    /* the key that verified the image's signature: "sha256:" of its SPKI */
+	const char *signature_format; /* simple-signing or sigstore-bundle */
 	long exit_code;           /* a failed container's exit code; -1: none */
 	long long stop_ms;        /* how long the old container took to stop; -1: none was running */
 	int stop_killed;          /* it was killed after STOP_TIMEOUT_SECONDS */

@@ -54,7 +54,7 @@ static const char *const endpoint_variables[] = {
 	"CF_ACCESS_READER_CLIENT_ID",
 	"RUNTIME_ENV_FILE", "STATE_DIRECTORY", "STOP_TIMEOUT_SECONDS", "STARTUP_GRACE_SECONDS",
 	"REGISTRY_AUTH_FILE", "KEEP_IMAGES", "CF_ACCESS_AUD", "CF_ACCESS_ISSUER", "CF_ACCESS_CERTS_FILE", "DREICHOR_LIBEXECDIR",
-	"DREICHOR_REGISTRY_SOCKET",
+	"DREICHOR_REGISTRY_SOCKET", "IMAGE_SIGNATURE_KEYS", "IMAGE_SIGNATURES",
 	/* the process's own */
 	"PATH", "TZ", "LANG", "LC_ALL", "JOURNAL_STREAM", "INVOCATION_ID",
 	"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS",
@@ -342,6 +342,23 @@ static void config_load_secrets(struct dr_config *s)
 		dr_problems_add(&s->problems, "CF_ACCESS_READER_CLIENT_SECRET: must differ from the deploying token's secret");
 }
 
+/* Prod deploys only signed images unless IMAGE_SIGNATURES=off says otherwise, out loud. */
+static void config_check_signatures(struct dr_config *s)
+{
+	const char *mode = config_get("IMAGE_SIGNATURES");
+
+	s->image_signature_keys = config_get("IMAGE_SIGNATURE_KEYS");
+	config_check_file(s, "IMAGE_SIGNATURE_KEYS", s->image_signature_keys);
+	s->image_signatures_required = s->image_signature_keys != NULL;
+	if (mode && strcmp(mode, "off") && strcmp(mode, "required"))
+		dr_problems_add(&s->problems, "IMAGE_SIGNATURES: must be required or off");
+	else if (mode && !strcmp(mode, "off") && s->image_signature_keys)
+		dr_problems_add(&s->problems, "IMAGE_SIGNATURES: off while IMAGE_SIGNATURE_KEYS is set; unset one of them");
+	else if (!s->image_signature_keys && (s->env == DR_ENV_PROD ? !mode || strcmp(mode, "off") : mode && !strcmp(mode, "required")))
+		dr_problems_add(&s->problems, "IMAGE_SIGNATURE_KEYS: required in %s (the public keys CI signs images with); "
+					      "IMAGE_SIGNATURES=off deploys unsigned images", s->env == DR_ENV_PROD ? "prod" : "dev with IMAGE_SIGNATURES=required");
+}
+
 static void config_check_jwt(struct dr_config *s)
 {
 	int set = !!s->cf_access_aud + !!s->cf_access_issuer + !!s->cf_access_certs_file;
@@ -392,6 +409,7 @@ int dr_config_load(struct dr_config *s, unsigned flags)
 	s->cf_access_issuer = config_get("CF_ACCESS_ISSUER");
 	s->cf_access_certs_file = config_get("CF_ACCESS_CERTS_FILE");
 	config_check_jwt(s);
+	config_check_signatures(s);
 	s->registry_socket = config_get("DREICHOR_REGISTRY_SOCKET");
 	if (s->registry_socket && (s->registry_socket[0] != '/' || strlen(s->registry_socket) > DR_DOCKER_SOCKET_MAX))
 		dr_problems_add(&s->problems, "DREICHOR_REGISTRY_SOCKET: must be an absolute path of at most %d bytes",

@@ -53,6 +53,8 @@ struct dr_config {
 	const char *cf_access_certs_file;
 	const char *libexecdir;        /* where endpoint programs live */
 	const char *registry_socket;   /* dreichor-registry's unix socket (the units'); NULL: run it directly */
+	const char *image_signature_keys; /* the PEM public keys image signatures are checked with; NULL: none */
+	int image_signatures_required; /* 1: a deploy needs a signature by one of those keys */
 	struct dr_problems problems;
 };
 

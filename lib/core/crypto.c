@@ -1,8 +1,12 @@
-/* crypto.c: Nettle's SHA-256 and RSA, behind the few calls the agent makes. */
+/* crypto.c: Nettle's SHA-256, RSA and ECDSA P-256, behind the few calls the agent makes. */
 
 #include <string.h>
 
+#include <nettle/asn1.h>
 #include <nettle/bignum.h>
+#include <nettle/ecc-curve.h>
+#include <nettle/ecc.h>
+#include <nettle/ecdsa.h>
 #include <nettle/rsa.h>
 #include <nettle/sha2.h>
 
@@ -82,5 +86,95 @@ int dr_rsa_verify_sha256(const struct dr_rsa_key *k, const unsigned char *sig, s
 	}
 	mpz_clear(s);
 	rsa_public_key_clear(&pub);
+	return ok;
+}
+
+/* id-ecPublicKey (1.2.840.10045.2.1) and prime256v1 (1.2.840.10045.3.1.7), as DER contents. */
+static const unsigned char crypto_oid_ec_public_key[] = { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01 };
+static const unsigned char crypto_oid_p256[] = { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 };
+
+/* 1 when the iterator's current object is the object identifier oid. */
+static int crypto_is_oid(const struct asn1_der_iterator *i, const unsigned char *oid, size_t len)
+{
+	return i->type == ASN1_IDENTIFIER && i->length == len && !memcmp(i->data, oid, len);
+}
+
+/* The point (x, y) of an uncompressed P-256 encoding, checked to lie on the curve. */
+static int crypto_p256_point(struct ecc_point *pub, const unsigned char point[DR_ECDSA_P256_POINT_LEN])
+{
+	mpz_t x, y;
+	int ok;
+
+	mpz_init(x);
+	mpz_init(y);
+	nettle_mpz_set_str_256_u(x, 32, point + 1);
+	nettle_mpz_set_str_256_u(y, 32, point + 33);
+	ok = ecc_point_set(pub, x, y);
+	mpz_clear(x);
+	mpz_clear(y);
+	return ok;
+}
+
+int dr_ecdsa_key_from_spki(struct dr_ecdsa_key *k, const unsigned char *der, size_t len, const char **why)
+{
+	struct asn1_der_iterator top, alg;
+	struct ecc_point pub;
+	int on_curve;
+
+	*why = "not a DER SubjectPublicKeyInfo";
+	if (asn1_der_iterator_first(&top, len, der) != ASN1_ITERATOR_CONSTRUCTED || top.type != ASN1_SEQUENCE ||
+	    asn1_der_decode_constructed_last(&top) != ASN1_ITERATOR_CONSTRUCTED || top.type != ASN1_SEQUENCE ||
+	    asn1_der_decode_constructed(&top, &alg) != ASN1_ITERATOR_PRIMITIVE)
+		return -1;
+	*why = "not an ECDSA P-256 key (cosign's default; RSA and other curves are not accepted)";
+	if (!crypto_is_oid(&alg, crypto_oid_ec_public_key, sizeof crypto_oid_ec_public_key) ||
+	    asn1_der_iterator_next(&alg) != ASN1_ITERATOR_PRIMITIVE ||
+	    !crypto_is_oid(&alg, crypto_oid_p256, sizeof crypto_oid_p256) || asn1_der_iterator_next(&alg) != ASN1_ITERATOR_END)
+		return -1;
+	*why = "not a DER SubjectPublicKeyInfo";
+	if (asn1_der_iterator_next(&top) != ASN1_ITERATOR_PRIMITIVE || top.type != ASN1_BITSTRING ||
+	    asn1_der_iterator_next(&top) != ASN1_ITERATOR_END)
+		return -1;
+	*why = "the public key is not an uncompressed P-256 point";
+	if (top.length != 1 + DR_ECDSA_P256_POINT_LEN || top.data[0] != 0 || top.data[1] != 0x04)
+		return -1;
+	ecc_point_init(&pub, nettle_get_secp_256r1());
+	on_curve = crypto_p256_point(&pub, top.data + 1);
+	ecc_point_clear(&pub);
+	if (!on_curve) {
+		*why = "the public key's point is not on the P-256 curve";
+		return -1;
+	}
+	memcpy(k->point, top.data + 1, DR_ECDSA_P256_POINT_LEN);
+	dr_sha256(der, len, k->fingerprint);
+	return 0;
+}
+
+/* r and s from a DER signature: one SEQUENCE of two INTEGERs, nothing after it. */
+static int crypto_ecdsa_signature(struct dsa_signature *sig, const unsigned char *der, size_t len)
+{
+	struct asn1_der_iterator i;
+
+	return asn1_der_iterator_first(&i, len, der) == ASN1_ITERATOR_CONSTRUCTED && i.type == ASN1_SEQUENCE &&
+	       asn1_der_decode_constructed_last(&i) == ASN1_ITERATOR_PRIMITIVE && i.type == ASN1_INTEGER &&
+	       asn1_der_get_bignum(&i, sig->r, 256) && mpz_sgn(sig->r) > 0 &&
+	       asn1_der_iterator_next(&i) == ASN1_ITERATOR_PRIMITIVE && i.type == ASN1_INTEGER &&
+	       asn1_der_get_bignum(&i, sig->s, 256) && mpz_sgn(sig->s) > 0 &&
+	       asn1_der_iterator_next(&i) == ASN1_ITERATOR_END;
+}
+
+int dr_ecdsa_verify_sha256(const struct dr_ecdsa_key *k, const unsigned char digest[DR_SHA256_LEN],
+			   const unsigned char *sig, size_t sig_len)
+{
+	struct ecc_point pub;
+	struct dsa_signature rs;
+	int ok = 0;
+
+	ecc_point_init(&pub, nettle_get_secp_256r1());
+	dsa_signature_init(&rs);
+	if (crypto_p256_point(&pub, k->point) && crypto_ecdsa_signature(&rs, sig, sig_len))
+		ok = ecdsa_verify(&pub, DR_SHA256_LEN, digest, &rs);
+	dsa_signature_clear(&rs);
+	ecc_point_clear(&pub);
 	return ok;
 }

@@ -1,7 +1,8 @@
 /* crypto.h: the project's cryptography, all of it from Nettle (GnuTLS's
  * crypto library, security-supported in Debian): SHA-256, RSA PKCS#1 v1.5
- * verification (RS256 of the Access JWT). Public keys and public data
- * only. Keys live in the caller's struct as bytes; nothing to free. */
+ * verification (RS256 of the Access JWT), ECDSA P-256 verification (cosign
+ * image signatures) with its public keys read from SubjectPublicKeyInfo
+ * DER by Nettle's DER iterator. Public keys and public data only. Keys live in the caller's struct as bytes; nothing to free. */
 #ifndef DR_CRYPTO_H
 #define DR_CRYPTO_H
 
@@ -30,5 +31,21 @@ int dr_rsa_key_load(struct dr_rsa_key *k, const unsigned char *n, size_t n_len, 
  * digest, else 0. */
 int dr_rsa_verify_sha256(const struct dr_rsa_key *k, const unsigned char *sig, size_t sig_len,
 			 const unsigned char digest[DR_SHA256_LEN]);
+
+#define DR_ECDSA_P256_POINT_LEN 65   /* 0x04, X, Y */
+
+struct dr_ecdsa_key {
+	unsigned char point[DR_ECDSA_P256_POINT_LEN];
+	unsigned char fingerprint[DR_SHA256_LEN]; /* SHA-256 of the SubjectPublicKeyInfo DER */
+};
+
+/* Load an ECDSA P-256 public key from its SubjectPublicKeyInfo DER (a PEM "PUBLIC KEY" decoded);
+ * 0, or -1 with *why set (not DER, another algorithm or curve, a compressed or off-curve point). */
+int dr_ecdsa_key_from_spki(struct dr_ecdsa_key *k, const unsigned char *der, size_t len, const char **why);
+
+/* 1 when sig (DER SEQUENCE of r and s, nothing after it) is k's ECDSA signature of the SHA-256
+ * digest, else 0. */
+int dr_ecdsa_verify_sha256(const struct dr_ecdsa_key *k, const unsigned char digest[DR_SHA256_LEN],
+			   const unsigned char *sig, size_t sig_len);
 
 #endif

@@ -34,6 +34,7 @@ enum dr_fault {
 	DR_FAULT_INTERRUPTED,      /* SIGTERM ended the run */
 	DR_FAULT_RATE_LIMITED,     /* the registry asks the agent to come back later */
 	DR_FAULT_NO_SPACE,         /* the engine's data root is full */
+	DR_FAULT_UNSIGNED,         /* no valid signature by a trusted key on the digest */
 	/* Outcomes, not failures: the caller decides what they mean. */
 	DR_FAULT_ABSENT,           /* no such object (inspect) */
 	DR_FAULT_STILL_RUNNING,    /* no exit within the wait */

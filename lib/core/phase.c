@@ -14,6 +14,7 @@ static const char *const phase_names[] = {
 	[DR_PHASE_EXPECT_CURRENT] = "expect-current",
 	[DR_PHASE_PULL] = "pull",
 	[DR_PHASE_DIGEST_PIN] = "digest-pin",
+	[DR_PHASE_SIGNATURE] = "signature",
 	[DR_PHASE_REPLACE] = "replace",
 	[DR_PHASE_CREATE] = "create",
 	[DR_PHASE_START] = "start",

@@ -16,6 +16,7 @@ enum dr_phase {
 	DR_PHASE_EXPECT_CURRENT, /* expect_current_digest against what runs now */
 	DR_PHASE_PULL,          /* pulling the image and reading its digest */
 	DR_PHASE_DIGEST_PIN,    /* the tag's pinned digest */
+	DR_PHASE_SIGNATURE,     /* the digest's signature by IMAGE_SIGNATURE_KEYS */
 	DR_PHASE_REPLACE,       /* stopping and removing the old container */
 	DR_PHASE_CREATE,        /* creating the new container */
 	DR_PHASE_START,         /* starting it */

@@ -99,6 +99,8 @@ static void endpoint_keep_history(struct dr_endpoint *ep, int status)
 	}
 	if (a->pruned)
 		json_object_object_add(e, "pruned", json_tokener_parse(a->pruned));
+	if (a->signature_key)
+		json_object_object_add(e, "signature", dr_reply_signature(a->signature_key, a->signature_format));
 	if (dr_history_append(ep->cfg.state_directory, e, &err))
 		ep->audit.detail = "the deploy history could not be written";
 	json_object_put(e);

@@ -265,6 +265,40 @@ static int step_digest_pin(void *ctx, enum dr_run_mode mode, struct dr_error *er
 	return 0;
 }
 
+/* The target digest carries a cosign signature by a key of IMAGE_SIGNATURE_KEYS, read from the
+ * registry by dreichor-registry (it speaks TLS; the key file is read here first, so that a broken
+ * one is the agent's 500, not the registry's 502). Nothing is pulled before it passes. */
+static int step_signature(void *ctx, enum dr_run_mode mode, struct dr_error *err)
+{
+	struct dr_pipeline *p = ctx;
+	const char *args[] = { "dreichor-registry", "verify", p->ref.repository, p->target_digest, NULL };
+	static struct dr_signing_keys keys;
+	json_object *answer = NULL, *v;
+	int rc;
+
+	(void)mode;
+	if (!p->ep.cfg.image_signatures_required)
+		return DR_FAULT_SKIPPED;
+	if ((rc = dr_signing_keys_load(&keys, p->ep.cfg.image_signature_keys, err)) ||
+	    (rc = dr_registry_helper_run(&p->ep.cfg, args, &answer, err)))
+		return rc;
+	if (json_object_object_get_ex(answer, "key", &v) && json_object_is_type(v, json_type_string) &&
+	    json_object_get_string_len(v) == DR_KEY_FINGERPRINT_LEN) {
+		dr_strlcpy(p->signature_key, json_object_get_string(v), sizeof p->signature_key);
+		dr_strlcpy(p->signature_format, json_object_get_string(json_object_object_get(answer, "format")),
+			   sizeof p->signature_format);
+		p->ep.audit.signature_key = p->signature_key;
+		p->ep.audit.signature_format = p->signature_format;
+	} else if (json_object_object_get_ex(answer, "refused", &v)) {
+		rc = dr_error_set(err, DR_FAULT_UNSIGNED, "%s", json_object_get_string(v));
+	} else {
+		rc = dr_error_set(err, DR_FAULT_UPSTREAM, "image signatures could not be read: %s",
+				  json_object_object_get_ex(answer, "error", &v) ? json_object_get_string(v) : "no answer");
+	}
+	json_object_put(answer);
+	return rc;
+}
+
 /* Pull exactly the resolved digest, check the engine has it under that digest, pin the tag to it.
  * Content is addressed by its digest: when the engine already holds it, a pull would fetch nothing. */
 static int step_pull(void *ctx, enum dr_run_mode mode, struct dr_error *err)
@@ -402,6 +436,14 @@ static int step_retention(void *ctx, enum dr_run_mode mode, struct dr_error *err
 	return 0;
 }
 
+void dr_pipeline_add_signature(const struct dr_pipeline *p, json_object *out)
+{
+	json_object_object_add(out, "image_signatures",
+			       json_object_new_string(p->ep.cfg.image_signatures_required ? "required" : "off"));
+	if (p->signature_key[0])
+		json_object_object_add(out, "signature", dr_reply_signature(p->signature_key, p->signature_format));
+}
+
 void dr_pipeline_add_pruned(const struct dr_pipeline *p, json_object *out)
 {
 	if (p->pruned)
@@ -437,6 +479,7 @@ static const struct dr_step pipeline_steps[] = {
 	{ DR_PHASE_EXPECT_CURRENT, DR_STEP_CHECK, 0, DR_PHASE_INSPECT, step_expect_current },
 	{ DR_PHASE_PULL, DR_STEP_CHECK, 0, DR_PHASE_IMAGE_POLICY, step_resolve },
 	{ DR_PHASE_DIGEST_PIN, DR_STEP_CHECK, 0, DR_PHASE_PULL, step_digest_pin },
+	{ DR_PHASE_SIGNATURE, DR_STEP_CHECK, 0, DR_PHASE_PULL, step_signature },
 	/* An asynchronous deploy is answered 202 here: every check passed, the lock is held. */
 	{ DR_PHASE_PULL, DR_STEP_ACT, DR_STEP_ACCEPTS, DR_PHASE_NONE, step_pull },
 	/* No SIGTERM between the old container's removal and the new one's start. */

@@ -16,6 +16,7 @@
 #include "image_ref.h"
 #include "mask.h"
 #include "runtime_env.h"
+#include "signing_keys.h"
 #include "steps.h"
 
 struct dr_pipeline {
@@ -43,6 +44,8 @@ struct dr_pipeline {
 	long long recorded_ms;      /* when the running record was last written */
 	json_object *pruned;        /* retention: [{"image_digest","bytes"}] the engine deleted */
 	json_object *prune_skipped; /* retention: [{"image_digest","reason"}] it refused */
+	char signature_key[DR_KEY_FINGERPRINT_LEN + 1]; /* the key that verified the target's signature */
+	char signature_format[32];  /* simple-signing or sigstore-bundle */
 	char started_at[32];
 };
 
@@ -63,6 +66,9 @@ void dr_pipeline_add_checks(const struct dr_pipeline *p, json_object *out);
 /* Add "images": what the engine holds of this environment's images and what a deploy of the
  * target would remove (lib/endpoint/retention); nothing when the engine cannot be asked. */
 void dr_pipeline_add_images(struct dr_pipeline *p, json_object *out);
+
+/* Add "image_signatures" ("required" or "off") and, once one verified, "signature": {"key", "format"}. */
+void dr_pipeline_add_signature(const struct dr_pipeline *p, json_object *out);
 
 /* Add "pruned" and, when the engine refused any, "prune_skipped": what retention did. */
 void dr_pipeline_add_pruned(const struct dr_pipeline *p, json_object *out);

@@ -18,15 +18,18 @@
 /* In the child: stdout to the pipe, stdin from /dev/null, a two-variable environment. */
 static void helper_exec(const struct dr_config *cfg, const char *const args[], int out_fd)
 {
-	char program[4096], auth[4200], path[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
-	char *env[3] = { path, NULL, NULL };
-	int null = open("/dev/null", O_RDONLY);
+	char program[4096], auth[4200], keys[4200], path[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+	char *env[4] = { path, NULL, NULL, NULL };
+	int null = open("/dev/null", O_RDONLY), n = 1;
 
 	if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0)
 		_exit(127);
 	if (cfg->registry_auth_file && snprintf(auth, sizeof auth, "REGISTRY_AUTH_FILE=%s", cfg->registry_auth_file) <
 						     (int)sizeof auth)
-		env[1] = auth;
+		env[n++] = auth;
+	if (cfg->image_signature_keys &&
+	    snprintf(keys, sizeof keys, "IMAGE_SIGNATURE_KEYS=%s", cfg->image_signature_keys) < (int)sizeof keys)
+		env[n++] = keys;
 	if (snprintf(program, sizeof program, "%s/dreichor-registry", cfg->libexecdir) >= (int)sizeof program)
 		_exit(127);
 	execve(program, (char *const *)args, env);

@@ -3,8 +3,8 @@
  * libcurl speaks only HTTP to the Docker socket and whose unit has no
  * network. Under the units it answers on its own socket
  * (DREICHOR_REGISTRY_SOCKET, dreichor-registry-<env>.socket); otherwise it
- * is run directly with PATH and REGISTRY_AUTH_FILE (a path) as its whole
- * environment. Its answer is one JSON object; the caller puts it. */
+ * is run directly with PATH, REGISTRY_AUTH_FILE and IMAGE_SIGNATURE_KEYS (paths)
+ * as its whole environment. Its answer is one JSON object; the caller puts it. */
 #ifndef DR_REGISTRY_HELPER_H
 #define DR_REGISTRY_HELPER_H
 

@@ -53,6 +53,15 @@ void dr_reply_add_stop_report(json_object *out, const struct dr_stop_report *r)
 	json_object_object_add(out, "stop_killed", json_object_new_boolean(r->killed));
 }
 
+json_object *dr_reply_signature(const char *key, const char *format)
+{
+	json_object *o = json_object_new_object();
+
+	dr_reply_add_string(o, "key", key);
+	dr_reply_add_string(o, "format", format);
+	return o;
+}
+
 void dr_reply_add_string(json_object *o, const char *name, const char *value)
 {
 	if (value && value[0])
