@@ -6,7 +6,15 @@
  * the listener exits by itself after --lifetime seconds (default 900).
  * Like a registry that rate-limits, it can answer every request 429 with
  * Retry-After: S and the distribution spec's TOOMANYREQUESTS (--too-many S).
+ * Like GHCR, it can ask for a bearer token (--bearer TOKEN): a connection
+ * whose first request does not carry "Authorization: Bearer TOKEN" is
+ * answered 401 with a Bearer challenge whose realm is its own /token, which
+ * grants TOKEN to a client that sends Basic credentials equal to --basic
+ * (base64 of user:password) and 401 to any other; an authorised connection
+ * is relayed to the origin as it is (the stand-in for a token service the
+ * tests cannot run for real).
  *   edge-proxy LISTEN_PORT ORIGIN_PORT [--first-byte-timeout MS] [--rate BYTES] [--lifetime S] [--too-many S]
+ *              [--bearer TOKEN --basic BASE64]
  * Prints "listening" once bound. */
 
 #include <arpa/inet.h>
@@ -17,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -94,6 +103,71 @@ static void too_many(int client, long retry_after)
 	write_all(client, answer, strlen(answer));
 }
 
+/* Read one request head (at most cap - 1 bytes) into head, NUL-terminated; its length. */
+static size_t read_head(int client, char *head, size_t cap)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	head[0] = '\0';
+	while (got < cap - 1 && (n = read(client, head + got, cap - 1 - got)) > 0) {
+		got += (size_t)n;
+		head[got] = '\0';
+		if (strstr(head, "\r\n\r\n"))
+			break;
+	}
+	return got;
+}
+
+/* 1 when head has the header line "name: value" (the name in any case). */
+static int has_header(const char *head, const char *name, const char *value)
+{
+	const char *p = head;
+	size_t n = strlen(name), v = strlen(value);
+
+	while ((p = strstr(p, "\r\n"))) {
+		p += 2;
+		if (!strncasecmp(p, name, n) && p[n] == ':' && p[n + 1] == ' ' && !strncmp(p + n + 2, value, v) &&
+		    !strncmp(p + n + 2 + v, "\r\n", 2))
+			return 1;
+	}
+	return 0;
+}
+
+/* The token service and the gate in front of the origin: 0 when the connection may be relayed
+ * (its head, got bytes, already read into head), -1 when it was answered here. */
+static int bearer_gate(int client, int port, const char *token, const char *basic, char *head, size_t *got)
+{
+	char answer[1024], expected[512];
+	const char *grant = "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}";
+	char body[600];
+
+	*got = read_head(client, head, 8192);
+	snprintf(expected, sizeof expected, "Bearer %s", token);
+	if (has_header(head, "Authorization", expected))
+		return 0;
+	if (!strncmp(head, "GET /token", 10)) {
+		snprintf(expected, sizeof expected, "Basic %s", basic ? basic : "");
+		if (basic && has_header(head, "Authorization", expected)) {
+			snprintf(body, sizeof body, "{\"token\":\"%s\",\"expires_in\":300}", token);
+			fprintf(stderr, "edge-proxy: token granted\n");
+		} else {
+			snprintf(body, sizeof body, "%s", grant);
+			fprintf(stderr, "edge-proxy: token refused\n");
+		}
+		snprintf(answer, sizeof answer, "HTTP/1.1 %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+			 "Connection: close\r\n\r\n%s", strstr(body, "token\"") ? "200 OK" : "401 Unauthorized", strlen(body), body);
+	} else {
+		snprintf(answer, sizeof answer,
+			 "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer realm=\"http://127.0.0.1:%d/token\","
+			 "service=\"stand-in\",scope=\"repository:any:pull\"\r\nDocker-Distribution-Api-Version: registry/2.0\r\n"
+			 "Content-Type: application/json\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
+			 port, strncmp(head, "HEAD ", 5) ? strlen(grant) : 0, strncmp(head, "HEAD ", 5) ? grant : "");
+	}
+	write_all(client, answer, strlen(answer));
+	return -1;
+}
+
 /* Relay one connection until both directions ended. */
 static void relay(int client, int origin, long first_byte_ms, long rate)
 {
@@ -158,12 +232,15 @@ static void relay(int client, int origin, long first_byte_ms, long rate)
 int main(int argc, char **argv)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
-	long first_byte_ms = 0, rate = 0, lifetime = 900, retry_after = -1;
+	long first_byte_ms = 0, rate = 0, lifetime = 900, retry_after = -1, listen_port;
+	const char *token = NULL, *basic = NULL;
+	char head[8192];
+	size_t got = 0;
 	int listener, one = 1, i, origin_port;
 	long long deadline;
 
 	if (argc < 3)
-		return fprintf(stderr, "usage: edge-proxy LISTEN_PORT ORIGIN_PORT [--first-byte-timeout MS] [--rate BYTES] [--lifetime S] [--too-many S]\n"), 2;
+		return fprintf(stderr, "usage: edge-proxy LISTEN_PORT ORIGIN_PORT [--first-byte-timeout MS] [--rate BYTES] [--lifetime S] [--too-many S] [--bearer TOKEN --basic BASE64]\n"), 2;
 	for (i = 3; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--first-byte-timeout"))
 			first_byte_ms = number_arg(argv[i], argv[i + 1], 1, 3600000);
@@ -173,6 +250,10 @@ int main(int argc, char **argv)
 			lifetime = number_arg(argv[i], argv[i + 1], 1, 86400);
 		else if (!strcmp(argv[i], "--too-many"))
 			retry_after = number_arg(argv[i], argv[i + 1], 0, 86400);
+		else if (!strcmp(argv[i], "--bearer"))
+			token = argv[i + 1];
+		else if (!strcmp(argv[i], "--basic"))
+			basic = argv[i + 1];
 		else
 			return fprintf(stderr, "edge-proxy: unknown option %s\n", argv[i]), 2;
 	}
@@ -181,7 +262,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	listener = socket(AF_INET, SOCK_STREAM, 0);
 	setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	a.sin_port = htons((unsigned short)number_arg("LISTEN_PORT", argv[1], 1, 65535));
+	listen_port = number_arg("LISTEN_PORT", argv[1], 1, 65535);
+	a.sin_port = htons((unsigned short)listen_port);
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (listener < 0 || bind(listener, (struct sockaddr *)&a, sizeof a) < 0 || listen(listener, 64) < 0)
 		return perror("edge-proxy"), 1;
@@ -202,8 +284,10 @@ int main(int argc, char **argv)
 				too_many(client, retry_after);
 				_exit(0);
 			}
+			if (token && bearer_gate(client, (int)listen_port, token, basic, head, &got))
+				_exit(0);
 			origin = connect_origin(origin_port);
-			if (origin >= 0)
+			if (origin >= 0 && !write_all(origin, head, got))
 				relay(client, origin, first_byte_ms, rate);
 			_exit(0);
 		}

@@ -105,24 +105,26 @@ journal_entry() {
 registry_digest() { curl -s -o /dev/null -D - -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
 	"http://$REGISTRY/v2/$REPO_PATH/manifests/$1" | tr -d '\r' | sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: //p'; }
 
-# start_registry [htpasswd USER PASS]
+# start_registry [htpasswd USER PASS]: a registry in $T/registry (or $T/registry-$REGISTRY_NAME,
+# for a second one); sets REGISTRY_PORT, REGISTRY, IMAGE_REPOSITORY, REGISTRY_DIR and REGISTRY_PID.
 start_registry() {
 	need_cmd docker-registry
+	REGISTRY_DIR=$T/registry${REGISTRY_NAME:+-$REGISTRY_NAME}
 	REGISTRY_PORT=$(free_port)
 	REGISTRY=127.0.0.1:$REGISTRY_PORT
 	IMAGE_REPOSITORY=$REGISTRY/$REPO_PATH
-	mkdir -p "$T/registry/data"
+	mkdir -p "$REGISTRY_DIR/data"
 	{
 		echo "version: 0.1"
 		echo "log: {level: error}"
-		echo "storage: {filesystem: {rootdirectory: $T/registry/data}, delete: {enabled: true}}"
+		echo "storage: {filesystem: {rootdirectory: $REGISTRY_DIR/data}, delete: {enabled: true}}"
 		echo "http: {addr: $REGISTRY}"
 		if [ "${1:-}" = htpasswd ]; then
 			need_cmd htpasswd
-			htpasswd -Bbn "$2" "$3" >"$T/registry/htpasswd" 2>/dev/null
-			echo "auth: {htpasswd: {realm: test-realm, path: $T/registry/htpasswd}}"
+			htpasswd -Bbn "$2" "$3" >"$REGISTRY_DIR/htpasswd" 2>/dev/null
+			echo "auth: {htpasswd: {realm: test-realm, path: $REGISTRY_DIR/htpasswd}}"
 		fi
-	} >"$T/registry/config.yml"
+	} >"$REGISTRY_DIR/config.yml"
 	run_registry
 	wait_for 20 sh -c "curl -s -o /dev/null -w '%{http_code}' http://$REGISTRY/v2/ | grep -qE '200|401'" ||
 		hard_error "docker-registry did not start"
@@ -130,10 +132,11 @@ start_registry() {
 
 # run_registry: (re)start the registry process on its existing configuration and data.
 run_registry() {
-	docker-registry serve "$T/registry/config.yml" >>"$T/registry/registry.log" 2>&1 &
+	docker-registry serve "$REGISTRY_DIR/config.yml" >>"$REGISTRY_DIR/registry.log" 2>&1 &
 	REGISTRY_PID=$!
 	BG_PIDS="$BG_PIDS $REGISTRY_PID"
-	wait_for 20 sh -c "curl -s -o /dev/null -w '%{http_code}' http://$REGISTRY/v2/ | grep -qE '200|401'"
+	wait_for 20 sh -c "curl -s -o /dev/null -w '%{http_code}' http://$REGISTRY/v2/ | grep -qE '200|401' ||
+		curl -sk -o /dev/null -w '%{http_code}' https://$REGISTRY/v2/ | grep -qE '200|401'"
 }
 
 # A root filesystem with busybox, imported once per test.

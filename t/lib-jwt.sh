@@ -38,15 +38,15 @@ claims() {
 }
 JWT_H1='{"alg":"RS256","kid":"kid-1","typ":"JWT"}'
 
-# tls_test_ca DIR: ca.pem (a CA made here) and srv.pem/srv.key, a server certificate it signed
-# for 127.0.0.1.
+# tls_test_ca DIR [DNS-NAME]: ca.pem (a CA made here) and srv.pem/srv.key, a server certificate
+# it signed for 127.0.0.1 (and DNS-NAME).
 tls_test_ca() {
 	local d=$1
 	mkdir -p "$d"
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/ca.key" -out "$d/ca.pem" -subj /CN=dreichor-test-ca -days 2 \
 		-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign 2>/dev/null &&
 	openssl req -newkey rsa:2048 -nodes -keyout "$d/srv.key" -out "$d/srv.csr" -subj /CN=127.0.0.1 \
-		-addext subjectAltName=IP:127.0.0.1 2>/dev/null &&
+		-addext "subjectAltName=IP:127.0.0.1${2:+,DNS:$2}" 2>/dev/null &&
 	openssl x509 -req -in "$d/srv.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial -out "$d/srv.pem" \
 		-days 2 -copy_extensions copy 2>/dev/null || hard_error "cannot make the test CA"
 }

@@ -214,12 +214,13 @@ int dr_registry_request(struct dr_registry *r, const char *method, const char *w
 
 	if (snprintf(url, sizeof url, "%s/v2/%s/%s", r->base, r->name, what) >= (int)sizeof url)
 		return dr_error_set(err, DR_FAULT_INTERNAL, "registry path too long");
-	if ((rc = registry_perform(r, method, url, accept, NULL, body_max, err)) || r->status != 401)
+	if ((rc = registry_perform(r, method, url, accept, r->basic ? r->userpass : NULL, body_max, err)) ||
+	    r->status != 401 || r->basic)
 		return rc;
 	if (!strncasecmp(r->challenge, "Bearer ", 7))
 		rc = registry_fetch_token(r, err);
 	else if (!strncasecmp(r->challenge, "Basic", 5) && r->userpass)
-		rc = 0;
+		r->basic = 1;
 	else
 		return 0; /* the 401 stands */
 	if (rc)

@@ -32,6 +32,7 @@ struct dr_registry {
 	char base[300];              /* scheme://host */
 	char *userpass;              /* "user:password" from REGISTRY_AUTH_FILE, or NULL; wiped */
 	char *authorization;         /* the header answering the last challenge, or NULL; wiped */
+	int basic;                   /* the registry asked for Basic: send userpass from the start */
 	long status;                 /* of the last answer */
 	long retry_after_s;          /* its Retry-After in seconds, -1 when none */
 	char digest[80];             /* its Docker-Content-Digest */
