@@ -186,11 +186,29 @@ stand_install_package() {
 		{ tail -20 "$T/apt-install.log" >&2; hard_error "apt install of the package failed"; }
 }
 
+# stand_signing_key: the stand's CI key pair ($T/keys/stand-ci.*) made here; its public half goes in
+# the stand as prod's IMAGE_SIGNATURE_KEYS, root:dreichor-prod 0640, as docs/signatures.md says.
+stand_signing_key() {
+	[ -f "$T/keys/stand-ci.pub" ] || make_signing_key stand-ci
+	stand_sh 'install -m 0640 -o root -g dreichor-prod /dev/stdin /etc/dreichor/prod/image-signature-keys.pem' \
+		<"$T/keys/stand-ci.pub" || hard_error "cannot install the signing key in the stand"
+}
+
+# stand_sign TAG FORMAT: sign $STAND_REPO:TAG with the stand's CI key in FORMAT (simple or bundle),
+# from here (openssl, jq, curl of this machine) inside the stand's network namespace.
+stand_sign() {
+	nsenter -t "$STAND_PID" -n -- bash -c "$(declare -f); T=$T REPO_PATH=$REPO_PATH IMAGE_REPOSITORY=$STAND_REPO
+		$(declare -p SIG_SIMPLE_TYPE SIG_BUNDLE_TYPE OCI_MANIFEST OCI_INDEX)
+		REG_URL=http://127.0.0.1:5000 REG_CURL=()
+		d=\$(image_digest $1) && [ -n \"\$d\" ] && sign_$2 stand-ci \"\$d\"" || hard_error "cannot sign $1 in the stand"
+}
+
 # stand_configure ENV: the operator's configuration steps of
 # docs/operations.md, with the stand's values: its registry, no network
 # for the runtime, short stop and grace periods so the scenarios run fast.
 stand_configure() {
 	local env=$1
+	[ "$env" = prod ] && stand_signing_key
 	stand_sh '
 		set -e
 		env=$1 secret=$2 repo=$3

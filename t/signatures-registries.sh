@@ -59,7 +59,7 @@ check "TLS + basic auth: the classic signature verifies, 200" json_is '[.status,
 deploy dev "$IMAGE_REPOSITORY:1.0.1"
 check "... and the bundle (fallback tag through the same client)" json_is '[.status, .signature.format] | @tsv' "deployed	sigstore-bundle"
 deploy dev "$IMAGE_REPOSITORY:1.0.2"
-check "... an unsigned image there: 422" answer_is 422 "has no cosign signature"
+check "an unsigned image in a TLS registry: 422" answer_is 422 "has no cosign signature"
 
 # The signature lookups themselves, asked of dreichor-registry as the agent asks it.
 verify() { # verify REPOSITORY DIGEST AUTH-FILE: dreichor-registry's answer in ANSWER

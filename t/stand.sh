@@ -7,6 +7,7 @@
 # deploy, operator mistakes, upgrade and purge.
 . "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
 . "$top_srcdir/t/lib-stand.sh"
+. "$top_srcdir/t/lib-sign.sh"
 # DREICHOR_STAND_KEEP=1 leaves the stand running for a look inside
 # (nsenter -t PID -m -u -i -n -p); its PID is printed.
 if [ "${DREICHOR_STAND_KEEP:-0}" = 1 ]; then
@@ -60,8 +61,21 @@ check "replace with 1.0.1: 200" test "$STATUS" = 200 || echo "$BODY"
 sreq dev GET /v1/status
 check "status: running 1.0.1" bash -c 'jq -e ".running == true and .image == \"$2\"" <<<"$1" >/dev/null' _ "$BODY" "$STAND_REPO:1.0.1"
 check "one runtime container for dev" test "$(stand docker ps -q --filter name=^/dreichor-runtime-dev$ | wc -l)" = 1
+# Prod deploys only what CI signed: the key file is root:dreichor-prod 0640.
+check "prod's image signature keys: root:dreichor-prod 0640" \
+	test "$(stand stat -c '%U:%G %a' /etc/dreichor/prod/image-signature-keys.pem)" = "root:dreichor-prod 640"
+sreq prod GET /v1/status
+check "prod status: image_signatures required" bash -c 'jq -e ".image_signatures == \"required\"" <<<"$1" >/dev/null' _ "$BODY"
 sreq prod POST /v1/deploy "{\"image\":\"$STAND_REPO:1.0.0\"}"
-check "prod deploy 1.0.0: 200" test "$STATUS" = 200 || echo "$BODY"
+check "prod deploy of an unsigned 1.0.0: 422, phase signature" \
+	bash -c 'jq -e ".phase == \"signature\" and (.reason | contains(\"no cosign signature\"))" <<<"$1" >/dev/null' _ "$BODY" || echo "# $BODY"
+check "... nothing made for prod" test "$(stand docker ps -aq --filter name=^/dreichor-runtime-prod$ | wc -l)" = 0
+stand_sign 1.0.0 simple
+sreq prod POST /v1/deploy "{\"image\":\"$STAND_REPO:1.0.0\"}"
+check "prod deploy 1.0.0, signed by CI's key: 200" test "$STATUS" = 200 || echo "$BODY"
+check "... naming the key (the fingerprint of the installed file) and the format" \
+	bash -c 'jq -e ".signature == {\"key\": \"$2\", \"format\": \"simple-signing\"}" <<<"$1" >/dev/null' _ "$BODY" \
+	"$(key_fingerprint stand-ci)" || echo "# $BODY"
 DEV_IMAGE=$(stand docker inspect -f '{{index .Config.Labels "dreichor.image"}}' dreichor-runtime-dev)
 check "dev's runtime untouched by the prod deploy" test "$DEV_IMAGE" = "$STAND_REPO:1.0.1" || echo "# $DEV_IMAGE"
 
@@ -156,6 +170,7 @@ body=$({
 	try list_other_env 'ls /opt/dreichor/prod/'
 	try read_other_state 'ls /var/lib/dreichor-agent/prod/'
 	try read_other_secret 'cat /etc/dreichor/prod/cf-access-client-secret'
+	try read_other_signing_keys 'cat /etc/dreichor/prod/image-signature-keys.pem'
 	try list_home 'ls /root /home'
 	try tcp_connect 'exec 3<>/dev/tcp/127.0.0.1/5000'
 	try docker_socket 'curl -sf --unix-socket /run/docker.sock http://d/_ping'
@@ -176,7 +191,7 @@ check "sandbox: empty bounding set" probe CapBnd=0000000000000000
 check "sandbox: no new privileges" probe NoNewPrivs=1
 check "sandbox: a system call filter is on" probe Seccomp=2
 for denied in write_etc write_usr write_var_tmp write_tmp write_own_config write_volume read_other_env list_other_env \
-	read_other_state read_other_secret list_home tcp_connect; do
+	read_other_state read_other_secret read_other_signing_keys list_home tcp_connect; do
 	check "sandbox: $denied denied" probe "$denied=denied"
 done
 for allowed in write_state read_own_runtime_env docker_socket; do

