@@ -70,13 +70,13 @@ printf 'POST /v1/stop HTTP/1.1\r\nHost: t\r\nCF-Access-Client-Id: %s\r\nCF-Acces
 (set -a; . "$T/dev/agent.env"; "$top_builddir/dreichor-agent" <"$T/request2" >"$T/response2")
 check "pipelined request: exactly one response" test "$(grep -c '^HTTP/1.1 ' "$T/response2")" = 1
 
-# 5. A missing endpoint program is a 500, not a hang or a crash.
+# 5. A missing endpoint program is a 500, not a hang or a crash; its audit entry reaches journald.
+start_journald
 set_agent_var dev DREICHOR_LIBEXECDIR "$T/nowhere"
 printf 'GET /v1/status HTTP/1.1\r\nHost: t\r\nCF-Access-Client-Id: %s\r\nCF-Access-Client-Secret: %s\r\n\r\n' \
 	"$CLIENT_ID" "$CLIENT_SECRET" >"$T/request3"
 (set -a; . "$T/dev/agent.env"; "$top_builddir/dreichor-agent" <"$T/request3" >"$T/response3")
 check "missing endpoint program: 500" grep -q '^HTTP/1.1 500' "$T/response3"
-start_journald
 rid=$(tr -d '\r' <"$T/response3" | sed -n 's/^X-Request-Id: //p')
 names_request() { journal_entry "$1" | jq_holds 'select(.DREICHOR_METHOD == "GET" and .DREICHOR_PATH == "/v1/status")'; }
 check "... its audit entry names the method and path (the head was wiped before the exec)" names_request "$rid"

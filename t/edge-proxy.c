@@ -12,9 +12,11 @@
  * grants TOKEN to a client that sends Basic credentials equal to --basic
  * (base64 of user:password) and 401 to any other; an authorised connection
  * is relayed to the origin as it is (the stand-in for a token service the
- * tests cannot run for real).
+ * tests cannot run for real). Like a registry with the OCI referrers API
+ * (docker-registry 2.8 has none), it can answer GET .../referrers/... with
+ * the image index in FILE (--referrers FILE) and relay everything else.
  *   edge-proxy LISTEN_PORT ORIGIN_PORT [--first-byte-timeout MS] [--rate BYTES] [--lifetime S] [--too-many S]
- *              [--bearer TOKEN --basic BASE64]
+ *              [--bearer TOKEN --basic BASE64] [--referrers FILE]
  * Prints "listening" once bound. */
 
 #include <arpa/inet.h>
@@ -168,6 +170,43 @@ static int bearer_gate(int client, int port, const char *token, const char *basi
 	return -1;
 }
 
+/* GET .../referrers/...: answered with FILE's index; 0 when the request is another (relay it). */
+static int referrers_answer(int client, const char *file, const char *head)
+{
+	char body[65536], answer[512];
+	const char *end = strstr(head, "\r\n");
+	const char *hit = strstr(head, "/referrers/");
+	FILE *f;
+	size_t n;
+
+	if (!hit || !end || hit > end || strncmp(head, "GET ", 4))
+		return 0;
+	if (!(f = fopen(file, "rb")))
+		return 0;
+	n = fread(body, 1, sizeof body, f);
+	fclose(f);
+	snprintf(answer, sizeof answer, "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.oci.image.index.v1+json\r\n"
+		 "Docker-Distribution-Api-Version: registry/2.0\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n", n);
+	fprintf(stderr, "edge-proxy: referrers answered\n");
+	write_all(client, answer, strlen(answer));
+	write_all(client, body, n);
+	return 1;
+}
+
+/* Forward a request head with "Connection: close" after its request line, so that the origin
+ * closes after its answer and the client's next request comes on a new connection, looked at. */
+static int forward_closing(int origin, const char *head, size_t got)
+{
+	const char *line_end = strstr(head, "\r\n");
+	size_t first;
+
+	if (!line_end)
+		return write_all(origin, head, got);
+	first = (size_t)(line_end - head) + 2;
+	return write_all(origin, head, first) || write_all(origin, "Connection: close\r\n", 19) ||
+	       write_all(origin, head + first, got - first);
+}
+
 /* Relay one connection until both directions ended. */
 static void relay(int client, int origin, long first_byte_ms, long rate)
 {
@@ -233,14 +272,14 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	long first_byte_ms = 0, rate = 0, lifetime = 900, retry_after = -1, listen_port;
-	const char *token = NULL, *basic = NULL;
+	const char *token = NULL, *basic = NULL, *referrers = NULL;
 	char head[8192];
 	size_t got = 0;
 	int listener, one = 1, i, origin_port;
 	long long deadline;
 
 	if (argc < 3)
-		return fprintf(stderr, "usage: edge-proxy LISTEN_PORT ORIGIN_PORT [--first-byte-timeout MS] [--rate BYTES] [--lifetime S] [--too-many S] [--bearer TOKEN --basic BASE64]\n"), 2;
+		return fprintf(stderr, "usage: edge-proxy LISTEN_PORT ORIGIN_PORT [--first-byte-timeout MS] [--rate BYTES] [--lifetime S] [--too-many S] [--bearer TOKEN --basic BASE64] [--referrers FILE]\n"), 2;
 	for (i = 3; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--first-byte-timeout"))
 			first_byte_ms = number_arg(argv[i], argv[i + 1], 1, 3600000);
@@ -254,6 +293,8 @@ int main(int argc, char **argv)
 			token = argv[i + 1];
 		else if (!strcmp(argv[i], "--basic"))
 			basic = argv[i + 1];
+		else if (!strcmp(argv[i], "--referrers"))
+			referrers = argv[i + 1];
 		else
 			return fprintf(stderr, "edge-proxy: unknown option %s\n", argv[i]), 2;
 	}
@@ -286,8 +327,12 @@ int main(int argc, char **argv)
 			}
 			if (token && bearer_gate(client, (int)listen_port, token, basic, head, &got))
 				_exit(0);
+			if (referrers && (got = read_head(client, head, sizeof head), referrers_answer(client, referrers, head)))
+				_exit(0);
 			origin = connect_origin(origin_port);
-			if (origin >= 0 && !write_all(origin, head, got))
+			if (origin >= 0 && referrers && !forward_closing(origin, head, got))
+				relay(client, origin, first_byte_ms, rate);
+			else if (origin >= 0 && !referrers && !write_all(origin, head, got))
 				relay(client, origin, first_byte_ms, rate);
 			_exit(0);
 		}

@@ -91,7 +91,8 @@ sign_simple() {
 }
 
 # sign_bundle KEY DIGEST [SIGNED-DIGEST]: a Sigstore bundle v0.3 (DSSE over an in-toto statement
-# naming SIGNED-DIGEST) attached to DIGEST, listed in the fallback index at tag sha256-<hex>.
+# naming SIGNED-DIGEST) attached to DIGEST, listed in the fallback index at tag sha256-<hex>, or,
+# with REFERRERS_INDEX=FILE, in FILE only (what a registry's referrers API would answer).
 sign_bundle() {
 	local key=$1 digest=$2 signed=${3:-$2} d=$T/bundle-$RANDOM payload_b64 bundle_digest empty_digest manifest_digest
 	mkdir -p "$d"
@@ -117,5 +118,6 @@ sign_bundle() {
 	reg_put_manifest "$d/manifest" "$manifest_digest" "$OCI_MANIFEST"
 	jq -cn --argjson m "$(descriptor "$OCI_MANIFEST" "$d/manifest" "$manifest_digest")" --arg a "$SIG_BUNDLE_TYPE" \
 		'{schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [$m + {artifactType: $a}]}' >"$d/index"
+	if [ -n "${REFERRERS_INDEX:-}" ]; then cp "$d/index" "$REFERRERS_INDEX"; return; fi
 	reg_put_manifest "$d/index" "sha256-${digest#sha256:}" "$OCI_INDEX"
 }

@@ -10,12 +10,14 @@
 . "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
 . "$top_srcdir/t/lib-sign.sh"
 need_cmd openssl jq sha256sum od
+EDGE=$top_builddir/t/edge-proxy
+[ -x "$EDGE" ] || hard_error "t/edge-proxy is not built (make check builds it)"
 
 start_journald
 start_dockerd
 start_registry
 REG_URL=http://$REGISTRY
-for tag in 1.0.0 1.0.1 1.0.2 1.0.3 1.0.4 1.0.5 1.0.6 1.0.7 1.0.8 1.0.9 1.1.0; do
+for tag in 1.0.0 1.0.1 1.0.2 1.0.3 1.0.4 1.0.5 1.0.6 1.0.7 1.0.8 1.0.9 1.1.0 1.2.0; do
 	make_image "$tag" "echo image $tag; $RUNTIME_SCRIPT"
 	eval "d_${tag//./_}=\$(image_digest $tag)"
 done
@@ -111,6 +113,27 @@ check "two keys in the file (a rotation): the next key's signature deploys" \
 deploy dev "$IMAGE_REPOSITORY:1.0.0"
 check "... and the old key's still does" json_is '[.status, .signature.key] | @tsv' "deployed	$CI_KEY"
 
+# 5b. A registry with the OCI referrers API (a stand-in answers it in front of the real registry,
+# which has none): the bundle is found there, with no fallback tag at all.
+REFERRERS_INDEX=$T/referrers.json sign_bundle ci "$d_1_2_0"
+deploy dev "$IMAGE_REPOSITORY:1.2.0"
+check "a bundle listed only by a referrers API, asked of a registry without one: 422" answer_is 422 "has no cosign signature"
+referrers_port=$(free_port)
+"$EDGE" "$referrers_port" "$REGISTRY_PORT" --referrers "$T/referrers.json" --lifetime 600 >"$T/referrers.log" 2>&1 &
+BG_PIDS="$BG_PIDS $!"
+wait_for 10 grep -q listening "$T/referrers.log" || hard_error "the referrers stand-in did not listen"
+restart_with() { stop_agent "$1"; set_agent_var "$1" "$2" "$3"; start_agent "$1"; }
+restart_with dev IMAGE_REPOSITORY "127.0.0.1:$referrers_port/$REPO_PATH"
+deploy dev "127.0.0.1:$referrers_port/$REPO_PATH:1.2.0"
+check "... through the referrers API: verified, 200" json_is '[.status, .signature.key, .signature.format] | @tsv' \
+	"deployed	$CI_KEY	sigstore-bundle"
+check "... the stand-in answered the referrers request" grep -q "referrers answered" "$T/referrers.log"
+OUT=$(DREICHOR_URL=http://127.0.0.1:$PORT_dev CF_ACCESS_CLIENT_ID=$CLIENT_ID CF_ACCESS_CLIENT_SECRET=$CLIENT_SECRET \
+	"$top_builddir/dreichorctl" deploy "127.0.0.1:$referrers_port/$REPO_PATH:1.2.0" 2>&1)
+check "dreichorctl prints the key that verified and the format" grep -qx "  signed    by $CI_KEY (sigstore-bundle)" <<<"$OUT" ||
+	log "$OUT"
+restart_with dev IMAGE_REPOSITORY "$IMAGE_REPOSITORY"
+
 # 6. A registry that cannot be asked: a deploy by digest needs no tag lookup, so the signature
 # lookup is the first to find it down.
 kill "$REGISTRY_PID"; wait "$REGISTRY_PID" 2>/dev/null
@@ -121,7 +144,6 @@ run_registry
 
 # 7. Broken key files and the configuration.
 printf 'not a key\n' >"$T/keys/broken.pub"
-restart_with() { stop_agent "$1"; set_agent_var "$1" "$2" "$3"; start_agent "$1"; }
 restart_with dev IMAGE_SIGNATURE_KEYS "$T/keys/broken.pub"
 deploy dev "$IMAGE_REPOSITORY:1.0.0"
 check "IMAGE_SIGNATURE_KEYS without a key: 500" answer_is 500 "holds no BEGIN PUBLIC KEY block"

@@ -251,11 +251,16 @@ static json_object *ctl_deploy_body(const struct ctl *c, const char *image)
 /* A deployed answer, printed (and verified with --wait-running). */
 static int ctl_deployed(struct ctl *c, const char *image, json_object *answer)
 {
+	json_object *signature;
+
 	if (!c->json) {
 		printf("deployed %s to %s (%s)\n  digest    %s\n  container %s\n", image, json_str(answer, "container_name"),
 		       json_str(answer, "environment"),
 		       json_str(answer, "image_digest") ? json_str(answer, "image_digest") : "?",
 		       json_str(answer, "container_id") ? json_str(answer, "container_id") : "?");
+		if (json_object_object_get_ex(answer, "signature", &signature))
+			printf("  signed    by %s (%s)\n", json_str(signature, "key") ? json_str(signature, "key") : "?",
+			       json_str(signature, "format") ? json_str(signature, "format") : "?");
 		ctl_print_logs(stdout, answer);
 	}
 	return c->wait_running ? ctl_verify_running(c, image) : CTL_EXIT_OK;

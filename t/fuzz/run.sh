@@ -26,6 +26,7 @@ build runtime_env runtime_env.c percent.c config.c number.c image_ref.c error.c 
 build jwt jwt.c base64.c json_read.c json_strict.c crypto.c number.c $(pkg-config --libs hogweed nettle gmp)
 build chunked chunked.c fdio.c clock.c number.c
 build text_clean mask.c percent.c jsonstr.c buf.c number.c
+build signatures signing_keys.c crypto.c base64.c error.c mask.c percent.c jsonstr.c buf.c number.c $(pkg-config --libs hogweed nettle gmp)
 
 run() { # run NAME: fuzz for $secs seconds
 	local name=$1 work=$out/corpus-$1
@@ -37,7 +38,7 @@ run() { # run NAME: fuzz for $secs seconds
 	[ $rc = 0 ] || { tail -40 "$out/$name.log"; return 1; }
 }
 failed=0
-for pair in "http_head deploy_request" "image_ref runtime_env" "jwt chunked" "text_clean"; do
+for pair in "http_head deploy_request" "image_ref runtime_env" "jwt chunked" "text_clean signatures"; do
 	pids=()
 	for name in $pair; do run "$name" & pids+=($!); done
 	for p in "${pids[@]}"; do wait "$p" || failed=1; done
