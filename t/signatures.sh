@@ -17,7 +17,7 @@ start_journald
 start_dockerd
 start_registry
 REG_URL=http://$REGISTRY
-for tag in 1.0.0 1.0.1 1.0.2 1.0.3 1.0.4 1.0.5 1.0.6 1.0.7 1.0.8 1.0.9 1.1.0 1.2.0; do
+for tag in 1.0.0 1.0.1 1.0.2 1.0.3 1.0.4 1.0.5 1.0.6 1.0.7 1.0.8 1.0.9 1.1.0 1.2.0 1.3.0; do
 	make_image "$tag" "echo image $tag; $RUNTIME_SCRIPT"
 	eval "d_${tag//./_}=\$(image_digest $tag)"
 done
@@ -113,6 +113,28 @@ check "two keys in the file (a rotation): the next key's signature deploys" \
 deploy dev "$IMAGE_REPOSITORY:1.0.0"
 check "... and the old key's still does" json_is '[.status, .signature.key] | @tsv' "deployed	$CI_KEY"
 
+# 5a. A digest a trusted key's signature was verified for (by a deploy) is not asked about again,
+# while that key stays in the file; plan never remembers.
+reg_delete_manifest "sha256-${d_1_0_0#sha256:}.sig"
+call dev POST /v1/plan "{\"image\": \"$IMAGE_REPOSITORY:1.0.0\"}"
+check "a deployed digest whose signature left the registry: plan still names the key that verified it" \
+	json_is '[(.checks[] | select(.check == "signature") | .ok), .signature.key] | @tsv' "true	$CI_KEY"
+sign_simple ci "$d_1_3_0"
+call dev POST /v1/plan "{\"image\": \"$IMAGE_REPOSITORY:1.3.0\"}"
+check "a plan of a signed digest: ok" json_is '.checks[] | select(.check == "signature") | .ok' true
+reg_delete_manifest "sha256-${d_1_3_0#sha256:}.sig"
+call dev POST /v1/plan "{\"image\": \"$IMAGE_REPOSITORY:1.3.0\"}"
+check "... its signature gone: the next plan asks the registry again and refuses (plan remembered nothing)" \
+	json_is '.checks[] | select(.check == "signature") | [.ok, .status] | @tsv' "false	422"
+stop_agent dev
+set_agent_var dev IMAGE_SIGNATURE_KEYS "$T/keys/next.pub"
+start_agent dev
+deploy dev "$IMAGE_REPOSITORY:1.0.0"
+check "the key that verified it taken out of the file: the remembered digest is refused, 422" answer_is 422 "has no cosign signature"
+stop_agent dev
+set_agent_var dev IMAGE_SIGNATURE_KEYS "$T/keys/both.pub"
+start_agent dev
+
 # 5b. A registry with the OCI referrers API (a stand-in answers it in front of the real registry,
 # which has none): the bundle is found there, with no fallback tag at all.
 REFERRERS_INDEX=$T/referrers.json sign_bundle ci "$d_1_2_0"
@@ -135,9 +157,9 @@ check "dreichorctl prints the key that verified and the format" grep -qx "  sign
 restart_with dev IMAGE_REPOSITORY "$IMAGE_REPOSITORY"
 
 # 6. A registry that cannot be asked: a deploy by digest needs no tag lookup, so the signature
-# lookup is the first to find it down.
+# lookup (of a digest no deploy verified) is the first to find it down.
 kill "$REGISTRY_PID"; wait "$REGISTRY_PID" 2>/dev/null
-deploy dev "$IMAGE_REPOSITORY@$d_1_0_1"
+deploy dev "$IMAGE_REPOSITORY@$d_1_3_0"
 down_refused() { answer_is 502 "image signatures could not be read" && json_is .phase signature; }
 check "a registry down when its signatures are asked for: 502" down_refused
 run_registry

@@ -9,6 +9,7 @@
 #include "history.h"
 #include "pull_failure.h"
 #include "registry_helper.h"
+#include "verified.h"
 #include "retention.h"
 #include "lock.h"
 #include "pipeline.h"
@@ -265,6 +266,14 @@ static int step_digest_pin(void *ctx, enum dr_run_mode mode, struct dr_error *er
 	return 0;
 }
 
+/* The verifying key and format go into the audit entry (and from there the history). */
+static int pipeline_signature_found(struct dr_pipeline *p)
+{
+	p->ep.audit.signature_key = p->signature_key;
+	p->ep.audit.signature_format = p->signature_format;
+	return 0;
+}
+
 /* The target digest carries a cosign signature by a key of IMAGE_SIGNATURE_KEYS, read from the
  * registry by dreichor-registry (it speaks TLS; the key file is read here first, so that a broken
  * one is the agent's 500, not the registry's 502). Nothing is pulled before it passes. */
@@ -274,21 +283,27 @@ static int step_signature(void *ctx, enum dr_run_mode mode, struct dr_error *err
 	const char *args[] = { "dreichor-registry", "verify", p->ref.repository, p->target_digest, NULL };
 	static struct dr_signing_keys keys;
 	json_object *answer = NULL, *v;
+	struct dr_error ignored;
 	int rc;
 
-	(void)mode;
 	if (!p->ep.cfg.image_signatures_required)
 		return DR_FAULT_SKIPPED;
-	if ((rc = dr_signing_keys_load(&keys, p->ep.cfg.image_signature_keys, err)) ||
-	    (rc = dr_registry_helper_run(&p->ep.cfg, args, &answer, err)))
+	if ((rc = dr_signing_keys_load(&keys, p->ep.cfg.image_signature_keys, err)))
+		return rc;
+	/* Verified before by a key still trusted: a signature does not stop being valid. */
+	if (!dr_verified_find(p->ep.cfg.state_directory, p->target_digest, &keys, p->signature_key, p->signature_format))
+		return pipeline_signature_found(p);
+	if ((rc = dr_registry_helper_run(&p->ep.cfg, args, &answer, err)))
 		return rc;
 	if (json_object_object_get_ex(answer, "key", &v) && json_object_is_type(v, json_type_string) &&
 	    json_object_get_string_len(v) == DR_KEY_FINGERPRINT_LEN) {
 		dr_strlcpy(p->signature_key, json_object_get_string(v), sizeof p->signature_key);
 		dr_strlcpy(p->signature_format, json_object_get_string(json_object_object_get(answer, "format")),
 			   sizeof p->signature_format);
-		p->ep.audit.signature_key = p->signature_key;
-		p->ep.audit.signature_format = p->signature_format;
+		pipeline_signature_found(p);
+		if (mode == DR_RUN_DEPLOY)
+			dr_verified_remember(p->ep.cfg.state_directory, p->target_digest, p->signature_key,
+					     p->signature_format, &ignored);
 	} else if (json_object_object_get_ex(answer, "refused", &v)) {
 		rc = dr_error_set(err, DR_FAULT_UNSIGNED, "%s", json_object_get_string(v));
 	} else {

@@ -18,6 +18,7 @@
 #include "runtime_env.h"
 #include "signing_keys.h"
 #include "steps.h"
+#include "verified.h"
 
 struct dr_pipeline {
 	struct dr_endpoint ep;      /* request, configuration, audit, error, lock, Docker client */
@@ -45,7 +46,7 @@ struct dr_pipeline {
 	json_object *pruned;        /* retention: [{"image_digest","bytes"}] the engine deleted */
 	json_object *prune_skipped; /* retention: [{"image_digest","reason"}] it refused */
 	char signature_key[DR_KEY_FINGERPRINT_LEN + 1]; /* the key that verified the target's signature */
-	char signature_format[32];  /* simple-signing or sigstore-bundle */
+	char signature_format[DR_VERIFIED_FORMAT_MAX];  /* simple-signing or sigstore-bundle */
 	char started_at[32];
 };
 
