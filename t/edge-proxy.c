@@ -10,7 +10,8 @@
  * whose first request does not carry "Authorization: Bearer TOKEN" is
  * answered 401 with a Bearer challenge whose realm is its own /token, which
  * grants TOKEN to a client that sends Basic credentials equal to --basic
- * (base64 of user:password) and 401 to any other; an authorised connection
+ * (base64 of user:password) and 401 to any other, or, without --basic, to
+ * anyone (a public package's anonymous token); an authorised connection
  * is relayed to the origin as it is (the stand-in for a token service the
  * tests cannot run for real). Like a registry with the OCI referrers API
  * (docker-registry 2.8 has none), it can answer GET .../referrers/... with
@@ -150,7 +151,7 @@ static int bearer_gate(int client, int port, const char *token, const char *basi
 		return 0;
 	if (!strncmp(head, "GET /token", 10)) {
 		snprintf(expected, sizeof expected, "Basic %s", basic ? basic : "");
-		if (basic && has_header(head, "Authorization", expected)) {
+		if (!basic || has_header(head, "Authorization", expected)) {
 			snprintf(body, sizeof body, "{\"token\":\"%s\",\"expires_in\":300}", token);
 			fprintf(stderr, "edge-proxy: token granted\n");
 		} else {

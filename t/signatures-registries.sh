@@ -105,6 +105,14 @@ write_auth "127.0.0.1:$bearer_port" puller:wrong "$T/bearer-wrong.json"
 verify "$BEARER_REPO" "$d_2_0_0" "$T/bearer-wrong.json"
 check "... the token service refusing the credentials: an error naming it" \
 	bash -c 'jq -e ".error | contains(\"token service refused the credentials of REGISTRY_AUTH_FILE\")" <<<"$1" >/dev/null' _ "$ANSWER"
+anonymous_port=$(free_port)
+"$EDGE" "$anonymous_port" "$origin_port" --bearer "$token" --lifetime 600 >"$T/anonymous.log" 2>&1 &
+BG_PIDS="$BG_PIDS $!"
+wait_for 10 grep -q listening "$T/anonymous.log" || hard_error "the anonymous token stand-in did not listen"
+verify "127.0.0.1:$anonymous_port/$REPO_PATH" "$d_2_0_0" ""
+check "... a public package: an anonymous token, the signature verifies" \
+	bash -c 'jq -e ".format == \"simple-signing\"" <<<"$1" >/dev/null && grep -q "token granted" "$2"' _ "$ANSWER" "$T/anonymous.log" ||
+	log "$ANSWER"
 stop_agent dev
 set_agent_var dev IMAGE_REPOSITORY "$BEARER_REPO"
 set_agent_var dev REGISTRY_AUTH_FILE "$T/bearer-auth.json"
