@@ -154,6 +154,10 @@ OUT=$(DREICHOR_URL=http://127.0.0.1:$PORT_dev CF_ACCESS_CLIENT_ID=$CLIENT_ID CF_
 	"$top_builddir/dreichorctl" deploy "127.0.0.1:$referrers_port/$REPO_PATH:1.2.0" 2>&1)
 check "dreichorctl prints the key that verified and the format" grep -qx "  signed    by $CI_KEY (sigstore-bundle)" <<<"$OUT" ||
 	log "$OUT"
+printf '{"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": []}' >"$T/referrers.json"
+deploy dev "127.0.0.1:$referrers_port/$REPO_PATH:1.1.0"
+check "a referrers API that lists nothing: the fallback tag is read too" \
+	json_is '[.status, .signature.key, .signature.format] | @tsv' "deployed	$NEXT_KEY	sigstore-bundle"
 restart_with dev IMAGE_REPOSITORY "$IMAGE_REPOSITORY"
 
 # 6. A registry that cannot be asked: a deploy by digest needs no tag lookup, so the signature

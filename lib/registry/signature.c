@@ -18,6 +18,7 @@
 
 #define MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
 #define MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
+#define MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
 #define MT_SIMPLE_SIGNING "application/vnd.dev.cosign.simplesigning.v1+json"
 #define MT_BUNDLE "application/vnd.dev.sigstore.bundle.v0.3+json"
 #define SIMPLE_SIGNING_TYPE "cosign container image signature"
@@ -252,7 +253,8 @@ static int sig_simple_signing(struct sig_search *s, struct dr_error *err)
 
 	snprintf(tag, sizeof tag, "sha256-%s.sig", s->hex);
 	snprintf(what, sizeof what, "manifests/%s", tag);
-	if ((rc = sig_get(s, what, MT_OCI_MANIFEST, DR_SIGNATURE_MANIFEST_MAX, err)) || s->r->status == 404)
+	if ((rc = sig_get(s, what, MT_OCI_MANIFEST ", " MT_DOCKER_MANIFEST, DR_SIGNATURE_MANIFEST_MAX, err)) ||
+	    s->r->status == 404)
 		return rc ? rc : -1;
 	if (!(manifest = sig_json(s, s->r->body.data, s->r->body.len, "the manifest of tag sha256-<hex>.sig")))
 		return -1;
@@ -378,18 +380,22 @@ static int sig_referrer(struct sig_search *s, json_object *desc, struct dr_error
 	return rc;
 }
 
-/* The referrers of the digest: the API, else the fallback tag sha256-<hex>. 0 with the index in
- * *index (the caller puts it), -1 when there is none, or a fault. */
-static int sig_referrers(struct sig_search *s, json_object **index, struct dr_error *err)
+/* The referrers index of the digest from the API (from_api) or the fallback tag sha256-<hex>:
+ * 0 with it in *index (the caller puts it), -1 when there is none, or a fault. */
+static int sig_referrers(struct sig_search *s, int from_api, json_object **index, struct dr_error *err)
 {
 	char what[128];
 	int rc;
 
 	*index = NULL;
-	snprintf(what, sizeof what, "referrers/%s?artifactType=%s", s->digest, "application%2Fvnd.dev.sigstore.bundle.v0.3%2Bjson");
-	rc = dr_registry_request(s->r, "GET", what, MT_OCI_INDEX, DR_SIGNATURE_MANIFEST_MAX, err);
-	/* A registry without the API answers 404 (distribution 2.8) or another 4xx: use the tag. */
-	if (rc || s->r->status != 200 || strncmp(s->r->content_type, MT_OCI_INDEX, strlen(MT_OCI_INDEX))) {
+	if (from_api) {
+		snprintf(what, sizeof what, "referrers/%s?artifactType=%s", s->digest,
+			 "application%2Fvnd.dev.sigstore.bundle.v0.3%2Bjson");
+		/* A registry without the API answers 404 (distribution 2.8) or another 4xx, or a page. */
+		if (dr_registry_request(s->r, "GET", what, MT_OCI_INDEX, DR_SIGNATURE_MANIFEST_MAX, err) ||
+		    s->r->status != 200 || strncmp(s->r->content_type, MT_OCI_INDEX, strlen(MT_OCI_INDEX)))
+			return -1;
+	} else {
 		snprintf(what, sizeof what, "manifests/sha256-%s", s->hex);
 		if ((rc = sig_get(s, what, MT_OCI_INDEX, DR_SIGNATURE_MANIFEST_MAX, err)) || s->r->status == 404)
 			return rc ? rc : -1;
@@ -398,19 +404,14 @@ static int sig_referrers(struct sig_search *s, json_object **index, struct dr_er
 	return *index ? 0 : -1;
 }
 
-/* The bundle format. 0 verified, -1 not, or a fault. */
-static int sig_bundles(struct sig_search *s, struct dr_error *err)
+/* The bundles one referrers index lists. 0 verified, -1 not, or a fault. */
+static int sig_bundle_index(struct sig_search *s, json_object *index, struct dr_error *err)
 {
-	json_object *index, *manifests, *desc;
+	json_object *manifests = sig_member(index, "manifests", json_type_array), *desc;
+	size_t i, n = manifests ? json_object_array_length(manifests) : 0;
 	const char *artifact;
-	size_t i, n;
-	int rc;
+	int rc = -1;
 
-	if ((rc = sig_referrers(s, &index, err)))
-		return rc;
-	manifests = sig_member(index, "manifests", json_type_array);
-	n = manifests ? json_object_array_length(manifests) : 0;
-	rc = -1;
 	for (i = 0; rc < 0 && i < n && i < DR_SIGNATURE_CANDIDATES_MAX; i++) {
 		desc = json_object_array_get_idx(manifests, i);
 		artifact = sig_string(desc, "artifactType", NULL);
@@ -419,7 +420,23 @@ static int sig_bundles(struct sig_search *s, struct dr_error *err)
 		s->candidates++;
 		rc = sig_referrer(s, desc, err);
 	}
-	json_object_put(index);
+	return rc;
+}
+
+/* The bundle format: the referrers API, then the fallback tag (a signer that found no API wrote
+ * only the tag, also where the API answers with an empty list). 0 verified, -1 not, or a fault. */
+static int sig_bundles(struct sig_search *s, struct dr_error *err)
+{
+	json_object *index;
+	int from_api, rc = -1;
+
+	for (from_api = 1; rc < 0 && from_api >= 0; from_api--) {
+		if ((rc = sig_referrers(s, from_api, &index, err)) > 0)
+			return rc;
+		if (!rc)
+			rc = sig_bundle_index(s, index, err);
+		json_object_put(index);
+	}
 	return rc;
 }
 
