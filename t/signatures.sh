@@ -155,6 +155,7 @@ OUT=$(DREICHOR_URL=http://127.0.0.1:$PORT_dev CF_ACCESS_CLIENT_ID=$CLIENT_ID CF_
 check "dreichorctl prints the key that verified and the format" grep -qx "  signed    by $CI_KEY (sigstore-bundle)" <<<"$OUT" ||
 	log "$OUT"
 printf '{"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": []}' >"$T/referrers.json"
+rm "$T/dev/state/verified-signatures"   # so that the registry is asked about 1.1.0 again
 deploy dev "127.0.0.1:$referrers_port/$REPO_PATH:1.1.0"
 check "a referrers API that lists nothing: the fallback tag is read too" \
 	json_is '[.status, .signature.key, .signature.format] | @tsv' "deployed	$NEXT_KEY	sigstore-bundle"
