@@ -14,7 +14,7 @@ set -u
 top_srcdir=$(cd "$(dirname "$0")/.." && pwd)
 top_builddir=${top_builddir:-$top_srcdir}
 . "$top_srcdir/t/lib.sh"
-. "$top_srcdir/t/lib-sign.sh"
+. "$top_srcdir/t/lib-sign.sh" || hard_error "t/lib-sign.sh is missing"
 need_cmd hyperfine openssl
 runs=${1:-20}
 

@@ -25,7 +25,7 @@ top_srcdir=$(cd "$(dirname "$0")/.." && pwd)
 top_builddir=${top_builddir:-$top_srcdir}
 . "$top_srcdir/t/lib.sh"
 . "$top_srcdir/t/lib-stand.sh"
-. "$top_srcdir/t/lib-sign.sh"
+. "$top_srcdir/t/lib-sign.sh" || hard_error "t/lib-sign.sh is missing"
 trap 'stand_stop; cleanup' EXIT
 options=1
 [ "${1:-}" = --no-options ] && { options=0; shift; }

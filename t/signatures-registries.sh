@@ -13,7 +13,7 @@ if [ -z "${DR_SIGNATURES_NAMESPACE:-}" ]; then
 fi
 . "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
 . "$top_srcdir/t/lib-jwt.sh"
-. "$top_srcdir/t/lib-sign.sh"
+. "$top_srcdir/t/lib-sign.sh" || hard_error "t/lib-sign.sh is missing"
 need_root
 need_cmd openssl htpasswd mount jq sha256sum
 EDGE=$top_builddir/t/edge-proxy

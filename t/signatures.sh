@@ -8,7 +8,7 @@
 # rotation); plan reports the signature and pulls nothing; a registry that
 # is down is 502; prod without keys is a configuration error.
 . "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
-. "$top_srcdir/t/lib-sign.sh"
+. "$top_srcdir/t/lib-sign.sh" || hard_error "t/lib-sign.sh is missing"
 need_cmd openssl jq sha256sum od
 EDGE=$top_builddir/t/edge-proxy
 [ -x "$EDGE" ] || hard_error "t/edge-proxy is not built (make check builds it)"

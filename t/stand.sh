@@ -7,7 +7,7 @@
 # deploy, operator mistakes, upgrade and purge.
 . "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
 . "$top_srcdir/t/lib-stand.sh"
-. "$top_srcdir/t/lib-sign.sh"
+. "$top_srcdir/t/lib-sign.sh" || hard_error "t/lib-sign.sh is missing"
 # DREICHOR_STAND_KEEP=1 leaves the stand running for a look inside
 # (nsenter -t PID -m -u -i -n -p); its PID is printed.
 if [ "${DREICHOR_STAND_KEEP:-0}" = 1 ]; then
