@@ -6,7 +6,7 @@
 # the deploy and plan programs hold no phase bookkeeping and no checks of
 # their own (the step table in lib/endpoint/pipeline.c does); outside text
 # is masked, cut and made printable in one place (lib/core/mask.c); the
-# project's cryptography is Nettle's.
+# project's cryptography is Nettle's; every test helper library is in the tarball.
 . "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
 cd "$top_srcdir" || hard_error "no source tree"
 
@@ -29,7 +29,11 @@ check "one chokepoint: only lib/core/mask.c makes outside text printable or matc
 	bash -c "[ \"\$(grep -lE 'dr_utf8_char_len' lib/*/*.c cgi/*.c cgi/tools/*.c | paste -sd' ')\" = 'lib/core/jsonstr.c lib/core/mask.c' ]"
 check "Docker's health output is stored whole, cut only by dr_text_clean" \
 	bash -c "! grep -n 'DR_HEALTH_OUTPUT_MAX' lib/endpoint/docker_json.c"
-check "no hand-written digest or RSA: crypto.c calls Nettle" \
-	bash -c "[ ! -e lib/core/sha256.c ] && [ ! -e lib/core/rsa.c ] && grep -q '#include <nettle/rsa.h>' lib/core/crypto.c"
+check "no hand-written digest, RSA or ECDSA: crypto.c calls Nettle" \
+	bash -c "[ ! -e lib/core/sha256.c ] && [ ! -e lib/core/rsa.c ] && grep -q '#include <nettle/rsa.h>' lib/core/crypto.c &&
+		grep -q '#include <nettle/ecdsa.h>' lib/core/crypto.c"
+# A helper library the tests source but make dist leaves out fails only in distcheck, at the end.
+undistributed() { local f; for f in t/lib*.sh; do grep -q "$f" Makefile.am || echo "$f"; done; }
+check "every test helper library is distributed (EXTRA_DIST)" test -z "$(undistributed)" || log "not distributed: $(undistributed)"
 log "cgi/deploy.c: $(wc -l <cgi/deploy.c) lines, cgi/plan.c: $(wc -l <cgi/plan.c) lines"
 finish
