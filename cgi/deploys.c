@@ -49,7 +49,7 @@ static int deploys_read(void *ctx, enum dr_run_mode mode, struct dr_error *err)
 	if ((rc = dr_deploy_record_read(d->ep.cfg.state_directory, d->request_id, &d->record, err)))
 		return rc;
 	/* A record left "running" by a process that is gone reads as interrupted. */
-	dr_deploy_record_settle(d->record, d->ep.cfg.state_directory);
+	dr_deploy_record_settle(&d->record, d->ep.cfg.state_directory);
 	return 0;
 }
 

@@ -116,7 +116,8 @@ static size_t read_head(int client, char *head, size_t cap)
 	while (got < cap - 1 && (n = read(client, head + got, cap - 1 - got)) > 0) {
 		got += (size_t)n;
 		head[got] = '\0';
-		if (strstr(head, "\r\n\r\n"))
+		/* A TLS hello (the engine tries HTTPS first) has no head to wait for: relay it as it is. */
+		if (strstr(head, "\r\n\r\n") || (unsigned char)head[0] == 0x16)
 			break;
 	}
 	return got;

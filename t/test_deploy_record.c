@@ -16,6 +16,8 @@
 
 #define ID_A "0123456789abcdef0123456789abcdef"
 #define ID_B "fedcba9876543210fedcba9876543210"
+#define ID_SETTLE "5e771e0000000000000000000000000a"
+#define ID_ENDED "e0ded00000000000000000000000000b"
 #define DIGEST "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 
 static char dir[64];
@@ -61,19 +63,29 @@ static void test_size_cap(void)
 	json_object_put(r);
 }
 
-/* No process holds the lock for it: a running record reads as interrupted; an ended one stands. */
+/* No process holds the lock for it: a running record reads as interrupted; an ended one stands;
+ * one that ended after it was read (the file says so now) is replaced by the ended one. */
 static void test_settle(void)
 {
-	json_object *running = record_with(ID_A, "running", "grace"), *ended = record_with(ID_A, "deployed", "record"), *v;
+	json_object *running = record_with(ID_SETTLE, "running", "grace"), *ended = record_with(ID_SETTLE, "deployed", "record");
+	json_object *stale = record_with(ID_ENDED, "running", "retention"), *final = record_with(ID_ENDED, "deployed", "retention");
+	struct dr_error err = { 0 };
+	json_object *v;
 
-	CU_ASSERT_EQUAL(dr_deploy_record_settle(running, dir), 1);
+	CU_ASSERT_EQUAL(dr_deploy_record_settle(&running, dir), 1);
 	CU_ASSERT_TRUE(json_object_object_get_ex(running, "status", &v) && !strcmp(json_object_get_string(v), "error"));
 	CU_ASSERT_TRUE(json_object_object_get_ex(running, "interrupted", &v) && json_object_get_boolean(v));
 	CU_ASSERT_TRUE(json_object_object_get_ex(running, "http_status", &v) && json_object_get_int(v) == 500);
 	CU_ASSERT_TRUE(json_object_object_get_ex(running, "reason", &v) && strstr(json_object_get_string(v), "phase grace"));
-	CU_ASSERT_EQUAL(dr_deploy_record_settle(ended, dir), 0);
+	CU_ASSERT_EQUAL(dr_deploy_record_settle(&ended, dir), 0);
+	CU_ASSERT_EQUAL_FATAL(dr_deploy_record_write(dir, ID_ENDED, final, 0, &err), 0);
+	CU_ASSERT_EQUAL(dr_deploy_record_settle(&stale, dir), 0);
+	CU_ASSERT_TRUE(json_object_object_get_ex(stale, "status", &v) && !strcmp(json_object_get_string(v), "deployed"));
+	CU_ASSERT_FALSE(json_object_object_get_ex(stale, "interrupted", &v));
 	json_object_put(running);
 	json_object_put(ended);
+	json_object_put(stale);
+	json_object_put(final);
 }
 
 static void test_prune(void)

@@ -80,9 +80,11 @@ const char *dr_deploy_record_string(json_object *o, const char *key)
 		       ? json_object_get_string(v) : "";
 }
 
-int dr_deploy_record_settle(json_object *record, const char *state_dir)
+int dr_deploy_record_settle(json_object **recordp, const char *state_dir)
 {
 	struct dr_lock_info holder;
+	struct dr_error ignored;
+	json_object *record = *recordp, *again = NULL;
 	char reason[512];
 	const char *id = dr_deploy_record_string(record, "request_id");
 
@@ -90,6 +92,14 @@ int dr_deploy_record_settle(json_object *record, const char *state_dir)
 		return 0;
 	if (dr_lock_holder(state_dir, &holder) && !strcmp(holder.request_id, id))
 		return 0;
+	/* The lock went after the final record was written: the deploy may have ended just now. */
+	if (!dr_deploy_record_read(state_dir, id, &again, &ignored) &&
+	    strcmp(dr_deploy_record_string(again, "status"), "running")) {
+		json_object_put(record);
+		*recordp = again;
+		return 0;
+	}
+	json_object_put(again);
 	snprintf(reason, sizeof reason,
 		 "the deploy process ended in phase %s without finishing (killed, or the host restarted); "
 		 "check GET /v1/status before deploying again",

@@ -34,9 +34,11 @@ int dr_deploy_record_read(const char *state_dir, const char *request_id, json_ob
 const char *dr_deploy_record_string(json_object *record, const char *key);
 
 /* A running record whose process no longer holds the environment's lock was killed: make it
- * read as the interrupted deploy it is (status error, http_status 500, interrupted). 1 when
- * it did, 0 when the record stands as it is. */
-int dr_deploy_record_settle(json_object *record, const char *state_dir);
+ * read as the interrupted deploy it is (status error, http_status 500, interrupted). A deploy
+ * writes its final record before it lets the lock go, so the record is read again once the lock
+ * is seen free: one that ended meanwhile replaces *record (the old one is put). 1 when it was
+ * marked interrupted, 0 when the record stands as it is. */
+int dr_deploy_record_settle(json_object **record, const char *state_dir);
 
 /* Remove the oldest records beyond DR_DEPLOY_RECORDS_MAX and index entries past their time. */
 void dr_deploy_record_prune(const char *state_dir);

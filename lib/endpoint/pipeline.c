@@ -69,7 +69,7 @@ static int step_idempotency(void *ctx, enum dr_run_mode mode, struct dr_error *e
 		p->key_first = 1;
 		return 0;
 	}
-	dr_deploy_record_settle(p->replay, p->ep.cfg.state_directory);
+	dr_deploy_record_settle(&p->replay, p->ep.cfg.state_directory);
 	return DR_FAULT_REPLAYED;
 }
 
@@ -118,7 +118,7 @@ static void pipeline_sweep_previous(struct dr_pipeline *p)
 
 	if (!p->ep.lock.previous_request_id[0] ||
 	    dr_deploy_record_read(state, p->ep.lock.previous_request_id, &before, &ignored) ||
-	    !dr_deploy_record_settle(before, state)) {
+	    !dr_deploy_record_settle(&before, state)) {
 		json_object_put(before);
 		return;
 	}
