@@ -21,6 +21,26 @@ void dr_sha256(const void *data, size_t len, unsigned char out[DR_SHA256_LEN])
 	sha256_digest(&ctx, DR_SHA256_LEN, out);
 }
 
+void dr_sha256_to_hex(const unsigned char digest[DR_SHA256_LEN], char out[DR_SHA256_HEX_LEN + 1])
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < DR_SHA256_LEN; i++) {
+		out[2 * i] = digits[digest[i] >> 4];
+		out[2 * i + 1] = digits[digest[i] & 15];
+	}
+	out[DR_SHA256_HEX_LEN] = '\0';
+}
+
+void dr_sha256_hex(const void *data, size_t len, char out[DR_SHA256_HEX_LEN + 1])
+{
+	unsigned char digest[DR_SHA256_LEN];
+
+	dr_sha256(data, len, digest);
+	dr_sha256_to_hex(digest, out);
+}
+
 /* Skip leading zero bytes. */
 static const unsigned char *crypto_strip(const unsigned char *p, size_t *len)
 {

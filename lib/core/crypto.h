@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #define DR_SHA256_LEN 32
+#define DR_SHA256_HEX_LEN (2 * DR_SHA256_LEN)
 #define DR_RSA_MIN_BITS 2048
 #define DR_RSA_MAX_BITS 4096
 
@@ -21,6 +22,12 @@ struct dr_rsa_key {
 
 /* The SHA-256 digest of len bytes of data into out. */
 void dr_sha256(const void *data, size_t len, unsigned char out[DR_SHA256_LEN]);
+
+/* Lower-case hex of a SHA-256 digest into out (NUL-terminated). */
+void dr_sha256_to_hex(const unsigned char digest[DR_SHA256_LEN], char out[DR_SHA256_HEX_LEN + 1]);
+
+/* The same of len bytes of data: their SHA-256, as hex. */
+void dr_sha256_hex(const void *data, size_t len, char out[DR_SHA256_HEX_LEN + 1]);
 
 /* Load a public key from big-endian n and e (leading zeros allowed); 0, or -1 with *why set
  * (modulus shorter than 2048 or longer than 4096 bits, even modulus, exponent not odd 3..2^32-1). */

@@ -121,9 +121,6 @@ int dr_signing_keys_load(struct dr_signing_keys *keys, const char *path, struct 
 
 void dr_signing_key_fingerprint(const struct dr_ecdsa_key *k, char out[DR_KEY_FINGERPRINT_LEN + 1])
 {
-	size_t i;
-
 	memcpy(out, "sha256:", 7);
-	for (i = 0; i < DR_SHA256_LEN; i++)
-		snprintf(out + 7 + 2 * i, 3, "%02x", k->fingerprint[i]);
+	dr_sha256_to_hex(k->fingerprint, out + 7);
 }

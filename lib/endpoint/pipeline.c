@@ -43,9 +43,7 @@ static int step_idempotency(void *ctx, enum dr_run_mode mode, struct dr_error *e
 	struct dr_pipeline *p = ctx;
 	const char *key = p->ep.cgi.idempotency_key;
 	char first[80], first_digest[DR_BODY_DIGEST_LEN + 1];
-	unsigned char digest[DR_SHA256_LEN];
 	struct dr_error gone;
-	int i;
 
 	(void)mode;
 	if (!key)
@@ -53,9 +51,7 @@ static int step_idempotency(void *ctx, enum dr_run_mode mode, struct dr_error *e
 	if (!dr_idempotency_key_valid(key))
 		return dr_error_set(err, DR_FAULT_BAD_REQUEST,
 				    "Idempotency-Key must be 1 to %d letters, digits, '.', '_', ':' or '-'", DR_IDEMPOTENCY_KEY_MAX);
-	dr_sha256(p->body ? p->body : "", (size_t)p->ep.cgi.content_length, digest);
-	for (i = 0; i < DR_SHA256_LEN; i++)
-		snprintf(p->body_digest + 2 * i, 3, "%02x", digest[i]);
+	dr_sha256_hex(p->body ? p->body : "", (size_t)p->ep.cgi.content_length, p->body_digest);
 	if (!dr_idempotency_find(p->ep.cfg.state_directory, key, first, first_digest)) {
 		p->key_first = 1;
 		return 0;

@@ -10,6 +10,7 @@
 
 #include "base64.h"
 #include "buf.h"
+#include "image_ref.h"
 #include "json_strict.h"
 #include "signature.h"
 
@@ -124,19 +125,6 @@ static json_object *sig_member(json_object *o, const char *key, json_type type)
 	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, type) ? v : NULL;
 }
 
-/* 1 when text is "sha256:" and 64 lower-case hex digits. */
-static int sig_digest_ok(const char *text)
-{
-	size_t i;
-
-	if (!text || strncmp(text, "sha256:", 7) || strlen(text) != 7 + SIG_HEX_LEN)
-		return 0;
-	for (i = 7; text[i]; i++)
-		if (!strchr("0123456789abcdef", text[i]))
-			return 0;
-	return 1;
-}
-
 /* A descriptor's digest and size, the size at most max; -1 (refused) when either is wrong. */
 static int sig_descriptor(struct sig_search *s, json_object *desc, size_t max, const char *what,
 			  struct sig_descriptor *d)
@@ -144,7 +132,7 @@ static int sig_descriptor(struct sig_search *s, json_object *desc, size_t max, c
 	json_object *size = sig_member(desc, "size", json_type_int);
 
 	d->digest = sig_string(desc, "digest", NULL);
-	if (!sig_digest_ok(d->digest))
+	if (!d->digest || !dr_image_digest_valid(d->digest))
 		return sig_refuse(s, "%s has no sha256 digest", what);
 	d->size = size ? json_object_get_int64(size) : -1;
 	if (d->size <= 0 || (uint64_t)d->size > max)
@@ -155,15 +143,11 @@ static int sig_descriptor(struct sig_search *s, json_object *desc, size_t max, c
 /* 1 when the last answer's body is exactly d: its size and its SHA-256. */
 static int sig_body_matches(struct sig_search *s, const struct sig_descriptor *d)
 {
-	unsigned char sum[DR_SHA256_LEN];
-	char hex[2 * DR_SHA256_LEN + 1];
-	int i;
+	char hex[DR_SHA256_HEX_LEN + 1];
 
 	if (s->r->body.len != (size_t)d->size)
 		return 0;
-	dr_sha256(s->r->body.data ? s->r->body.data : "", s->r->body.len, sum);
-	for (i = 0; i < DR_SHA256_LEN; i++)
-		snprintf(hex + 2 * i, 3, "%02x", sum[i]);
+	dr_sha256_hex(s->r->body.data ? s->r->body.data : "", s->r->body.len, hex);
 	return !strcmp(hex, d->digest + 7);
 }
 
@@ -447,7 +431,7 @@ int dr_signature_verify(struct dr_registry *r, const char *digest, const struct 
 	int rc;
 
 	memset(found, 0, sizeof *found);
-	if (!sig_digest_ok(digest))
+	if (!dr_image_digest_valid(digest))
 		return dr_error_set(err, DR_FAULT_INTERNAL, "no sha256 digest to look for signatures of");
 	s.hex = digest + 7;
 	if ((rc = sig_simple_signing(&s, err)) > 0 || (rc < 0 && (rc = sig_bundles(&s, err)) > 0))
