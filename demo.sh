@@ -80,7 +80,7 @@ ALLOW_EXECUTION_PLANE=paper
 IMAGE_REPOSITORY=$repo
 CF_ACCESS_CLIENT_ID=demo.access
 CF_ACCESS_CLIENT_SECRET=$secret
-DOCKER_HOST=unix://$sock
+DOCKER_HOST=unix://$demo/dev/docker-gate.sock
 RUNTIME_ENV_FILE=$demo/dev/runtime.env
 STATE_DIRECTORY=$demo/dev/state
 STARTUP_GRACE_SECONDS=2
@@ -89,7 +89,15 @@ DREICHOR_LIBEXECDIR=$top
 EOT
 (set -a; . "$demo/dev/agent.env"; ./dreichor-agent --check-config)
 
-# 4. The agent on 127.0.0.1:3005, one process per connection, as systemd runs it.
+# 4. dev's Docker gate in front of the engine, as dreichor-docker-gate-dev.socket runs it:
+# the agent reaches Docker only through it (docs/architecture.md).
+DREICHOR_GATE_CONFIG=$demo/dev/agent.env DREICHOR_GATE_UPSTREAM=$sock DREICHOR_GATE_IDLE_SECONDS=0 \
+	systemd-socket-activate -l "$demo/dev/docker-gate.sock" -E DREICHOR_GATE_CONFIG -E DREICHOR_GATE_UPSTREAM \
+	-E DREICHOR_GATE_IDLE_SECONDS "$top/dreichor-docker-gate" >"$demo/gate.log" 2>&1 &
+pids+=($!)
+wait_for test -S "$demo/dev/docker-gate.sock" || { cat "$demo/gate.log"; exit 1; }
+
+# 5. The agent on 127.0.0.1:3005, one process per connection, as systemd runs it.
 vars=$(sed -n 's/^\([A-Z_]*\)=.*/-E \1/p' "$demo/dev/agent.env" | tr '\n' ' ')
 (set -a; . "$demo/dev/agent.env"; exec systemd-socket-activate --accept --inetd -l 127.0.0.1:3005 $vars "$top/dreichor-agent") \
 	>"$demo/agent.log" 2>&1 &

@@ -110,6 +110,34 @@ for n in status plan deploys; do printf '  %-28s %8.1f\n' "$n" "$(pmedian "$n")"
 printf '  %-28s %8.2f   (target: at most 1.5)\n' "plan / status" "$(echo "$(pmedian plan) / $(pmedian status)" | bc -l)"
 printf '  %-28s %8.2f   (target: at most 1.2)\n' "deploys / status" "$(echo "$(pmedian deploys) / $(pmedian status)" | bc -l)"
 
+# 1f. The Docker gate (target: status and deploy through it at most 5 ms and 1.1x more than
+# without it): the installed dev unit, and a copy of it (same sandbox) on 4012 whose .env
+# names the engine's own socket and which has the docker group, as the agent had before.
+variant nogate 4012 '.' 'SupplementaryGroups=docker'
+sed 's|^DOCKER_HOST=.*|DOCKER_HOST=unix:///run/docker.sock|' "$STAND_ROOT/opt/dreichor/dev/deploy-agent/.env" >"$STAND_ROOT/root/nogate.env"
+sed -i 's|^EnvironmentFile=.*|EnvironmentFile=/root/nogate.env|' "$STAND_ROOT/etc/systemd/system/dreichor-bench-nogate@.service"
+stand systemctl daemon-reload
+stand systemctl start dreichor-bench-nogate.socket
+printf '{"image":"%s"}' "$STAND_REPO:1.0.0" >"$STAND_ROOT/root/deploy-body"
+dreq() { echo "curl -sf -o /dev/null -H @/root/headers-dev -H 'Content-Type: application/json' --data-binary @/root/deploy-body http://127.0.0.1:$1/v1/deploy"; }
+stand hyperfine -N --warmup 10 --runs "$runs" --export-json /root/gate.json \
+	-n "status, gate" "$(req 3005)" -n "status, no gate" "$(req 4012)" >"$T/hyperfine-gate.txt" 2>&1 &&
+stand hyperfine -N --warmup 2 --runs 15 --export-json /root/gate-deploy.json \
+	-n "deploy, gate" "$(dreq 3005)" -n "deploy, no gate" "$(dreq 4012)" >>"$T/hyperfine-gate.txt" 2>&1 ||
+	{ cat "$T/hyperfine-gate.txt"; hard_error "hyperfine (gate) failed"; }
+stand cat /root/gate.json >"$T/gate.json"
+stand cat /root/gate-deploy.json >"$T/gate-deploy.json"
+gmedian() { jq -r --arg n "$2" '.results[] | select(.command == $n) | .median * 1000' "$T/$1.json"; }
+printf '
+the Docker gate in the installed units, medians (ms); status %d runs, deploy (redeploy, grace 1 s) 15
+' "$runs"
+for w in "gate status" "gate-deploy deploy"; do
+	set -- $w
+	g=$(gmedian "$1" "$2, gate"); n=$(gmedian "$1" "$2, no gate")
+	printf '  %-8s through the gate %8.1f   without %8.1f   %+6.1f ms   %5.3fx   (target: +5 ms, 1.1x)\n' \
+		"$2" "$g" "$n" "$(echo "$g - $n" | bc -l)" "$(echo "$g / $n" | bc -l)"
+done
+
 # 1c. The Access JWT in the installed units (target: at most 3 ms more than the service token,
 # 2048-bit key): prod checks a JWT, dev does not; otherwise the same unit, image and work.
 stand_configure prod

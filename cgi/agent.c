@@ -381,6 +381,29 @@ static int agent_check_signature_keys(const struct dr_config *cfg)
 	return 0;
 }
 
+/* --check-config's account of the Docker boundary: what DOCKER_HOST lets this agent do. */
+static void agent_check_docker(const struct dr_config *cfg)
+{
+	char gate[64];
+
+	if (!cfg->environment || !cfg->docker_socket)
+		return;
+	snprintf(gate, sizeof gate, "/run/dreichor-docker-%s.sock", cfg->environment);
+	if (strcmp(cfg->docker_socket, gate)) {
+		printf("docker: %s, not the %s Docker gate of the units (%s): the agent may do there whatever that "
+		       "socket allows%s\n", cfg->docker_socket, cfg->environment, gate,
+		       strstr(cfg->docker_socket, "docker.sock") && !strstr(cfg->docker_socket, "gate") ?
+		       " (the engine's own socket is the whole engine)" : "");
+		return;
+	}
+	printf("docker: through the %s Docker gate %s, which lets this agent reach only the container %s "
+	       "(inspect, logs, wait, start, stop, remove; create with the image by digest, the binds %s and %s, "
+	       "the network %s, no privilege), pull, inspect and remove (never forced) images of %s, and its events; "
+	       "every other call is refused 403 and audited\n",
+	       cfg->environment, gate, cfg->container_name, cfg->audit_events_path, cfg->snapshots_path,
+	       cfg->container_network ? cfg->container_network : "default", cfg->image_repository);
+}
+
 /* --check-config: every problem on its own line, exit 0 when there are none. */
 static int agent_check_config(void)
 {
@@ -398,8 +421,10 @@ static int agent_check_config(void)
 		dr_runtime_env_free(&env);
 	}
 	problems += agent_check_signature_keys(&cfg);
-	if (!problems)
+	if (!problems) {
+		agent_check_docker(&cfg);
 		printf("configuration valid for %s\n", cfg.environment);
+	}
 	dr_config_free(&cfg);
 	return problems ? AGENT_EXIT_PROBLEMS : 0;
 }

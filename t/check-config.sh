@@ -36,7 +36,12 @@ PROD=$T/opt/dreichor/prod/deploy-agent
 
 check_config "$DEV/.env" "$T/state-dev" "$T/creds-dev"
 check "dev example passes" test "$RC" = 0 -a -z "$ERR"
-check "dev example says which environment" test "$OUT" = "configuration valid for dev"
+check "dev example says which environment" test "$(tail -1 <<<"$OUT")" = "configuration valid for dev"
+check "... and that Docker is reached through dev's gate, what it lets through" \
+	grep -q "^docker: through the dev Docker gate /run/dreichor-docker-dev.sock, which lets this agent reach only the container dreichor-runtime-dev " <<<"$OUT"
+check_config "$DEV/.env" "$T/state-dev" "$T/creds-dev" DOCKER_HOST=unix:///run/docker.sock
+check "DOCKER_HOST naming the engine itself is said to be the whole engine" \
+	grep -qx "docker: /run/docker.sock, not the dev Docker gate of the units (/run/dreichor-docker-dev.sock): the agent may do there whatever that socket allows (the engine's own socket is the whole engine)" <<<"$OUT"
 # Prod's image signature keys, as cosign generate-key-pair writes the public one.
 openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null | openssl ec -pubout 2>/dev/null >"$T/etc/dreichor/prod/image-signature-keys.pem"
 FINGERPRINT=sha256:$(openssl pkey -pubin -in "$T/etc/dreichor/prod/image-signature-keys.pem" -outform DER | sha256sum | cut -d' ' -f1)

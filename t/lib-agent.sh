@@ -62,10 +62,40 @@ set_agent_var() {
 	[ "$3" = - ] || printf '%s=%s\n' "$2" "$3" >>"$file"
 }
 
+# start_gate ENV: ENV's Docker gate on $T/ENV/gate.sock in front of the private engine, as
+# dreichor-docker-gate-ENV.socket runs it (Accept=no; here it never goes idle), reading
+# ENV's agent.env for every connection. The agent
+# of ENV talks to it whenever its DOCKER_HOST is the private engine: every scenario runs
+# through the gate. GATE=0 leaves it out.
+start_gate() {
+	local env=$1 sock=$T/$1/gate.sock pid
+	stop_gate "$env"
+	rm -f "$sock"
+	DREICHOR_GATE_CONFIG=$T/$env/agent.env DREICHOR_GATE_UPSTREAM=$DOCKER_SOCK DREICHOR_GATE_IDLE_SECONDS=0 \
+		systemd-socket-activate -l "$sock" -E DREICHOR_GATE_CONFIG -E DREICHOR_GATE_UPSTREAM -E DREICHOR_GATE_IDLE_SECONDS \
+		$VALGRIND_WRAP "$top_builddir/dreichor-docker-gate" >"$T/$env/gate.log" 2>&1 &
+	pid=$!
+	wait_for 10 bash -c "grep -q '^Listening on' '$T/$env/gate.log' || ! kill -0 $pid" 2>/dev/null
+	grep -q '^Listening on' "$T/$env/gate.log" || hard_error "the $env Docker gate did not listen: $(cat "$T/$env/gate.log")"
+	BG_PIDS="$BG_PIDS $pid"
+	eval "GATE_PID_$env=$pid"
+}
+
+stop_gate() {
+	local pid; eval "pid=\${GATE_PID_$1:-}"
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	eval "GATE_PID_$1="
+}
+
 # start_agent ENV: run dreichor-agent for ENV on a free port, as systemd would.
 start_agent() {
-	local env=$1 port vars pid attempt
+	local env=$1 port vars pid attempt docker_host
 	need_cmd systemd-socket-activate curl jq
+	docker_host=$(sed -n 's/^DOCKER_HOST=//p' "$T/$env/agent.env" | tail -1)
+	if [ "${GATE:-1}" = 1 ] && [ -n "${DOCKER_SOCK:-}" ] && [ "$docker_host" = "unix://$DOCKER_SOCK" ]; then
+		start_gate "$env"
+		docker_host=unix://$T/$env/gate.sock
+	fi
 	for attempt in 1 2 3 4 5; do
 		port=$(free_port)
 		set_agent_var "$env" PORT "$port"
@@ -73,6 +103,7 @@ start_agent() {
 		(
 			set -a
 			. "$T/$env/agent.env"
+			DOCKER_HOST=$docker_host
 			exec systemd-socket-activate --accept --inetd -l "127.0.0.1:$port" $vars \
 				$VALGRIND_WRAP "$top_builddir/dreichor-agent"
 		) >"$T/$env/activate.log" 2>&1 &
@@ -95,6 +126,7 @@ stop_agent() {
 	local pid; eval "pid=\${AGENT_PID_$1:-}"
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	eval "AGENT_PID_$1="
+	stop_gate "$1"
 }
 
 # The head cloudflared sends to an origin (Go-canonical names), as curl arguments in CF_HEAD.

@@ -220,11 +220,11 @@ stand_configure() {
 			-e "s|^STARTUP_GRACE_SECONDS=.*|STARTUP_GRACE_SECONDS=1|" .env
 		sed -i -e "s|change-me|db-pass-$env|" runtime.env
 		printf "%s" "$secret" | install -m 0640 -g dreichor-$env /dev/stdin /etc/dreichor/$env/cf-access-client-secret
-		systemd-run --quiet --pipe --wait -p User=dreichor-$env -p SupplementaryGroups=docker \
+		systemd-run --quiet --pipe --wait -p User=dreichor-$env \
 			-p EnvironmentFile=/opt/dreichor/$env/deploy-agent/.env -p StateDirectory=dreichor-agent/$env \
 			-p Environment=CF_ACCESS_CLIENT_SECRET_FILE=/etc/dreichor/$env/cf-access-client-secret \
 			/usr/bin/dreichor-agent --check-config
-		systemctl enable --now dreichor-agent-$env.socket dreichor-registry-$env.socket
+		systemctl enable --now dreichor-agent-$env.socket dreichor-registry-$env.socket dreichor-docker-gate-$env.socket
 		printf "CF-Access-Client-Id: stand-%s.access\nCF-Access-Client-Secret: %s\n" "$env" "$secret" >/root/headers-$env
 		chmod 0600 /root/headers-$env' "$env" "$(stand_secret "$env")" "$STAND_REPO" >"$T/configure-$env.log" 2>&1 ||
 		{ cat "$T/configure-$env.log" >&2; hard_error "configuring $env in the stand failed"; }

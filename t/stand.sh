@@ -174,6 +174,14 @@ body=$({
 	try list_home 'ls /root /home'
 	try tcp_connect 'exec 3<>/dev/tcp/127.0.0.1/5000'
 	try docker_socket 'curl -sf --unix-socket /run/docker.sock http://d/_ping'
+	gate='curl -sf --unix-socket /run/dreichor-docker-dev.sock'
+	try docker_gate "$gate http://d/_ping"
+	try gate_inspect_own "$gate http://d/v1.41/containers/dreichor-runtime-dev/json"
+	try gate_inspect_prod "$gate http://d/v1.41/containers/dreichor-runtime-prod/json"
+	try gate_stop_prod "$gate -X POST http://d/v1.41/containers/dreichor-runtime-prod/stop"
+	try gate_replace_prod "$gate -X DELETE 'http://d/v1.41/containers/dreichor-runtime-prod?force=true'"
+	try gate_privileged_create "$gate -H Content-Type:application/json -d '{\"Image\":\"busybox\",\"HostConfig\":{\"Privileged\":true}}' 'http://d/v1.41/containers/create?name=dreichor-runtime-dev'"
+	try prod_gate 'curl -sf --unix-socket /run/dreichor-docker-prod.sock http://d/_ping'
 })
 printf 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s' "$(( ${#body} + 1 ))" "$body
 "
@@ -185,18 +193,28 @@ PROBE_OUT=$BODY
 echo "$PROBE_OUT" | sed 's/^/# probe: /'
 probe() { grep -qx "$1" <<<"$PROBE_OUT"; }
 check "sandbox: runs as dreichor-dev" probe user=dreichor-dev
-check "sandbox: groups are dreichor-dev and docker only" probe 'groups=dreichor-dev docker'
+check "sandbox: the only group is dreichor-dev (no docker group)" probe 'groups=dreichor-dev'
 check "sandbox: no effective capabilities" probe CapEff=0000000000000000
 check "sandbox: empty bounding set" probe CapBnd=0000000000000000
 check "sandbox: no new privileges" probe NoNewPrivs=1
 check "sandbox: a system call filter is on" probe Seccomp=2
 for denied in write_etc write_usr write_var_tmp write_tmp write_own_config write_volume read_other_env list_other_env \
-	read_other_state read_other_secret read_other_signing_keys list_home tcp_connect; do
+	read_other_state read_other_secret read_other_signing_keys list_home tcp_connect \
+	docker_socket gate_inspect_prod gate_stop_prod gate_replace_prod gate_privileged_create prod_gate; do
 	check "sandbox: $denied denied" probe "$denied=denied"
 done
-for allowed in write_state read_own_runtime_env docker_socket; do
+for allowed in write_state read_own_runtime_env docker_gate gate_inspect_own; do
 	check "sandbox: $allowed allowed" probe "$allowed=allowed"
 done
+check "gate: dev's refusals are in the journal" \
+	test -n "$(stand journalctl -o cat SYSLOG_IDENTIFIER=dreichor-agent DREICHOR_ACTION=docker-gate DREICHOR_HTTP_STATUS=403 DREICHOR_ENVIRONMENT=dev)"
+check "gate: the gate runs as dreichor-gate with the docker group" stand_sh '
+	pid=$(systemctl show -p MainPID --value dreichor-docker-gate-dev.service)
+	[ "$pid" -gt 0 ] && [ "$(stat -c %U /proc/$pid)" = dreichor-gate ] &&
+	grep -q "^Groups:.*$(getent group docker | cut -d: -f3)" /proc/$pid/status'
+check "gate: the gate sockets are root:dreichor-ENV 0660" stand_sh '
+	[ "$(stat -c "%U:%G %a" /run/dreichor-docker-dev.sock)" = "root:dreichor-dev 660" ] &&
+	[ "$(stat -c "%U:%G %a" /run/dreichor-docker-prod.sock)" = "root:dreichor-prod 660" ]'
 check "sandbox: nothing reached the system's /var/tmp or /tmp" stand test ! -e /var/tmp/dreichor-probe -a ! -e /tmp/dreichor-probe
 EXPOSURE=$(stand_exposure 3005 'dreichor-agent-dev@*')
 echo "# exposure of a live dreichor-agent-dev@ instance: $EXPOSURE"
@@ -286,6 +304,24 @@ check "a registry that rate-limits, through the installed units: 503 with its re
 	bash -c '[ "$2" = 503 ] && jq -r .reason <<<"$1" | grep -qF "it asks to retry after 42 s"' _ "$BODY" "$STATUS" || echo "# $STATUS $BODY"
 stand_sh 'sed -i "s|^IMAGE_REPOSITORY=.*|IMAGE_REPOSITORY=$1|" /opt/dreichor/dev/deploy-agent/.env' "$STAND_REPO"
 stand systemctl stop dr-test-limit
+
+# --- The Docker gate, with prod's container running: dev's user reaches
+# Docker only through dev's gate, which refuses everything of prod's.
+dev_gate() { stand setpriv --reuid=dreichor-dev --regid=dreichor-dev --clear-groups \
+	curl -s -o /dev/null -w '%{http_code}' --unix-socket /run/dreichor-docker-dev.sock "$@"; }
+check "gate: prod's container runs" test "$(stand docker inspect -f '{{.State.Running}}' dreichor-runtime-prod)" = true
+check "gate: dreichor-dev cannot open the host's Docker socket" \
+	test "$(stand setpriv --reuid=dreichor-dev --regid=dreichor-dev --clear-groups curl -s -o /dev/null -w '%{http_code}' --unix-socket /run/docker.sock http://d/_ping)" = 000
+check "gate: dreichor-dev cannot open prod's gate" \
+	test "$(stand setpriv --reuid=dreichor-dev --regid=dreichor-dev --clear-groups curl -s -o /dev/null -w '%{http_code}' --unix-socket /run/dreichor-docker-prod.sock http://d/_ping)" = 000
+check "gate: dev's gate answers dev's ping" test "$(dev_gate http://d/_ping)" = 200
+check "gate: dev cannot inspect prod's container (403)" test "$(dev_gate http://d/v1.41/containers/dreichor-runtime-prod/json)" = 403
+check "gate: dev cannot stop prod's container (403)" test "$(dev_gate -X POST 'http://d/v1.41/containers/dreichor-runtime-prod/stop?t=1')" = 403
+check "gate: dev cannot replace prod's container (403)" test "$(dev_gate -X DELETE 'http://d/v1.41/containers/dreichor-runtime-prod?force=true')" = 403
+check "gate: dev cannot start a privileged container (403)" test "$(dev_gate -H Content-Type:application/json \
+	-d '{"Image":"busybox","HostConfig":{"Privileged":true,"Binds":["/etc/dreichor/prod:/x"]}}' \
+	'http://d/v1.41/containers/create?name=dreichor-runtime-dev')" = 403
+check "gate: prod's container still runs after dev's attempts" test "$(stand docker inspect -f '{{.State.Running}}' dreichor-runtime-prod)" = true
 
 # --- Image retention through the installed units: KEEP_IMAGES=2, prod's image stays.
 stand_push_image 3.0.0 'echo runtime 3.0.0; exec sleep 3600'

@@ -192,9 +192,9 @@ static void test_first_die(void)
 {
 	char *text = recorded("events-die.jsonl", NULL);
 
-	CU_ASSERT_EQUAL(dr_docker_json_first_die(text), 3);
-	CU_ASSERT_EQUAL(dr_docker_json_first_die(""), -1);
-	CU_ASSERT_EQUAL(dr_docker_json_first_die("{\"Actor\": {\"Attributes\": {\"exitCode\": \"300\"}}}\n"), -1);
+	CU_ASSERT_EQUAL(dr_docker_json_first_die(text, NULL), 3);
+	CU_ASSERT_EQUAL(dr_docker_json_first_die("", NULL), -1);
+	CU_ASSERT_EQUAL(dr_docker_json_first_die("{\"Actor\": {\"Attributes\": {\"exitCode\": \"300\"}}}\n", NULL), -1);
 	free(text);
 }
 

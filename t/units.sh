@@ -14,8 +14,8 @@ libexec=$(dirname "$(find "$R" -type f -name dreichor-deploy | head -1)")
 opt=$(find "$R" -path '*/dev/deploy-agent/.env' | head -1)
 opt=${opt%/dev/deploy-agent/.env}
 check "dispatcher installed" test -x "$bin"
-for p in dreichor-deploy dreichor-status dreichor-stop dreichor-plan dreichor-deploys dreichor-jwt-verify dreichor-fetch-certs dreichor-registry; do check "$p installed" test -x "$libexec/$p"; done
-ALL_UNITS="dreichor-agent-dev.socket dreichor-agent-dev@.service dreichor-agent-prod.socket dreichor-agent-prod@.service
+for p in dreichor-deploy dreichor-status dreichor-stop dreichor-plan dreichor-deploys dreichor-jwt-verify dreichor-fetch-certs dreichor-registry dreichor-docker-gate; do check "$p installed" test -x "$libexec/$p"; done
+ALL_UNITS="dreichor-docker-gate-dev.socket dreichor-docker-gate-dev.service dreichor-docker-gate-prod.socket dreichor-docker-gate-prod.service dreichor-agent-dev.socket dreichor-agent-dev@.service dreichor-agent-prod.socket dreichor-agent-prod@.service
 	dreichor-agent-dev-certs.service dreichor-agent-dev-certs.timer dreichor-agent-prod-certs.service dreichor-agent-prod-certs.timer
 	dreichor-registry-dev.socket dreichor-registry-dev@.service dreichor-registry-prod.socket dreichor-registry-prod@.service"
 for u in $ALL_UNITS; do
@@ -65,7 +65,14 @@ for env in dev prod; do
 	check "$env agent asks the registry through it, and keeps no network" bash -c \
 		"grep -qx 'Environment=DREICHOR_REGISTRY_SOCKET=/run/dreichor-registry-$env.sock' '$units/dreichor-agent-$env@.service' && grep -qx 'PrivateNetwork=yes' '$units/dreichor-agent-$env@.service'"
 	check "$env registry service holds no Docker socket" grep -q '^InaccessiblePaths=-/run/docker.sock -/var/run/docker.sock' "$units/dreichor-registry-$env@.service"
-	check "$env agent socket enables its registry socket" grep -qx "Also=dreichor-registry-$env.socket" "$units/dreichor-agent-$env.socket"
+	check "$env agent socket enables its registry and gate sockets" \
+		grep -qx "Also=dreichor-registry-$env.socket dreichor-docker-gate-$env.socket" "$units/dreichor-agent-$env.socket"
+	check "$env agent service is in no docker group" bash -c "! grep -q '^SupplementaryGroups' '$units/dreichor-agent-$env@.service'"
+	check "$env gate socket: a unix socket for the environment's group only, one process" bash -c \
+		"grep -qx 'ListenStream=/run/dreichor-docker-$env.sock' '$units/dreichor-docker-gate-$env.socket' && grep -qx 'SocketGroup=dreichor-$env' '$units/dreichor-docker-gate-$env.socket' && grep -qx 'SocketMode=0660' '$units/dreichor-docker-gate-$env.socket' && grep -qx 'Accept=no' '$units/dreichor-docker-gate-$env.socket'"
+	check "$env gate service: dreichor-gate with the docker group, reading $env's .env" bash -c \
+		"grep -qx 'User=dreichor-gate' '$units/dreichor-docker-gate-$env.service' && grep -qx 'SupplementaryGroups=docker dreichor-$env' '$units/dreichor-docker-gate-$env.service' && grep -qx 'Environment=DREICHOR_GATE_CONFIG=${opt#$R}/$env/deploy-agent/.env' '$units/dreichor-docker-gate-$env.service'"
+	check "$env example .env points the agent at its gate" grep -qx "DOCKER_HOST=unix:///run/dreichor-docker-$env.sock" "$top_srcdir/envs/$env/agent.env"
 done
 
 # systemd-analyze against the staged root, with the host's own units beside
@@ -73,7 +80,7 @@ done
 # search path whatever the prefix (make distcheck installs under a temp dir).
 mkdir -p "$R/usr/lib/systemd" "$R/etc/systemd/system"
 cp -a /usr/lib/systemd/system "$R/usr/lib/systemd/" 2>/dev/null
-cp "$units"/dreichor-agent-* "$units"/dreichor-registry-* "$R/etc/systemd/system/"
+cp "$units"/dreichor-agent-* "$units"/dreichor-registry-* "$units"/dreichor-docker-gate-* "$R/etc/systemd/system/"
 man_dir=$(dirname "$(dirname "$(find "$R" -path '*/man8/dreichor-agent.8')")")
 for u in $ALL_UNITS; do
 	MANPATH=$man_dir systemd-analyze verify --root="$R" "$R/etc/systemd/system/$u" >"$T/verify.log" 2>&1
@@ -86,6 +93,10 @@ for env in dev prod; do
 	score=$(sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p' "$T/security.log")
 	echo "# exposure of dreichor-registry-$env@.service: $score"
 	check "$env registry service exposure $score is at most 1.5" test -n "$score" -a "$(echo "${score:-99} <= 1.5" | bc)" = 1
+	systemd-analyze security --offline=yes --root="$R" --threshold=25 "$R/etc/systemd/system/dreichor-docker-gate-$env.service" >"$T/security.log" 2>&1
+	score=$(sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p' "$T/security.log")
+	echo "# exposure of dreichor-docker-gate-$env.service: $score"
+	check "$env gate service exposure $score is at most 1.0" test -n "$score" -a "$(echo "${score:-99} <= 1.0" | bc)" = 1
 	systemd-analyze security --offline=yes --root="$R" --threshold=25 "$R/etc/systemd/system/dreichor-agent-$env@.service" >"$T/security.log" 2>&1
 	rc=$?
 	score=$(sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p' "$T/security.log")
@@ -99,7 +110,8 @@ mkdir -p "$R/etc"
 touch "$R/etc/passwd" "$R/etc/group" "$R/etc/shadow" "$R/etc/gshadow"
 echo 'docker:x:990:' >>"$R/etc/group"
 systemd-sysusers --root="$R" "$(find "$R" -path '*/sysusers.d/dreichor-agent.conf')" >"$T/sysusers.log" 2>&1
-check "sysusers creates dreichor-dev and dreichor-prod" bash -c "grep -q '^dreichor-dev:' '$R/etc/passwd' && grep -q '^dreichor-prod:' '$R/etc/passwd'"
+check "sysusers creates dreichor-dev, dreichor-prod and dreichor-gate" bash -c "grep -q '^dreichor-dev:' '$R/etc/passwd' && grep -q '^dreichor-prod:' '$R/etc/passwd' && grep -q '^dreichor-gate:' '$R/etc/passwd'"
+check "... none of them in the docker group" bash -c "! grep -q '^docker:.*dreichor' '$R/etc/group'"
 systemd-tmpfiles --root="$R" --create "$(find "$R" -path '*/tmpfiles.d/dreichor-agent.conf')" >"$T/tmpfiles.log" 2>&1
 check "tmpfiles creates the volumes" test -d "$opt/prod/volumes/audit-events" -a -d "$opt/dev/volumes/snapshots"
 dev_gid=$(awk -F: '$1 == "dreichor-dev" {print $3}' "$R/etc/group")

@@ -73,6 +73,17 @@ static int docker_unreachable(struct dr_docker *d, CURLcode rc, struct dr_error 
 			    d->error_buffer[0] ? d->error_buffer : curl_easy_strerror(rc));
 }
 
+static const char *docker_message(struct dr_docker *d, char *out, size_t cap);
+
+/* The engine never answers 502; a Docker gate does when it cannot reach the engine behind it. */
+static int docker_gate_unreachable(struct dr_docker *d, struct dr_error *err)
+{
+	char msg[512];
+
+	return dr_error_set(err, DR_FAULT_UNAVAILABLE, "Docker engine unreachable at %s: %s", d->socket_path,
+			    docker_message(d, msg, sizeof msg));
+}
+
 /* One request; the response body lands in d->body. Returns 0 (any HTTP status) or 503. */
 static int docker_call_ms(struct dr_docker *d, const char *method, const char *path, const char *json,
 			  long timeout_ms, CURLcode *transport, struct dr_error *err)
@@ -113,7 +124,7 @@ static int docker_call_ms(struct dr_docker *d, const char *method, const char *p
 	if (rc != CURLE_OK)
 		return docker_unreachable(d, rc, err);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &d->status);
-	return 0;
+	return d->status == 502 ? docker_gate_unreachable(d, err) : 0;
 }
 
 static int docker_call(struct dr_docker *d, const char *method, const char *path, const char *json, long timeout_s,
@@ -217,6 +228,8 @@ int dr_docker_open(struct dr_docker *d, const char *socket_path, struct dr_error
 	if (rc != CURLE_OK)
 		return docker_unreachable(d, rc, err);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &d->status);
+	if (d->status == 502)
+		return docker_gate_unreachable(d, err);
 	if (d->status != 200 || !d->api[0])
 		return dr_error_set(err, DR_FAULT_UNAVAILABLE, "Docker engine at %s did not answer /_ping (HTTP %ld)", socket_path, d->status);
 	if (docker_version_cmp(d->api + 1, DR_DOCKER_API_MIN) < 0)
@@ -288,18 +301,42 @@ int dr_docker_image_list(struct dr_docker *d, const char *repository, struct dr_
 	return 0;
 }
 
-int dr_docker_container_image_ids(struct dr_docker *d, char ids[][DR_DOCKER_ID_MAX], int max, int *count,
-				  struct dr_error *err)
+#define DOCKER_ANCESTORS_PER_CALL 8 /* keeps the query within a request head */
+
+/* {"ancestor":["id",...]} of ids[0..n-1] into filter; 0 or -1 when it does not fit. */
+static int docker_ancestor_filter(const char *const ids[], int n, char *filter, size_t cap)
 {
-	int rc;
+	size_t o = (size_t)snprintf(filter, cap, "{\"ancestor\":[");
+	int i;
+
+	for (i = 0; i < n && o < cap; i++)
+		o += (size_t)snprintf(filter + o, cap - o, "%s\"%s\"", i ? "," : "", ids[i]);
+	if (o < cap)
+		o += (size_t)snprintf(filter + o, cap - o, "]}");
+	return o < cap ? 0 : -1;
+}
+
+int dr_docker_images_in_use(struct dr_docker *d, const char *const ids[], int n, char used[][DR_DOCKER_ID_MAX], int max,
+			    int *count, struct dr_error *err)
+{
+	char filter[DOCKER_ANCESTORS_PER_CALL * (DR_DOCKER_ID_MAX + 4) + 32], esc[sizeof filter * 3], path[sizeof esc + 64];
+	int start, got, rc;
 
 	*count = 0;
-	if ((rc = docker_call(d, "GET", "/containers/json?all=1", NULL, DR_DOCKER_CALL_TIMEOUT, err)))
-		return rc;
-	if (d->status != 200)
-		return docker_fail(d, DR_FAULT_INTERNAL, "container list", err);
-	if (dr_docker_json_container_images(dr_buf_str(&d->body), ids, max, count))
-		return dr_error_set(err, DR_FAULT_INTERNAL, "Docker container list returned malformed JSON");
+	for (start = 0; start < n && *count < max; start += DOCKER_ANCESTORS_PER_CALL) {
+		int batch = n - start < DOCKER_ANCESTORS_PER_CALL ? n - start : DOCKER_ANCESTORS_PER_CALL;
+		if (docker_ancestor_filter(ids + start, batch, filter, sizeof filter) ||
+		    docker_escape(d, filter, esc, sizeof esc))
+			return dr_error_set(err, DR_FAULT_INTERNAL, "image ids too long for a Docker request");
+		snprintf(path, sizeof path, "/containers/json?all=1&filters=%s", esc);
+		if ((rc = docker_call(d, "GET", path, NULL, DR_DOCKER_CALL_TIMEOUT, err)))
+			return rc;
+		if (d->status != 200)
+			return docker_fail(d, DR_FAULT_INTERNAL, "container list", err);
+		if (dr_docker_json_container_images(dr_buf_str(&d->body), used + *count, max - *count, &got))
+			return dr_error_set(err, DR_FAULT_INTERNAL, "Docker container list returned malformed JSON");
+		*count += got;
+	}
 	return 0;
 }
 
@@ -409,6 +446,12 @@ int dr_docker_image_pull(struct dr_docker *d, const char *repository, const char
 	}
 	dr_docker_json_pull_line(&st.progress, dr_buf_str(&st.line));
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &d->status);
+	if (d->status == 502) {
+		dr_buf_reset(&d->body);
+		dr_buf_add(&d->body, st.line.data ? st.line.data : "", st.line.len);
+		status = docker_gate_unreachable(d, err);
+		goto done;
+	}
 	if (d->status != 200 && !st.progress.error[0])
 		snprintf(st.progress.error, sizeof st.progress.error, "%s",
 			 st.progress.message[0] ? st.progress.message : "Docker answered an error status");
@@ -530,9 +573,9 @@ int dr_docker_container_create(struct dr_docker *d, const char *name, const stru
 	return 0;
 }
 
-int dr_docker_container_start(struct dr_docker *d, const char *id, struct dr_error *err)
+int dr_docker_container_start(struct dr_docker *d, const char *name, struct dr_error *err)
 {
-	int rc = docker_container_call(d, "POST", id, "/start", DR_DOCKER_CALL_TIMEOUT * 1000, NULL, err);
+	int rc = docker_container_call(d, "POST", name, "/start", DR_DOCKER_CALL_TIMEOUT * 1000, NULL, err);
 
 	if (rc)
 		return rc;
@@ -541,12 +584,12 @@ int dr_docker_container_start(struct dr_docker *d, const char *id, struct dr_err
 	return docker_fail(d, DR_FAULT_INTERNAL, "start", err);
 }
 
-int dr_docker_container_wait_exit(struct dr_docker *d, const char *id, long timeout_ms, long *exit_code,
+int dr_docker_container_wait_exit(struct dr_docker *d, const char *name, long timeout_ms, long *exit_code,
 				  struct dr_error *err)
 {
 	json_object *o, *code;
 	CURLcode transport = CURLE_OK;
-	int rc = docker_container_call(d, "POST", id, "/wait?condition=next-exit", timeout_ms, &transport, err);
+	int rc = docker_container_call(d, "POST", name, "/wait?condition=next-exit", timeout_ms, &transport, err);
 
 	if (rc && transport == CURLE_OPERATION_TIMEDOUT)
 		return DR_FAULT_STILL_RUNNING;
@@ -563,14 +606,14 @@ int dr_docker_container_wait_exit(struct dr_docker *d, const char *id, long time
 }
 
 
-int dr_docker_container_first_exit(struct dr_docker *d, const char *id, long long since_s, long *exit_code,
-				   struct dr_error *err)
+int dr_docker_container_first_exit(struct dr_docker *d, const char *name, const char *id, long long since_s,
+				   long *exit_code, struct dr_error *err)
 {
 	char filters[256], esc[768], path[1024];
 	int rc;
 
 	*exit_code = -1;
-	if (snprintf(filters, sizeof filters, "{\"container\":[\"%s\"],\"event\":[\"die\"]}", id) >= (int)sizeof filters ||
+	if (snprintf(filters, sizeof filters, "{\"container\":[\"%s\"],\"event\":[\"die\"]}", name) >= (int)sizeof filters ||
 	    docker_escape(d, filters, esc, sizeof esc))
 		return dr_error_set(err, DR_FAULT_INTERNAL, "container id too long for a Docker request");
 	snprintf(path, sizeof path, "/events?since=%lld&until=%lld&filters=%s", since_s, (long long)time(NULL) + 1, esc);
@@ -578,19 +621,19 @@ int dr_docker_container_first_exit(struct dr_docker *d, const char *id, long lon
 		return rc;
 	if (d->status != 200)
 		return docker_fail(d, DR_FAULT_INTERNAL, "events", err);
-	*exit_code = dr_docker_json_first_die(dr_buf_str(&d->body));
+	*exit_code = dr_docker_json_first_die(dr_buf_str(&d->body), id);
 	return 0;
 }
 
 
-int dr_docker_container_logs(struct dr_docker *d, const char *id, int tail, struct dr_buf *out,
+int dr_docker_container_logs(struct dr_docker *d, const char *name, int tail, struct dr_buf *out,
 			     struct dr_error *err)
 {
 	char suffix[64];
 	int rc;
 
 	snprintf(suffix, sizeof suffix, "/logs?stdout=true&stderr=true&tail=%d", tail);
-	if ((rc = docker_container_call(d, "GET", id, suffix, DR_DOCKER_CALL_TIMEOUT * 1000, NULL, err)))
+	if ((rc = docker_container_call(d, "GET", name, suffix, DR_DOCKER_CALL_TIMEOUT * 1000, NULL, err)))
 		return rc;
 	if (d->status != 200)
 		return docker_fail(d, DR_FAULT_INTERNAL, "logs", err);

@@ -76,26 +76,28 @@ int dr_docker_container_create(struct dr_docker *d, const char *name, const stru
 			       char id_out[DR_DOCKER_ID_MAX], struct dr_error *err);
 
 /* Start a created container. */
-int dr_docker_container_start(struct dr_docker *d, const char *id, struct dr_error *err);
+int dr_docker_container_start(struct dr_docker *d, const char *name, struct dr_error *err);
 
 /* Wait up to timeout_ms for the container's next exit; 0 with *exit_code set,
  * DR_FAULT_STILL_RUNNING when the time ran out first, or a fault. */
-int dr_docker_container_wait_exit(struct dr_docker *d, const char *id, long timeout_ms, long *exit_code,
+int dr_docker_container_wait_exit(struct dr_docker *d, const char *name, long timeout_ms, long *exit_code,
 				  struct dr_error *err);
 
-/* The exit code of the container's first exit since since_s (Unix seconds), from the
- * engine's die events: the one a restart hides from inspect. *exit_code is -1 when
+/* The exit code of the container id's first exit since since_s (Unix seconds), from the
+ * engine's die events of the container name: the one a restart hides from inspect. *exit_code is -1 when
  * there was none; returns 0 or a fault. */
-int dr_docker_container_first_exit(struct dr_docker *d, const char *id, long long since_s, long *exit_code,
-				   struct dr_error *err);
+int dr_docker_container_first_exit(struct dr_docker *d, const char *name, const char *id, long long since_s,
+				   long *exit_code, struct dr_error *err);
 
 /* The local images of repository, an item per registry digest (at most max); 0 or a fault. */
 int dr_docker_image_list(struct dr_docker *d, const char *repository, struct dr_image_summary *out, int max,
 			 int *count, struct dr_error *err);
 
-/* The image ids of every container, running or not, of whatever name (at most max); 0 or a fault. */
-int dr_docker_container_image_ids(struct dr_docker *d, char ids[][DR_DOCKER_ID_MAX], int max, int *count,
-				  struct dr_error *err);
+/* Of the n image ids asked about, those a container uses, running or not, of whatever name (at
+ * most max, into used): a container list filtered by ancestor, all the Docker gate lets through.
+ * No call when n is 0; 0 or a fault. */
+int dr_docker_images_in_use(struct dr_docker *d, const char *const ids[], int n, char used[][DR_DOCKER_ID_MAX], int max,
+			    int *count, struct dr_error *err);
 
 /* Remove the image reference ref, never forced: 0 with *deleted 1 when the image itself went
  * (0 when only the reference did), DR_FAULT_ABSENT, or a fault whose reason is the engine's refusal. */
@@ -105,7 +107,7 @@ int dr_docker_image_remove(struct dr_docker *d, const char *ref, int *deleted, s
 int dr_docker_data_root(struct dr_docker *d, char *out, size_t cap, struct dr_error *err);
 
 /* Append the last tail lines of stdout and stderr, demultiplexed, to out. */
-int dr_docker_container_logs(struct dr_docker *d, const char *id, int tail, struct dr_buf *out,
+int dr_docker_container_logs(struct dr_docker *d, const char *name, int tail, struct dr_buf *out,
 			     struct dr_error *err);
 
 #endif

@@ -230,8 +230,17 @@ void dr_docker_json_pull_line(struct dr_pull_progress *p, const char *line)
 	json_object_put(o);
 }
 
-/* The exitCode attribute of the first die event in the stream of JSON lines in text, or -1. */
-long dr_docker_json_first_die(const char *text)
+/* Whether event ev is about the container id (NULL: any). */
+static int docker_event_of(json_object *ev, const char *id)
+{
+	json_object *v;
+
+	return !id || (json_object_object_get_ex(ev, "Actor", &v) && json_object_object_get_ex(v, "ID", &v) &&
+		       json_object_is_type(v, json_type_string) && !strcmp(json_object_get_string(v), id));
+}
+
+/* The exitCode attribute of the first die event of container id in the stream of JSON lines in text, or -1. */
+long dr_docker_json_first_die(const char *text, const char *id)
 {
 	json_tokener *tok = json_tokener_new();
 	json_object *ev, *v;
@@ -244,7 +253,8 @@ long dr_docker_json_first_die(const char *text)
 		long n;
 		json_tokener_reset(tok);
 		ev = json_tokener_parse_ex(tok, p, (int)len);
-		if (ev && json_object_object_get_ex(ev, "Actor", &v) && json_object_object_get_ex(v, "Attributes", &v) &&
+		if (ev && docker_event_of(ev, id) && json_object_object_get_ex(ev, "Actor", &v) &&
+		    json_object_object_get_ex(v, "Attributes", &v) &&
 		    json_object_object_get_ex(v, "exitCode", &v) && json_object_is_type(v, json_type_string) &&
 		    !dr_parse_long(json_object_get_string(v), 0, 255, &n))
 			code = n;

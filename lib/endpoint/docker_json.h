@@ -132,8 +132,9 @@ struct dr_pull_progress {
 /* Take one complete line of the pull stream: an error, or a layer's progress. */
 void dr_docker_json_pull_line(struct dr_pull_progress *p, const char *line);
 
-/* The exitCode of the first die event in text (JSON lines of /events), or -1. */
-long dr_docker_json_first_die(const char *text);
+/* The exitCode of the first die event of container id (NULL: any) in text (JSON lines of /events), or -1.
+ * The events are asked for by name: a container removed under that name in the same second is another id. */
+long dr_docker_json_first_die(const char *text, const char *id);
 
 /* Append the payload of a multiplexed (non-TTY) log stream to out; raw text passes through. 0 or -1 when out is full. */
 int dr_docker_json_demux(const unsigned char *p, size_t len, struct dr_buf *out);

@@ -27,10 +27,10 @@ int dr_grace_start(struct dr_grace *g, struct dr_error *err)
 	int rc;
 
 	g->started_s = (long long)time(NULL) - 1;
-	if ((rc = dr_docker_container_start(g->docker, g->container_id, err)))
+	if ((rc = dr_docker_container_start(g->docker, g->container_name, err)))
 		return rc;
 	/* A HEALTHCHECK shows as a health state from the start on. */
-	if (dr_docker_container_state(g->docker, g->container_id, &g->state, err) == 0)
+	if (dr_docker_container_state(g->docker, g->container_name, &g->state, err) == 0)
 		g->health_checked = g->state.health[0] != '\0';
 	return 0;
 }
@@ -44,7 +44,7 @@ static void grace_collect_logs(struct dr_grace *g)
 
 	dr_buf_init(&raw, DR_DOCKER_LOG_BYTES_MAX);
 	dr_buf_init(&clean, DR_GRACE_LOG_LINE_MAX + 1);
-	if (dr_docker_container_logs(g->docker, g->container_id, DR_GRACE_LOG_LINES, &raw, &ignored) == 0 && raw.data) {
+	if (dr_docker_container_logs(g->docker, g->container_name, DR_GRACE_LOG_LINES, &raw, &ignored) == 0 && raw.data) {
 		for (line = raw.data, end = raw.data + raw.len; line < end; line = next) {
 			const char *nl = memchr(line, '\n', (size_t)(end - line));
 			size_t len = nl ? (size_t)(nl - line) : (size_t)(end - line);
@@ -66,7 +66,7 @@ static void grace_collect_logs(struct dr_grace *g)
  * DR_FAULT_STILL_RUNNING stands for "not up as required" here, another fault for a failed inspect. */
 static int grace_inspect(struct dr_grace *g, struct dr_error *err)
 {
-	int rc = dr_docker_container_state(g->docker, g->container_id, &g->state, err);
+	int rc = dr_docker_container_state(g->docker, g->container_name, &g->state, err);
 
 	if (rc == DR_FAULT_ABSENT)
 		return dr_error_set(err, DR_FAULT_INTERNAL, "container disappeared during the startup grace period");
@@ -86,7 +86,7 @@ static int grace_wait_healthy(struct dr_grace *g, struct dr_error *err)
 	int rc;
 
 	for (;;) {
-		rc = dr_docker_container_state(g->docker, g->container_id, &g->state, err);
+		rc = dr_docker_container_state(g->docker, g->container_name, &g->state, err);
 		if (rc == DR_FAULT_ABSENT)
 			return 0; /* grace_inspect reports it */
 		if (rc)
@@ -107,7 +107,8 @@ static long grace_first_exit_code(struct dr_grace *g, long known)
 	struct dr_error ignored;
 	long first = -1;
 
-	if (dr_docker_container_first_exit(g->docker, g->container_id, g->started_s, &first, &ignored) || first < 0)
+	if (dr_docker_container_first_exit(g->docker, g->container_name, g->container_id, g->started_s, &first, &ignored) ||
+	    first < 0)
 		return known;
 	return first;
 }
@@ -162,8 +163,8 @@ static int grace_fail(struct dr_grace *g, struct dr_error *err)
 
 	if (!only_health_failed && (g->state.restart_count || g->exit_code < 0))
 		g->exit_code = grace_first_exit_code(g, g->exit_code);
-	dr_docker_container_stop(g->docker, g->container_id, 0, NULL, &ignored);
-	dr_docker_container_remove(g->docker, g->container_id, &ignored);
+	dr_docker_container_stop(g->docker, g->container_name, 0, NULL, &ignored);
+	dr_docker_container_remove(g->docker, g->container_name, &ignored);
 	grace_reason_lines(g, lines, sizeof lines);
 	if (only_health_failed) {
 		g->exit_code = -1;
@@ -184,7 +185,7 @@ int dr_grace_watch(struct dr_grace *g, struct dr_error *err)
 	if (grace_ms > 0 && g->health_checked)
 		rc = grace_wait_healthy(g, err);
 	else if (grace_ms > 0)
-		rc = dr_docker_container_wait_exit(g->docker, g->container_id, grace_ms, &g->exit_code, err);
+		rc = dr_docker_container_wait_exit(g->docker, g->container_name, grace_ms, &g->exit_code, err);
 	if (rc != DR_OK && rc != DR_FAULT_STILL_RUNNING)
 		return rc;
 	/* It exited within the grace period (rc 0, no HEALTHCHECK), or inspect decides. */

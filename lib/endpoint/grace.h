@@ -24,7 +24,8 @@ struct dr_grace {
 	struct dr_docker *docker;          /* borrowed */
 	const struct dr_mask *mask;        /* borrowed: the runtime's secrets */
 	long grace_seconds;
-	char container_id[DR_DOCKER_ID_MAX];
+	const char *container_name;        /* borrowed: every call names the container (the Docker gate passes no id) */
+	char container_id[DR_DOCKER_ID_MAX]; /* what create answered: for the record and its die events */
 	long long started_s;               /* just before the start, for the engine's die events */
 	int health_checked;                /* its image defines a HEALTHCHECK */
 	struct dr_container_state state;   /* the container, last inspected */

@@ -383,6 +383,7 @@ static int step_create(void *ctx, enum dr_run_mode mode, struct dr_error *err)
 	if ((rc = dr_docker_container_create(&p->ep.docker, p->ep.cfg.container_name, &spec, id, err)))
 		return rc;
 	dr_strlcpy(p->grace.container_id, id, sizeof p->grace.container_id);
+	p->grace.container_name = p->ep.cfg.container_name;
 	return 0;
 }
 

@@ -47,10 +47,10 @@ static int retention_engine(struct dr_retention *r, struct dr_docker *d, const c
 {
 	static struct dr_image_summary held[DR_IMAGES_MAX];
 	static char used[DR_IMAGES_MAX][DR_DOCKER_ID_MAX];
-	int n_held, n_used, i, j, rc;
+	const char *asked[DR_RETENTION_DIGESTS_MAX];
+	int n_held, n_asked = 0, n_used, i, j, rc;
 
-	if ((rc = dr_docker_image_list(d, repository, held, DR_IMAGES_MAX, &n_held, err)) ||
-	    (rc = dr_docker_container_image_ids(d, used, DR_IMAGES_MAX, &n_used, err)))
+	if ((rc = dr_docker_image_list(d, repository, held, DR_IMAGES_MAX, &n_held, err)))
 		return rc;
 	for (i = 0; i < r->count; i++) {
 		struct dr_retention_image *im = &r->images[i];
@@ -59,9 +59,14 @@ static int retention_engine(struct dr_retention *r, struct dr_docker *d, const c
 				dr_strlcpy(im->id, held[j].id, sizeof im->id);
 				im->bytes = held[j].size;
 			}
-		for (j = 0; j < n_used && im->id[0] && !im->in_use; j++)
-			im->in_use = !strcmp(used[j], im->id);
+		if (im->id[0])
+			asked[n_asked++] = im->id;
 	}
+	if ((rc = dr_docker_images_in_use(d, asked, n_asked, used, DR_IMAGES_MAX, &n_used, err)))
+		return rc;
+	for (i = 0; i < r->count; i++)
+		for (j = 0; j < n_used && r->images[i].id[0] && !r->images[i].in_use; j++)
+			r->images[i].in_use = !strcmp(used[j], r->images[i].id);
 	return 0;
 }
 

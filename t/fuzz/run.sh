@@ -11,7 +11,7 @@ secs=${FUZZ_SECONDS:-60}
 command -v clang >/dev/null || { echo "run.sh: clang is required (apt-get install clang libclang-rt-14-dev)" >&2; exit 1; }
 mkdir -p "$out"
 flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=c11 -D_GNU_SOURCE
-	-DPACKAGE_VERSION='"fuzz"' -I"$src/lib/core" -I"$src/lib/endpoint")
+	-DPACKAGE_VERSION='"fuzz"' -I"$src/lib/core" -I"$src/lib/endpoint" -I"$src/lib/gate")
 json=($(pkg-config --cflags --libs json-c))
 build() { # build NAME SOURCES...
 	local name=$1; shift
@@ -26,6 +26,7 @@ build runtime_env runtime_env.c percent.c config.c number.c image_ref.c error.c 
 build jwt jwt.c base64.c json_read.c json_strict.c crypto.c number.c $(pkg-config --libs hogweed nettle gmp)
 build chunked chunked.c fdio.c clock.c number.c
 build text_clean mask.c percent.c jsonstr.c buf.c number.c
+build gate gate_check.c gate_relay.c json_strict.c
 build signatures signing_keys.c crypto.c base64.c error.c mask.c percent.c jsonstr.c buf.c number.c $(pkg-config --libs hogweed nettle gmp)
 
 run() { # run NAME: fuzz for $secs seconds
@@ -38,7 +39,7 @@ run() { # run NAME: fuzz for $secs seconds
 	[ $rc = 0 ] || { tail -40 "$out/$name.log"; return 1; }
 }
 failed=0
-for pair in "http_head deploy_request" "image_ref runtime_env" "jwt chunked" "text_clean signatures"; do
+for pair in "http_head deploy_request" "image_ref runtime_env" "jwt chunked" "text_clean signatures" "gate"; do
 	pids=()
 	for name in $pair; do run "$name" & pids+=($!); done
 	for p in "${pids[@]}"; do wait "$p" || failed=1; done

@@ -1,0 +1,44 @@
+/* gate_relay.h: the engine's answers as the Docker gate relays them: the
+ * response head read for its framing, a chunked body followed byte by
+ * byte so that it streams and its end is known, and the few answers the
+ * gate cuts down to what the agent needs. */
+#ifndef DR_GATE_RELAY_H
+#define DR_GATE_RELAY_H
+
+#include <stddef.h>
+
+#include "gate_check.h"
+
+#define DR_GATE_RESPONSE_HEAD_MAX 16384
+#define DR_GATE_ANSWER_MAX (8 * 1024 * 1024) /* an answer the gate reads whole to cut down */
+
+struct dr_gate_response {
+	int status;
+	long long content_length; /* -1: none given */
+	int chunked;
+	int close;                /* Connection: close, or HTTP/1.0 */
+};
+
+/* Parse a response head (len bytes up to and with the blank line); 0 or -1 when malformed. */
+int dr_gate_response_parse(const char *head, size_t len, struct dr_gate_response *r);
+
+/* Whether a response to method with status carries a body at all. */
+int dr_gate_response_has_body(const char *method, int status);
+
+/* A chunked body's framing, followed as it arrives. Zero it to start. */
+struct dr_gate_chunks {
+	int state;
+	unsigned long long left; /* data bytes of the current chunk still due */
+	unsigned line;           /* length of the current size or trailer line */
+	int digits;
+};
+
+/* Follow n more bytes; *used: how many belong to the body. 0 more due, 1 the body ended, -1 malformed. */
+int dr_gate_chunks_scan(struct dr_gate_chunks *c, const char *p, size_t n, size_t *used);
+
+/* The answer the agent may see for a cut-down call (answer is not DR_GATE_PASS): a
+ * malloc'd JSON text the caller frees, or NULL when nothing of it may go back. */
+char *dr_gate_answer_cut(const struct dr_gate_config *cfg, enum dr_gate_answer answer, const char *body,
+			 size_t len);
+
+#endif
