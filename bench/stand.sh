@@ -3,7 +3,8 @@
 # (Debian 12, systemd as PID 1, t/lib-stand.sh), GET /v1/status on a
 # container the agent deployed. Printed in one run, medians:
 #  1. latency (hyperfine, client process included): the installed units;
-#     the same units with every sandboxing option removed; the same
+#     the same units with every sandboxing option removed; with the mount
+#     namespace the dispatcher's Landlock ruleset replaced; the same
 #     binaries under systemd-socket-activate; the seed-shaped Node agent
 #     (bench/node-peer.js: express, docker inspect per call); bare curl on
 #     the Docker socket; docker inspect;
@@ -70,14 +71,18 @@ variant() {
 }
 variant none 4010 '^$'
 variant shipped 4011 '.'
+# The sandbox before Landlock: its mount namespace, and the dispatcher unconfined.
+variant mounts 4016 '.' 'PrivateMounts=yes' 'ProtectSystem=strict' 'ProtectHome=yes' 'ProtectKernelModules=yes' \
+	'InaccessiblePaths=-/opt/dreichor/prod' 'IPAddressDeny=any' 'Environment=DREICHOR_LANDLOCK=off'
 stand systemctl daemon-reload
-stand systemctl start dreichor-bench-none.socket dreichor-bench-shipped.socket
+stand systemctl start dreichor-bench-none.socket dreichor-bench-shipped.socket dreichor-bench-mounts.socket
 
 # 1. Latency, hyperfine in one run.
 api=$(stand curl -s --unix-socket /run/docker.sock http://d/version | jq -r .ApiVersion)
 req() { echo "curl -sf -o /dev/null -H @/root/headers-dev http://127.0.0.1:$1/v1/status"; }
 stand hyperfine -N --warmup 10 --runs "$runs" --export-json /root/latency.json \
 	-n "installed units" "$(req 3005)" -n "units, no sandbox" "$(req 4010)" \
+	-n "units, mount namespace" "$(req 4016)" \
 	-n "socket-activate" "$(req 4001)" -n "node peer" "$(req 4002)" \
 	-n "bare curl inspect" "curl -sf -o /dev/null --unix-socket /run/docker.sock http://d/v$api/containers/dreichor-runtime-dev/json" \
 	-n "docker inspect" "docker inspect dreichor-runtime-dev" >"$T/hyperfine.txt" 2>&1 ||
@@ -86,7 +91,7 @@ stand cat /root/latency.json >"$T/latency.json"
 median() { jq -r --arg n "$1" '.results[] | select(.command == $n) | .median * 1000' "$T/latency.json"; }
 units=$(median "installed units"); bare_units=$(median "units, no sandbox"); node=$(median "node peer")
 printf '\nGET /v1/status in the stand, median of %d runs each (ms, curl process included)\n' "$runs"
-for n in "installed units" "units, no sandbox" "socket-activate" "node peer" "bare curl inspect" "docker inspect"; do
+for n in "installed units" "units, no sandbox" "units, mount namespace" "socket-activate" "node peer" "bare curl inspect" "docker inspect"; do
 	printf '  %-28s %8.1f\n' "$n" "$(median "$n")"
 done
 printf '  %-28s %8.2f   (target: at most 1.3)\n' "sandbox ratio" "$(echo "$units / $bare_units" | bc -l)"

@@ -26,6 +26,7 @@
 #include "config.h"
 #include "fdio.h"
 #include "http.h"
+#include "landlock.h"
 #include "runtime_env.h"
 #include "signing_keys.h"
 
@@ -300,6 +301,32 @@ static int agent_drop_body(struct agent *ag, const char **why)
 	return 0;
 }
 
+/* Under the units (DREICHOR_LANDLOCK=on): from here on this process and the endpoint it execs
+ * read only the system's programs and configuration and their own files, and write only the
+ * state directory. 0, or the reason it could not be done. */
+static const char *agent_confine(const struct dr_config *cfg)
+{
+	const char *mode = dr_env("DREICHOR_LANDLOCK"), *libexec = dr_env("DREICHOR_LIBEXECDIR");
+	const char *read_paths[DR_LANDLOCK_PATHS_MAX], *write_paths[] = { cfg->state_directory, "/dev/null", NULL };
+	int n = 0, rc;
+
+	if (!mode || strcmp(mode, "on") || !cfg->state_directory)
+		return NULL;
+	read_paths[n++] = "/usr";
+	read_paths[n++] = "/etc";
+	read_paths[n++] = "/proc";        /* /proc/locks: who holds the deploy lock */
+	read_paths[n++] = "/dev/urandom";
+	read_paths[n++] = libexec ? libexec : DR_PKGLIBEXECDIR;
+	read_paths[n++] = cfg->runtime_env_file ? cfg->runtime_env_file : "/usr";
+	read_paths[n++] = cfg->registry_auth_file ? cfg->registry_auth_file : "/usr";
+	read_paths[n++] = cfg->image_signature_keys ? cfg->image_signature_keys : "/usr";
+	read_paths[n++] = cfg->cf_access_certs_file ? cfg->cf_access_certs_file : "/usr";
+	read_paths[n] = NULL;
+	rc = dr_landlock_confine(read_paths, write_paths);
+	return rc == 0 ? NULL : rc == 1 ? "DREICHOR_LANDLOCK=on, but the kernel offers no Landlock" :
+				     "DREICHOR_LANDLOCK=on, but the Landlock ruleset could not be applied";
+}
+
 static int agent_serve(struct agent *ag)
 {
 	const struct agent_route *route;
@@ -316,6 +343,8 @@ static int agent_serve(struct agent *ag)
 	ag->audit.action = "refused";
 	dr_config_load(&ag->cfg, DR_CONFIG_AUTH);
 	ag->audit.environment = ag->cfg.environment ? ag->cfg.environment : dr_env("ENVIRONMENT");
+	if ((why = agent_confine(&ag->cfg)))
+		return agent_refuse(ag, 500, NULL, why);
 	rc = dr_http_head_read(STDIN_FILENO, &ag->req, DR_HTTP_HEAD_TIMEOUT_MS);
 	if (rc == DR_HTTP_CLOSED_EMPTY)
 		return 0;

@@ -102,7 +102,7 @@ stand_boot() {
 	(
 		stand_cgroups_enter "$name"
 		exec systemd-nspawn -D "$root" --keep-unit --register=no --private-network \
-			--console=passive --capability=all --system-call-filter='@keyring bpf' \
+			--console=passive --capability=all --system-call-filter='@keyring bpf landlock_create_ruleset landlock_add_rule landlock_restrict_self' \
 			--kill-signal=SIGRTMIN+3 /sbin/stand-init
 	) >"$T/nspawn.log" 2>&1 &
 	STAND_NSPAWN_PID=$!
