@@ -211,8 +211,9 @@ done
 check "gate: dev's refusals are in the journal" \
 	test -n "$(stand journalctl -o cat SYSLOG_IDENTIFIER=dreichor-agent DREICHOR_ACTION=docker-gate DREICHOR_HTTP_STATUS=403 DREICHOR_ENVIRONMENT=dev)"
 check "gate: the gate runs as dreichor-gate with the docker group" stand_sh '
+	curl -sf -o /dev/null --unix-socket /run/dreichor-docker-dev.sock http://d/_ping
 	pid=$(systemctl show -p MainPID --value dreichor-docker-gate-dev.service)
-	[ "$pid" -gt 0 ] && [ "$(stat -c %U /proc/$pid)" = dreichor-gate ] &&
+	[ "$pid" -gt 0 ] && grep -q "^Uid:[[:space:]]*$(id -u dreichor-gate)[[:space:]]" /proc/$pid/status &&
 	grep -q "^Groups:.*$(getent group docker | cut -d: -f3)" /proc/$pid/status'
 check "gate: the gate sockets are root:dreichor-ENV 0660" stand_sh '
 	[ "$(stat -c "%U:%G %a" /run/dreichor-docker-dev.sock)" = "root:dreichor-dev 660" ] &&

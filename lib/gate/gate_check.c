@@ -8,6 +8,7 @@
 
 #include "gate_check.h"
 #include "json_strict.h"
+#include "number.h"
 
 #define GATE_JSON_DEPTH 6
 
@@ -37,17 +38,6 @@ static int gate_refuse(struct dr_gate_decision *out, const char *fmt, ...)
 	return -1;
 }
 
-static int gate_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Characters a path may hold once decoded: those of names, references and versions. */
 static int gate_path_char(int c)
 {
@@ -62,9 +52,9 @@ static int gate_decode(const char *in, size_t n, int plus_space, char *out, size
 	for (i = 0; i < n; i++) {
 		int c = (unsigned char)in[i];
 		if (c == '%') {
-			if (i + 2 >= n || gate_hex(in[i + 1]) < 0 || gate_hex(in[i + 2]) < 0)
+			if (i + 2 >= n || dr_hex_digit(in[i + 1]) < 0 || dr_hex_digit(in[i + 2]) < 0)
 				return -1;
-			c = gate_hex(in[i + 1]) * 16 + gate_hex(in[i + 2]);
+			c = dr_hex_digit(in[i + 1]) * 16 + dr_hex_digit(in[i + 2]);
 			i += 2;
 		} else if (c == '+' && plus_space) {
 			c = ' ';

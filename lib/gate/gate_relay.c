@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "gate_relay.h"
+#include "number.h"
 
 enum { CHUNK_SIZE, CHUNK_EXT, CHUNK_SIZE_LF, CHUNK_DATA, CHUNK_DATA_CR, CHUNK_DATA_LF, CHUNK_TRAILER_START,
        CHUNK_TRAILER, CHUNK_FINAL_LF, CHUNK_DONE };
@@ -88,7 +89,7 @@ int dr_gate_response_has_body(const char *method, int status)
 
 static int chunks_byte(struct dr_gate_chunks *c, char b)
 {
-	int h = (b >= '0' && b <= '9') ? b - '0' : (b >= 'a' && b <= 'f') ? b - 'a' + 10 : (b >= 'A' && b <= 'F') ? b - 'A' + 10 : -1;
+	int h = dr_hex_digit(b);
 
 	if (++c->line > GATE_CHUNK_LINE_MAX)
 		return -1;
