@@ -8,7 +8,7 @@
 
 struct dr_audit {
 	const char *environment;  /* "dev", "prod", or the raw invalid value */
-	const char *action;       /* deploy, plan, status, deploys, stop or refused */
+	const char *action;       /* deploy, plan, status, deploys, stop, refused, or docker-gate (a gate's refusal) */
 	int http_status;
 	const char *request_id;
 	const char *client_id;    /* the presented id, never the secret */
