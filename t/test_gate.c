@@ -149,6 +149,13 @@ static void test_create_body(void)
 	CU_ASSERT(!body_ok("{\"Image\":\"" REPO "@" DIGEST "\"}"));
 	CU_ASSERT(!body_ok("{\"Image\":\"" REPO "@" DIGEST "\",\"Env\":\"A=b\",\"HostConfig\":{" BINDS "}}"));
 	CU_ASSERT(!body_ok("[]"));
+	{ /* The body is len bytes, not a string: what follows it in the buffer is not read. */
+		char reason[DR_GATE_REASON_MAX], buf[512];
+		int n = snprintf(buf, sizeof buf, "{\"Image\":\"" REPO "@" DIGEST "\",\"HostConfig\":{" BINDS "}}");
+		memcpy(buf + n, ",\"Privileged\":true}", 20);
+		CU_ASSERT_EQUAL(dr_gate_check_create_body(&cfg, buf, (size_t)n, reason, sizeof reason), 0);
+		CU_ASSERT_EQUAL(dr_gate_check_create_body(&cfg, buf, (size_t)n - 1, reason, sizeof reason), -1);
+	}
 	CU_ASSERT(!body_ok("{"));
 }
 

@@ -236,14 +236,18 @@ static int gate_ref_of_repository(const struct dr_gate_config *cfg, const char *
 	return *rest == ':' && gate_is_tag(rest + 1, (size_t)((at ? at : rest + strlen(rest)) - rest - 1));
 }
 
-/* Parse strict JSON text into an object; NULL when it is not one. */
+/* Parse len bytes of strict JSON text (need not be terminated) into an object; NULL when it is not one. */
 static json_object *gate_json_object(const char *text, size_t len, char *why, size_t cap)
 {
-	json_object *o;
+	json_tokener *tok;
+	json_object *o = NULL;
 
 	if (dr_json_strict_check(text, len, GATE_JSON_DEPTH, NULL, why, cap))
 		return NULL;
-	o = json_tokener_parse(text);
+	if ((tok = json_tokener_new_ex(GATE_JSON_DEPTH + 1))) {
+		o = json_tokener_parse_ex(tok, text, (int)len);
+		json_tokener_free(tok);
+	}
 	if (!o || !json_object_is_type(o, json_type_object)) {
 		snprintf(why, cap, "not a JSON object");
 		json_object_put(o);
