@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "buf.h"
 #include "chunked.h"
 #include "clock.h"
 #include "config.h"
@@ -43,6 +44,7 @@
 #include "gate_check.h"
 #include "gate_relay.h"
 #include "http.h"
+#include "jsonstr.h"
 
 #define GATE_IDLE_DEFAULT_S 30
 #define GATE_KEEPALIVE_MS 60000       /* a connection with no next request is closed after this */
@@ -146,9 +148,11 @@ static void gate_load(struct gate *g)
 	int i;
 
 	memset(g, 0, sizeof *g);
-	for (i = 0; i < GATE_SETTINGS; i++)
-		if (!config && gate_setting(gate_names[i]) && strlen(gate_setting(gate_names[i])) < GATE_VALUE_MAX)
-			memcpy(g->values[i], gate_setting(gate_names[i]), strlen(gate_setting(gate_names[i])) + 1);
+	for (i = 0; i < GATE_SETTINGS && !config; i++) {
+		const char *v = gate_setting(gate_names[i]);
+		if (v && strlen(v) < GATE_VALUE_MAX)
+			memcpy(g->values[i], v, strlen(v) + 1);
+	}
 	if (config && gate_config_read(g, config))
 		snprintf(g->problem, sizeof g->problem, "DREICHOR_GATE_CONFIG %s cannot be read: %s", config, strerror(errno));
 	audit = gate_value(g, GATE_AUDIT_EVENTS_PATH);
@@ -176,25 +180,27 @@ static void gate_load(struct gate *g)
 		fprintf(stderr, "dreichor-docker-gate: configuration unusable: %s\n", g->problem);
 }
 
+/* An answer of the gate's own: a JSON body of len bytes, the connection kept open when keep. 0 or -1. */
+static int gate_answer_json(struct gate_conn *c, int status, const char *body, size_t len, int keep)
+{
+	char head[256];
+	int n = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n%s\r\n",
+			 status, dr_http_reason_phrase(status), len, keep ? "" : "Connection: close\r\n");
+
+	return dr_write_all(c->client, head, (size_t)n) || dr_write_all(c->client, body, len) ? -1 : 0;
+}
+
 /* A Docker-style error answer: {"message": ...}. */
 static int gate_answer_message(struct gate_conn *c, int status, const char *message, int keep)
 {
-	char body[DR_GATE_REASON_MAX + 64], head[256];
-	size_t o = 0, i;
-	int n;
+	struct dr_buf body;
+	int rc = -1;
 
-	o = (size_t)snprintf(body, sizeof body, "{\"message\":\"");
-	for (i = 0; message[i] && o + 8 < sizeof body; i++) {
-		unsigned char ch = (unsigned char)message[i];
-		if (ch == '"' || ch == '\\')
-			body[o++] = '\\', body[o++] = (char)ch;
-		else if (ch >= 0x20 && ch < 0x7f)
-			body[o++] = (char)ch;
-	}
-	o += (size_t)snprintf(body + o, sizeof body - o, "\"}\n");
-	n = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n%s\r\n",
-		     status, dr_http_reason_phrase(status), o, keep ? "" : "Connection: close\r\n");
-	return dr_write_all(c->client, head, (size_t)n) || dr_write_all(c->client, body, o) ? -1 : 0;
+	dr_buf_init(&body, 4 * DR_GATE_REASON_MAX + 64);
+	if (!dr_buf_adds(&body, "{\"message\":") && !dr_json_add_string(&body, message) && !dr_buf_adds(&body, "}\n"))
+		rc = gate_answer_json(c, status, body.data, body.len, keep);
+	dr_buf_free(&body);
+	return rc;
 }
 
 static void gate_audit(struct gate_conn *c, int status, const char *reason)
@@ -321,7 +327,7 @@ static ssize_t gate_read_upstream(struct gate_conn *c, char *p, size_t n)
 	return dr_fd_read_some(c->upstream, p, n);
 }
 
-/* The engine's answer head into head (and what came after it into *extra); its length, or -1. */
+/* The engine's answer head into head, and *got: all bytes read (the body's first ones follow the head); the head's length, or -1. */
 static ssize_t gate_read_response_head(struct gate_conn *c, char *head, size_t cap, size_t *got)
 {
 	size_t len = 0;
@@ -420,9 +426,9 @@ static char *gate_read_whole(struct gate_conn *c, const struct dr_gate_response 
 /* A cut-down answer: read whole, keep what the agent needs. 0 kept open, 1 to close, -1 broken. */
 static int gate_relay_cut(struct gate_conn *c, const struct dr_gate_response *r, const char *have, size_t n, int keep)
 {
-	char head[160], *whole, *cut;
+	char message[64], *whole, *cut;
 	size_t len;
-	int hn, rc;
+	int rc;
 
 	if (!r->chunked && r->content_length < 0)
 		return -1;
@@ -431,14 +437,12 @@ static int gate_relay_cut(struct gate_conn *c, const struct dr_gate_response *r,
 	cut = r->status == 200 ? dr_gate_answer_cut(&c->g->cfg, c->decision.answer, whole, len) : NULL;
 	free(whole);
 	if (r->status != 200) {
-		snprintf(head, sizeof head, "the Docker engine answered HTTP %d", r->status);
-		return gate_answer_message(c, r->status, head, keep) ? -1 : !keep;
+		snprintf(message, sizeof message, "the Docker engine answered HTTP %d", r->status);
+		return gate_answer_message(c, r->status, message, keep) ? -1 : !keep;
 	}
 	if (!cut)
 		return gate_refuse(c, 403, "nothing of that answer belongs to this environment", keep) ? -1 : !keep;
-	hn = snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n%s\r\n",
-		      strlen(cut), keep ? "" : "Connection: close\r\n");
-	rc = dr_write_all(c->client, head, (size_t)hn) || dr_write_all(c->client, cut, strlen(cut)) ? -1 : !keep;
+	rc = gate_answer_json(c, 200, cut, strlen(cut), keep) ? -1 : !keep;
 	free(cut);
 	return rc;
 }
@@ -450,17 +454,18 @@ static int gate_relay(struct gate_conn *c, int keep)
 	struct dr_gate_response r;
 	size_t got = 0;
 	ssize_t head_len = gate_read_response_head(c, head, sizeof head, &got);
-	int rc;
+	int rc, has_body;
 
 	if (head_len < 0 || dr_gate_response_parse(head, (size_t)head_len, &r))
 		return -1;
 	if (r.status == 101)
 		return -1; /* no allowed call upgrades; never relay a hijacked stream */
-	if (c->decision.answer != DR_GATE_PASS && dr_gate_response_has_body(c->req.method, r.status))
+	has_body = dr_gate_response_has_body(c->req.method, r.status);
+	if (c->decision.answer != DR_GATE_PASS && has_body)
 		return gate_relay_cut(c, &r, head + head_len, got - (size_t)head_len, keep && !r.close);
 	if (dr_write_all(c->client, head, (size_t)head_len))
 		return -1;
-	if (!dr_gate_response_has_body(c->req.method, r.status))
+	if (!has_body)
 		return r.close || !keep;
 	rc = gate_relay_body(c, &r, head + head_len, got - (size_t)head_len);
 	return rc < 0 ? -1 : (rc == 1 || r.close || !keep);

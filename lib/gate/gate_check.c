@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "gate_check.h"
+#include "image_ref.h"
 #include "json_strict.h"
 #include "number.h"
 
@@ -187,24 +188,6 @@ static int gate_bool_is_false(const char *v)
 	return !v || !strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "False") || !strcmp(v, "FALSE");
 }
 
-static int gate_is_digest_hex(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n != 64)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return 1;
-}
-
-/* "sha256:" and 64 lowercase hex digits, exactly. */
-static int gate_is_digest(const char *s)
-{
-	return !strncmp(s, "sha256:", 7) && gate_is_digest_hex(s + 7, strlen(s + 7));
-}
-
 static int gate_is_tag(const char *s, size_t n)
 {
 	size_t i;
@@ -229,7 +212,7 @@ static int gate_ref_of_repository(const struct dr_gate_config *cfg, const char *
 	if (!*rest)
 		return 1;
 	at = strchr(rest, '@');
-	if (at && !gate_is_digest(at + 1))
+	if (at && !dr_image_digest_valid(at + 1))
 		return 0;
 	if (*rest == '@')
 		return 1;
@@ -272,7 +255,7 @@ static int gate_strings_all(json_object *v, int (*accept)(const void *, const ch
 }
 
 static int gate_accept_equal(const void *ctx, const char *s) { return !strcmp(s, ctx); }
-static int gate_accept_digest(const void *ctx, const char *s) { (void)ctx; return gate_is_digest(s); }
+static int gate_accept_digest(const void *ctx, const char *s) { (void)ctx; return dr_image_digest_valid(s); }
 static int gate_accept_event(const void *ctx, const char *s)
 {
 	(void)ctx;
@@ -354,7 +337,7 @@ static int gate_check_pull(const struct dr_gate_config *cfg, struct gate_target 
 	gate_params_allow(t, "platform");
 	if (!image || strcmp(image, cfg->repository))
 		return gate_refuse(out, "a pull must be of %s", cfg->repository);
-	if (!tag || !(gate_is_digest(tag) || gate_is_tag(tag, strlen(tag))))
+	if (!tag || !(dr_image_digest_valid(tag) || gate_is_tag(tag, strlen(tag))))
 		return gate_refuse(out, "a pull must name one tag or digest");
 	return 0;
 }
@@ -408,7 +391,7 @@ static int gate_check_image(const struct dr_gate_config *cfg, const char *method
 	memcpy(ref, start, len + 1);
 	if (inspect)
 		ref[len - 5] = '\0';
-	if (!strcmp(method, "GET") && inspect && !distribution && gate_is_digest(ref))
+	if (!strcmp(method, "GET") && inspect && !distribution && dr_image_digest_valid(ref))
 		return out->call = "image inspect", out->answer = DR_GATE_REPO_IMAGE, 0;
 	if (!gate_ref_of_repository(cfg, ref))
 		return gate_refuse(out, "only images of %s may be addressed", cfg->repository);
@@ -576,7 +559,7 @@ static int gate_check_image_member(const struct dr_gate_config *cfg, json_object
 	const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
 	size_t n = strlen(cfg->repository);
 
-	return !strncmp(s, cfg->repository, n) && s[n] == '@' && gate_is_digest(s + n + 1);
+	return !strncmp(s, cfg->repository, n) && s[n] == '@' && dr_image_digest_valid(s + n + 1);
 }
 
 static int gate_check_labels(json_object *v)
