@@ -130,12 +130,44 @@ static void test_read_socket(void)
 	close(sv[0]);
 }
 
+/* Without a buffer (how the Docker gate relays a streamed answer): the framing is followed to
+ * its end, the data counted and not kept, beyond the 64 KiB a request body may have. */
+static void test_follow(void)
+{
+	const char *body = "5\r\nhello\r\n3;x=y\r\nabc\r\n0\r\n\r\nNEXT";
+	static char big[3 * DR_HTTP_BODY_MAX];
+	size_t used, i, total = 0;
+	int rc = 0;
+
+	/* Fed one byte at a time, as a slow stream arrives. */
+	dr_chunked_init(&ch, NULL, 0);
+	for (i = 0; i < strlen(body) && rc == 0; i++) {
+		rc = dr_chunked_feed(&ch, body + i, 1, &used);
+		total += used;
+	}
+	CU_ASSERT_EQUAL(rc, 1);
+	CU_ASSERT_EQUAL(total, strlen(body) - 4);
+	CU_ASSERT_EQUAL(ch.out_len, 8);
+	dr_chunked_init(&ch, NULL, 0);
+	CU_ASSERT_EQUAL(dr_chunked_feed(&ch, "zz\r\n", 4, &used), 400);
+	dr_chunked_init(&ch, NULL, 0);
+	CU_ASSERT_EQUAL(dr_chunked_feed(&ch, "3\r\nabcX", 7, &used), 400);
+	/* A chunk three times a request body's limit. */
+	dr_chunked_init(&ch, NULL, 0);
+	CU_ASSERT_EQUAL(dr_chunked_feed(&ch, "30000\r\n", 7, &used), 0);
+	memset(big, 'a', sizeof big);
+	CU_ASSERT_EQUAL(dr_chunked_feed(&ch, big, sizeof big, &used), 0);
+	CU_ASSERT_EQUAL(dr_chunked_feed(&ch, "\r\n0\r\n\r\n", 7, &used), 1);
+	CU_ASSERT_EQUAL(ch.out_len, sizeof big);
+}
+
 static const struct unit_case cases[] = {
 	{ "valid bodies, extensions ignored", test_valid },
 	{ "byte by byte, nothing past the body taken", test_split },
 	{ "malformed framing and trailers are 400", test_malformed },
 	{ "64 KiB total, bounded size lines", test_limits },
 	{ "socket reader: rest unread, stall 408, early close 400", test_read_socket },
+	{ "following without a buffer, past the body limit", test_follow },
 	{ NULL, NULL },
 };
 

@@ -187,26 +187,6 @@ static void test_response_framing(void)
 	CU_ASSERT(!dr_gate_response_has_body("POST", 204));
 }
 
-static void test_chunks(void)
-{
-	const char *body = "5\r\nhello\r\n3;x=y\r\nabc\r\n0\r\n\r\nNEXT";
-	struct dr_gate_chunks c = { 0 };
-	size_t used, i, total = 0;
-	int rc = 0;
-
-	/* Fed one byte at a time, as a slow stream arrives. */
-	for (i = 0; i < strlen(body) && rc == 0; i++) {
-		rc = dr_gate_chunks_scan(&c, body + i, 1, &used);
-		total += used;
-	}
-	CU_ASSERT_EQUAL(rc, 1);
-	CU_ASSERT_EQUAL(total, strlen(body) - 4);
-	memset(&c, 0, sizeof c);
-	CU_ASSERT_EQUAL(dr_gate_chunks_scan(&c, "zz\r\n", 4, &used), -1);
-	memset(&c, 0, sizeof c);
-	CU_ASSERT_EQUAL(dr_gate_chunks_scan(&c, "3\r\nabcX", 7, &used), -1);
-}
-
 static char *cut(enum dr_gate_answer answer, const char *body)
 {
 	return dr_gate_answer_cut(&cfg, answer, body, strlen(body));
@@ -241,7 +221,6 @@ int main(void)
 		{ "the create body allow-list", test_create_body },
 		{ "the gate's configuration", test_config_check },
 		{ "response framing", test_response_framing },
-		{ "chunked bodies followed to their end", test_chunks },
 		{ "cut-down answers", test_cut_answers },
 		{ NULL, NULL },
 	};

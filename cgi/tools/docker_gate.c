@@ -352,16 +352,17 @@ static ssize_t gate_read_response_head(struct gate_conn *c, char *head, size_t c
 static int gate_relay_body(struct gate_conn *c, const struct dr_gate_response *r, const char *have, size_t n)
 {
 	static char block[GATE_BLOCK];
-	struct dr_gate_chunks chunks = { 0 };
+	struct dr_chunked chunks;
 	long long left = r->content_length;
 	const char *p = have;
 
+	dr_chunked_init(&chunks, NULL, 0);
 	for (;;) {
 		size_t use = n;
 		int done = 0;
 		if (r->chunked) {
-			int rc = dr_gate_chunks_scan(&chunks, p, n, &use);
-			if (rc < 0)
+			int rc = dr_chunked_feed(&chunks, p, n, &use);
+			if (rc > 1)
 				return -1;
 			done = rc == 1;
 		} else if (left >= 0) {

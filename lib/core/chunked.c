@@ -26,7 +26,7 @@ void dr_chunked_init(struct dr_chunked *ch, char *out, size_t cap)
 {
 	memset(ch, 0, sizeof *ch);
 	ch->out = out;
-	ch->out_cap = cap;
+	ch->out_cap = out ? cap : DR_CHUNK_FOLLOW_MAX;
 	ch->state = CH_SIZE_FIRST;
 }
 
@@ -117,7 +117,8 @@ int dr_chunked_feed(struct dr_chunked *ch, const char *in, size_t n, size_t *use
 	while (i < n && ch->state != CH_DONE) {
 		if (ch->state == CH_DATA) {
 			size_t take = n - i < ch->chunk_left ? n - i : ch->chunk_left;
-			memcpy(ch->out + ch->out_len, in + i, take);
+			if (ch->out)
+				memcpy(ch->out + ch->out_len, in + i, take);
 			ch->out_len += take;
 			ch->chunk_left -= take;
 			i += take;

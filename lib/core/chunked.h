@@ -2,13 +2,15 @@
  * (RFC 9112 section 7.1) into a caller's fixed buffer. Chunk extensions
  * are ignored, trailer fields refused, every line ends in CRLF. The
  * decoder is incremental so that it can be fed whatever a read returns;
- * nothing is allocated. */
+ * nothing is allocated. Without a buffer it only follows the framing,
+ * which is how the Docker gate finds the end of a streamed answer. */
 #ifndef DR_CHUNKED_H
 #define DR_CHUNKED_H
 
 #include <stddef.h>
 
 #define DR_CHUNK_LINE_MAX 1024 /* a chunk-size line with its extensions */
+#define DR_CHUNK_FOLLOW_MAX ((size_t)1 << 48) /* a followed body's bound: only against overflow */
 
 struct dr_chunked {
 	char *out;               /* decoded body, not terminated */
@@ -20,7 +22,8 @@ struct dr_chunked {
 	const char *why;         /* why decoding refused, a static string */
 };
 
-/* Start decoding into out, which may receive at most cap bytes. */
+/* Start decoding into out, which may receive at most cap bytes; out NULL: follow the framing
+ * only (the data is counted in out_len, not kept, and bounded by DR_CHUNK_FOLLOW_MAX alone). */
 void dr_chunked_init(struct dr_chunked *ch, char *out, size_t cap);
 
 /* Decode the next n bytes of the message; *used tells how many belong to the body framing.

@@ -7,12 +7,6 @@
 #include <json-c/json.h>
 
 #include "gate_relay.h"
-#include "number.h"
-
-enum { CHUNK_SIZE, CHUNK_EXT, CHUNK_SIZE_LF, CHUNK_DATA, CHUNK_DATA_CR, CHUNK_DATA_LF, CHUNK_TRAILER_START,
-       CHUNK_TRAILER, CHUNK_FINAL_LF, CHUNK_DONE };
-
-#define GATE_CHUNK_LINE_MAX 1024
 
 /* The value of header name in one "Name: value\r\n" line, or NULL. */
 static const char *relay_header(const char *line, size_t len, const char *name, size_t *vlen)
@@ -85,84 +79,6 @@ int dr_gate_response_parse(const char *head, size_t len, struct dr_gate_response
 int dr_gate_response_has_body(const char *method, int status)
 {
 	return strcmp(method, "HEAD") && status >= 200 && status != 204 && status != 304;
-}
-
-static int chunks_byte(struct dr_gate_chunks *c, char b)
-{
-	int h = dr_hex_digit(b);
-
-	if (++c->line > GATE_CHUNK_LINE_MAX)
-		return -1;
-	switch (c->state) {
-	case CHUNK_SIZE:
-		if (h >= 0 && c->digits < 15) {
-			c->left = c->left * 16 + (unsigned)h;
-			c->digits++;
-			return 0;
-		}
-		if (!c->digits || h >= 0)
-			return -1;
-		c->state = b == ';' ? CHUNK_EXT : b == '\r' ? CHUNK_SIZE_LF : -1;
-		return c->state < 0 ? -1 : 0;
-	case CHUNK_EXT:
-		if (b == '\r')
-			c->state = CHUNK_SIZE_LF;
-		return b == '\n' ? -1 : 0;
-	case CHUNK_SIZE_LF:
-		if (b != '\n')
-			return -1;
-		c->line = 0;
-		c->state = c->left ? CHUNK_DATA : CHUNK_TRAILER_START;
-		return 0;
-	case CHUNK_DATA_CR:
-		c->state = CHUNK_DATA_LF;
-		return b == '\r' ? 0 : -1;
-	case CHUNK_DATA_LF:
-		c->state = CHUNK_SIZE;
-		c->line = 0;
-		c->digits = 0;
-		return b == '\n' ? 0 : -1;
-	case CHUNK_TRAILER_START:
-		c->state = b == '\r' ? CHUNK_FINAL_LF : CHUNK_TRAILER;
-		return 0;
-	case CHUNK_TRAILER:
-		if (b == '\n') {
-			c->state = CHUNK_TRAILER_START;
-			c->line = 0;
-		}
-		return 0;
-	case CHUNK_FINAL_LF:
-		if (b != '\n')
-			return -1;
-		c->state = CHUNK_DONE;
-		return 1;
-	default:
-		return -1;
-	}
-}
-
-int dr_gate_chunks_scan(struct dr_gate_chunks *c, const char *p, size_t n, size_t *used)
-{
-	size_t i = 0;
-	int rc;
-
-	while (i < n) {
-		if (c->state == CHUNK_DATA) {
-			size_t take = (unsigned long long)(n - i) < c->left ? n - i : (size_t)c->left;
-			c->left -= take;
-			i += take;
-			if (!c->left)
-				c->state = CHUNK_DATA_CR;
-			continue;
-		}
-		rc = chunks_byte(c, p[i++]);
-		if (rc) {
-			*used = i;
-			return rc;
-		}
-	}
-	*used = i;
-	return 0;
 }
 
 /* [{"ImageID": ...}] of a container list: which images are in use, nothing about the containers. */

@@ -1,7 +1,7 @@
 /* gate_relay.h: the engine's answers as the Docker gate relays them: the
- * response head read for its framing, a chunked body followed byte by
- * byte so that it streams and its end is known, and the few answers the
- * gate cuts down to what the agent needs. */
+ * response head read for its framing (a chunked body is followed with
+ * lib/core/chunked.h, without a buffer, so that it streams and its end is
+ * known), and the few answers the gate cuts down to what the agent needs. */
 #ifndef DR_GATE_RELAY_H
 #define DR_GATE_RELAY_H
 
@@ -24,17 +24,6 @@ int dr_gate_response_parse(const char *head, size_t len, struct dr_gate_response
 
 /* Whether a response to method with status carries a body at all. */
 int dr_gate_response_has_body(const char *method, int status);
-
-/* A chunked body's framing, followed as it arrives. Zero it to start. */
-struct dr_gate_chunks {
-	int state;
-	unsigned long long left; /* data bytes of the current chunk still due */
-	unsigned line;           /* length of the current size or trailer line */
-	int digits;
-};
-
-/* Follow n more bytes; *used: how many belong to the body. 0 more due, 1 the body ended, -1 malformed. */
-int dr_gate_chunks_scan(struct dr_gate_chunks *c, const char *p, size_t n, size_t *used);
 
 /* The answer the agent may see for a cut-down call (answer is not DR_GATE_PASS): a
  * malloc'd JSON text the caller frees, or NULL when nothing of it may go back. */

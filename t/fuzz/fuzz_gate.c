@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chunked.h"
 #include "gate_check.h"
 #include "gate_relay.h"
 
@@ -40,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *const methods[] = { "GET", "POST", "DELETE", "HEAD" };
 	char *text, reason[DR_GATE_REASON_MAX];
 	struct dr_gate_response r;
-	struct dr_gate_chunks ch = { 0 };
+	struct dr_chunked ch;
 	size_t used;
 
 	if (size < 1 || !(text = malloc(size)))
@@ -59,7 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 3:
 		dr_gate_response_parse(text, size - 1, &r);
-		if (dr_gate_chunks_scan(&ch, (const char *)data + 1, size - 1, &used) >= 0 && used > size - 1)
+		dr_chunked_init(&ch, NULL, 0);
+		if (dr_chunked_feed(&ch, (const char *)data + 1, size - 1, &used) <= 1 && used > size - 1)
 			__builtin_trap();
 		break;
 	default:
