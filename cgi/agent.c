@@ -307,20 +307,20 @@ static int agent_drop_body(struct agent *ag, const char **why)
 static const char *agent_confine(const struct dr_config *cfg)
 {
 	const char *mode = dr_env("DREICHOR_LANDLOCK"), *libexec = dr_env("DREICHOR_LIBEXECDIR");
-	const char *read_paths[DR_LANDLOCK_PATHS_MAX], *write_paths[] = { cfg->state_directory, "/dev/null", NULL };
-	int n = 0, rc;
+	const char *own_files[] = { cfg->runtime_env_file, cfg->registry_auth_file, cfg->image_signature_keys,
+				    cfg->cf_access_certs_file };
+	/* /proc: /proc/locks says who holds the deploy lock. */
+	const char *read_paths[DR_LANDLOCK_PATHS_MAX] = { "/usr", "/etc", "/proc", "/dev/urandom",
+							  libexec ? libexec : DR_PKGLIBEXECDIR };
+	const char *write_paths[] = { cfg->state_directory, "/dev/null", NULL };
+	size_t n = 5, i;
+	int rc;
 
 	if (!mode || strcmp(mode, "on") || !cfg->state_directory)
 		return NULL;
-	read_paths[n++] = "/usr";
-	read_paths[n++] = "/etc";
-	read_paths[n++] = "/proc";        /* /proc/locks: who holds the deploy lock */
-	read_paths[n++] = "/dev/urandom";
-	read_paths[n++] = libexec ? libexec : DR_PKGLIBEXECDIR;
-	read_paths[n++] = cfg->runtime_env_file ? cfg->runtime_env_file : "/usr";
-	read_paths[n++] = cfg->registry_auth_file ? cfg->registry_auth_file : "/usr";
-	read_paths[n++] = cfg->image_signature_keys ? cfg->image_signature_keys : "/usr";
-	read_paths[n++] = cfg->cf_access_certs_file ? cfg->cf_access_certs_file : "/usr";
+	for (i = 0; i < sizeof own_files / sizeof own_files[0]; i++)
+		if (own_files[i]) /* the ones configured */
+			read_paths[n++] = own_files[i];
 	read_paths[n] = NULL;
 	rc = dr_landlock_confine(read_paths, write_paths);
 	return rc == 0 ? NULL : rc == 1 ? "DREICHOR_LANDLOCK=on, but the kernel offers no Landlock" :

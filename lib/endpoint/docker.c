@@ -75,11 +75,15 @@ static int docker_unreachable(struct dr_docker *d, CURLcode rc, struct dr_error 
 
 static const char *docker_message(struct dr_docker *d, char *out, size_t cap);
 
-/* The engine never answers 502; a Docker gate does when it cannot reach the engine behind it. */
-static int docker_gate_unreachable(struct dr_docker *d, struct dr_error *err)
+/* The answer's status into d->status; 0, or 503 for a 502: the engine never answers 502, a Docker
+ * gate does when it cannot reach the engine behind it (its message is in d->body). */
+static int docker_answer_status(struct dr_docker *d, struct dr_error *err)
 {
 	char msg[512];
 
+	curl_easy_getinfo(d->curl, CURLINFO_RESPONSE_CODE, &d->status);
+	if (d->status != 502)
+		return 0;
 	return dr_error_set(err, DR_FAULT_UNAVAILABLE, "Docker engine unreachable at %s: %s", d->socket_path,
 			    docker_message(d, msg, sizeof msg));
 }
@@ -123,8 +127,7 @@ static int docker_call_ms(struct dr_docker *d, const char *method, const char *p
 		*transport = rc;
 	if (rc != CURLE_OK)
 		return docker_unreachable(d, rc, err);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &d->status);
-	return d->status == 502 ? docker_gate_unreachable(d, err) : 0;
+	return docker_answer_status(d, err);
 }
 
 static int docker_call(struct dr_docker *d, const char *method, const char *path, const char *json, long timeout_s,
@@ -199,6 +202,7 @@ int dr_docker_open(struct dr_docker *d, const char *socket_path, struct dr_error
 {
 	CURL *c;
 	CURLcode rc;
+	int status;
 	char url[] = "http://docker/_ping";
 
 	memset(d, 0, sizeof *d);
@@ -227,9 +231,8 @@ int dr_docker_open(struct dr_docker *d, const char *socket_path, struct dr_error
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, NULL);
 	if (rc != CURLE_OK)
 		return docker_unreachable(d, rc, err);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &d->status);
-	if (d->status == 502)
-		return docker_gate_unreachable(d, err);
+	if ((status = docker_answer_status(d, err)))
+		return status;
 	if (d->status != 200 || !d->api[0])
 		return dr_error_set(err, DR_FAULT_UNAVAILABLE, "Docker engine at %s did not answer /_ping (HTTP %ld)", socket_path, d->status);
 	if (docker_version_cmp(d->api + 1, DR_DOCKER_API_MIN) < 0)
@@ -445,13 +448,11 @@ int dr_docker_image_pull(struct dr_docker *d, const char *repository, const char
 		goto done;
 	}
 	dr_docker_json_pull_line(&st.progress, dr_buf_str(&st.line));
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &d->status);
-	if (d->status == 502) {
-		dr_buf_reset(&d->body);
-		dr_buf_add(&d->body, st.line.data ? st.line.data : "", st.line.len);
-		status = docker_gate_unreachable(d, err);
+	/* A gate's 502 message is the unfinished line: where docker_answer_status reads messages. */
+	dr_buf_reset(&d->body);
+	dr_buf_add(&d->body, st.line.data ? st.line.data : "", st.line.len);
+	if ((status = docker_answer_status(d, err)))
 		goto done;
-	}
 	if (d->status != 200 && !st.progress.error[0])
 		snprintf(st.progress.error, sizeof st.progress.error, "%s",
 			 st.progress.message[0] ? st.progress.message : "Docker answered an error status");
