@@ -5,13 +5,17 @@
 # configuration, another port) straight to the engine; hyperfine runs
 # status and a redeploy of a held image on both, alternating, and the
 # bare peer: one inspect of the container on the engine's socket and on
-# the gate's. Run as root from a built tree: bench/gate.sh [RUNS]
+# the gate's. With a second argument, the dreichor-docker-gate binary of an
+# earlier build, a third agent runs through that gate, so that a change to
+# the gate is measured against the gate before it in the same run.
+# Run as root from a built tree: bench/gate.sh [RUNS] [EARLIER-GATE-BINARY]
 set -u
 top_srcdir=$(cd "$(dirname "$0")/.." && pwd)
 top_builddir=${top_builddir:-$top_srcdir}
 . "$top_srcdir/t/lib.sh"
 need_cmd hyperfine
 runs=${1:-30}
+before_gate=${2:-}
 
 start_dockerd
 start_registry
@@ -23,6 +27,18 @@ start_agent dev
 gated=$PORT_dev
 GATE=0 start_agent dev
 direct=$PORT_dev
+before=
+if [ -n "$before_gate" ]; then
+	DREICHOR_GATE_CONFIG=$T/dev/agent.env DREICHOR_GATE_UPSTREAM=$DOCKER_SOCK DREICHOR_GATE_IDLE_SECONDS=0 \
+		systemd-socket-activate -l "$T/dev/gate-before.sock" -E DREICHOR_GATE_CONFIG -E DREICHOR_GATE_UPSTREAM \
+		-E DREICHOR_GATE_IDLE_SECONDS "$before_gate" >"$T/gate-before.log" 2>&1 &
+	BG_PIDS="$BG_PIDS $!"
+	wait_for 10 grep -q '^Listening on' "$T/gate-before.log" || hard_error "the earlier gate did not listen"
+	set_agent_var dev DOCKER_HOST "unix://$T/dev/gate-before.sock"
+	start_agent dev
+	before=$PORT_dev
+	set_agent_var dev DOCKER_HOST "unix://$DOCKER_SOCK"
+fi
 PORT_dev=$gated
 deploy dev "$IMAGE_REPOSITORY:1.0.0"
 status_is 200 || hard_error "deploy through the gate failed: $BODY"
@@ -35,8 +51,13 @@ hyperfine -N --warmup 3 --runs "$runs" --export-json "$T/gate-fast.json" \
 	-n status-gate "$(status "$gated")" -n status-direct "$(status "$direct")" \
 	-n inspect-gate "$(inspect "$T/dev/gate.sock")" -n inspect-engine "$(inspect "$DOCKER_SOCK")" \
 	>"$T/hyperfine.txt" 2>&1 || { cat "$T/hyperfine.txt"; exit 1; }
+earlier=()
+[ -n "$before" ] && earlier=(-n status-before "$(status "$before")")
+hyperfine -N --warmup 3 --runs "$runs" --export-json "$T/gate-fast2.json" "${earlier[@]}" \
+	-n status-gate2 "$(status "$gated")" >>"$T/hyperfine.txt" 2>&1 || { cat "$T/hyperfine.txt"; exit 1; }
+[ -n "$before" ] && earlier=(-n deploy-before "$(redeploy "$before")")
 hyperfine --warmup 1 --runs "$(( runs / 3 + 3 ))" --export-json "$T/gate-deploy.json" \
-	-n deploy-gate "$(redeploy "$gated")" -n deploy-direct "$(redeploy "$direct")" \
+	-n deploy-gate "$(redeploy "$gated")" -n deploy-direct "$(redeploy "$direct")" "${earlier[@]}" \
 	>>"$T/hyperfine.txt" 2>&1 || { cat "$T/hyperfine.txt"; exit 1; }
 median() { jq -r ".results[] | select(.command == \"$2\") | .median * 1000" "$T/$1.json"; }
 printf '\nmedians (ms), same run\n'
@@ -48,3 +69,13 @@ for pair in "gate-fast status" "gate-fast inspect" "gate-deploy deploy"; do
 		"$(echo "$g - $d" | bc -l)" "$(echo "$g / $d" | bc -l)"
 done
 printf '  (target: status and deploy at most +5 ms and 1.1x)\n'
+if [ -n "$before" ]; then
+	for pair in "gate-fast2 status" "gate-deploy deploy"; do
+		set -- $pair
+		g=$(median "$1" "$2-gate"); [ "$2" = status ] && g=$(median "$1" status-gate2)
+		b=$(median "$1" "$2-before")
+		printf '  %-10s this gate %8.2f   the earlier gate %8.2f   %+7.2f ms   %5.3fx\n' "$2" "$g" "$b" \
+			"$(echo "$g - $b" | bc -l)" "$(echo "$g / $b" | bc -l)"
+	done
+	printf '  (target: a redeploy at most +10 ms over the earlier gate, status unchanged)\n'
+fi

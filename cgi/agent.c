@@ -29,6 +29,7 @@
 #include "landlock.h"
 #include "runtime_env.h"
 #include "signing_keys.h"
+#include "status.h"
 
 #define AGENT_EXIT_PROBLEMS 1
 #define AGENT_EXIT_USAGE 100
@@ -75,7 +76,7 @@ static int agent_refuse(struct agent *ag, int status, const char *allow, const c
 	ag->audit.reason = reason;
 	written = !dr_http_respond_error(STDOUT_FILENO, status, ag->request_id, allow, reason);
 	dr_audit_write(&ag->audit);
-	if (status != 408)
+	if (status != DR_STATUS_REQUEST_TIMEOUT)
 		dr_http_linger(STDIN_FILENO, STDOUT_FILENO);
 	return written ? 0 : AGENT_EXIT_SYSTEM;
 }
@@ -93,13 +94,13 @@ static int agent_refuse_config(struct agent *ag)
 	/* A half-configured JWT check cannot run; the service token then stands alone. */
 	if (ag->cfg.client_id && ag->cfg.client_id[0] && ag->cfg.client_secret && ag->cfg.client_secret[0] &&
 	    dr_auth_check(&ag->req, &ag->cfg, &role, &err, ag->auth_detail, sizeof ag->auth_detail) == 0)
-		return agent_refuse(ag, 500, NULL, problem);
+		return agent_refuse(ag, DR_STATUS_INTERNAL_ERROR, NULL, problem);
 	ag->audit.detail = problem;
 	if (name > 0 && problem[name] == ':')
 		snprintf(reason, sizeof reason, "agent configuration invalid: %.*s (the journal has the detail)", (int)name, problem);
 	else
 		snprintf(reason, sizeof reason, "agent configuration invalid (the journal has the detail)");
-	return agent_refuse(ag, 500, NULL, reason);
+	return agent_refuse(ag, DR_STATUS_INTERNAL_ERROR, NULL, reason);
 }
 
 static const struct agent_route *agent_route_find(const char *path)
@@ -120,11 +121,11 @@ static int agent_check_body(const struct agent_route *route, const struct dr_htt
 
 	if (route->needs_body && req->content_length < 0 && !req->chunked) {
 		*why = "a request body is required: send the JSON body with Content-Length or chunked framing";
-		return 411;
+		return DR_STATUS_LENGTH_REQUIRED;
 	}
 	if ((route->needs_body || req->content_length > 0 || req->chunked) && !dr_content_type_is_json(ctype)) {
 		*why = "Content-Type must be application/json";
-		return 415;
+		return DR_STATUS_UNSUPPORTED_MEDIA_TYPE;
 	}
 	return 0;
 }
@@ -214,10 +215,10 @@ static int agent_exec(struct agent *ag, const struct agent_route *route)
 	char *argv[2];
 
 	if (snprintf(program, sizeof program, "%s/%s", ag->cfg.libexecdir, route->program) >= (int)sizeof program)
-		return agent_refuse(ag, 500, NULL, "DREICHOR_LIBEXECDIR: path too long");
+		return agent_refuse(ag, DR_STATUS_INTERNAL_ERROR, NULL, "DREICHOR_LIBEXECDIR: path too long");
 	agent_env_inherit(&env);
 	if (agent_env_cgi(ag, &env))
-		return agent_refuse(ag, 431, NULL, "request too large to hand to the endpoint");
+		return agent_refuse(ag, DR_STATUS_HEADERS_TOO_LARGE, NULL, "request too large to hand to the endpoint");
 	env.vars[env.count] = NULL;
 	/* The head holds the presented secret: wipe it before leaving, keeping what a refusal's
 	 * audit entry names (the exec can still fail). */
@@ -230,7 +231,7 @@ static int agent_exec(struct agent *ag, const struct agent_route *route)
 	argv[0] = (char *)route->program;
 	argv[1] = NULL;
 	execve(program, argv, env.vars);
-	return agent_refuse(ag, 500, NULL, "cannot start the endpoint program; check DREICHOR_LIBEXECDIR and the installation");
+	return agent_refuse(ag, DR_STATUS_INTERNAL_ERROR, NULL, "cannot start the endpoint program; check DREICHOR_LIBEXECDIR and the installation");
 }
 
 /* Cf-Ray, when sent, goes to the audit entry so that it matches Cloudflare's logs; 0 or 400. */
@@ -242,7 +243,7 @@ static int agent_note_cf_ray(struct agent *ag)
 	if (!ray)
 		return 0;
 	if (len == 0 || len > AGENT_CF_RAY_MAX || ray[len])
-		return 400;
+		return DR_STATUS_BAD_REQUEST;
 	ag->audit.cf_ray = ray;
 	return 0;
 }
@@ -258,7 +259,7 @@ static int agent_take_body(struct agent *ag, const char **why)
 	if (ag->req.expect_continue && (ag->req.content_length > 0 || ag->req.chunked) &&
 	    dr_http_respond_continue(STDOUT_FILENO)) {
 		*why = "cannot write 100 Continue";
-		return 400;
+		return DR_STATUS_BAD_REQUEST;
 	}
 	if (!ag->req.chunked)
 		return 0;
@@ -273,7 +274,7 @@ static int agent_take_body(struct agent *ag, const char **why)
 		if (fd >= 0)
 			close(fd);
 		*why = "cannot hand the decoded request body to the endpoint";
-		return 500;
+		return DR_STATUS_INTERNAL_ERROR;
 	}
 	close(fd);
 	ag->req.content_length = (long long)ch.out_len;
@@ -292,7 +293,7 @@ static int agent_drop_body(struct agent *ag, const char **why)
 		int rc = dr_fd_read_exact(STDIN_FILENO, ag->body, n, deadline);
 		if (rc) {
 			*why = "request body not received in time";
-			return rc == DR_FD_LATE ? 408 : 400;
+			return rc == DR_FD_LATE ? DR_STATUS_REQUEST_TIMEOUT : DR_STATUS_BAD_REQUEST;
 		}
 		left -= (long long)n;
 	}
@@ -301,30 +302,84 @@ static int agent_drop_body(struct agent *ag, const char **why)
 	return 0;
 }
 
-/* Under the units (DREICHOR_LANDLOCK=on): from here on this process and the endpoint it execs
- * read only the system's programs and configuration and their own files, and write only the
- * state directory. 0, or the reason it could not be done. */
-static const char *agent_confine(const struct dr_config *cfg)
+/* What every program under the dispatcher's Landlock reads besides its own files; nothing else of
+ * /etc or /usr (docs/architecture.md, "Landlock"): the dynamic loader's cache and the libraries,
+ * the time zone, /proc (/proc/locks names the deploy lock's holder; the sanitizers read
+ * /proc/self), /dev/urandom (the libraries' fallback where getrandom cannot answer). A path this
+ * system lacks is skipped. */
+static const char *const agent_system_reads[] = {
+	"/etc/ld.so.cache", "/etc/ld.so.preload", "/usr/lib", "/usr/lib64", "/lib", "/lib64",
+	"/etc/localtime", "/usr/share/zoneinfo", "/proc", "/dev/urandom",
+};
+
+/* What dreichor-registry reads when an endpoint runs it under this ruleset, that is without
+ * DREICHOR_REGISTRY_SOCKET (the units ask a unit of its own): TLS trust and the resolver. */
+static const char *const agent_registry_reads[] = {
+	"/etc/ssl/certs", "/usr/share/ca-certificates", "/etc/ssl/openssl.cnf", "/etc/gnutls/config",
+	"/etc/docker/certs.d", "/etc/nsswitch.conf", "/etc/host.conf", "/etc/hosts", "/etc/resolv.conf",
+	"/etc/gai.conf",
+};
+
+#define AGENT_COUNT(a) (sizeof (a) / sizeof *(a))
+#define AGENT_OWN_READS 5 /* agent_confine's own[] */
+_Static_assert(AGENT_COUNT(agent_system_reads) + AGENT_COUNT(agent_registry_reads) + AGENT_OWN_READS <=
+		       DR_LANDLOCK_PATHS_MAX, "room for every path the ruleset grants");
+
+/* Append the set entries of more to list, which holds n; the new count. */
+static size_t agent_paths_add(const char **list, size_t n, const char *const more[], size_t count)
 {
-	const char *mode = dr_env("DREICHOR_LANDLOCK"), *libexec = dr_env("DREICHOR_LIBEXECDIR");
-	const char *own_files[] = { cfg->runtime_env_file, cfg->registry_auth_file, cfg->image_signature_keys,
-				    cfg->cf_access_certs_file };
-	/* /proc: /proc/locks says who holds the deploy lock. */
-	const char *read_paths[DR_LANDLOCK_PATHS_MAX] = { "/usr", "/etc", "/proc", "/dev/urandom",
-							  libexec ? libexec : DR_PKGLIBEXECDIR };
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		if (more[i]) /* a file that is not configured */
+			list[n++] = more[i];
+	return n;
+}
+
+/* Under the units (DREICHOR_LANDLOCK=on): from here on this process and the endpoint it execs
+ * read only the system files above, their programs and this environment's configured files (the
+ * secrets are read already, and not among them), and write only the state directory.
+ * 0 when not asked for, 1 when applied, -1 with *why when it could not be. */
+static int agent_confine(const struct dr_config *cfg, const char **why)
+{
+	const char *mode = dr_env("DREICHOR_LANDLOCK");
+	const char *own[AGENT_OWN_READS] = { cfg->libexecdir, cfg->runtime_env_file, cfg->registry_auth_file,
+					     cfg->image_signature_keys, cfg->cf_access_certs_file };
+	const char *read_paths[DR_LANDLOCK_PATHS_MAX + 1];
 	const char *write_paths[] = { cfg->state_directory, "/dev/null", NULL };
-	size_t n = 5, i;
+	size_t n;
 	int rc;
 
 	if (!mode || strcmp(mode, "on") || !cfg->state_directory)
-		return NULL;
-	for (i = 0; i < sizeof own_files / sizeof own_files[0]; i++)
-		if (own_files[i]) /* the ones configured */
-			read_paths[n++] = own_files[i];
+		return 0;
+	n = agent_paths_add(read_paths, 0, agent_system_reads, AGENT_COUNT(agent_system_reads));
+	if (!cfg->registry_socket)
+		n = agent_paths_add(read_paths, n, agent_registry_reads, AGENT_COUNT(agent_registry_reads));
+	n = agent_paths_add(read_paths, n, own, AGENT_COUNT(own));
 	read_paths[n] = NULL;
 	rc = dr_landlock_confine(read_paths, write_paths);
-	return rc == 0 ? NULL : rc == 1 ? "DREICHOR_LANDLOCK=on, but the kernel offers no Landlock" :
-				     "DREICHOR_LANDLOCK=on, but the Landlock ruleset could not be applied";
+	if (rc == 0)
+		return 1;
+	*why = rc == 1 ? "DREICHOR_LANDLOCK=on, but the kernel offers no Landlock" :
+			 "DREICHOR_LANDLOCK=on, but the Landlock ruleset could not be applied";
+	return -1;
+}
+
+/* Read and parse the request head. Once its request line parsed, the audit entry names the method
+ * and path, whatever is refused after it (CONTRACT 7). 0, DR_HTTP_CLOSED_EMPTY, or the status. */
+static int agent_read_head(struct agent *ag)
+{
+	int rc = dr_http_head_read(STDIN_FILENO, &ag->req, DR_HTTP_HEAD_TIMEOUT_MS);
+
+	if (rc == DR_HTTP_CLOSED_EMPTY)
+		return rc;
+	if (rc)
+		dr_http_head_parse_request_line(&ag->req);
+	else
+		rc = dr_http_head_parse(&ag->req);
+	ag->audit.method = ag->req.method;
+	ag->audit.path = ag->req.path;
+	return rc;
 }
 
 static int agent_serve(struct agent *ag)
@@ -343,17 +398,15 @@ static int agent_serve(struct agent *ag)
 	ag->audit.action = "refused";
 	dr_config_load(&ag->cfg, DR_CONFIG_AUTH);
 	ag->audit.environment = ag->cfg.environment ? ag->cfg.environment : dr_env("ENVIRONMENT");
-	if ((why = agent_confine(&ag->cfg)))
-		return agent_refuse(ag, 500, NULL, why);
-	rc = dr_http_head_read(STDIN_FILENO, &ag->req, DR_HTTP_HEAD_TIMEOUT_MS);
+	if (agent_confine(&ag->cfg, &why) < 0)
+		return agent_refuse(ag, DR_STATUS_INTERNAL_ERROR, NULL, why);
+	rc = agent_read_head(ag);
 	if (rc == DR_HTTP_CLOSED_EMPTY)
 		return 0;
-	if (rc || (rc = dr_http_head_parse(&ag->req)))
+	if (rc)
 		return agent_refuse(ag, rc, NULL, ag->req.error);
-	ag->audit.method = ag->req.method;
-	ag->audit.path = ag->req.path;
 	if (!strcmp(ag->req.version, "HTTP/1.1") && !dr_http_header_get(&ag->req, "Host"))
-		return agent_refuse(ag, 400, NULL, "an HTTP/1.1 request needs a Host header (RFC 9112, section 3.2)");
+		return agent_refuse(ag, DR_STATUS_BAD_REQUEST, NULL, "an HTTP/1.1 request needs a Host header (RFC 9112, section 3.2)");
 	presented = dr_http_header_get(&ag->req, "CF-Access-Client-Id");
 	if (presented) {
 		dr_strlcpy(ag->client_id, presented, sizeof ag->client_id);
@@ -371,14 +424,14 @@ static int agent_serve(struct agent *ag)
 		ag->audit.client_id = role == DR_AUTH_READER ? ag->cfg.reader_client_id : ag->cfg.client_id;
 	route = agent_route_find(ag->req.path);
 	if (!route)
-		return agent_refuse(ag, 404, NULL, "unknown path; the API is POST /v1/plan, POST /v1/deploy, GET /v1/status, GET /v1/deploys, GET /v1/deploys/<request_id>, POST /v1/stop");
+		return agent_refuse(ag, DR_STATUS_NOT_FOUND, NULL, "unknown path; the API is POST /v1/plan, POST /v1/deploy, GET /v1/status, GET /v1/deploys, GET /v1/deploys/<request_id>, POST /v1/stop");
 	if (strcmp(ag->req.method, route->method)) {
 		snprintf(err.reason, sizeof err.reason, "method %s is not allowed on %s; use %s", ag->req.method,
 			 route->path, route->method);
-		return agent_refuse(ag, 405, route->method, err.reason);
+		return agent_refuse(ag, DR_STATUS_METHOD_NOT_ALLOWED, route->method, err.reason);
 	}
 	if (route->changes && role == DR_AUTH_READER)
-		return agent_refuse(ag, 403, NULL, "this is the read-only service token (CF_ACCESS_READER_CLIENT_ID): it may plan and read "
+		return agent_refuse(ag, DR_STATUS_FORBIDDEN, NULL, "this is the read-only service token (CF_ACCESS_READER_CLIENT_ID): it may plan and read "
 						   "status and history; deploy and stop need the deploying token");
 	if ((rc = agent_check_body(route, &ag->req, &why)))
 		return agent_refuse(ag, rc, NULL, why);
@@ -433,6 +486,25 @@ static void agent_check_docker(const struct dr_config *cfg)
 	       cfg->container_network ? cfg->container_network : "default", cfg->image_repository);
 }
 
+/* --check-config under the units' DREICHOR_LANDLOCK=on: the ruleset every request gets, applied to
+ * this check itself once it has read all it reads, so that a kernel or a system call filter that
+ * refuses it fails here rather than answering every request 500. */
+static int agent_check_landlock(const struct dr_config *cfg)
+{
+	const char *why = NULL;
+	int rc = agent_confine(cfg, &why);
+
+	if (rc > 0)
+		printf("landlock: the ruleset applies: reads confined to the system's libraries and this "
+		       "environment's files, writes to %s\n", cfg->state_directory);
+	if (rc >= 0)
+		return 0;
+	fprintf(stderr, "%s: every request would be answered 500. Boot a kernel with Landlock enabled (lsm= "
+			"including landlock), or set DREICHOR_LANDLOCK=off in a drop-in, which leaves the agent "
+			"without its file system confinement (docs/operations.md)\n", why);
+	return 1;
+}
+
 /* --check-config: every problem on its own line, exit 0 when there are none. */
 static int agent_check_config(void)
 {
@@ -450,6 +522,7 @@ static int agent_check_config(void)
 		dr_runtime_env_free(&env);
 	}
 	problems += agent_check_signature_keys(&cfg);
+	problems += agent_check_landlock(&cfg);
 	if (!problems) {
 		agent_check_docker(&cfg);
 		printf("configuration valid for %s\n", cfg.environment);

@@ -44,7 +44,7 @@ int main(void)
 	if (rc == DR_FAULT_REPLAYED)
 		rc = dr_pipeline_end_replay(&dp);
 	else
-		rc = dr_endpoint_end(&dp.ep, rc, 200, deploy_answer(&dp, rc));
+		rc = dr_endpoint_end(&dp.ep, rc, deploy_answer(&dp, rc));
 	dr_pipeline_free(&dp);
 	return rc;
 }

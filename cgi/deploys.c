@@ -81,7 +81,7 @@ int main(void)
 
 	if (!(rc = dr_endpoint_begin(&d.ep, "deploys")))
 		rc = dr_endpoint_steps(&d.ep, deploys_steps, sizeof deploys_steps / sizeof *deploys_steps, &d);
-	rc = dr_endpoint_end(&d.ep, rc, 200, rc ? NULL : deploys_answer(&d));
+	rc = dr_endpoint_end(&d.ep, rc, rc ? NULL : deploys_answer(&d));
 	json_object_put(d.entries);
 	json_object_put(d.record);
 	return rc;

@@ -42,7 +42,7 @@ int main(void)
 	int rc;
 
 	rc = dr_pipeline_run(&pl, "plan", DR_RUN_PLAN);
-	rc = dr_endpoint_end(&pl.ep, rc, 200, rc ? NULL : plan_answer(&pl));
+	rc = dr_endpoint_end(&pl.ep, rc, rc ? NULL : plan_answer(&pl));
 	dr_pipeline_free(&pl);
 	return rc;
 }

@@ -135,5 +135,5 @@ int main(void)
 
 	if (!(rc = dr_endpoint_begin(&s.ep, "status")))
 		rc = dr_endpoint_steps(&s.ep, status_steps, sizeof status_steps / sizeof *status_steps, &s);
-	return dr_endpoint_end(&s.ep, rc, 200, rc ? NULL : status_answer(&s));
+	return dr_endpoint_end(&s.ep, rc, rc ? NULL : status_answer(&s));
 }

@@ -73,5 +73,5 @@ int main(void)
 	st.ep.keeps_history = 1;
 	if (!(rc = dr_endpoint_begin(&st.ep, "stop")))
 		rc = dr_endpoint_steps(&st.ep, stop_steps, sizeof stop_steps / sizeof *stop_steps, &st);
-	return dr_endpoint_end(&st.ep, rc, 200, rc ? NULL : stop_answer(&st));
+	return dr_endpoint_end(&st.ep, rc, rc ? NULL : stop_answer(&st));
 }

@@ -111,6 +111,46 @@ check "... no password anywhere in the answer" bash -c "! grep -qF db-pass-dev '
 call dev GET /v1/deploys
 check "... nor in the history" bash -c "! grep -qF db-pass-dev '$T/body' && ! grep -qF db-pass-dev '$T/dev/state/deploys.jsonl'"
 
+# A refusal after the request line parsed names its method and path (CONTRACT 7), whichever
+# later line was refused, and the path as parsed (no query); the request line's own refusal names
+# neither. Raw bytes, for what curl will not send.
+raw_answer() { # raw_answer FILE: send FILE's bytes; STATUS and BODY of the answer
+	local answer
+	answer=$(timeout 15 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT_dev; cat '$1' >&3; cat <&3" | tr -d '\r')
+	STATUS=$(sed -n '1s/^HTTP\/1\.1 \([0-9]*\) .*/\1/p' <<<"$answer")
+	BODY=$(sed '1,/^$/d' <<<"$answer")
+}
+head_of() { printf 'POST /v1/deploy%s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' "${2:-}" >"$T/$1"; }
+head_of fold; printf ' folded\r\nContent-Length: 2\r\n\r\n{}' >>"$T/fold"
+head_of badname '?dry=1'; printf 'Bad Name: v\r\n\r\n' >>"$T/badname"
+head_of dupcl; printf 'Content-Length: 2\r\nContent-Length: 2\r\n\r\n{}' >>"$T/dupcl"
+head_of nul; printf 'X-A: a\0b\r\n\r\n' >>"$T/nul"
+head_of toolong; printf 'X-Pad: %s\r\n\r\n' "$(head -c 9000 /dev/zero | tr '\0' p)" >>"$T/toolong"
+head_of toomany; for i in $(seq 65); do printf 'X-%d: v\r\n' "$i"; done >>"$T/toomany"; printf '\r\n' >>"$T/toomany"
+for c in "fold|obs-folded header line|400" "badname|bad header name (a query on the path)|400" \
+	"dupcl|duplicate Content-Length|400" "nul|NUL byte in a header|400" "toolong|header too long|431" \
+	"toomany|65 header fields|431"; do
+	IFS='|' read -r file what status <<<"$c"
+	raw_answer "$T/$file"
+	E=$(entry "$(rid)")
+	check "$what: $status" test "$STATUS" = "$status"
+	check "$what: METHOD POST" field_is "$E" DREICHOR_METHOD POST
+	check "$what: PATH /v1/deploy" field_is "$E" DREICHOR_PATH /v1/deploy
+done
+# A head that stops after its request line: 408 after the 5 s limit, still with both.
+head_of late
+answer=$(timeout 15 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT_dev; cat '$T/late' >&3; cat <&3" | tr -d '\r')
+BODY=$(sed '1,/^$/d' <<<"$answer")
+E=$(entry "$(rid)")
+check "head cut short: 408, METHOD POST, PATH /v1/deploy" field_is "$E" \
+	'DREICHOR_HTTP_STATUS + " " + .DREICHOR_METHOD + " " + .DREICHOR_PATH' "408 POST /v1/deploy"
+printf 'POST /v1/deploy HTTP/9.9\r\nHost: x\r\n\r\n' >"$T/badversion"
+raw_answer "$T/badversion"
+E=$(entry "$(rid)")
+check "HTTP/9.9 request line: 505" test "$STATUS" = 505
+check "... names no method" field_is "$E" 'DREICHOR_METHOD // "absent"' absent
+check "... nor path" field_is "$E" 'DREICHOR_PATH // "absent"' absent
+
 # No entry anywhere holds the secret or the database password.
 journalctl --since=@"$since" -o json >"$T/journal.json"
 check "journal read back" test -s "$T/journal.json"

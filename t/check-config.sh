@@ -16,7 +16,8 @@ for env in dev prod; do
 	printf 'secret-%s-0123456789abcdef0123456789abcdef\n' "$env" >"$T/creds-$env/cf-access-client-secret"
 done
 
-# check_config ENV-FILE STATE CREDS [VAR=VALUE...]: run it; sets RC, OUT, ERR.
+# check_config ENV-FILE STATE CREDS [VAR=VALUE...]: run it (under the command CHECK_UNDER, when
+# set); sets RC, OUT, ERR.
 check_config() {
 	local file=$1 state=$2 creds=$3; shift 3
 	(
@@ -25,7 +26,7 @@ check_config() {
 		STATE_DIRECTORY=$state
 		CREDENTIALS_DIRECTORY=$creds
 		for kv in "$@"; do export "${kv?}"; done
-		exec "$top_builddir/dreichor-agent" --check-config
+		exec ${CHECK_UNDER:-} "$top_builddir/dreichor-agent" --check-config
 	) >"$T/out" 2>"$T/err"
 	RC=$?
 	OUT=$(cat "$T/out")
@@ -89,6 +90,73 @@ check "... STOP_TIMEOUT_SECONDS" grep -q '^STOP_TIMEOUT_SECONDS: must be a whole
 check "... ALLOW_EXECUTION_PLANE and the runtime EXECUTION_PLANE" grep -q 'EXECUTION_PLANE: must equal ALLOW_EXECUTION_PLANE' "$T/err"
 check "exit status is non-zero" test "$RC" != 0
 check "no secret printed" bash -c "! grep -q secret-dev '$T/err' '$T/out'"
+
+# The units' DREICHOR_LANDLOCK=on on a kernel that cannot apply the ruleset: every request would be
+# answered 500, so the check fails and says what to do. "Cannot", for real: a seccomp filter (a
+# helper built here) makes landlock_create_ruleset (444 on every architecture) fail as such a kernel
+# does: ENOSYS without Landlock built in, EOPNOTSUPP with it left out of lsm=, and EPERM as a
+# system call filter that does not allow it.
+command -v cc >/dev/null || hard_error "cc is needed to build the seccomp helper"
+cc -O1 -Wall -Werror -o "$T/syscall-fails" -x c - <<'HELPER' || hard_error "cannot build the seccomp helper"
+/* syscall-fails NR ERRNO PROGRAM [ARG...]: run PROGRAM with system call NR failing with ERRNO. */
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { sizeof filter / sizeof *filter, filter };
+
+	if (argc < 4)
+		return 100;
+	filter[1].k = (unsigned)strtoul(argv[1], NULL, 10);
+	filter[2].k |= (unsigned)strtoul(argv[2], NULL, 10) & SECCOMP_RET_DATA;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog)) {
+		perror("syscall-fails: seccomp");
+		return 111;
+	}
+	execv(argv[3], argv + 3);
+	perror("syscall-fails: exec");
+	return 111;
+}
+HELPER
+python3 -c 'import ctypes; l = ctypes.CDLL(None); exit(0 if l.syscall(444, None, 0, 1) > 0 else 1)' ||
+	hard_error "this kernel offers no Landlock: the passing case below cannot be shown"
+check_config "$DEV/.env" "$T/state-dev" "$T/creds-dev" DREICHOR_LANDLOCK=on
+check "DREICHOR_LANDLOCK=on where the kernel applies it: passes, saying so" \
+	bash -c '[ "$1" = 0 ] && grep -q "^landlock: the ruleset applies" <<<"$2"' _ "$RC" "$OUT"
+for e in "38|ENOSYS|kernel offers no Landlock" "95|EOPNOTSUPP|kernel offers no Landlock" \
+	"1|EPERM|Landlock ruleset could not be applied"; do
+	IFS='|' read -r errno name says <<<"$e"
+	CHECK_UNDER="$T/syscall-fails 444 $errno" check_config "$DEV/.env" "$T/state-dev" "$T/creds-dev" DREICHOR_LANDLOCK=on
+	check "landlock_create_ruleset failing with $name: exit 1, not valid" \
+		bash -c '[ "$1" = 1 ] && ! grep -q "configuration valid" <<<"$2"' _ "$RC" "$OUT"
+	check "... one line: $says, every request 500, what to do" grep -qx \
+		"DREICHOR_LANDLOCK=on, but the $says: every request would be answered 500. Boot a kernel with Landlock enabled (lsm= including landlock), or set DREICHOR_LANDLOCK=off in a drop-in, which leaves the agent without its file system confinement (docs/operations.md)" \
+		<<<"$ERR"
+done
+CHECK_UNDER="$T/syscall-fails 444 38" check_config "$DEV/.env" "$T/state-dev" "$T/creds-dev" DREICHOR_LANDLOCK=off
+check "... and with DREICHOR_LANDLOCK=off the same kernel passes" test "$RC" = 0 -a -z "$ERR"
+# What the check foretold: a request on that kernel is answered 500, naming the cause.
+(
+	set -a
+	. "$DEV/.env"
+	STATE_DIRECTORY=$T/state-dev CREDENTIALS_DIRECTORY=$T/creds-dev DREICHOR_LANDLOCK=on
+	printf 'GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n' |
+		exec "$T/syscall-fails" 444 38 "$top_builddir/dreichor-agent"
+) >"$T/answer" 2>/dev/null
+check "... where a request is answered 500 naming it" bash -c \
+	'head -1 "$1" | grep -q "^HTTP/1.1 500 " && grep -q "kernel offers no Landlock" "$1"' _ "$T/answer"
 
 # Unknown runtime keys are typos, and are refused.
 printf 'LOG_LVEL=info\n' >>"$DEV/runtime.env"

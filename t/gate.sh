@@ -40,9 +40,11 @@ V=/v1.41
 BINDS=$(jq -cn --arg a "$T/dev/volumes/audit-events:/var/lib/dreichor/audit-events" \
 	--arg s "$T/dev/volumes/snapshots:/var/lib/dreichor/snapshots" '[$a, $s]')
 DIGEST=$(registry_digest 1.0.0)
+# Dev's runtime variables as the agent passes them: the gate checks them by the runtime env's rules.
+ENV_ITEMS=$( (grep -E '^[A-Z_]+=' "$T/dev/runtime.env"; echo ENVIRONMENT=dev) | jq -R . | jq -cs .)
 create_body() { # create_body JQ-EDIT: dev's create body, edited
-	jq -cn --arg img "$IMAGE_REPOSITORY@$DIGEST" --argjson binds "$BINDS" \
-		'{Image: $img, Env: ["A=b"], Labels: {}, HostConfig: {Binds: $binds, RestartPolicy: {Name: "no"}, NetworkMode: "none"}}' |
+	jq -cn --arg img "$IMAGE_REPOSITORY@$DIGEST" --argjson binds "$BINDS" --argjson env "$ENV_ITEMS" \
+		'{Image: $img, Env: $env, Labels: {}, HostConfig: {Binds: $binds, RestartPolicy: {Name: "unless-stopped"}, NetworkMode: "none"}}' |
 		jq -c "$1"
 }
 
@@ -91,6 +93,119 @@ check "another image: 403" refused "Image is not allowed"
 gate POST "$V/containers/create?name=dreichor-runtime-dev" -H 'Content-Type: application/json' -d "$(create_body '.HostConfig.CapAdd = ["ALL"]')"
 check "CapAdd: 403" refused "HostConfig.CapAdd"
 check "... no container was made" test "$(container_count dreichor-runtime-dev)" = 0
+
+# --- The engine reads what the gate checked: five requests a Go engine read differently from
+# the gate of before (docs/architecture.md, the Docker gate). Each is judged by what the engine did.
+gate_create() { # gate_create BODY [CURL-ARGS...]: a create of dev's container with BODY
+	local body=$1
+	shift
+	gate POST "$V/containers/create?name=dreichor-runtime-dev" -H 'Content-Type: application/json' "$@" --data-binary "$body"
+}
+engine_has_no_dev_container() {
+	[ "$(container_count dreichor-runtime-dev)" = 0 ] ||
+		{ log "the engine has: $(docker_cli inspect dreichor-runtime-dev | jq -c '.[0].HostConfig')"; return 1; }
+}
+ALLOWED_HOST=$(jq -cn --argjson binds "$BINDS" '{Binds: $binds, RestartPolicy: {Name: "unless-stopped"}, NetworkMode: "none"}')
+# 1. A name with an escaped NUL: json-c cut it and kept the last HostConfig; Go ignores it and used the first.
+gate_create "{\"Image\":\"$IMAGE_REPOSITORY@$DIGEST\",\"HostConfig\":{\"Binds\":[\"/:/host\"],\"NetworkMode\":\"none\"},\"HostConfig\\u0000\":$ALLOWED_HOST}"
+check "probe 1, a name with an escaped NUL: 403" refused "escape"
+check "... the engine made no container" engine_has_no_dev_container
+# 2. A second HostConfig spelled with an escape: Go merged both into one.
+gate_create "{\"Image\":\"$IMAGE_REPOSITORY@$DIGEST\",\"HostConfig\":$ALLOWED_HOST,\"HostConfi\\u0067\":{\"Privileged\":true,\"PidMode\":\"host\",\"CapAdd\":[\"ALL\"],\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/\",\"Target\":\"/host\"}]}}"
+check "probe 2, a duplicate name spelled with an escape: 403" refused "escape"
+check "... the engine made no container" engine_has_no_dev_container
+gate_create "{\"Image\":\"$IMAGE_REPOSITORY@$DIGEST\",\"HostConfig\":$ALLOWED_HOST,\"hostconfig\":{\"Privileged\":true}}"
+check "... the same name in another case: 403" refused "appears twice"
+check "... the engine made no container" engine_has_no_dev_container
+# 3. A start with a body under API 1.23: engines before 25 applied it as the HostConfig.
+gate_create "$(create_body .)"
+check "dev's container created through the gate: 201" test "$STATUS" = 201
+gate POST "/v1.23/containers/dreichor-runtime-dev/start" -H 'Content-Type: application/json' -d '{"Binds":["/:/host"],"Privileged":true}'
+check "probe 3, a start with a body under API 1.23: 403" refused "below 1.24"
+gate POST "/v1.24/containers/dreichor-runtime-dev/start" -H 'Content-Type: application/json' -d '{"Binds":["/:/host"]}'
+check "... and under 1.24: 403" refused "only a create carries a body"
+gate POST "/containers/dreichor-runtime-dev/start"
+check "... and a start naming no version: 403" refused "API version"
+never_started_with_its_binds() {
+	[ "$(docker_cli inspect -f '{{.State.StartedAt}}' dreichor-runtime-dev)" = 0001-01-01T00:00:00Z ] &&
+		docker_cli inspect dreichor-runtime-dev |
+		jq_holds --argjson b "$BINDS" '.[0].HostConfig.Binds == $b and .[0].HostConfig.Privileged == false'
+}
+check "... the engine never started it, and it kept its two binds" never_started_with_its_binds
+gate DELETE "$V/containers/dreichor-runtime-dev?force=true"
+# 4. A form body on a pull: Go read its values before the checked query's.
+docker_cli import "$T/rootfs.tar" "$REGISTRY/other/image:1" >/dev/null && docker_cli push "$REGISTRY/other/image:1" >/dev/null 2>&1 &&
+	docker_cli rmi "$REGISTRY/other/image:1" >/dev/null 2>&1 || hard_error "could not push another repository's image"
+FETCH_PORT=$(free_port)
+socat -u "TCP-LISTEN:$FETCH_PORT,bind=127.0.0.1,reuseaddr,fork" "OPEN:$T/fetched,creat,append" &
+BG_PIDS="$BG_PIDS $!"
+wait_for 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$FETCH_PORT" 2>/dev/null
+: >"$T/fetched"
+gate POST "$V/images/create?fromImage=$(enc "$IMAGE_REPOSITORY")&tag=1.0.0" \
+	-H 'Content-Type: application/x-www-form-urlencoded' --data-binary "fromImage=$REGISTRY/other/image&tag=1"
+check "probe 4, a pull with a form body naming another repository: 403" refused "only a create carries a body"
+gate POST "$V/images/create?fromImage=$(enc "$IMAGE_REPOSITORY")&tag=1.0.0" \
+	-H 'Content-Type: application/x-www-form-urlencoded' --data-binary "fromImage=&fromSrc=http://127.0.0.1:$FETCH_PORT/x&repo=$(enc "$IMAGE_REPOSITORY")"
+check "... and one with fromSrc, a URL for the engine to fetch: 403" refused "only a create carries a body"
+gate POST "$V/images/create?fromImage=$(enc "$IMAGE_REPOSITORY")&tag=1.0.0&fromSrc=$(enc "http://127.0.0.1:$FETCH_PORT/y")"
+check "... and fromSrc in the query: 403" refused "fromSrc"
+gate POST "$V/images/create?fromImage=$(enc "$IMAGE_REPOSITORY")&tag=1.0.0" -H 'Content-Type: application/x-www-form-urlencoded'
+check "... and a form Content-Type with no body: 403" refused "only a create carries a body"
+sleep 1
+no_other_repository() { ! docker_cli image ls --format '{{.Repository}}' | grep -q other/image; }
+check "... the engine pulled no other repository" no_other_repository
+check "... and fetched nothing (the listener saw no connection)" test ! -s "$T/fetched"
+# 5. An events filter with an escaped NUL name: the engine saw no filter, and prod's events reached dev.
+since=$(($(date +%s) - 3600))
+gate GET "$V/events?since=$since&until=$(date +%s)&filters=$(enc '{"container\u0000":["dreichor-runtime-dev"]}')"
+check "probe 5, an events filter with an escaped NUL name: 403" refused "escape"
+check "... no event of prod's container reached dev" bash -c '! grep -q dreichor-runtime-prod <<<"$1"' _ "$BODY"
+gate GET "$V/events?since=$since&until=$(date +%s)&filters=$(enc '{"container":["dreichor-runtime-dev"],"Container":["dreichor-runtime-prod"]}')"
+check "... a filter name twice in two cases: 403" refused "appears twice"
+gate GET "$V/events?since=$since&until=$(date +%s)&filters=$(enc '{"container" : ["dreichor-runtime-dev"]}')"
+check "... dev's own filter, written anew: 200, and no event of prod's" \
+	bash -c '[ "$1" = 200 ] && grep -q dreichor-runtime-dev <<<"$2" && ! grep -q dreichor-runtime-prod <<<"$2"' _ "$STATUS" "$BODY"
+
+# --- Defence in depth: what the engine made is compared with what was checked.
+# A privileged container made behind the gate's back (as a differential would): a start through
+# the gate inspects it first, removes it and refuses; it never runs.
+before=$(date +%s)
+docker_cli create --name dreichor-runtime-dev --privileged --network none "$IMAGE_REPOSITORY@$DIGEST" >/dev/null
+gate POST "$V/containers/dreichor-runtime-dev/start"
+check "a start of a privileged container: 403 naming the difference" refused "HostConfig.Privileged"
+never_ran_and_gone() {
+	engine_has_no_dev_container && ! docker_cli events --since "$before" --until "$(date +%s)" \
+		--filter container=dreichor-runtime-dev --filter event=start | grep -q .
+}
+check "... the engine never started it, and it is gone" never_ran_and_gone
+# A proxy that adds a privilege to every create, as an engine that read the body differently
+# would: the gate sees it in its inspect, removes the container and refuses.
+python3 "$top_srcdir/t/tamper-proxy.py" "$T/tamper.sock" "$DOCKER_SOCK" >"$T/tamper.log" 2>&1 &
+BG_PIDS="$BG_PIDS $!"
+wait_for 10 grep -q listening "$T/tamper.log"
+DOCKER_SOCK_ENGINE=$DOCKER_SOCK
+DOCKER_SOCK=$T/tamper.sock start_gate dev
+DOCKER_SOCK=$DOCKER_SOCK_ENGINE
+gate_create "$(create_body .)"
+check "a create the engine made privileged (a tampering proxy): 403 naming the difference" \
+	refused "differs from what was checked (HostConfig.Privileged)"
+check "... the container it made is gone" engine_has_no_dev_container
+check "... the refusal is audited" wait_for 10 bash -c \
+	'journalctl -o json DREICHOR_ACTION=docker-gate DREICHOR_HTTP_STATUS=403 | grep -q "differs from what was checked"'
+start_gate dev
+
+# --- The runtime's variables, by the rules the agent applies: a compromised agent gets no other plane.
+gate_create "$(create_body '.Env |= map(if startswith("EXECUTION_PLANE=") then "EXECUTION_PLANE=live" else . end)')"
+check "a create with EXECUTION_PLANE=live: 403 naming it" refused "EXECUTION_PLANE"
+gate_create "$(create_body '.Env |= map(select(startswith("ENVIRONMENT=") | not))')"
+check "a create without ENVIRONMENT: 403" refused "ENVIRONMENT"
+check "... the engine made no container" engine_has_no_dev_container
+# --- The engine's container filter passes every name that begins with dev's: the gate keeps dev's own.
+docker_cli create --name dreichor-runtime-dev-other --label secret=of-another "$IMAGE_REPOSITORY@$DIGEST" >/dev/null
+docker_cli rm dreichor-runtime-dev-other >/dev/null
+gate GET "$V/events?since=$since&until=$(date +%s)&filters=$(enc '{"container":["dreichor-runtime-dev"]}')"
+check "events of a container whose name begins with dev's do not pass" \
+	bash -c '[ "$1" = 200 ] && grep -q "\"name\":\"dreichor-runtime-dev\"" <<<"$2" && ! grep -q "of-another" <<<"$2"' _ "$STATUS" "$BODY"
 
 # --- Refusals: other repositories and unfiltered lists.
 gate POST "$V/images/create?fromImage=busybox&tag=latest"
@@ -181,6 +296,16 @@ check "a .env the gate cannot read: 503 naming it" \
 mv "$T/dev/agent.env.away" "$T/dev/agent.env"
 gate GET "$V/_ping"
 check "... and the gate answers again once it can" test "$STATUS" = 200
+
+# --- The gate's own setting: an idle time that is not whole seconds (0 to 86400) stops it, saying
+# why, before it serves anything; it is never read as 0 (never idle out).
+for idle in abc 30s -1 " 5" 86401; do
+	DREICHOR_GATE_CONFIG=$T/dev/agent.env DREICHOR_GATE_UPSTREAM=$DOCKER_SOCK DREICHOR_GATE_IDLE_SECONDS=$idle \
+		"$top_builddir/dreichor-docker-gate" </dev/null >/dev/null 2>"$T/idle.err"
+	rc=$?
+	check "DREICHOR_GATE_IDLE_SECONDS='$idle': exit 100 naming it (exit $rc)" bash -c \
+		'[ "$1" = 100 ] && grep -q "DREICHOR_GATE_IDLE_SECONDS must be whole seconds" "$2"' _ "$rc" "$T/idle.err"
+done
 
 # --- The engine down: 502 naming it.
 stop_dockerd

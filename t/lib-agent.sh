@@ -214,3 +214,271 @@ start_deployed_agent() {
 	deploy dev "$IMAGE_REPOSITORY:1.0.0"
 	status_is 200 || hard_error "the deploy for the benchmark failed: $BODY"
 }
+
+# build_probe OUT TRIES: a stand-in endpoint, compiled to OUT, that reports what the sandbox lets
+# it do. Run in place of dreichor-status (DREICHOR_LIBEXECDIR), it inherits the dispatcher's
+# Landlock ruleset; a compiled program, since the ruleset grants no shell. It answers 200 with
+# one line per line of the file TRIES (a path it reads at run time):
+#   id                          uid=N and groups=N... (the effective group first, as id -G)
+#   status KEY...               KEY=value of /proc/self/status
+#   landlock DENIED ALLOWED     landlock=on when DENIED exists but cannot be listed and ALLOWED can
+#   read|list|write|append|create-remove|exec NAME PATH
+#   tcp NAME HOST PORT
+#   http NAME SOCKET METHOD TARGET [BODY]   an answer under 400 is allowed (as curl -f)
+# each try as NAME=allowed, or NAME=denied errno=ENAME (status=N for an HTTP refusal).
+build_probe() {
+	command -v cc >/dev/null || hard_error "cc is needed to build the probe"
+	cc -O1 -Wall -Werror -DPROBE_TRIES="\"$2\"" -o "$1" -x c - <<'PROBE' || hard_error "cannot build the probe"
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char out[65536];
+static size_t used;
+
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out + used, sizeof out - used, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		used += (size_t)n < sizeof out - used ? (size_t)n : sizeof out - used - 1;
+}
+
+/* Each try: 0 allowed, an errno, or minus an HTTP status. */
+static int try_read(const char *path)
+{
+	char c;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0)
+		return errno;
+	if (read(fd, &c, 1) < 0)
+		rc = errno;
+	close(fd);
+	return rc;
+}
+
+static int try_list(const char *path)
+{
+	DIR *d = opendir(path);
+	int rc;
+
+	if (!d)
+		return errno;
+	errno = 0;
+	rc = readdir(d) ? 0 : errno;
+	closedir(d);
+	return rc;
+}
+
+static int try_open_write(const char *path, int flags, int remove)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | flags, 0644);
+
+	if (fd < 0)
+		return errno;
+	if (flags & O_CREAT)
+		(void)!write(fd, "x\n", 2);
+	close(fd);
+	if (remove)
+		unlink(path);
+	return 0;
+}
+
+/* Whether execve itself succeeds: the child reports its errno through a close-on-exec pipe. */
+static int try_exec(const char *path)
+{
+	int p[2], err = 0, null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	pid_t pid;
+
+	if (null < 0 || pipe2(p, O_CLOEXEC))
+		return errno;
+	if ((pid = fork()) == 0) {
+		char *argv[] = { (char *)path, NULL };
+		dup2(null, 0), dup2(null, 1), dup2(null, 2);
+		execv(path, argv);
+		err = errno;
+		(void)!write(p[1], &err, sizeof err);
+		_exit(127);
+	}
+	close(p[1]);
+	if (read(p[0], &err, sizeof err) != sizeof err)
+		err = 0;
+	close(p[0]);
+	close(null);
+	waitpid(pid, NULL, 0);
+	return err;
+}
+
+static int try_tcp(const char *host, const char *port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((unsigned short)strtoul(port, NULL, 10)) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), rc = 0;
+
+	if (fd < 0)
+		return errno;
+	inet_pton(AF_INET, host, &sa.sin_addr);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa))
+		rc = errno;
+	close(fd);
+	return rc;
+}
+
+static int try_http(const char *sock, const char *method, const char *target, const char *body)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = 10 };
+	char req[4096], answer[64] = "";
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), n, status = 0;
+	ssize_t got;
+
+	if (fd < 0)
+		return errno;
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", sock);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa)) {
+		n = errno;
+		close(fd);
+		return n;
+	}
+	if (body)
+		n = snprintf(req, sizeof req, "%s %s HTTP/1.1\r\nHost: d\r\nConnection: close\r\nContent-Type: application/json\r\n"
+			     "Content-Length: %zu\r\n\r\n%s", method, target, strlen(body), body);
+	else
+		n = snprintf(req, sizeof req, "%s %s HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n", method, target);
+	if (write(fd, req, (size_t)n) == n && (got = read(fd, answer, sizeof answer - 1)) > 0)
+		answer[got] = '\0';
+	close(fd);
+	if (strncmp(answer, "HTTP/1.", 7) || answer[8] != ' ')
+		return EPROTO;
+	for (n = 9; n < 12 && answer[n] >= '0' && answer[n] <= '9'; n++)
+		status = status * 10 + (answer[n] - '0');
+	if (n != 12)
+		return EPROTO;
+	return status < 400 ? 0 : -status;
+}
+
+static void report(const char *name, int rc)
+{
+	if (rc == 0)
+		say("%s=allowed\n", name);
+	else if (rc > 0)
+		say("%s=denied errno=%s\n", name, strerrorname_np(rc));
+	else
+		say("%s=denied status=%d\n", name, -rc);
+}
+
+static void show_ids(void)
+{
+	gid_t groups[64];
+	int i, n = getgroups(64, groups);
+
+	say("uid=%u\ngroups=%u", (unsigned)getuid(), (unsigned)getegid());
+	for (i = 0; i < n; i++)
+		if (groups[i] != getegid())
+			say(" %u", (unsigned)groups[i]);
+	say("\n");
+}
+
+/* KEY=value for each of keys (space-separated) in /proc/self/status. */
+static void show_status(const char *keys)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256], *colon, *v;
+
+	while (f && fgets(line, sizeof line, f)) {
+		if (!(colon = strchr(line, ':')))
+			continue;
+		*colon = '\0';
+		for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
+			;
+		v[strcspn(v, "\n")] = '\0';
+		for (const char *k = strstr(keys, line); k; k = strstr(k + 1, line))
+			if ((k == keys || k[-1] == ' ') && (k[strlen(line)] == ' ' || !k[strlen(line)])) {
+				say("%s=%s\n", line, v);
+				break;
+			}
+	}
+	if (f)
+		fclose(f);
+}
+
+static void show_landlock(const char *denied, const char *allowed)
+{
+	struct stat st;
+	int on = stat(denied, &st) == 0 && try_list(denied) == EACCES && try_list(allowed) == 0;
+
+	say("landlock=%s\n", on ? "on" : "off");
+}
+
+/* One line: op, then its words; status takes the rest of the line as one word, and so does
+ * http's last (a body). */
+static void run(char *line)
+{
+	char *w[6] = { line };
+	int n = 1, max = strncmp(line, "status ", 7) ? 6 : 2;
+
+	while (n < max && (w[n] = strchr(w[n - 1], ' ')))
+		*w[n++]++ = '\0';
+	if (!strcmp(w[0], "id"))
+		show_ids();
+	else if (!strcmp(w[0], "status") && n > 1)
+		show_status(w[1]);
+	else if (!strcmp(w[0], "landlock") && n == 3)
+		show_landlock(w[1], w[2]);
+	else if (!strcmp(w[0], "read") && n == 3)
+		report(w[1], try_read(w[2]));
+	else if (!strcmp(w[0], "list") && n == 3)
+		report(w[1], try_list(w[2]));
+	else if (!strcmp(w[0], "write") && n == 3)
+		report(w[1], try_open_write(w[2], O_CREAT | O_TRUNC, 0));
+	else if (!strcmp(w[0], "create-remove") && n == 3)
+		report(w[1], try_open_write(w[2], O_CREAT | O_TRUNC, 1));
+	else if (!strcmp(w[0], "append") && n == 3)
+		report(w[1], try_open_write(w[2], O_APPEND, 0));
+	else if (!strcmp(w[0], "exec") && n == 3)
+		report(w[1], try_exec(w[2]));
+	else if (!strcmp(w[0], "tcp") && n == 4)
+		report(w[1], try_tcp(w[2], w[3]));
+	else if (!strcmp(w[0], "http") && (n == 5 || n == 6))
+		report(w[1], try_http(w[2], w[3], w[4], n == 6 ? w[5] : NULL));
+	else
+		say("bad-try=%s\n", w[0]);
+}
+
+int main(void)
+{
+	FILE *f = fopen(PROBE_TRIES, "r");
+	char line[1024];
+
+	if (!f)
+		say("tries=unreadable errno=%s\n", strerrorname_np(errno));
+	while (f && fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] && line[0] != '#')
+			run(line);
+	}
+	if (f)
+		fclose(f);
+	printf("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: %zu\r\n\r\n%s", used, out);
+	return 0;
+}
+PROBE
+}

@@ -2,7 +2,9 @@
 # package exists for Debian 12), in both formats cosign writes, pushed to
 # a real docker-registry through its HTTP API. Sourced by tests that need
 # signed images; REG_URL (scheme://host:port), REG_CURL (curl arguments:
-# CA, credentials) and REPO_PATH say where.
+# CA, credentials) and REPO_PATH say where. A signature names the repository
+# it is made for as cosign does (host/path, no tag or digest):
+# SIGNED_REPOSITORY, else IMAGE_REPOSITORY.
 
 SIG_SIMPLE_TYPE=application/vnd.dev.cosign.simplesigning.v1+json
 SIG_BUNDLE_TYPE=application/vnd.dev.sigstore.bundle.v0.3+json
@@ -60,6 +62,8 @@ image_digest() {
 		"$REG_URL/v2/$REPO_PATH/manifests/$1" | tr -d '\r' | sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: //p'
 }
 
+# signed_repository: the repository a signature made now names.
+signed_repository() { printf '%s' "${SIGNED_REPOSITORY:-${IMAGE_REPOSITORY:-repo}}"; }
 # descriptor MEDIA-TYPE FILE DIGEST: a descriptor of FILE.
 descriptor() { jq -cn --arg m "$1" --arg d "$3" --argjson s "$(stat -c %s "$2")" '{mediaType: $m, size: $s, digest: $d}'; }
 
@@ -70,7 +74,7 @@ descriptor() { jq -cn --arg m "$1" --arg d "$3" --argjson s "$(stat -c %s "$2")"
 sign_simple() {
 	local key=$1 digest=$2 signed=${3:-$2} mode=${4:-} d=$T/sig-$RANDOM sig payload_digest config_digest
 	mkdir -p "$d"
-	jq -cn --arg r "${IMAGE_REPOSITORY:-repo}" --arg g "$signed" \
+	jq -cn --arg r "$(signed_repository)" --arg g "$signed" \
 		'{critical: {identity: {"docker-reference": $r}, image: {"docker-manifest-digest": $g}, type: "cosign container image signature"}, optional: null}' \
 		| tr -d '\n' >"$d/payload"
 	sig=$(sign_bytes "$key" "$d/payload")
@@ -92,12 +96,13 @@ sign_simple() {
 
 # sign_bundle KEY DIGEST [SIGNED-DIGEST]: a Sigstore bundle v0.3 (DSSE over an in-toto statement
 # naming SIGNED-DIGEST) attached to DIGEST, listed in the fallback index at tag sha256-<hex>, or,
-# with REFERRERS_INDEX=FILE, in FILE only (what a registry's referrers API would answer).
+# with REFERRERS_INDEX=FILE, in FILE only (what a registry's referrers API would answer). With
+# SIGNED_REPOSITORY=- the subject has no name, as cosign 3's sign writes it.
 sign_bundle() {
 	local key=$1 digest=$2 signed=${3:-$2} d=$T/bundle-$RANDOM payload_b64 bundle_digest empty_digest manifest_digest
 	mkdir -p "$d"
-	jq -cn --arg r "${IMAGE_REPOSITORY:-repo}" --arg h "${signed#sha256:}" \
-		'{_type: "https://in-toto.io/Statement/v1", subject: [{name: $r, digest: {sha256: $h}}],
+	jq -cn --arg r "$(signed_repository)" --arg h "${signed#sha256:}" \
+		'{_type: "https://in-toto.io/Statement/v1", subject: [(if $r == "-" then {} else {name: $r} end) + {digest: {sha256: $h}}],
 		  predicateType: "https://sigstore.dev/cosign/sign/v1", predicate: {}}' | tr -d '\n' >"$d/statement"
 	payload_b64=$(base64 -w0 "$d/statement")
 	{ printf 'DSSEv1 %d %s %d ' 28 application/vnd.in-toto+json "$(stat -c %s "$d/statement")"; cat "$d/statement"; } >"$d/pae"

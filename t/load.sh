@@ -6,13 +6,24 @@
 # as its audit entry measures, takes far less than the head limit; the
 # end-to-end time, which includes waiting for 1,000 processes to be
 # started, is printed, not asserted); each kind of connection's process
-# stays under 8 MiB peak RSS.
+# stays under 8 MiB peak RSS (printed, not asserted, in a sanitizer build).
 . "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
 need_cmd /usr/bin/time xargs
-# Timing and memory limits describe the production build; under ASan they are reported, not asserted.
+# The 8 MiB RSS bound describes the production build; under a sanitizer (ASan's shadow memory alone
+# is more) the figures are reported, not asserted, and every other check stands. A sanitizer build
+# is told by configure's choice in the Makefile (--enable-sanitizers, or -fsanitize in CFLAGS or
+# LDFLAGS), or else by the programs' own symbols: clang links its ASan and UBSan runtimes statically,
+# so ldd shows no libasan.
 sanitized=no
-ldd "$top_builddir/dreichor-agent" | grep -q libasan && sanitized=yes
-limit() { # limit DESCRIPTION COMMAND...: a check in a production build, a report under sanitizers
+sanitizer_symbols() { # sanitizer_symbols PROGRAM: 0 when it carries a sanitizer's runtime or hooks
+	{ nm "$1"; nm -D "$1"; } 2>/dev/null | grep -qE ' __(asan|ubsan|tsan|msan|hwasan|lsan)_'
+}
+grep -qE '^(SAN_CFLAGS|SAN_LDFLAGS|CFLAGS|LDFLAGS) = .*-fsanitize=' "$top_builddir/Makefile" 2>/dev/null && sanitized=yes
+for prog in dreichor-agent dreichor-status; do
+	sanitizer_symbols "$top_builddir/$prog" && sanitized=yes
+done
+[ $sanitized = yes ] && echo "# a sanitizer build: the RSS bound is reported, not asserted"
+rss_bound() { # rss_bound DESCRIPTION COMMAND...: a check in a production build, a report under sanitizers
 	if [ $sanitized = yes ]; then echo "# not asserted in a sanitizer build: $1"; else check "$@"; fi
 }
 
@@ -80,7 +91,7 @@ rss() { # rss NAME: peak KiB of one connection; its answer's status line in $T/N
 shared_libcurl=no
 ldd "$top_builddir/dreichor-status" | grep -q libcurl && shared_libcurl=yes
 rss_limit() { # rss_limit DESCRIPTION COMMAND...: asserted for the production link only
-	if [ $shared_libcurl = yes ]; then echo "# not asserted, endpoints use the shared libcurl: $1"; else limit "$@"; fi
+	if [ $shared_libcurl = yes ]; then echo "# not asserted, endpoints use the shared libcurl: $1"; else rss_bound "$@"; fi
 }
 for what in refused status deploy stop; do
 	kib=$(rss $what)
@@ -88,7 +99,7 @@ for what in refused status deploy stop; do
 	case $what in refused) want="HTTP/1.1 404 Not Found" ;; *) want="HTTP/1.1 200 OK" ;; esac
 	check "$what through a pipe answers $want" test "$(cat "$T/$what.status")" = "$want"
 	if [ $what = refused ]; then
-		limit "dispatcher peak RSS under 8 MiB ($kib KiB)" test "$kib" -lt 8192
+		rss_bound "dispatcher peak RSS under 8 MiB ($kib KiB)" test "$kib" -lt 8192
 	else
 		rss_limit "$what connection peak RSS under 8 MiB ($kib KiB)" test "$kib" -lt 8192
 	fi

@@ -82,12 +82,15 @@ cp "$T/ca/ca.pem" "/etc/docker/certs.d/$REGISTRY/ca.crt"
 # --- 2. A bearer-token challenge: the stand-in token service in front of a plain registry.
 REGISTRY_NAME=plain start_registry
 make_image 2.0.0 "$RUNTIME_SCRIPT"
+make_image 2.0.1 "$RUNTIME_SCRIPT"
 REG_URL=http://$REGISTRY
 REG_CURL=()
 d_2_0_0=$(image_digest 2.0.0)
-sign_simple ci "$d_2_0_0"
+d_2_0_1=$(image_digest 2.0.1)
 origin_port=$REGISTRY_PORT
 bearer_port=$(free_port)
+# A signature names the repository as the agent names it: here by the stand-in's address.
+SIGNED_REPOSITORY=127.0.0.1:$bearer_port/$REPO_PATH sign_simple ci "$d_2_0_0"
 token=tok-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 "$EDGE" "$bearer_port" "$origin_port" --bearer "$token" --basic "$(printf 'puller:pull-pass-2' | base64 -w0)" --lifetime 600 \
 	>"$T/bearer.log" 2>&1 &
@@ -109,7 +112,8 @@ anonymous_port=$(free_port)
 "$EDGE" "$anonymous_port" "$origin_port" --bearer "$token" --lifetime 600 >"$T/anonymous.log" 2>&1 &
 BG_PIDS="$BG_PIDS $!"
 wait_for 10 grep -q listening "$T/anonymous.log" || hard_error "the anonymous token stand-in did not listen"
-verify "127.0.0.1:$anonymous_port/$REPO_PATH" "$d_2_0_0" ""
+SIGNED_REPOSITORY=127.0.0.1:$anonymous_port/$REPO_PATH sign_simple ci "$d_2_0_1"
+verify "127.0.0.1:$anonymous_port/$REPO_PATH" "$d_2_0_1" ""
 check "... a public package: an anonymous token, the signature verifies" \
 	bash -c 'jq -e ".format == \"simple-signing\"" <<<"$1" >/dev/null && grep -q "token granted" "$2"' _ "$ANSWER" "$T/anonymous.log" ||
 	log "$ANSWER"

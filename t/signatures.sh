@@ -4,9 +4,11 @@
 # fallback index), pushed to a real docker-registry. Signed deploys pass and
 # name the key and the format (answer, history, audit); every refusal is a
 # 422 naming why, after the registry lookups and before the pull: nothing is
-# pulled, the running container is untouched. Two keys in the file (a
-# rotation); plan reports the signature and pulls nothing; a registry that
-# is down is 502; prod without keys is a configuration error.
+# pulled, the running container is untouched. A signature binds the
+# repository too: one the right key made for the right digest but for
+# another repository is refused like one over another digest. Two keys in
+# the file (a rotation); plan reports the signature and pulls nothing; a
+# registry that is down is 502; prod without keys is a configuration error.
 . "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
 . "$top_srcdir/t/lib-sign.sh" || hard_error "t/lib-sign.sh is missing"
 need_cmd openssl jq sha256sum od
@@ -17,7 +19,7 @@ start_journald
 start_dockerd
 start_registry
 REG_URL=http://$REGISTRY
-for tag in 1.0.0 1.0.1 1.0.2 1.0.3 1.0.4 1.0.5 1.0.6 1.0.7 1.0.8 1.0.9 1.1.0 1.2.0 1.3.0; do
+for tag in 1.0.0 1.0.1 1.0.2 1.0.3 1.0.4 1.0.5 1.0.6 1.0.7 1.0.8 1.0.9 1.1.0 1.2.0 1.3.0 1.4.0 1.4.1 1.4.2; do
 	make_image "$tag" "echo image $tag; $RUNTIME_SCRIPT"
 	eval "d_${tag//./_}=\$(image_digest $tag)"
 done
@@ -90,6 +92,22 @@ sign_simple ci "$d_1_0_8" "" not-json
 check "a signature manifest that is not strict JSON: 422" refused 1.0.8 "is not JSON"
 sign_bundle ci "$d_1_0_9" "$d_1_0_0"
 check "a bundle whose statement names another digest: 422" refused 1.0.9 "statement signs another digest"
+
+# 4a. The right key, the right digest, another repository (a signature copied from a repository the
+# key also signs for): refused in both formats, and the engine's image list shows nothing pulled.
+OTHER_REPOSITORY=$REGISTRY/ceerkle/another-project/runtime
+images_of_repository() { docker_cli image ls --no-trunc --digests --format '{{.ID}} {{.Digest}}' "$IMAGE_REPOSITORY" | sort; }
+images_before=$(images_of_repository)
+SIGNED_REPOSITORY=$OTHER_REPOSITORY sign_simple ci "$d_1_4_0"
+check "a payload signed for another repository: 422" refused 1.4.0 "signed for another repository: $OTHER_REPOSITORY"
+check "... the engine's image list unchanged: nothing pulled" test "$(images_of_repository)" = "$images_before"
+SIGNED_REPOSITORY=$OTHER_REPOSITORY sign_bundle ci "$d_1_4_1"
+check "a bundle whose statement is signed for another repository: 422" \
+	refused 1.4.1 "statement is signed for another repository: $OTHER_REPOSITORY"
+check "... the engine's image list unchanged: nothing pulled" test "$(images_of_repository)" = "$images_before"
+SIGNED_REPOSITORY=- sign_bundle ci "$d_1_4_2"
+check "a bundle whose statement names no repository (cosign 3's sign): 422" refused 1.4.2 "statement names no repository"
+check "... the engine's image list unchanged: nothing pulled" test "$(images_of_repository)" = "$images_before"
 call dev GET "/v1/deploys?limit=1"
 check "a refusal is in the history, phase signature" json_is '.deploys[0] | [.result, .http_status, .phase] | @tsv' "error	422	signature"
 
@@ -136,11 +154,13 @@ set_agent_var dev IMAGE_SIGNATURE_KEYS "$T/keys/both.pub"
 start_agent dev
 
 # 5b. A registry with the OCI referrers API (a stand-in answers it in front of the real registry,
-# which has none): the bundle is found there, with no fallback tag at all.
-REFERRERS_INDEX=$T/referrers.json sign_bundle ci "$d_1_2_0"
+# which has none): the bundle is found there, with no fallback tag at all. The agent names the
+# repository by the stand-in's address, so that is the repository the signatures are made for.
+referrers_port=$(free_port)
+REFERRERS_REPOSITORY=127.0.0.1:$referrers_port/$REPO_PATH
+SIGNED_REPOSITORY=$REFERRERS_REPOSITORY REFERRERS_INDEX=$T/referrers.json sign_bundle ci "$d_1_2_0"
 deploy dev "$IMAGE_REPOSITORY:1.2.0"
 check "a bundle listed only by a referrers API, asked of a registry without one: 422" answer_is 422 "has no cosign signature"
-referrers_port=$(free_port)
 "$EDGE" "$referrers_port" "$REGISTRY_PORT" --referrers "$T/referrers.json" --lifetime 600 >"$T/referrers.log" 2>&1 &
 BG_PIDS="$BG_PIDS $!"
 wait_for 10 grep -q listening "$T/referrers.log" || hard_error "the referrers stand-in did not listen"
@@ -156,7 +176,11 @@ check "dreichorctl prints the key that verified and the format" grep -qx "  sign
 	log "$OUT"
 printf '{"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": []}' >"$T/referrers.json"
 rm "$T/dev/state/verified-signatures"   # so that the registry is asked about 1.1.0 again
-deploy dev "127.0.0.1:$referrers_port/$REPO_PATH:1.1.0"
+deploy dev "$REFERRERS_REPOSITORY:1.1.0"
+check "a bundle signed for the registry's other name (the one CI pushed to): 422" \
+	answer_is 422 "statement is signed for another repository: $IMAGE_REPOSITORY, not $REFERRERS_REPOSITORY"
+SIGNED_REPOSITORY=$REFERRERS_REPOSITORY sign_bundle next "$d_1_1_0"
+deploy dev "$REFERRERS_REPOSITORY:1.1.0"
 check "a referrers API that lists nothing: the fallback tag is read too" \
 	json_is '[.status, .signature.key, .signature.format] | @tsv' "deployed	$NEXT_KEY	sigstore-bundle"
 restart_with dev IMAGE_REPOSITORY "$IMAGE_REPOSITORY"

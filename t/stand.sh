@@ -150,60 +150,68 @@ stand journalctl -o export >"$T/journal.export"
 check "audit: no secret anywhere in the journal" test "$(grep -caF -e "$(stand_secret dev)" -e "$(stand_secret prod)" "$T/journal.export")" = 0
 
 # --- The sandbox, as a live instance sees it: a probe program run in
-# place of the status endpoint by the installed unit.
-stand_sh 'mkdir -p /usr/local/lib/dreichor-probe && cat >/usr/local/lib/dreichor-probe/dreichor-status && chmod 0755 /usr/local/lib/dreichor-probe/dreichor-status' <<'PROBE'
-#!/bin/bash
-try() { if bash -c "$2" >/dev/null 2>&1; then echo "$1=allowed"; else echo "$1=denied"; fi; }
-body=$({
-	echo "user=$(id -un)"
-	echo "groups=$(id -Gn)"
-	# A Landlock-confined process cannot open a file beneath / that no rule names (ENOENT says nothing).
-	if [ -e /srv ] && ! ls /srv >/dev/null 2>&1 && ls /usr >/dev/null 2>&1; then echo landlock=on; else echo landlock=off; fi
-	grep -E '^(CapEff|CapPrm|CapBnd|CapAmb|NoNewPrivs|Seccomp):' /proc/self/status | tr -d '\t' | sed 's/:/=/'
-	try write_etc 'echo x >/etc/dreichor-probe'
-	try write_usr 'echo x >/usr/dreichor-probe'
-	try write_var_tmp 'echo x >/var/tmp/dreichor-probe'
-	try write_tmp 'echo x >/tmp/dreichor-probe'
-	try write_own_config 'echo x >>/opt/dreichor/dev/deploy-agent/.env'
-	try write_volume 'echo x >/opt/dreichor/dev/volumes/snapshots/dreichor-probe'
-	try write_state 'echo x >"$STATE_DIRECTORY/probe" && rm "$STATE_DIRECTORY/probe"'
-	try read_own_runtime_env 'cat /opt/dreichor/dev/deploy-agent/runtime.env'
-	try read_other_env 'cat /opt/dreichor/prod/deploy-agent/runtime.env'
-	try list_other_env 'ls /opt/dreichor/prod/'
-	try read_other_state 'ls /var/lib/dreichor-agent/prod/'
-	try read_other_secret 'cat /etc/dreichor/prod/cf-access-client-secret'
-	try read_other_signing_keys 'cat /etc/dreichor/prod/image-signature-keys.pem'
-	try list_home 'ls /root /home'
-	try tcp_connect 'exec 3<>/dev/tcp/127.0.0.1/5000'
-	try docker_socket 'curl -sf --unix-socket /run/docker.sock http://d/_ping'
-	gate='curl -sf --unix-socket /run/dreichor-docker-dev.sock'
-	try docker_gate "$gate http://d/_ping"
-	try gate_inspect_own "$gate http://d/v1.41/containers/dreichor-runtime-dev/json"
-	try gate_inspect_prod "$gate http://d/v1.41/containers/dreichor-runtime-prod/json"
-	try gate_stop_prod "$gate -X POST http://d/v1.41/containers/dreichor-runtime-prod/stop"
-	try gate_replace_prod "$gate -X DELETE 'http://d/v1.41/containers/dreichor-runtime-prod?force=true'"
-	try gate_privileged_create "$gate -H Content-Type:application/json -d '{\"Image\":\"busybox\",\"HostConfig\":{\"Privileged\":true}}' 'http://d/v1.41/containers/create?name=dreichor-runtime-dev'"
-	try prod_gate 'curl -sf --unix-socket /run/dreichor-docker-prod.sock http://d/_ping'
-})
-printf 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s' "$(( ${#body} + 1 ))" "$body
-"
-PROBE
+# place of the status endpoint by the installed unit. A compiled one
+# (t/lib-agent.sh): the Landlock ruleset grants no shell.
+mkdir -p "$STAND_ROOT/usr/local/lib/dreichor-probe"
+build_probe "$STAND_ROOT/usr/local/lib/dreichor-probe/dreichor-status" /usr/local/lib/dreichor-probe/tries
+gate=/run/dreichor-docker-dev.sock
+cat >"$STAND_ROOT/usr/local/lib/dreichor-probe/tries" <<TRIES
+id
+status CapEff CapPrm CapBnd CapAmb NoNewPrivs Seccomp
+# A Landlock-confined process cannot list a directory that no rule names (ENOENT would say nothing).
+landlock /srv /usr/lib
+write write_etc /etc/dreichor-probe
+write write_usr /usr/dreichor-probe
+write write_var_tmp /var/tmp/dreichor-probe
+write write_tmp /tmp/dreichor-probe
+append write_own_config /opt/dreichor/dev/deploy-agent/.env
+write write_volume /opt/dreichor/dev/volumes/snapshots/dreichor-probe
+create-remove write_state /var/lib/dreichor-agent/dev/probe
+read read_own_runtime_env /opt/dreichor/dev/deploy-agent/runtime.env
+read read_own_secret /etc/dreichor/dev/cf-access-client-secret
+read read_other_env /opt/dreichor/prod/deploy-agent/runtime.env
+list list_other_env /opt/dreichor/prod/
+list read_other_state /var/lib/dreichor-agent/prod/
+list list_dreichor_etc /etc/dreichor/
+list list_other_config /etc/dreichor/prod/
+read read_other_secret /etc/dreichor/prod/cf-access-client-secret
+read read_other_signing_keys /etc/dreichor/prod/image-signature-keys.pem
+read read_passwd /etc/passwd
+list list_etc /etc
+exec exec_shell /bin/sh
+list list_home /home
+list list_root /root
+tcp tcp_connect 127.0.0.1 5000
+http docker_socket /run/docker.sock GET /_ping
+http docker_gate $gate GET /v1.41/_ping
+http gate_inspect_own $gate GET /v1.41/containers/dreichor-runtime-dev/json
+http gate_inspect_prod $gate GET /v1.41/containers/dreichor-runtime-prod/json
+http gate_stop_prod $gate POST /v1.41/containers/dreichor-runtime-prod/stop
+http gate_replace_prod $gate DELETE /v1.41/containers/dreichor-runtime-prod?force=true
+http gate_privileged_create $gate POST /v1.41/containers/create?name=dreichor-runtime-dev {"Image":"busybox","HostConfig":{"Privileged":true}}
+http prod_gate /run/dreichor-docker-prod.sock GET /v1.41/_ping
+TRIES
 stand_sh 'echo DREICHOR_LIBEXECDIR=/usr/local/lib/dreichor-probe >>/opt/dreichor/dev/deploy-agent/.env'
 sreq dev GET /v1/status
 stand_sh 'sed -i /^DREICHOR_LIBEXECDIR=/d /opt/dreichor/dev/deploy-agent/.env'
 PROBE_OUT=$BODY
 echo "$PROBE_OUT" | sed 's/^/# probe: /'
 probe() { grep -qx "$1" <<<"$PROBE_OUT"; }
-check "sandbox: runs as dreichor-dev" probe user=dreichor-dev
-check "sandbox: the only group is dreichor-dev (no docker group)" probe 'groups=dreichor-dev'
+check "sandbox: runs as dreichor-dev" probe "uid=$(stand id -u dreichor-dev)"
+check "sandbox: the only group is dreichor-dev (no docker group)" probe "groups=$(stand id -g dreichor-dev)"
 check "sandbox: no effective capabilities" probe CapEff=0000000000000000
 check "sandbox: empty bounding set" probe CapBnd=0000000000000000
 check "sandbox: no new privileges" probe NoNewPrivs=1
 check "sandbox: a system call filter is on" probe Seccomp=2
-for denied in write_etc write_usr write_var_tmp write_tmp write_own_config write_volume read_other_env list_other_env \
-	read_other_state read_other_secret read_other_signing_keys list_home tcp_connect \
-	docker_socket gate_inspect_prod gate_stop_prod gate_replace_prod gate_privileged_create prod_gate; do
-	check "sandbox: $denied denied" probe "$denied=denied"
+for denied in write_etc write_usr write_var_tmp write_tmp write_own_config write_volume read_own_secret read_other_env \
+	list_other_env read_other_state list_dreichor_etc list_other_config read_other_secret read_other_signing_keys read_passwd list_etc \
+	exec_shell list_home list_root tcp_connect docker_socket gate_inspect_prod gate_stop_prod gate_replace_prod \
+	gate_privileged_create prod_gate; do
+	check "sandbox: $denied denied" probe "$denied=denied .*"
+done
+# Landlock's own denials, where file permissions would let dreichor-dev through.
+for denied in read_own_secret list_dreichor_etc read_passwd list_etc exec_shell list_home; do
+	check "sandbox: $denied denied by Landlock (EACCES)" probe "$denied=denied errno=EACCES"
 done
 for allowed in write_state read_own_runtime_env docker_gate gate_inspect_own; do
 	check "sandbox: $allowed allowed" probe "$allowed=allowed"
@@ -211,7 +219,7 @@ done
 check "gate: dev's refusals are in the journal" \
 	test -n "$(stand journalctl -o cat SYSLOG_IDENTIFIER=dreichor-agent DREICHOR_ACTION=docker-gate DREICHOR_HTTP_STATUS=403 DREICHOR_ENVIRONMENT=dev)"
 check "gate: the gate runs as dreichor-gate with the docker group" stand_sh '
-	curl -sf -o /dev/null --unix-socket /run/dreichor-docker-dev.sock http://d/_ping
+	curl -sf -o /dev/null --unix-socket /run/dreichor-docker-dev.sock http://d/v1.41/_ping
 	pid=$(systemctl show -p MainPID --value dreichor-docker-gate-dev.service)
 	[ "$pid" -gt 0 ] && grep -q "^Uid:[[:space:]]*$(id -u dreichor-gate)[[:space:]]" /proc/$pid/status &&
 	grep -q "^Groups:.*$(getent group docker | cut -d: -f3)" /proc/$pid/status'
@@ -319,7 +327,7 @@ check "gate: dreichor-dev cannot open the host's Docker socket" \
 	test "$(stand setpriv --reuid=dreichor-dev --regid=dreichor-dev --clear-groups curl -s -o /dev/null -w '%{http_code}' --unix-socket /run/docker.sock http://d/_ping)" = 000
 check "gate: dreichor-dev cannot open prod's gate" \
 	test "$(stand setpriv --reuid=dreichor-dev --regid=dreichor-dev --clear-groups curl -s -o /dev/null -w '%{http_code}' --unix-socket /run/dreichor-docker-prod.sock http://d/_ping)" = 000
-check "gate: dev's gate answers dev's ping" test "$(dev_gate http://d/_ping)" = 200
+check "gate: dev's gate answers dev's ping" test "$(dev_gate http://d/v1.41/_ping)" = 200
 check "gate: dev cannot inspect prod's container (403)" test "$(dev_gate http://d/v1.41/containers/dreichor-runtime-prod/json)" = 403
 check "gate: dev cannot stop prod's container (403)" test "$(dev_gate -X POST 'http://d/v1.41/containers/dreichor-runtime-prod/stop?t=1')" = 403
 check "gate: dev cannot replace prod's container (403)" test "$(dev_gate -X DELETE 'http://d/v1.41/containers/dreichor-runtime-prod?force=true')" = 403
@@ -327,6 +335,42 @@ check "gate: dev cannot start a privileged container (403)" test "$(dev_gate -H 
 	-d '{"Image":"busybox","HostConfig":{"Privileged":true,"Binds":["/etc/dreichor/prod:/x"]}}' \
 	'http://d/v1.41/containers/create?name=dreichor-runtime-dev')" = 403
 check "gate: prod's container still runs after dev's attempts" test "$(stand docker inspect -f '{{.State.Running}}' dreichor-runtime-prod)" = true
+
+# --- The engine reads what dev's installed gate checked: the five requests
+# a Go engine once read differently (t/gate.sh has them in full), each judged
+# by what the stand's engine did.
+dev_gate_body() { # dev_gate_body TARGET BODY [CURL-ARGS...]: a POST with BODY through dev's gate, as dreichor-dev
+	local target=$1 body=$2
+	shift 2
+	stand setpriv --reuid=dreichor-dev --regid=dreichor-dev --clear-groups curl -s -o /dev/null -w '%{http_code}' \
+		--unix-socket /run/dreichor-docker-dev.sock "$@" --data-binary "$body" "http://d$target"
+}
+stand_no_dev_container() { [ -z "$(stand docker ps -aq --filter 'name=^/dreichor-runtime-dev$')" ]; }
+stand docker rm -f dreichor-runtime-dev >/dev/null 2>&1
+GATE_IMAGE=$STAND_REPO@$(stand docker inspect -f '{{index .Config.Labels "dreichor.image-digest"}}' dreichor-runtime-prod)
+GATE_HOST='{"Binds":["/opt/dreichor/dev/volumes/audit-events:/var/lib/dreichor/audit-events","/opt/dreichor/dev/volumes/snapshots:/var/lib/dreichor/snapshots"],"RestartPolicy":{"Name":"unless-stopped"}}'
+GATE_ENV=$( (stand_sh "grep -E '^[A-Z_]+=' /opt/dreichor/dev/deploy-agent/runtime.env"; echo ENVIRONMENT=dev) | jq -R . | jq -cs .)
+CREATE=/v1.41/containers/create?name=dreichor-runtime-dev
+refused_and_nothing_made() { [ "$1" = 403 ] && stand_no_dev_container; }
+check "gate probe 1: a name with an escaped NUL (403), and the engine made nothing" refused_and_nothing_made \
+	"$(dev_gate_body "$CREATE" "{\"Image\":\"$GATE_IMAGE\",\"Env\":$GATE_ENV,\"HostConfig\":{\"Binds\":[\"/:/host\"]},\"HostConfig\\u0000\":$GATE_HOST}" -H Content-Type:application/json)"
+check "gate probe 2: a duplicate name spelled with an escape (403), and the engine made nothing" refused_and_nothing_made \
+	"$(dev_gate_body "$CREATE" "{\"Image\":\"$GATE_IMAGE\",\"Env\":$GATE_ENV,\"HostConfig\":$GATE_HOST,\"HostConfi\\u0067\":{\"Privileged\":true,\"PidMode\":\"host\"}}" -H Content-Type:application/json)"
+check "gate: dev's allowed create goes through the installed gate (201)" \
+	test "$(dev_gate_body "$CREATE" "{\"Image\":\"$GATE_IMAGE\",\"Env\":$GATE_ENV,\"HostConfig\":$GATE_HOST}" -H Content-Type:application/json)" = 201
+check "gate probe 3: a start with a body under API 1.23 (403)" test "$(dev_gate_body /v1.23/containers/dreichor-runtime-dev/start \
+	'{"Binds":["/:/host"],"Privileged":true}' -H Content-Type:application/json)" = 403
+check "... the engine never started it and it is not privileged" test \
+	"$(stand docker inspect -f '{{.State.StartedAt}} {{.HostConfig.Privileged}} {{len .HostConfig.Binds}}' dreichor-runtime-dev)" = \
+	"0001-01-01T00:00:00Z false 2"
+stand docker rm -f dreichor-runtime-dev >/dev/null 2>&1
+IMAGES_BEFORE=$(stand docker image ls -aq | sort | tr '\n' ' ')
+check "gate probe 4: a pull with a form body (403)" test "$(dev_gate_body "/v1.41/images/create?fromImage=$(jq -rn --arg s "$STAND_REPO" '$s | @uri')&tag=1.0.0" \
+	"fromImage=&fromSrc=http://127.0.0.1:5000/v2/&repo=x" -H Content-Type:application/x-www-form-urlencoded)" = 403
+check "... the engine made or pulled no image" test "$(stand docker image ls -aq | sort | tr '\n' ' ')" = "$IMAGES_BEFORE"
+check "gate probe 5: an events filter with an escaped NUL name (403)" \
+	test "$(dev_gate "http://d/v1.41/events?since=0&until=1&filters=%7B%22container%5Cu0000%22%3A%5B%22dreichor-runtime-dev%22%5D%7D")" = 403
+check "gate: a call naming no API version (403)" test "$(dev_gate http://d/_ping)" = 403
 
 # --- Image retention through the installed units: KEEP_IMAGES=2, prod's image stays.
 stand_push_image 3.0.0 'echo runtime 3.0.0; exec sleep 3600'

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "number.h"
 #include "unit.h"
 
 static char base[64], audit[128], snaps[128], state[128], rtfile[128], prodaudit[128];
@@ -396,18 +395,6 @@ static void test_secret_never_in_problems(void)
 	CU_ASSERT_TRUE(no_problem_mentions("very-secret-value-0123456789abcdef"));
 }
 
-static void test_parse_long(void)
-{
-	long v = 0;
-
-	CU_ASSERT_EQUAL(dr_parse_long("42", 0, 100, &v), 0);
-	CU_ASSERT_EQUAL(v, 42);
-	CU_ASSERT_EQUAL(dr_parse_long("101", 0, 100, &v), -1);
-	CU_ASSERT_EQUAL(dr_parse_long("", 0, 100, &v), -1);
-	CU_ASSERT_EQUAL(dr_parse_long("99999999999999999999999", 0, 100, &v), -1);
-	CU_ASSERT_EQUAL(dr_parse_long(" 1", 0, 100, &v), -1);
-}
-
 static const struct unit_case cases[] = {
 	{ "valid configuration", test_valid },
 	{ "ENVIRONMENT", test_environment },
@@ -429,7 +416,6 @@ static const struct unit_case cases[] = {
 	{ "secret values never in problems", test_secret_never_in_problems },
 	{ "secret rules", test_secret_rules },
 	{ "no ':' in a bind source", test_bind_colon },
-	{ "range-checked numbers", test_parse_long },
 	{ NULL, NULL },
 };
 

@@ -7,31 +7,15 @@
 #include <string.h>
 
 #include "docker_json.h"
+#include "mask.h"
 #include "unit.h"
 
 #define RECORDED_DIGEST "sha256:5925eb8ee6b5469b6892f582941477c49613afffd89204736af682c041c69bd8"
 #define REPOSITORY "127.0.0.1:5000/ceerkle/dreichor-trading/runtime"
 
-/* The recorded file name, read whole (NUL-terminated; *len without it); the caller frees. */
 static char *recorded(const char *name, size_t *len)
 {
-	const char *top = getenv("top_srcdir");
-	char path[1024], *text;
-	FILE *f;
-	long n;
-
-	snprintf(path, sizeof path, "%s/t/data/docker/%s", top ? top : ".", name);
-	f = fopen(path, "rb");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	text = calloc(1, (size_t)n + 1);
-	CU_ASSERT_EQUAL_FATAL(fread(text, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	if (len)
-		*len = (size_t)n;
-	return text;
+	return unit_recorded(name, len);
 }
 
 static void test_container_healthy(void)
@@ -127,11 +111,16 @@ static void test_distribution_digest(void)
 
 static void test_message_and_created_id(void)
 {
-	char *text = recorded("not-found.json", NULL), msg[128], id[DR_DOCKER_ID_MAX];
+	char *text = recorded("not-found.json", NULL), id[DR_DOCKER_ID_MAX];
+	struct dr_buf msg;
 
-	CU_ASSERT_EQUAL(dr_docker_json_message(text, msg, sizeof msg), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(msg, "no-such-container"));
-	CU_ASSERT_EQUAL(dr_docker_json_message("{}", msg, sizeof msg), -1);
+	dr_buf_init(&msg, 4096);
+	CU_ASSERT_EQUAL(dr_docker_json_message(text, &msg), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(dr_buf_str(&msg), "no-such-container"));
+	dr_buf_reset(&msg);
+	CU_ASSERT_EQUAL(dr_docker_json_message("{}", &msg), -1);
+	CU_ASSERT_EQUAL(dr_docker_json_message("{\"message\": 7}", &msg), -1);
+	dr_buf_free(&msg);
 	free(text);
 	text = recorded("create.json", NULL);
 	CU_ASSERT_EQUAL(dr_docker_json_created_id(text, id), 0);
@@ -159,12 +148,14 @@ static void test_pull_progress(void)
 	static struct dr_pull_progress p;
 	char *text = recorded("pull-progress.jsonl", NULL);
 
-	memset(&p, 0, sizeof p);
+	dr_docker_json_pull_init(&p, 65536);
 	feed_lines(&p, text);
-	CU_ASSERT_STRING_EQUAL(p.error, "");
+	CU_ASSERT_FALSE(p.failed);
+	CU_ASSERT_STRING_EQUAL(dr_buf_str(&p.error), "");
 	CU_ASSERT_EQUAL(p.layers, 1);
 	CU_ASSERT_TRUE(p.total_bytes > 3000000);  /* the recorder's 3 MB of random data */
 	CU_ASSERT_EQUAL(p.current_bytes, p.total_bytes);
+	dr_docker_json_pull_free(&p);
 	free(text);
 }
 
@@ -173,19 +164,116 @@ static void test_pull_refused(void)
 	static struct dr_pull_progress p;
 	char *text = recorded("pull-unknown-tag.jsonl", NULL);
 
-	memset(&p, 0, sizeof p);
+	dr_docker_json_pull_init(&p, 65536);
 	feed_lines(&p, text);
-	CU_ASSERT_PTR_NOT_NULL(strstr(p.message, "manifest unknown"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(dr_buf_str(&p.message), "manifest unknown"));
+	dr_docker_json_pull_free(&p);
 	free(text);
-	memset(&p, 0, sizeof p);
+	dr_docker_json_pull_init(&p, 65536);
+	dr_docker_json_pull_line(&p, "{\"error\": \"\"}"); /* an empty error is none */
+	CU_ASSERT_FALSE(p.failed);
 	dr_docker_json_pull_line(&p, "{\"errorDetail\": {\"message\": \"no space left on device\"}, \"error\": \"x\"}");
 	dr_docker_json_pull_line(&p, "{\"error\": \"a later error\"}");
-	CU_ASSERT_STRING_EQUAL(p.error, "no space left on device");
-	memset(&p, 0, sizeof p);
+	CU_ASSERT_TRUE(p.failed);
+	CU_ASSERT_STRING_EQUAL(dr_buf_str(&p.error), "no space left on device");
+	dr_docker_json_pull_free(&p);
+	dr_docker_json_pull_init(&p, 16);
+	dr_docker_json_pull_line(&p, "{\"error\": \"longer than the sixteen bytes kept\"}");
+	CU_ASSERT_TRUE(p.failed); /* an error that could not be kept is still an error */
+	dr_docker_json_pull_free(&p);
+	dr_docker_json_pull_init(&p, 65536);
 	dr_docker_json_pull_line(&p, "[1, 2]");
 	dr_docker_json_pull_line(&p, "{\"status\": \"Downloading\", \"id\": \"a\", \"progressDetail\": {\"current\": 9, \"total\": 4}}");
 	CU_ASSERT_EQUAL(p.current_bytes, 4); /* never past a layer's total */
-	CU_ASSERT_STRING_EQUAL(p.error, "");
+	CU_ASSERT_FALSE(p.failed);
+	dr_docker_json_pull_free(&p);
+}
+
+#define SECRET_URL "postgres://app:Tr0ub4dor-and-3@db/app"
+#define SECRET "Tr0ub4dor-and-3"
+#define REASON_CAP 511 /* what docker.c keeps of a cleaned engine message (char[512]) */
+
+/* text[0..len) through the chokepoint, cut to REASON_CAP; a static copy. */
+static const char *reason_of(const struct dr_mask *m, const char *text, size_t len)
+{
+	static struct dr_buf out;
+
+	dr_buf_free(&out);
+	dr_buf_init(&out, 4096);
+	CU_ASSERT_EQUAL(dr_text_clean(m, text, len, REASON_CAP, 0, &out), 0);
+	return dr_buf_str(&out);
+}
+
+/* The review's finding: the pull's error was cut to 511 bytes before it was masked, so a password
+ * straddling byte 511 left its start in the reason. Kept whole, it is masked first. */
+static void test_pull_error_masked_whole(void)
+{
+	static struct dr_pull_progress p;
+	static char line[2048], message[1024];
+	struct dr_mask m;
+	int n;
+
+	dr_mask_init_database_url(&m, SECRET_URL);
+	memset(message, 'x', REASON_CAP - 5);
+	n = snprintf(line, sizeof line, "{\"errorDetail\": {\"message\": \"%s" SECRET " after\"}, \"error\": \"x\"}", message);
+	CU_ASSERT_FATAL(n > 0 && (size_t)n < sizeof line);
+	/* The old cut: the first 511 bytes of the message, then the mask, which no longer matches. */
+	memcpy(message + REASON_CAP - 5, SECRET, 5);
+	CU_ASSERT_PTR_NOT_NULL(strstr(reason_of(&m, message, REASON_CAP), "Tr0ub"));
+	dr_docker_json_pull_init(&p, sizeof line);
+	dr_docker_json_pull_line(&p, line);
+	CU_ASSERT_EQUAL(p.error.len, REASON_CAP - 5 + strlen(SECRET " after"));
+	CU_ASSERT_PTR_NULL(strstr(reason_of(&m, p.error.data, p.error.len), "Tr"));
+	CU_ASSERT_STRING_EQUAL(reason_of(&m, p.error.data, p.error.len) + REASON_CAP - 5, "*** a");
+	dr_docker_json_pull_free(&p);
+	dr_mask_free(&m);
+}
+
+/* An engine {"message"} was cut to DR_REASON_MAX - 1 bytes before it was masked: masking the whole
+ * URLs before it shortened the text enough to show the start of the password cut at byte 1023. */
+static void test_message_masked_whole(void)
+{
+	static char body[4096], message[2048];
+	size_t at = 0;
+	struct dr_mask m;
+	struct dr_buf raw;
+	int i;
+
+	dr_mask_init_database_url(&m, SECRET_URL);
+	for (i = 0; i < 16; i++)
+		at += (size_t)snprintf(message + at, sizeof message - at, "%s ", SECRET_URL);
+	memset(message + at, 'x', DR_REASON_MAX - 4 - at);
+	at = DR_REASON_MAX - 4;
+	snprintf(message + at, sizeof message - at, "%s after", SECRET);
+	snprintf(body, sizeof body, "{\"message\": \"%s\"}", message);
+	/* The old cut: the first DR_REASON_MAX - 1 bytes, masked after. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(reason_of(&m, message, DR_REASON_MAX - 1), "Tr0"));
+	dr_buf_init(&raw, sizeof body);
+	CU_ASSERT_EQUAL_FATAL(dr_docker_json_message(body, &raw), 0);
+	CU_ASSERT_EQUAL(raw.len, strlen(message));
+	CU_ASSERT_PTR_NULL(strstr(reason_of(&m, raw.data, raw.len), "Tr"));
+	dr_buf_free(&raw);
+	dr_mask_free(&m);
+}
+
+/* A health check output is kept whole up to DR_HEALTH_OUTPUT_RAW_MAX (the engine's 4096 bytes, its
+ * "..." and its timeout sentence fit), and not at all beyond: never cut before masking. */
+static void test_health_output_whole(void)
+{
+	static struct dr_container_state c;
+	static char text[DR_HEALTH_OUTPUT_RAW_MAX + 200], output[DR_HEALTH_OUTPUT_RAW_MAX + 1];
+	size_t n = 4096 + sizeof "Health check exceeded timeout (30s): ..." - 1;
+
+	memset(output, 'y', n);
+	snprintf(text, sizeof text, "{\"State\": {\"Health\": {\"Status\": \"unhealthy\", \"Log\": [{\"Output\": \"%s\"}]}}}",
+		 output);
+	CU_ASSERT_EQUAL_FATAL(dr_docker_json_container(text, &c), 0);
+	CU_ASSERT_EQUAL(strlen(c.health_log[0]), n);
+	memset(output, 'y', DR_HEALTH_OUTPUT_RAW_MAX);
+	snprintf(text, sizeof text, "{\"State\": {\"Health\": {\"Status\": \"unhealthy\", \"Log\": [{\"Output\": \"%s\"}]}}}",
+		 output);
+	CU_ASSERT_EQUAL_FATAL(dr_docker_json_container(text, &c), 0);
+	CU_ASSERT_STRING_EQUAL(c.health_log[0], DR_HEALTH_OUTPUT_NOT_KEPT);
 }
 
 static void test_first_die(void)
@@ -222,29 +310,32 @@ static void test_create_body(void)
 {
 	struct dr_container_spec spec = { 0 };
 	struct dr_error err = { 0 };
-	json_object *body, *v;
+	struct dr_buf body;
 	static char huge[5000];
 
 	spec.image = REPOSITORY "@" RECORDED_DIGEST;
 	spec.env_names[0] = "LOG_LEVEL";
-	spec.env_values[0] = "info";
+	spec.env_values[0] = "info \"quoted\"";
 	spec.env_count = 1;
-	spec.binds[0] = (struct dr_bind){ "/a", "/b" };
-	spec.bind_count = 1;
-	spec.restart_policy = "unless-stopped";
-	spec.label_environment = "dev";
-	body = dr_docker_json_create_body(&spec, &err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
-	CU_ASSERT_STRING_EQUAL(json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
-			       "{\"Image\":\"" REPOSITORY "@" RECORDED_DIGEST "\",\"Env\":[\"LOG_LEVEL=info\"],"
-			       "\"Labels\":{\"dreichor.environment\":\"dev\"},\"HostConfig\":{\"Binds\":[\"/a:/b\"],"
-			       "\"RestartPolicy\":{\"Name\":\"unless-stopped\"}}}");
-	CU_ASSERT_FALSE(json_object_object_get_ex(json_object_object_get(body, "HostConfig"), "NetworkMode", &v));
-	json_object_put(body);
+	spec.bind_hosts[0] = "/a";
+	spec.bind_hosts[1] = "/b";
+	spec.labels[DR_CONTAINER_LABEL_ENVIRONMENT] = "dev";
+	dr_buf_init(&body, DR_CONTAINER_BODY_MAX);
+	CU_ASSERT_EQUAL_FATAL(dr_docker_json_create_body(&spec, &body, &err), 0);
+	CU_ASSERT_STRING_EQUAL(dr_buf_str(&body),
+			       "{\"Image\":\"" REPOSITORY "@" RECORDED_DIGEST "\",\"Env\":[\"LOG_LEVEL=info \\\"quoted\\\"\"],"
+			       "\"Labels\":{\"dreichor.environment\":\"dev\"},\"HostConfig\":{\"Binds\":[\"/a:/var/lib/dreichor/audit-events\","
+			       "\"/b:/var/lib/dreichor/snapshots\"],\"RestartPolicy\":{\"Name\":\"unless-stopped\"}}}");
+	spec.network = "none";
+	dr_buf_reset(&body);
+	CU_ASSERT_EQUAL(dr_docker_json_create_body(&spec, &body, &err), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(dr_buf_str(&body), "\"RestartPolicy\":{\"Name\":\"unless-stopped\"},\"NetworkMode\":\"none\"}}"));
 	memset(huge, 'x', sizeof huge - 1);
 	spec.env_values[0] = huge;
-	CU_ASSERT_PTR_NULL(dr_docker_json_create_body(&spec, &err));
+	dr_buf_reset(&body);
+	CU_ASSERT_NOT_EQUAL(dr_docker_json_create_body(&spec, &body, &err), 0);
 	CU_ASSERT_EQUAL(err.fault, DR_FAULT_INTERNAL);
+	dr_buf_free(&body);
 }
 
 /* Answers of a docker.io 20.10 engine, as in t/retention.sh: images/json with a reference
@@ -292,6 +383,9 @@ int main(void)
 		{ "error message and created id", test_message_and_created_id },
 		{ "pull progress stream: bytes per layer", test_pull_progress },
 		{ "pull refused: message, first error, bounds", test_pull_refused },
+		{ "a pull error kept whole: masked before it is cut", test_pull_error_masked_whole },
+		{ "an engine message kept whole: masked before it is cut", test_message_masked_whole },
+		{ "health check outputs whole or not at all", test_health_output_whole },
 		{ "first die event's exit code", test_first_die },
 		{ "multiplexed log stream", test_demux },
 		{ "create body and its limits", test_create_body },

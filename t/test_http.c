@@ -192,6 +192,66 @@ static void test_bad_target(void)
 	CU_ASSERT_EQUAL(PARSE("GET /v1/st\x7f" "atus HTTP/1.1\r\n\r\n"), 400);
 }
 
+/* A refusal after the request line still names its method and path (the audit's, CONTRACT 7);
+ * one of the request line itself names neither. */
+static void test_refusal_keeps_request_line(void)
+{
+	static const char nul[] = "POST /v1/deploy?x=1 HTTP/1.1\r\nHost: a\0b\r\n\r\n";
+	static const char *const after[] = {
+		"POST /v1/deploy?x=1 HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n",
+		"POST /v1/deploy?x=1 HTTP/1.1\r\nBad Name: v\r\n\r\n",
+		"POST /v1/deploy?x=1 HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n",
+		"POST /v1/deploy?x=1 HTTP/1.1\r\nHost: x\ny\r\n\r\n",
+		"POST /v1/deploy?x=1 HTTP/1.1\r\nHost: x\r\n",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof after / sizeof *after; i++) {
+		CU_ASSERT_EQUAL(parse(after[i], strlen(after[i])), 400);
+		CU_ASSERT_STRING_EQUAL(req.method ? req.method : "(none)", "POST");
+		CU_ASSERT_STRING_EQUAL(req.path ? req.path : "(none)", "/v1/deploy");
+	}
+	CU_ASSERT_EQUAL(parse(nul, sizeof nul - 1), 400);
+	CU_ASSERT_STRING_EQUAL(req.path ? req.path : "(none)", "/v1/deploy");
+	CU_ASSERT_EQUAL(PARSE("POST /v1/deploy HTTP/9.9\r\n\r\n"), 505);
+	CU_ASSERT_PTR_NULL(req.method);
+	CU_ASSERT_PTR_NULL(req.path);
+	CU_ASSERT_EQUAL(PARSE("P\"ST /v1/deploy HTTP/1.1\r\n\r\n"), 400);
+	CU_ASSERT_PTR_NULL(req.method);
+	CU_ASSERT_EQUAL(PARSE("POST /v1/deploy\0 HTTP/1.1\r\n\r\n"), 400);
+	CU_ASSERT_PTR_NULL(req.path);
+}
+
+/* A head too large (or cut short) still names its request line when that arrived whole; the
+ * reader's reason is kept. */
+static void test_partial_head_request_line(void)
+{
+	static const char start[] = "POST /v1/deploy HTTP/1.1\r\nX-Long: ";
+	int sv[2];
+	char *big = malloc(DR_HTTP_HEAD_MAX + 100);
+
+	CU_ASSERT_EQUAL_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	memset(big, 'a', DR_HTTP_HEAD_MAX + 100);
+	memcpy(big, start, sizeof start - 1);
+	CU_ASSERT_EQUAL(write(sv[1], big, DR_HTTP_HEAD_MAX + 100), DR_HTTP_HEAD_MAX + 100);
+	memset(&req, 0, sizeof req);
+	CU_ASSERT_EQUAL(dr_http_head_read(sv[0], &req, 1000), 431);
+	dr_http_head_parse_request_line(&req);
+	CU_ASSERT_STRING_EQUAL(req.method ? req.method : "(none)", "POST");
+	CU_ASSERT_STRING_EQUAL(req.path ? req.path : "(none)", "/v1/deploy");
+	CU_ASSERT_PTR_NOT_NULL(strstr(req.error, "8192"));
+	close(sv[0]);
+	close(sv[1]);
+	CU_ASSERT_EQUAL_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	CU_ASSERT_EQUAL(write(sv[1], "GET /v1/sta", 11), 11);
+	CU_ASSERT_EQUAL(dr_http_head_read(sv[0], &req, 150), 408);
+	dr_http_head_parse_request_line(&req);
+	CU_ASSERT_PTR_NULL(req.path);
+	close(sv[0]);
+	close(sv[1]);
+	free(big);
+}
+
 /* A head followed by a body (and a pipelined request) over fd: the reader must stop at the head. */
 static void check_reader_keeps_body(int rfd, int wfd)
 {
@@ -324,6 +384,8 @@ static void test_response_format(void)
 static const struct unit_case cases[] = {
 	{ "valid GET", test_valid_get },
 	{ "query split from path", test_query_split },
+	{ "a refusal after the request line keeps method and path", test_refusal_keeps_request_line },
+	{ "a head too large keeps its request line", test_partial_head_request_line },
 	{ "lower-case names and optional whitespace", test_lower_case_names_and_ows },
 	{ "HTTP/1.0 accepted", test_http10_accepted },
 	{ "other versions refused", test_other_versions },

@@ -106,7 +106,49 @@ static void test_unchecked(void)
 	CU_ASSERT_EQUAL(dr_json_root("  ", 2, &root), -1);
 }
 
+static int for_go(const char *text)
+{
+	char why[160];
+
+	return dr_json_strict_check_for_go(text, strlen(text), 8, why, sizeof why) == 0;
+}
+
+/* JSON for the Docker engine: names with one spelling, no control characters. */
+static void test_for_go(void)
+{
+	CU_ASSERT(for_go("{\"HostConfig\":{\"Binds\":[\"a:b\"]},\"Env\":[\"A=\\\"q\\\" \\u00e9 \\ud83d\\ude00\"]}"));
+	CU_ASSERT(for_go("{\"a\":\"x\\/y\"}"));
+	CU_ASSERT(!for_go("{\"HostConfig\\u0000\":1}"));
+	CU_ASSERT(!for_go("{\"HostConfi\\u0067\":1}"));
+	CU_ASSERT(!for_go("{\"a\\\"b\":1}"));
+	CU_ASSERT(!for_go("{\"Ho\xc5\xbftConfig\":1}"));
+	CU_ASSERT(!for_go("{\"a b\":1,\"A B\":2}"));
+	CU_ASSERT(for_go("{\"a b\":1,\"a c\":2}"));
+	CU_ASSERT(!for_go("{\"HostConfig\":1,\"hostconfig\":2}"));
+	CU_ASSERT(!for_go("{\"x\":{\"Binds\":1,\"BINDS\":2}}"));
+	CU_ASSERT(for_go("{\"x\":{\"Binds\":1},\"y\":{\"binds\":2}}"));
+	CU_ASSERT(!for_go("{\"a_\":1,\"A\x7f\":2}"));
+	CU_ASSERT(!for_go("[\"a\\u0000\"]"));
+	CU_ASSERT(!for_go("[\"a\\u001f\"]"));
+	CU_ASSERT(!for_go("[\"a\\u007f\"]"));
+	CU_ASSERT(!for_go("[\"a\x7f\"]"));
+	CU_ASSERT(!for_go("[\"a\\n\"]"));
+	CU_ASSERT(!for_go("[\"a\\t\"]"));
+	CU_ASSERT(!for_go("[\"\\ud800\"]"));
+	CU_ASSERT(!for_go("[\"\\ud800x\"]"));
+	CU_ASSERT(!for_go("[\"\\ud800\\u0041\"]"));
+	CU_ASSERT(!for_go("[\"\\udc00\\ud800\"]"));
+	CU_ASSERT(!for_go("{\"a\":1,\"a\":2}"));
+	/* The ordinary check keeps its rules: case variants and escaped names pass there. */
+	{
+		const char *text = "{\"a\":1,\"A\":2,\"b\\u0000\":[\"\\n\"]}";
+		char why[160];
+		CU_ASSERT_EQUAL(dr_json_strict_check(text, strlen(text), 8, NULL, why, sizeof why), 0);
+	}
+}
+
 static const struct unit_case cases[] = {
+	{ "JSON for the Docker engine (Go's rules)", test_for_go },
 	{ "object members, escaped names", test_members },
 	{ "array elements", test_arrays },
 	{ "string escapes, surrogates, NUL, size", test_strings },

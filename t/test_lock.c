@@ -60,6 +60,46 @@ static void test_busy_names_holder(void)
 	close(sync_pipe[1]);
 }
 
+/* Readers that never take the lock find its holder in /proc/locks (its device and inode), and
+ * find it free once the holder is gone. */
+static void test_peek_and_holder(void)
+{
+	struct dr_lock held;
+	struct dr_lock_holder me = { "deploy", "repo:2.0.0", "peek0001" };
+	struct dr_lock_info info;
+	struct dr_error err = { 0 };
+	int sync_pipe[2];
+	pid_t child;
+	char c;
+
+	CU_ASSERT_EQUAL(dr_lock_peek(dir, &err), 0);
+	CU_ASSERT_EQUAL(dr_lock_holder(dir, &info), 0);
+	CU_ASSERT_EQUAL(dr_lock_peek("/nonexistent/state", &err), 0);
+	CU_ASSERT_EQUAL_FATAL(pipe(sync_pipe), 0);
+	child = fork();
+	if (child == 0) {
+		if (dr_lock_acquire(&held, dir, &me, &err))
+			_exit(1);
+		if (write(sync_pipe[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	CU_ASSERT_EQUAL(read(sync_pipe[0], &c, 1), 1);
+	CU_ASSERT_EQUAL(dr_lock_peek(dir, &err), DR_FAULT_CONFLICT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.reason, "deploy of repo:2.0.0"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.reason, "request peek0001"));
+	CU_ASSERT_EQUAL(dr_lock_holder(dir, &info), 1);
+	CU_ASSERT_STRING_EQUAL(info.action, "deploy");
+	CU_ASSERT_STRING_EQUAL(info.request_id, "peek0001");
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	CU_ASSERT_EQUAL(dr_lock_peek(dir, &err), 0);
+	CU_ASSERT_EQUAL(dr_lock_holder(dir, &info), 0);
+	close(sync_pipe[0]);
+	close(sync_pipe[1]);
+}
+
 static void test_missing_directory(void)
 {
 	struct dr_lock lk;
@@ -73,6 +113,7 @@ static void test_missing_directory(void)
 static const struct unit_case cases[] = {
 	{ "acquire and release", test_acquire_release },
 	{ "busy lock names its holder; SIGKILL frees it", test_busy_names_holder },
+	{ "peek and holder read /proc/locks", test_peek_and_holder },
 	{ "missing state directory", test_missing_directory },
 	{ NULL, NULL },
 };

@@ -13,6 +13,29 @@ struct unit_case {
 	void (*fn)(void);
 };
 
+/* The recorded engine answer t/data/docker/NAME, read whole (NUL-terminated; *len, when not
+ * NULL, without it); the caller frees. */
+static inline char *unit_recorded(const char *name, size_t *len)
+{
+	const char *top = getenv("top_srcdir");
+	char path[1024], *text;
+	FILE *f;
+	long n;
+
+	snprintf(path, sizeof path, "%s/t/data/docker/%s", top ? top : ".", name);
+	f = fopen(path, "rb");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)n + 1);
+	CU_ASSERT_EQUAL_FATAL(fread(text, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	if (len)
+		*len = (size_t)n;
+	return text;
+}
+
 /* Run every case of one suite; exit status is 1 when any assertion failed
  * (CU_basic_run_tests alone reports success even then). */
 static inline int unit_run(const char *suite_name, const struct unit_case *cases)

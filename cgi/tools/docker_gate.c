@@ -8,8 +8,10 @@
  * Started by dreichor-docker-gate-<env>.socket (Accept=no): the listening
  * socket is fd 3; each connection gets a child process of its own, and the
  * gate exits once no connection has come for DREICHOR_GATE_IDLE_SECONDS
- * (default 30; 0: never), so nothing lives long. With a connected socket on
- * stdin instead (inetd), it serves that one connection.
+ * (default 30; 0: never; at most 86400; anything else is a configuration
+ * error: a line on stderr and exit status 100, before any connection is
+ * accepted), so nothing lives long. With a connected socket on stdin
+ * instead (inetd), it serves that one connection.
  *
  * Its configuration is the agent's: ENVIRONMENT, CONTAINER_NAME,
  * IMAGE_REPOSITORY, AUDIT_EVENTS_PATH, SNAPSHOTS_PATH and CONTAINER_NETWORK,
@@ -24,6 +26,7 @@
  * request can follow on the same connection. */
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -40,28 +43,35 @@
 #include "chunked.h"
 #include "clock.h"
 #include "config.h"
+#include "container.h"
 #include "fdio.h"
 #include "gate_check.h"
+#include "gate_create.h"
 #include "gate_relay.h"
 #include "http.h"
 #include "jsonstr.h"
+#include "number.h"
+#include "status.h"
 
 #define GATE_IDLE_DEFAULT_S 30
+#define GATE_IDLE_MAX_S 86400         /* DREICHOR_GATE_IDLE_SECONDS at most a day */
+#define GATE_EXIT_USAGE 100           /* the gate's own settings are unusable */
 #define GATE_KEEPALIVE_MS 60000       /* a connection with no next request is closed after this */
 #define GATE_BLOCK 16384
 #define GATE_SOCKET_DEFAULT "/run/docker.sock"
 
 enum { GATE_ENVIRONMENT, GATE_CONTAINER_NAME, GATE_IMAGE_REPOSITORY, GATE_AUDIT_EVENTS_PATH, GATE_SNAPSHOTS_PATH,
-       GATE_CONTAINER_NETWORK, GATE_SETTINGS };
+       GATE_CONTAINER_NETWORK, GATE_ALLOW_EXECUTION_PLANE, GATE_SETTINGS };
 static const char *const gate_names[GATE_SETTINGS] = { "ENVIRONMENT", "CONTAINER_NAME", "IMAGE_REPOSITORY",
-						      "AUDIT_EVENTS_PATH", "SNAPSHOTS_PATH", "CONTAINER_NETWORK" };
+						      "AUDIT_EVENTS_PATH", "SNAPSHOTS_PATH", "CONTAINER_NETWORK",
+						      "ALLOW_EXECUTION_PLANE" };
 #define GATE_VALUE_MAX 1024
 #define GATE_CONFIG_MAX 65536
 
 struct gate {
 	struct dr_gate_config cfg;
 	char values[GATE_SETTINGS][GATE_VALUE_MAX];
-	char binds[2][GATE_VALUE_MAX + 64];
+	char binds[DR_CONTAINER_BINDS][GATE_VALUE_MAX + 64];
 	char problem[256];         /* why the configuration is unusable, or "" */
 	const char *upstream_path; /* the engine's socket */
 };
@@ -73,8 +83,10 @@ struct gate_conn {
 	struct dr_http_request req;
 	char body[DR_GATE_BODY_MAX];
 	size_t body_len;
+	struct dr_buf sent;             /* the create body the gate wrote anew: all the engine gets */
 	struct dr_gate_decision decision;
 	char target[DR_HTTP_HEAD_MAX];  /* the request target whole (the head parser cut it at '?') */
+	int own_call;                   /* a call of the gate's own: it finishes even when the client has gone */
 	long long started_ms;
 };
 
@@ -161,9 +173,9 @@ static void gate_load(struct gate *g)
 	g->cfg.container_name = gate_value(g, GATE_CONTAINER_NAME);
 	g->cfg.repository = gate_value(g, GATE_IMAGE_REPOSITORY);
 	g->cfg.network = gate_value(g, GATE_CONTAINER_NETWORK);
-	if (audit && snapshots) {
-		snprintf(g->binds[0], sizeof g->binds[0], "%s:/var/lib/dreichor/audit-events", audit);
-		snprintf(g->binds[1], sizeof g->binds[1], "%s:/var/lib/dreichor/snapshots", snapshots);
+	g->cfg.allowed_plane = gate_value(g, GATE_ALLOW_EXECUTION_PLANE);
+	if (audit && snapshots && !dr_container_bind(audit, 0, g->binds[0], sizeof g->binds[0]) &&
+	    !dr_container_bind(snapshots, 1, g->binds[1], sizeof g->binds[1])) {
 		g->cfg.binds[0] = g->binds[0];
 		g->cfg.binds[1] = g->binds[1];
 	}
@@ -246,10 +258,10 @@ static int gate_read_body(struct gate_conn *c)
 	if (c->req.content_length <= 0)
 		return 0;
 	if (c->req.content_length > (long long)sizeof c->body)
-		return 413;
+		return DR_STATUS_CONTENT_TOO_LARGE;
 	rc = dr_fd_read_exact(c->client, c->body, (size_t)c->req.content_length, deadline);
 	if (rc)
-		return rc == DR_FD_LATE ? 408 : 400;
+		return rc == DR_FD_LATE ? DR_STATUS_REQUEST_TIMEOUT : DR_STATUS_BAD_REQUEST;
 	c->body_len = (size_t)c->req.content_length;
 	return 0;
 }
@@ -273,34 +285,41 @@ static int gate_connect(struct gate_conn *c)
 	return 0;
 }
 
-/* The request as the engine gets it: the checked target, the allowed headers, the body by length. */
+/* One request to the engine, every byte the gate's: the checked target, its own headers, and a
+ * body only for a create (the body written anew). 0, or -1. */
+static int gate_send(struct gate_conn *c, const char *method, const char *target, const char *body, size_t len,
+		     const char *registry_auth)
+{
+	char head[DR_GATE_TARGET_MAX + DR_GATE_AUTH_MAX + 256];
+	int n, rc;
+
+	n = snprintf(head, sizeof head, "%s %s HTTP/1.1\r\nHost: docker\r\nUser-Agent: dreichor-docker-gate\r\n%s%s%s%s",
+		     method, target, registry_auth[0] ? "X-Registry-Auth: " : "", registry_auth,
+		     registry_auth[0] ? "\r\n" : "", body ? "Content-Type: application/json\r\n" : "");
+	if (n > 0 && (size_t)n < sizeof head && (body || strcmp(method, "GET")))
+		n += snprintf(head + n, sizeof head - (size_t)n, "Content-Length: %zu\r\n", body ? len : 0);
+	if (n > 0 && (size_t)n < sizeof head)
+		n += snprintf(head + n, sizeof head - (size_t)n, "\r\n");
+	rc = n < 0 || (size_t)n >= sizeof head || dr_write_all(c->upstream, head, (size_t)n) ||
+	     (body && dr_write_all(c->upstream, body, len)) ? -1 : 0;
+	explicit_bzero(head, sizeof head);
+	return rc;
+}
+
+/* The allowed request as the engine gets it. */
 static int gate_send_request(struct gate_conn *c)
 {
-	static const char *const passed[] = { "Content-Type", "X-Registry-Auth", "User-Agent" };
-	char head[DR_HTTP_HEAD_MAX + DR_GATE_TARGET_MAX + 256];
-	size_t o, i;
-	int n;
+	const struct dr_gate_decision *d = &c->decision;
 
-	n = snprintf(head, sizeof head, "%s %s HTTP/1.1\r\nHost: docker\r\n", c->req.method, c->decision.target);
-	o = (size_t)n;
-	for (i = 0; i < sizeof passed / sizeof passed[0]; i++) {
-		const char *v = dr_http_header_get(&c->req, passed[i]);
-		if (v && o + strlen(passed[i]) + strlen(v) + 8 < sizeof head)
-			o += (size_t)snprintf(head + o, sizeof head - o, "%s: %s\r\n", passed[i], v);
-	}
-	if (c->body_len || strcmp(c->req.method, "GET"))
-		o += (size_t)snprintf(head + o, sizeof head - o, "Content-Length: %zu\r\n", c->body_len);
-	o += (size_t)snprintf(head + o, sizeof head - o, "\r\n");
-	n = dr_write_all(c->upstream, head, o) || dr_write_all(c->upstream, c->body, c->body_len) ? -1 : 0;
-	explicit_bzero(head, sizeof head);
-	return n;
+	return gate_send(c, c->req.method, d->target, d->checks_body ? dr_buf_str(&c->sent) : NULL, c->sent.len,
+			 d->registry_auth);
 }
 
 /* Wait for the engine; the client going away ends the wait (and the connection). 0, or -1. */
 static int gate_wait_upstream(struct gate_conn *c)
 {
 	struct pollfd p[2] = { { c->upstream, POLLIN, 0 }, { c->client, POLLIN, 0 } };
-	int watch_client = 1;
+	int watch_client = !c->own_call;
 
 	for (;;) {
 		int n = poll(p, watch_client ? 2 : 1, -1);
@@ -435,17 +454,222 @@ static int gate_relay_cut(struct gate_conn *c, const struct dr_gate_response *r,
 		return -1;
 	if (!(whole = gate_read_whole(c, r, have, n, &len)))
 		return -1;
-	cut = r->status == 200 ? dr_gate_answer_cut(&c->g->cfg, c->decision.answer, whole, len) : NULL;
+	cut = r->status == DR_STATUS_OK ? dr_gate_answer_cut(&c->g->cfg, c->decision.answer, whole, len) : NULL;
 	free(whole);
-	if (r->status != 200) {
+	if (r->status != DR_STATUS_OK) {
 		snprintf(message, sizeof message, "the Docker engine answered HTTP %d", r->status);
 		return gate_answer_message(c, r->status, message, keep) ? -1 : !keep;
 	}
 	if (!cut)
-		return gate_refuse(c, 403, "nothing of that answer belongs to this environment", keep) ? -1 : !keep;
-	rc = gate_answer_json(c, 200, cut, strlen(cut), keep) ? -1 : !keep;
+		return gate_refuse(c, DR_STATUS_FORBIDDEN, "nothing of that answer belongs to this environment", keep) ? -1 : !keep;
+	rc = gate_answer_json(c, DR_STATUS_OK, cut, strlen(cut), keep) ? -1 : !keep;
 	free(cut);
 	return rc;
+}
+
+/* A call of the gate's own to the engine: the status, and the whole answer (malloc'd, the caller
+ * frees) in *body; -1 when the engine cannot be asked. */
+static int gate_own_call(struct gate_conn *c, const char *method, const char *target, char **body, size_t *len)
+{
+	static char head[DR_GATE_RESPONSE_HEAD_MAX];
+	struct dr_gate_response r;
+	size_t got = 0;
+	ssize_t head_len;
+	int status = -1;
+
+	*body = NULL;
+	*len = 0;
+	c->own_call = 1;
+	if (c->upstream >= 0 && gate_send(c, method, target, NULL, 0, "")) {
+		close(c->upstream);
+		c->upstream = -1;
+	}
+	if (c->upstream < 0 && (gate_connect(c) || gate_send(c, method, target, NULL, 0, "")))
+		goto done;
+	head_len = gate_read_response_head(c, head, sizeof head, &got);
+	if (head_len < 0 || dr_gate_response_parse(head, (size_t)head_len, &r))
+		goto done;
+	if (dr_gate_response_has_body(method, r.status) &&
+	    ((!r.chunked && r.content_length < 0) ||
+	     !(*body = gate_read_whole(c, &r, head + head_len, got - (size_t)head_len, len))))
+		goto done;
+	status = r.status;
+	if (r.close) {
+		close(c->upstream);
+		c->upstream = -1;
+	}
+done:
+	c->own_call = 0;
+	if (status < 0 && c->upstream >= 0) {
+		close(c->upstream); /* the answer's framing is lost: the connection cannot carry another */
+		c->upstream = -1;
+	}
+	return status;
+}
+
+/* The container's id (64 hex digits) from a create answer or an inspect (len bytes, not
+ * terminated) into id; 0 or -1. */
+static int gate_answer_id(const char *body, size_t len, char id[65])
+{
+	const char *key = "\"Id\":\"", *p = body ? memmem(body, len, key, strlen(key)) : NULL;
+	size_t i;
+
+	if (!p || (size_t)(body + len - p) < strlen(key) + 65)
+		return -1;
+	p += strlen(key);
+	for (i = 0; i < 64; i++)
+		if (dr_hex_digit(p[i]) < 0 || (p[i] >= 'A' && p[i] <= 'F'))
+			return -1;
+	if (p[64] != '"')
+		return -1;
+	memcpy(id, p, 64);
+	id[64] = '\0';
+	return 0;
+}
+
+/* Inspect container ref (a name or an id) and compare it with what the gate lets be made (image:
+ * the one checked, or NULL); 0 the same, else reason set and *id (when known) names it. */
+static int gate_inspect_compare(struct gate_conn *c, const char *ref, const char *image, char id[65], char *reason,
+				size_t cap)
+{
+	char target[DR_GATE_TARGET_MAX], *body;
+	size_t len;
+	int status, rc = -1;
+
+	snprintf(target, sizeof target, "/v%s/containers/%s/json", DR_GATE_API_VERSION, ref);
+	status = gate_own_call(c, "GET", target, &body, &len);
+	if (status != DR_STATUS_OK)
+		snprintf(reason, cap, "the engine could not be asked what it made (HTTP %d)", status);
+	else if (!gate_answer_id(body, len, id))
+		rc = dr_gate_check_created(&c->g->cfg, image, body, len, reason, cap);
+	else
+		snprintf(reason, cap, "the engine's inspect answer names no id");
+	free(body);
+	return rc;
+}
+
+/* Remove container id, which differs from what was checked, and refuse the request. */
+static int gate_refuse_made(struct gate_conn *c, const char *id, const char *what, int keep)
+{
+	char target[DR_GATE_TARGET_MAX], why[DR_GATE_REASON_MAX + 96], *body;
+	size_t len;
+	int status = -1;
+
+	if (id[0]) {
+		snprintf(target, sizeof target, "/v%s/containers/%s?force=true&v=true", DR_GATE_API_VERSION, id);
+		status = gate_own_call(c, "DELETE", target, &body, &len);
+		free(body);
+	}
+	snprintf(why, sizeof why, "the engine made a container that differs from what was checked (%s); %s", what,
+		 status == DR_STATUS_NO_CONTENT || status == DR_STATUS_NOT_FOUND ? "it was removed" : "it could NOT be removed");
+	return gate_refuse(c, DR_STATUS_FORBIDDEN, why, keep) ? -1 : !keep;
+}
+
+/* A create's answer: before it goes back, what the engine made is inspected and compared with
+ * what was checked; a difference removes the container. 0 kept open, 1 to close, -1 broken. */
+static int gate_relay_created(struct gate_conn *c, const struct dr_gate_response *r, const char *have, size_t n,
+			      int keep)
+{
+	char id[65] = "", reason[DR_GATE_REASON_MAX], *whole;
+	size_t len;
+	int rc;
+
+	if ((!r->chunked && r->content_length < 0) || !(whole = gate_read_whole(c, r, have, n, &len)))
+		return -1;
+	if (r->status == DR_STATUS_CREATED && gate_answer_id(whole, len, id))
+		rc = gate_refuse_made(c, "", "the engine's answer names no id", keep);
+	else if (r->status == DR_STATUS_CREATED && gate_inspect_compare(c, id, c->decision.image, id, reason, sizeof reason))
+		rc = gate_refuse_made(c, id, reason, keep);
+	else
+		rc = gate_answer_json(c, r->status, whole, len, keep) ? -1 : !keep;
+	free(whole);
+	return rc;
+}
+
+/* Before a start: the container as the engine has it must be what the gate lets be made, and
+ * the start goes to that container by its id, so that no other can take its name in between.
+ * 0 to go on; else the request was answered: 1 to close, 2 to keep the connection. */
+static int gate_check_start(struct gate_conn *c, int keep)
+{
+	char id[65] = "", reason[DR_GATE_REASON_MAX];
+
+	if (!gate_inspect_compare(c, c->g->cfg.container_name, NULL, id, reason, sizeof reason)) {
+		snprintf(c->decision.target, sizeof c->decision.target, "/v%s/containers/%s/start", DR_GATE_API_VERSION, id);
+		return 0;
+	}
+	if (!id[0] && strstr(reason, "HTTP 404"))
+		return !gate_answer_message(c, DR_STATUS_NOT_FOUND, "No such container", keep) && keep ? 2 : 1;
+	return gate_refuse_made(c, id, reason, keep) == 0 ? 2 : 1;
+}
+
+#define GATE_EVENT_LINE_MAX 65536
+
+/* Send each complete event line of buf (len bytes) that is of this environment's container, as a
+ * chunk of the gate's own; the incomplete rest is moved to the front. *len: what is left; 0 or -1. */
+static int gate_events_lines(struct gate_conn *c, char *buf, size_t *len)
+{
+	char *start = buf, *nl, size[24];
+	size_t left = *len;
+	int n;
+
+	while ((nl = memchr(start, '\n', left))) {
+		size_t line = (size_t)(nl - start) + 1;
+		if (dr_gate_event_ours(&c->g->cfg, start, line) &&
+		    ((n = snprintf(size, sizeof size, "%zx\r\n", line)) < 0 || dr_write_all(c->client, size, (size_t)n) ||
+		     dr_write_all(c->client, start, line) || dr_write_all(c->client, "\r\n", 2)))
+			return -1;
+		start += line;
+		left -= line;
+	}
+	memmove(buf, start, left);
+	*len = left;
+	return left < GATE_EVENT_LINE_MAX ? 0 : -1;
+}
+
+/* An event stream: the engine's filter passes containers whose name begins with this one's, so the
+ * gate passes on only the events of exactly its container, in chunks of its own. 1 to close, -1. */
+static int gate_relay_events(struct gate_conn *c, const struct dr_gate_response *r, const char *have, size_t n)
+{
+	static char lines[GATE_EVENT_LINE_MAX], block[GATE_BLOCK];
+	static const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+				   "Connection: close\r\n\r\n";
+	struct dr_chunked ch;
+	long long left = r->content_length;
+	int rc = 0;
+
+	if (dr_write_all(c->client, head, sizeof head - 1))
+		return -1;
+	dr_chunked_init(&ch, lines, sizeof lines);
+	for (;;) {
+		size_t used = n;
+		int done = 0;
+		if (r->chunked) {
+			if ((rc = dr_chunked_feed(&ch, have, n, &used)) > 1)
+				return -1;
+			done = rc == 1;
+		} else {
+			if ((long long)n > left && left >= 0)
+				n = (size_t)left;
+			if (ch.out_len + n > sizeof lines)
+				return -1;
+			memcpy(lines + ch.out_len, have, n);
+			ch.out_len += n;
+			left -= left >= 0 ? (long long)n : 0;
+			done = left == 0;
+		}
+		if (gate_events_lines(c, lines, &ch.out_len))
+			return -1;
+		if (done)
+			break;
+		ssize_t got = gate_read_upstream(c, block, sizeof block);
+		if (got == 0 && !r->chunked && left < 0)
+			break;
+		if (got <= 0)
+			return -1;
+		have = block;
+		n = (size_t)got;
+	}
+	return dr_write_all(c->client, "0\r\n\r\n", 5) ? -1 : 1;
 }
 
 /* The engine's answer to the client. 0: the connection may carry another request; 1: close; -1: broken. */
@@ -459,10 +683,15 @@ static int gate_relay(struct gate_conn *c, int keep)
 
 	if (head_len < 0 || dr_gate_response_parse(head, (size_t)head_len, &r))
 		return -1;
-	if (r.status == 101)
+	if (r.status == DR_STATUS_SWITCHING_PROTOCOLS)
 		return -1; /* no allowed call upgrades; never relay a hijacked stream */
 	has_body = dr_gate_response_has_body(c->req.method, r.status);
-	if (c->decision.answer != DR_GATE_PASS && has_body)
+	if (c->decision.answer == DR_GATE_EVENTS && has_body && r.status == DR_STATUS_OK)
+		return gate_relay_events(c, &r, head + head_len, got - (size_t)head_len);
+	if (c->decision.answer == DR_GATE_CREATED && has_body)
+		return gate_relay_created(c, &r, head + head_len, got - (size_t)head_len, keep && !r.close);
+	if (c->decision.answer != DR_GATE_PASS && c->decision.answer != DR_GATE_START_CHECKED &&
+	    c->decision.answer != DR_GATE_EVENTS && has_body)
 		return gate_relay_cut(c, &r, head + head_len, got - (size_t)head_len, keep && !r.close);
 	if (dr_write_all(c->client, head, (size_t)head_len))
 		return -1;
@@ -472,9 +701,48 @@ static int gate_relay(struct gate_conn *c, int keep)
 	return rc < 0 ? -1 : (rc == 1 || r.close || !keep);
 }
 
+/* The request as dr_gate_check sees it. */
+static void gate_request_of(struct gate_conn *c, struct dr_gate_request *r)
+{
+	r->method = c->req.method;
+	r->target = c->target;
+	r->has_body = c->req.content_length > 0 || c->req.chunked || dr_http_header_get(&c->req, "Transfer-Encoding");
+	r->content_type = dr_http_header_get(&c->req, "Content-Type");
+	r->registry_auth = dr_http_header_get(&c->req, "X-Registry-Auth");
+}
+
+/* A create's body: read, checked, written anew into c->sent. 0, or the request was answered (1: close). */
+static int gate_create_body(struct gate_conn *c, int keep)
+{
+	int rc;
+
+	if (c->req.expect_continue && dr_http_respond_continue(c->client))
+		return 1;
+	if ((rc = gate_read_body(c)))
+		return gate_refuse(c, rc, "the request body could not be read within its limits", 0), 1;
+	dr_buf_reset(&c->sent);
+	rc = dr_gate_check_create_body(&c->g->cfg, c->body, c->body_len, &c->decision, &c->sent);
+	explicit_bzero(c->body, c->body_len);
+	if (rc)
+		return gate_refuse(c, DR_STATUS_FORBIDDEN, c->decision.reason, keep) || !keep;
+	return 0;
+}
+
+/* Send the checked request; an engine connection kept from an earlier request may have been
+ * closed by the engine: once more, fresh. 0, or -1 with errno. */
+static int gate_forward(struct gate_conn *c)
+{
+	if (c->upstream >= 0 && gate_send_request(c)) {
+		close(c->upstream);
+		c->upstream = -1;
+	}
+	return c->upstream < 0 && (gate_connect(c) || gate_send_request(c)) ? -1 : 0;
+}
+
 /* One request on the connection: 0 another may follow, else close. */
 static int gate_one(struct gate_conn *c)
 {
+	struct dr_gate_request request;
 	const char *connection;
 	int rc, keep;
 
@@ -492,32 +760,29 @@ static int gate_one(struct gate_conn *c)
 	keep = !strcmp(c->req.version, "HTTP/1.1") && !(connection && !strcasecmp(connection, "close"));
 	snprintf(c->target, sizeof c->target, "%s%s%s", c->req.path, c->req.query[0] ? "?" : "", c->req.query);
 	if (c->g->problem[0])
-		return gate_answer_message(c, 503, c->g->problem, 0), 1;
-	dr_gate_check(&c->g->cfg, c->req.method, c->target, &c->decision);
-	if (!c->decision.allowed && c->req.expect_continue)
-		return gate_refuse(c, 403, c->decision.reason, 0), 1;
-	if (c->req.expect_continue && dr_http_respond_continue(c->client))
-		return 1;
-	if ((rc = gate_read_body(c)))
-		return gate_refuse(c, rc, "the request body could not be read within its limits", 0), 1;
-	if (!c->decision.allowed)
-		return gate_refuse(c, 403, c->decision.reason, keep) || !keep;
-	if (c->decision.checks_body &&
-	    dr_gate_check_create_body(&c->g->cfg, c->body, c->body_len, c->decision.reason, sizeof c->decision.reason))
-		return gate_refuse(c, 403, c->decision.reason, keep) || !keep;
-	/* An engine connection kept from an earlier request may have been closed by the engine: once more, fresh. */
-	if (c->upstream >= 0 && gate_send_request(c)) {
-		close(c->upstream);
-		c->upstream = -1;
+		return gate_answer_message(c, DR_STATUS_UNAVAILABLE, c->g->problem, 0), 1;
+	gate_request_of(c, &request);
+	if (dr_gate_check(&c->g->cfg, &request, &c->decision)) {
+		/* A refused request's body is read and dropped, so that the refusal reaches the client;
+		 * one that cannot be (or that waits for a 100 Continue) ends the connection. */
+		if (request.has_body && (c->req.expect_continue || gate_read_body(c)))
+			keep = 0;
+		explicit_bzero(c->body, c->body_len);
+		return gate_refuse(c, DR_STATUS_FORBIDDEN, c->decision.reason, keep) || !keep;
 	}
-	if (c->upstream < 0 && (gate_connect(c) || gate_send_request(c))) {
+	if (c->decision.checks_body && (rc = gate_create_body(c, keep)))
+		return rc;
+	if (c->decision.answer == DR_GATE_START_CHECKED && (rc = gate_check_start(c, keep)))
+		return rc == 1;
+	rc = gate_forward(c);
+	if (c->sent.data)
+		explicit_bzero(c->sent.data, c->sent.len);
+	if (rc) {
 		char why[DR_GATE_REASON_MAX];
 		snprintf(why, sizeof why, "the %s Docker gate cannot reach the engine at %s: %s",
 			 c->g->cfg.environment, c->g->upstream_path, strerror(errno));
-		explicit_bzero(c->body, c->body_len);
-		return gate_answer_message(c, 502, why, 0), 1;
+		return gate_answer_message(c, DR_STATUS_BAD_GATEWAY, why, 0), 1;
 	}
-	explicit_bzero(c->body, c->body_len);
 	return gate_relay(c, keep) != 0;
 }
 
@@ -530,12 +795,14 @@ static void gate_serve(const struct gate *g, int fd)
 	c.g = g;
 	c.client = fd;
 	c.upstream = -1;
+	dr_buf_init(&c.sent, DR_GATE_BODY_MAX + 1024);
 	while (gate_one(&c) == 0) {
 		memset(&c.req, 0, sizeof c.req);
 		c.target[0] = '\0';
 	}
 	if (c.upstream >= 0)
 		close(c.upstream);
+	dr_buf_free(&c.sent);
 	close(fd);
 }
 
@@ -585,14 +852,20 @@ int main(void)
 	const char *fds = dr_env("LISTEN_FDS"), *pid = dr_env("LISTEN_PID"), *idle = gate_setting("DREICHOR_GATE_IDLE_SECONDS");
 	int listening = 0;
 	socklen_t len = sizeof listening;
+	long idle_s = GATE_IDLE_DEFAULT_S, listen_pid = 0;
 
 	/* Registry credentials and the runtime's environment pass through it: no core dump, no same-user reader. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	signal(SIGPIPE, SIG_IGN);
+	if (idle && dr_parse_long(idle, 0, GATE_IDLE_MAX_S, &idle_s)) {
+		fprintf(stderr, "dreichor-docker-gate: configuration unusable: DREICHOR_GATE_IDLE_SECONDS must be whole "
+				"seconds from 0 (never idle out) to %d\n", GATE_IDLE_MAX_S);
+		return GATE_EXIT_USAGE;
+	}
 	gate_load(&g);
-	if (fds && !strcmp(fds, "1") && pid && atol(pid) == (long)getpid() &&
+	if (fds && !strcmp(fds, "1") && pid && !dr_parse_long(pid, 1, INT_MAX, &listen_pid) && listen_pid == (long)getpid() &&
 	    !getsockopt(3, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) && listening)
-		return gate_listen(&g, 3, idle ? atol(idle) : GATE_IDLE_DEFAULT_S);
+		return gate_listen(&g, 3, idle_s);
 	gate_serve(&g, 0);
 	return 0;
 }

@@ -19,6 +19,7 @@
 #include "jwt.h"
 #include "state.h"
 #include "config.h"
+#include "status.h"
 
 #define FETCH_EXIT_FAILED 1
 #define FETCH_EXIT_USAGE 100
@@ -108,7 +109,7 @@ static int fetch_download(struct fetch *f)
 		return fetch_fail("the certs document is larger than 262144 bytes", f->url);
 	if (rc != CURLE_OK)
 		return fetch_fail(f->url, error[0] ? error : curl_easy_strerror(rc));
-	if (code != 200) {
+	if (code != DR_STATUS_OK) {
 		snprintf(error, sizeof error, "HTTP status %ld", code);
 		return fetch_fail(f->url, error);
 	}

@@ -16,6 +16,8 @@
 #include "jwt.h"
 #include "config.h"
 
+#define JWT_EXIT_USAGE 100
+
 int main(void)
 {
 	static char token[DR_JWT_MAX + 1];
@@ -33,7 +35,7 @@ int main(void)
 	policy.now = (long long)time(NULL);
 	if (!policy.audience || !policy.issuer || !policy.certs_file || !policy.common_name) {
 		printf("verifier started without its policy variables\n");
-		return 100;
+		return JWT_EXIT_USAGE;
 	}
 	while (len <= DR_JWT_MAX && (n = read(STDIN_FILENO, token + len, DR_JWT_MAX + 1 - len)) > 0)
 		len += (size_t)n;

@@ -8,9 +8,10 @@
  *     only when the registry gave one); exit 0. No answer at all:
  *     {"error"}, exit 1. Usage: exit 2.
  *   dreichor-registry verify REPOSITORY DIGEST
- *     A cosign signature of DIGEST by a key in the file IMAGE_SIGNATURE_KEYS
- *     names (lib/registry/signature.h): {"key", "format"} when one
- *     verifies, {"refused"} naming why when none does (exit 0 both);
+ *     A cosign signature of DIGEST, made for REPOSITORY, by a key in the file
+ *     IMAGE_SIGNATURE_KEYS names (lib/registry/signature.h): {"key",
+ *     "format"} when one verifies, {"refused"} naming why when none does
+ *     (exit 0 both);
  *     {"error"} when the registry or the key file could not be read, exit 1.
  *   dreichor-registry --inetd
  *     The same questions as one line on stdin ("probe REPOSITORY REFERENCE",

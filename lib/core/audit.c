@@ -35,6 +35,7 @@ static audit_sendv_fn audit_sendv(void)
 #include "audit.h"
 #include "clock.h"
 #include "mask.h"
+#include "status.h"
 
 /* Every field an entry can carry, in the order it is written; the entry's room is
  * counted from this list, so no field can be left out for want of it. */
@@ -102,7 +103,7 @@ int dr_audit_write(const struct dr_audit *a)
 {
 	struct audit_fields f = { .count = 0 };
 	char status[8], duration[24], message[512], priority[2], exit_code[24], stop_ms[24];
-	int ok = a->http_status >= 200 && a->http_status < 300;
+	int ok = dr_status_success(a->http_status);
 	int rc, i;
 
 	snprintf(status, sizeof status, "%d", a->http_status);

@@ -54,6 +54,7 @@ static const int fault_statuses[DR_FAULTS] = {
 	[DR_FAULT_STILL_RUNNING] = 500,
 	[DR_FAULT_SKIPPED] = 500,
 	[DR_FAULT_REPLAYED] = 500,
+	[DR_ACCEPTED] = 202,
 };
 
 int dr_fault_status(enum dr_fault fault)

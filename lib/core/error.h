@@ -40,6 +40,7 @@ enum dr_fault {
 	DR_FAULT_STILL_RUNNING,    /* no exit within the wait */
 	DR_FAULT_SKIPPED,          /* a step that does not apply to this request */
 	DR_FAULT_REPLAYED,         /* an earlier request's answer stands for this one */
+	DR_ACCEPTED,               /* an asynchronous deploy, answered before it ends (202) */
 	DR_FAULTS
 };
 

@@ -63,11 +63,9 @@ static int http_head_read_socket(int fd, struct dr_http_request *req, long long 
 		if (dr_fd_read_some(fd, req->head + len, (size_t)n) != n)
 			return 400;
 		len += (size_t)n;
-		if (end) {
-			req->head_len = len;
-			req->head[len] = '\0';
+		req->head_len = len;
+		if (end)
 			return 0;
-		}
 		if (len >= DR_HTTP_HEAD_MAX)
 			return 431;
 	}
@@ -86,12 +84,9 @@ static int http_head_read_stream(int fd, struct dr_http_request *req, long long 
 		n = dr_fd_read_some(fd, req->head + len, 1);
 		if (n <= 0)
 			return len ? 400 : DR_HTTP_CLOSED_EMPTY;
-		len++;
-		if (req->head[len - 1] == '\n' && http_find_head_end(req->head, len, len > 3 ? len - 3 : 0)) {
-			req->head_len = len;
-			req->head[len] = '\0';
+		req->head_len = ++len;
+		if (req->head[len - 1] == '\n' && http_find_head_end(req->head, len, len > 3 ? len - 3 : 0))
 			return 0;
-		}
 	}
 	return 431;
 }
@@ -108,6 +103,7 @@ int dr_http_head_read(int fd, struct dr_http_request *req, int timeout_ms)
 		rc = http_head_read_stream(fd, req, deadline);
 	else
 		rc = http_head_read_socket(fd, req, deadline);
+	req->head[req->head_len] = '\0'; /* a partial head too: its request line may still be parsed */
 	if (rc == 408)
 		dr_strlcpy(req->error, "request head not received within the time limit", sizeof req->error);
 	else if (rc == 431)
@@ -130,26 +126,29 @@ static int http_is_tchar(unsigned char c)
 	       (c && strchr("!#$%&'*+-.^_`|~", c));
 }
 
-/* Split the head into CRLF-terminated lines in place; every LF must follow a CR. */
-static int http_check_line_endings(struct dr_http_request *req)
+/* In head[from..to): every LF follows a CR, every CR precedes an LF, and no byte is NUL. */
+static int http_check_line_endings(struct dr_http_request *req, size_t from, size_t to)
 {
 	size_t i;
 
-	if (memchr(req->head, '\0', req->head_len))
+	if (memchr(req->head + from, '\0', to - from))
 		return http_refuse(req, 400, "request head contains a NUL byte");
-	for (i = 0; i < req->head_len; i++) {
+	for (i = from; i < to; i++) {
 		if (req->head[i] == '\n' && (i == 0 || req->head[i - 1] != '\r'))
 			return http_refuse(req, 400, "request head line ends in a bare LF; CRLF is required");
-		if (req->head[i] == '\r' && (i + 1 >= req->head_len || req->head[i + 1] != '\n'))
+		if (req->head[i] == '\r' && (i + 1 >= to || req->head[i + 1] != '\n'))
 			return http_refuse(req, 400, "request head contains a bare CR");
 	}
 	return 0;
 }
 
+/* method SP request-target SP HTTP-version; the fields are set only when all of it is valid, so
+ * that a set path always means a parsed request line. */
 static int http_parse_request_line(struct dr_http_request *req, char *line)
 {
 	char *sp1 = strchr(line, ' ');
 	char *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+	const char *target, *version;
 	char *q;
 	size_t i;
 
@@ -157,32 +156,49 @@ static int http_parse_request_line(struct dr_http_request *req, char *line)
 		return http_refuse(req, 400, "malformed request line");
 	*sp1 = '\0';
 	*sp2 = '\0';
-	req->method = line;
-	req->target = sp1 + 1;
-	req->version = sp2 + 1;
+	target = sp1 + 1;
+	version = sp2 + 1;
 	if (sp1 == line || (size_t)(sp1 - line) > DR_HTTP_METHOD_MAX)
 		return http_refuse(req, 400, "malformed request method");
 	for (i = 0; line[i]; i++)
 		if (!http_is_tchar((unsigned char)line[i]))
 			return http_refuse(req, 400, "malformed request method");
-	if (req->target[0] != '/')
+	if (target[0] != '/')
 		return http_refuse(req, 400, "request target must be an absolute path");
-	for (i = 0; req->target[i]; i++)
-		if ((unsigned char)req->target[i] <= 0x20 || (unsigned char)req->target[i] >= 0x7f)
+	for (i = 0; target[i]; i++)
+		if ((unsigned char)target[i] <= 0x20 || (unsigned char)target[i] >= 0x7f)
 			return http_refuse(req, 400, "request target contains a forbidden character");
-	if (strcmp(req->version, "HTTP/1.1") && strcmp(req->version, "HTTP/1.0")) {
-		if (!strncmp(req->version, "HTTP/", 5))
+	if (strcmp(version, "HTTP/1.1") && strcmp(version, "HTTP/1.0")) {
+		if (!strncmp(version, "HTTP/", 5))
 			return http_refuse(req, 505, "only HTTP/1.1 and HTTP/1.0 are supported");
 		return http_refuse(req, 400, "malformed protocol version");
 	}
-	q = strchr(sp1 + 1, '?');
-	req->path = req->target;
+	req->method = line;
+	req->target = req->path = target;
+	req->version = version;
 	req->query = "";
-	if (q) {
+	if ((q = strchr(sp1 + 1, '?'))) {
 		*q = '\0'; /* the path ends at '?'; the query follows */
 		req->query = q + 1;
 	}
 	return 0;
+}
+
+/* The head's first line, checked and parsed in place; *rest is where the header lines begin. */
+static int http_take_request_line(struct dr_http_request *req, char **rest)
+{
+	char *lf = memchr(req->head, '\n', req->head_len);
+	int rc;
+
+	req->method = req->target = req->path = req->version = NULL;
+	req->query = "";
+	if (!lf)
+		return http_refuse(req, 400, "request head has no line end");
+	if ((rc = http_check_line_endings(req, 0, (size_t)(lf - req->head) + 1)))
+		return rc;
+	lf[-1] = '\0';
+	*rest = lf + 1;
+	return http_parse_request_line(req, req->head);
 }
 
 static int http_parse_header_line(struct dr_http_request *req, char *line)
@@ -293,18 +309,12 @@ int dr_http_head_parse(struct dr_http_request *req)
 	req->content_length = -1;
 	req->chunked = 0;
 	req->expect_continue = 0;
-	req->method = req->target = req->path = req->version = NULL;
-	req->query = "";
-	if ((rc = http_check_line_endings(req)))
+	if ((rc = http_take_request_line(req, &line)))
 		return rc;
-	line = req->head;
-	next = strstr(line, "\r\n");
-	if (!next)
-		return http_refuse(req, 400, "request head has no line end");
-	*next = '\0';
-	if ((rc = http_parse_request_line(req, line)))
+	/* From here on a refusal still names the method and path (the audit's, CONTRACT 7). */
+	if ((rc = http_check_line_endings(req, (size_t)(line - req->head), req->head_len)))
 		return rc;
-	for (line = next + 2; (next = strstr(line, "\r\n")) != NULL; line = next + 2) {
+	for (; (next = strstr(line, "\r\n")) != NULL; line = next + 2) {
 		*next = '\0';
 		if (line[0] == '\0')
 			return http_check_framing(req);
@@ -312,6 +322,16 @@ int dr_http_head_parse(struct dr_http_request *req)
 			return rc;
 	}
 	return http_refuse(req, 400, "request head does not end with a blank line");
+}
+
+void dr_http_head_parse_request_line(struct dr_http_request *req)
+{
+	char why[sizeof req->error];
+	char *rest;
+
+	memcpy(why, req->error, sizeof why);
+	(void)http_take_request_line(req, &rest); /* on failure the fields stay NULL */
+	memcpy(req->error, why, sizeof why);
 }
 
 const char *dr_http_header_get(const struct dr_http_request *req, const char *name)
@@ -339,6 +359,7 @@ const char *dr_http_reason_phrase(int status)
 	switch (status) {
 	case 100: return "Continue";
 	case 200: return "OK";
+	case 201: return "Created";
 	case 202: return "Accepted";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";

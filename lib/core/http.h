@@ -26,6 +26,8 @@ struct dr_http_header {
 struct dr_http_request {
 	char head[DR_HTTP_HEAD_MAX + 1];
 	size_t head_len;
+	/* method, target, path and version: NULL until the request line parsed; then set even when a
+	 * later line is refused, so that the refusal's audit entry names them */
 	const char *method;
 	const char *target;
 	const char *path;
@@ -40,11 +42,16 @@ struct dr_http_request {
 };
 
 /* Read one request head from fd within timeout_ms without consuming any body byte;
- * returns 0, DR_HTTP_CLOSED_EMPTY, or the status to answer (400, 408, 431). */
+ * returns 0, DR_HTTP_CLOSED_EMPTY, or the status to answer (400, 408, 431). req->head holds the
+ * head_len bytes that arrived, terminated, whatever the result. */
 int dr_http_head_read(int fd, struct dr_http_request *req, int timeout_ms);
 
 /* Parse req->head in place; returns 0 or the status to answer (400, 413, 417, 431, 501, 505). */
 int dr_http_head_parse(struct dr_http_request *req);
+
+/* After dr_http_head_read refused a head (431, 408, 400): parse the request line alone when it
+ * arrived whole, so that the refusal can name its method and path; req->error is kept. */
+void dr_http_head_parse_request_line(struct dr_http_request *req);
 
 /* The value of the first header called name (case-insensitive), or NULL. */
 const char *dr_http_header_get(const struct dr_http_request *req, const char *name);

@@ -12,6 +12,7 @@ struct strict {
 	size_t members;
 	char *why;
 	size_t why_cap;
+	int for_go; /* the text goes to Go's encoding/json: the stricter rules of dr_json_strict_check_for_go */
 };
 
 static int strict_fail(struct strict *s, const char *what)
@@ -73,6 +74,44 @@ static int strict_utf8(struct strict *s)
 	return 0;
 }
 
+/* The four hex digits after \u at s->pos + 2 as a code unit, or -1. */
+static long strict_hex4(const struct strict *s, size_t at)
+{
+	long v = 0;
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		unsigned char c = at + i < s->len ? s->p[at + i] : 0;
+		if (!c || !strchr("0123456789abcdefABCDEF", c))
+			return -1;
+		v = v * 16 + (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+	}
+	return v;
+}
+
+/* A \uXXXX escape at s->pos; advances past it (and its low surrogate, for Go's rules). */
+static int strict_unicode_escape(struct strict *s)
+{
+	long unit = strict_hex4(s, s->pos + 2), low;
+
+	if (unit < 0)
+		return strict_fail(s, "an invalid \\u escape");
+	if (s->for_go && (unit < 0x20 || unit == 0x7f))
+		return strict_fail(s, "an escaped control character or NUL");
+	if (s->for_go && unit >= 0xd800 && unit <= 0xdbff) {
+		/* Go turns a lone surrogate into U+FFFD: only a proper pair keeps one meaning. */
+		low = s->pos + 7 < s->len && s->p[s->pos + 6] == '\\' && s->p[s->pos + 7] == 'u' ?
+			      strict_hex4(s, s->pos + 8) : -1;
+		if (low < 0xdc00 || low > 0xdfff)
+			return strict_fail(s, "a lone surrogate escape");
+		s->pos += 6;
+	} else if (s->for_go && unit >= 0xdc00 && unit <= 0xdfff) {
+		return strict_fail(s, "a lone surrogate escape");
+	}
+	s->pos += 6;
+	return 0;
+}
+
 static int strict_string(struct strict *s)
 {
 	s->pos++; /* the opening quote */
@@ -82,7 +121,7 @@ static int strict_string(struct strict *s)
 			s->pos++;
 			return 0;
 		}
-		if (c < 0x20)
+		if (c < 0x20 || (c == 0x7f && s->for_go))
 			return strict_fail(s, "a control character inside a string");
 		if (c >= 0x80) {
 			if (strict_utf8(s))
@@ -92,16 +131,14 @@ static int strict_string(struct strict *s)
 		if (c == '\\') {
 			c = s->pos + 1 < s->len ? s->p[s->pos + 1] : 0;
 			if (c == 'u') {
-				size_t i;
-				for (i = 2; i < 6; i++)
-					if (s->pos + i >= s->len || !strchr("0123456789abcdefABCDEF", s->p[s->pos + i]) ||
-					    !s->p[s->pos + i])
-						return strict_fail(s, "an invalid \\u escape");
-				s->pos += 6;
+				if (strict_unicode_escape(s))
+					return -1;
 				continue;
 			}
 			if (!c || !strchr("\"\\/bfnrt", c))
 				return strict_fail(s, "an invalid escape");
+			if (s->for_go && strchr("bfnrt", c))
+				return strict_fail(s, "an escaped control character");
 			s->pos += 2;
 			continue;
 		}
@@ -157,14 +194,45 @@ static int strict_literal(struct strict *s, const char *word)
 
 static int strict_value(struct strict *s, int depth);
 
+/* For Go: a name is printable ASCII without escapes, so that it has one spelling for every reader
+ * (Go decodes escapes before matching names, and folds some non-ASCII letters onto ASCII ones). */
+static int strict_name_plain(struct strict *s, size_t start)
+{
+	size_t i;
+
+	for (i = start + 1; i + 1 < s->pos; i++)
+		if (s->p[i] < 0x20 || s->p[i] > 0x7e || s->p[i] == '\\') {
+			s->pos = i;
+			return strict_fail(s, "a member name with an escape or a character outside printable ASCII");
+		}
+	return 0;
+}
+
+/* Whether two names of len bytes are the same (for Go: in any ASCII case, as it matches names). */
+static int strict_same_name(const struct strict *s, size_t a, size_t b, size_t len)
+{
+	size_t i;
+
+	if (!s->for_go)
+		return !memcmp(s->p + a, s->p + b, len);
+	for (i = 0; i < len; i++) {
+		unsigned char x = s->p[a + i], y = s->p[b + i];
+		if (x != y && !((x | 0x20) == (y | 0x20) && (x | 0x20) >= 'a' && (x | 0x20) <= 'z'))
+			return 0;
+	}
+	return 1;
+}
+
 /* The key just read (from start, quotes included) must not repeat one before it. */
 static int strict_key_new(struct strict *s, const size_t *starts, const size_t *ends, int count, size_t start)
 {
 	size_t len = s->pos - start;
 	int i;
 
+	if (s->for_go && strict_name_plain(s, start))
+		return -1;
 	for (i = 0; i < count; i++)
-		if (ends[i] - starts[i] == len && !memcmp(s->p + starts[i], s->p + start, len)) {
+		if (ends[i] - starts[i] == len && strict_same_name(s, starts[i], start, len)) {
 			snprintf(s->why, s->why_cap, "the key %.*s appears twice at byte %zu", (int)(len < 64 ? len : 64),
 				 (const char *)s->p + start, start);
 			return -1;
@@ -264,16 +332,29 @@ static int strict_value(struct strict *s, int depth)
 	return strict_unexpected(s);
 }
 
+/* The whole text is one value and nothing after it. */
+static int strict_run(struct strict *s, size_t *members_out)
+{
+	if (strict_value(s, 1))
+		return -1;
+	strict_space(s);
+	if (s->pos != s->len)
+		return strict_fail(s, s->p[s->pos] == '/' ? "a comment (JSON has none)" : "text after the JSON value");
+	if (members_out)
+		*members_out = s->members;
+	return 0;
+}
+
 int dr_json_strict_check(const char *text, size_t len, int depth_max, size_t *members_out, char *why, size_t why_cap)
 {
-	struct strict s = { (const unsigned char *)text, len, 0, depth_max, 0, why, why_cap };
+	struct strict s = { (const unsigned char *)text, len, 0, depth_max, 0, why, why_cap, 0 };
 
-	if (strict_value(&s, 1))
-		return -1;
-	strict_space(&s);
-	if (s.pos != len)
-		return strict_fail(&s, s.p[s.pos] == '/' ? "a comment (JSON has none)" : "text after the JSON value");
-	if (members_out)
-		*members_out = s.members;
-	return 0;
+	return strict_run(&s, members_out);
+}
+
+int dr_json_strict_check_for_go(const char *text, size_t len, int depth_max, char *why, size_t why_cap)
+{
+	struct strict s = { (const unsigned char *)text, len, 0, depth_max, 0, why, why_cap, 1 };
+
+	return strict_run(&s, NULL);
 }

@@ -14,4 +14,11 @@
  * members seen, for comparing with what the parser kept. */
 int dr_json_strict_check(const char *text, size_t len, int depth_max, size_t *members_out, char *why, size_t why_cap);
 
+/* The same check for text the Docker engine will read (Go's encoding/json, which decodes escapes
+ * in names before it matches them, matches names in any case, and turns lone surrogates into
+ * U+FFFD): besides the above, every member name is printable ASCII with no escape, no two names
+ * of one object are equal ignoring ASCII case, and no string holds a control character, NUL or
+ * DEL (raw or escaped) or a lone surrogate escape. 0, or -1 with why filled. */
+int dr_json_strict_check_for_go(const char *text, size_t len, int depth_max, char *why, size_t why_cap);
+
 #endif

@@ -5,7 +5,7 @@
 #ifndef DR_LANDLOCK_H
 #define DR_LANDLOCK_H
 
-#define DR_LANDLOCK_PATHS_MAX 16
+#define DR_LANDLOCK_PATHS_MAX 32 /* read paths a caller may give, at most */
 
 /* Confine this process: read (and execute) under each of read_paths, every file right under
  * each of write_paths (NULL-terminated lists; a missing path is skipped). Returns 0, 1 when the

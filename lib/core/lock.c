@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -11,6 +12,7 @@
 
 #include "clock.h"
 #include "lock.h"
+#include "number.h"
 
 /* Copy the value of "key=" from the record into out, "" when absent. */
 static void lock_record_field(const char *record, const char *key, char *out, size_t cap)
@@ -106,24 +108,54 @@ int dr_lock_acquire(struct dr_lock *lk, const char *state_dir, const struct dr_l
 	return 0;
 }
 
+/* Field n (from 0) of a /proc/locks line, its fields separated by blanks: its start, its length in
+ * *len; NULL when the line has fewer. */
+static const char *lock_field(const char *line, int n, size_t *len)
+{
+	const char *p = line;
+
+	for (;;) {
+		p += strspn(p, " \t\n");
+		if (!*p)
+			return NULL;
+		*len = strcspn(p, " \t\n");
+		if (n-- == 0)
+			return p;
+		p += *len;
+	}
+}
+
+/* 1 when the field "MAJ:MIN:INODE" (major and minor in hex, the inode in decimal, as the kernel
+ * prints them) names the file st describes. */
+static int lock_field_names(const char *dev, size_t len, const struct stat *st)
+{
+	const char *end = dev + len, *c1 = memchr(dev, ':', len), *c2;
+	unsigned long long maj, min, ino;
+
+	c2 = c1 ? memchr(c1 + 1, ':', (size_t)(end - c1 - 1)) : NULL;
+	return c2 && !dr_parse_unsigned(dev, (size_t)(c1 - dev), 16, UINT_MAX, &maj) &&
+	       !dr_parse_unsigned(c1 + 1, (size_t)(c2 - c1 - 1), 16, UINT_MAX, &min) &&
+	       !dr_parse_unsigned(c2 + 1, (size_t)(end - c2 - 1), 10, ULLONG_MAX, &ino) && maj == major(st->st_dev) &&
+	       min == minor(st->st_dev) && ino == (unsigned long long)st->st_ino;
+}
+
 /* 1 when /proc/locks lists a granted flock on the file st describes. */
 static int lock_listed(const struct stat *st)
 {
 	FILE *f = fopen("/proc/locks", "re");
-	char line[256], kind[16], dev[64];
-	unsigned long long ino;
+	char line[256];
+	const char *kind, *dev;
+	size_t klen, dlen;
 	int found = 0;
-	unsigned maj, min;
 
 	if (!f)
 		return 0;
 	while (!found && fgets(line, sizeof line, f)) {
-		/* "1: FLOCK  ADVISORY  WRITE 1234 fd:01:5678 0 EOF"; waiters carry "->". */
-		if (strstr(line, "->") || sscanf(line, "%*s %15s %*s %*s %*s %63s", kind, dev) != 2 || strcmp(kind, "FLOCK"))
-			continue;
-		if (sscanf(dev, "%x:%x:%llu", &maj, &min, &ino) == 3 && maj == major(st->st_dev) &&
-		    min == minor(st->st_dev) && ino == (unsigned long long)st->st_ino)
-			found = 1;
+		/* "1: FLOCK  ADVISORY  WRITE 1234 fd:01:5678 0 EOF"; a waiter's line reads "1: -> FLOCK ...",
+		 * so its second field is not FLOCK. */
+		kind = lock_field(line, 1, &klen);
+		dev = lock_field(line, 5, &dlen);
+		found = kind && dev && klen == 5 && !memcmp(kind, "FLOCK", 5) && lock_field_names(dev, dlen, st);
 	}
 	fclose(f);
 	return found;

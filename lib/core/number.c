@@ -1,4 +1,4 @@
-/* number.c: strict decimal parsing of untrusted text. */
+/* number.c: strict parsing of whole numbers in untrusted text. */
 
 #include <string.h>
 
@@ -19,6 +19,36 @@ int dr_parse_long(const char *text, long min, long max, long *out)
 	if (n < min || n > max)
 		return -1;
 	*out = (long)n;
+	return 0;
+}
+
+int dr_parse_unsigned(const char *text, size_t len, unsigned base, unsigned long long max, unsigned long long *out)
+{
+	unsigned long long n = 0;
+	size_t i;
+
+	if (!text || !len || (base != 10 && base != 16))
+		return -1;
+	for (i = 0; i < len; i++) {
+		int d = dr_hex_digit(text[i]);
+		if (d < 0 || (unsigned)d >= base || (unsigned)d > max || n > (max - (unsigned)d) / base)
+			return -1;
+		n = n * base + (unsigned)d;
+	}
+	*out = n;
+	return 0;
+}
+
+int dr_parse_version(const char *text, long *major, long *minor)
+{
+	const char *dot = text ? strchr(text, '.') : NULL;
+	unsigned long long a, b;
+
+	if (!dot || dr_parse_unsigned(text, (size_t)(dot - text), 10, DR_VERSION_PART_MAX, &a) ||
+	    dr_parse_unsigned(dot + 1, strlen(dot + 1), 10, DR_VERSION_PART_MAX, &b))
+		return -1;
+	*major = (long)a;
+	*minor = (long)b;
 	return 0;
 }
 

@@ -75,7 +75,7 @@ done:
 	return status;
 }
 
-/* Read the pin of tag into pinned ("" when none); 0 or 500. */
+/* Read the pin of tag into pinned ("" when none); 0, or DR_FAULT_INTERNAL when it cannot be read or is corrupt. */
 static int state_pin_read(const char *state_dir, const char *tag, char pinned[128], struct dr_error *err)
 {
 	char path[4096];

@@ -1,4 +1,4 @@
-/* verified.c: one line per digest, "DIGEST KEY FORMAT", newest last. */
+/* verified.c: one line per image, "REPOSITORY@DIGEST KEY FORMAT", newest last. */
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -58,15 +58,26 @@ static int verified_trusted(const struct dr_signing_keys *keys, const char *fing
 	return 0;
 }
 
-int dr_verified_find(const char *state_dir, const char *digest, const struct dr_signing_keys *keys,
-		     char key[DR_KEY_FINGERPRINT_LEN + 1], char format[DR_VERIFIED_FORMAT_MAX])
+/* "REPOSITORY@DIGEST" into image; 0, or -1 when it does not fit or holds a space. */
+static int verified_image(const char *repository, const char *digest, char image[DR_VERIFIED_LINE_MAX])
+{
+	int n = snprintf(image, DR_VERIFIED_LINE_MAX, "%s@%s", repository, digest);
+
+	return n < 0 || n >= DR_VERIFIED_REPOSITORY_MAX + DR_KEY_FINGERPRINT_LEN || strchr(image, ' ') ? -1 : 0;
+}
+
+int dr_verified_find(const char *state_dir, const char *repository, const char *digest,
+		     const struct dr_signing_keys *keys, char key[DR_KEY_FINGERPRINT_LEN + 1],
+		     char format[DR_VERIFIED_FORMAT_MAX])
 {
 	static char text[VERIFIED_FILE_MAX + 1];
-	char *line, *save = NULL, *d, *k, *f;
+	char *line, *save = NULL, *d, *k, *f, image[DR_VERIFIED_LINE_MAX];
 
+	if (verified_image(repository, digest, image))
+		return -1;
 	verified_read(state_dir, text);
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (verified_fields(line, &d, &k, &f) || strcmp(d, digest) || !verified_trusted(keys, k))
+		if (verified_fields(line, &d, &k, &f) || strcmp(d, image) || !verified_trusted(keys, k))
 			continue;
 		memcpy(key, k, DR_KEY_FINGERPRINT_LEN + 1);
 		snprintf(format, DR_VERIFIED_FORMAT_MAX, "%s", f);
@@ -75,22 +86,23 @@ int dr_verified_find(const char *state_dir, const char *digest, const struct dr_
 	return -1;
 }
 
-int dr_verified_remember(const char *state_dir, const char *digest, const char *key, const char *format,
-			 struct dr_error *err)
+int dr_verified_remember(const char *state_dir, const char *repository, const char *digest, const char *key,
+			 const char *format, struct dr_error *err)
 {
 	static char text[VERIFIED_FILE_MAX + 1];
 	char *lines[DR_VERIFIED_MAX], *line, *save = NULL, copy[DR_VERIFIED_LINE_MAX], *d, *k, *f;
+	char image[DR_VERIFIED_LINE_MAX];
 	size_t n = 0, first, i;
 	struct dr_buf out;
 	int rc;
 
-	if (strchr(digest, ' ') || strchr(format, ' ') || strlen(key) != DR_KEY_FINGERPRINT_LEN)
+	if (verified_image(repository, digest, image) || strchr(format, ' ') || strlen(key) != DR_KEY_FINGERPRINT_LEN)
 		return dr_error_set(err, DR_FAULT_INTERNAL, "a verified signature that cannot be remembered");
 	verified_read(state_dir, text);
-	/* Keep the well-formed lines of other digests, the newest DR_VERIFIED_MAX - 1 of them. */
+	/* Keep the well-formed lines of other images, the newest DR_VERIFIED_MAX - 1 of them. */
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		snprintf(copy, sizeof copy, "%s", line);
-		if (strlen(line) >= sizeof copy || verified_fields(copy, &d, &k, &f) || !strcmp(d, digest))
+		if (strlen(line) >= sizeof copy || verified_fields(copy, &d, &k, &f) || !strcmp(d, image))
 			continue;
 		if (n == DR_VERIFIED_MAX)
 			memmove(lines, lines + 1, --n * sizeof *lines);
@@ -100,7 +112,7 @@ int dr_verified_remember(const char *state_dir, const char *digest, const char *
 	dr_buf_init(&out, VERIFIED_FILE_MAX);
 	for (i = first; i < n; i++)
 		dr_buf_addf(&out, "%s\n", lines[i]);
-	dr_buf_addf(&out, "%s %s %s\n", digest, key, format);
+	dr_buf_addf(&out, "%s %s %s\n", image, key, format);
 	rc = out.overflow ? dr_error_set(err, DR_FAULT_INTERNAL, "the verified signatures do not fit")
 			  : dr_state_write_atomic(state_dir, DR_VERIFIED_FILE, out.data, out.len, err);
 	dr_buf_free(&out);

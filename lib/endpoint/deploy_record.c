@@ -105,7 +105,7 @@ int dr_deploy_record_settle(json_object **recordp, const char *state_dir)
 		 "check GET /v1/status before deploying again",
 		 dr_deploy_record_string(record, "phase")[0] ? dr_deploy_record_string(record, "phase") : "unknown");
 	json_object_object_add(record, "status", json_object_new_string("error"));
-	json_object_object_add(record, "http_status", json_object_new_int(500));
+	json_object_object_add(record, "http_status", json_object_new_int(dr_fault_status(DR_FAULT_INTERRUPTED)));
 	json_object_object_add(record, "interrupted", json_object_new_boolean(1));
 	json_object_object_add(record, "reason", json_object_new_string(reason));
 	json_object_object_del(record, "progress");
@@ -122,6 +122,25 @@ static int record_older_first(const void *a, const void *b)
 	const struct record_entry *x = a, *y = b;
 
 	return x->mtime < y->mtime ? -1 : x->mtime > y->mtime;
+}
+
+/* "REQUEST-ID BODY-DIGEST\n" as dr_idempotency_remember writes it into the two buffers (80 and
+ * DR_BODY_DIGEST_LEN + 1 bytes); 1 when it is that, else 0. */
+static int idempotency_fields(const char *text, char request_id[80], char body_digest[DR_BODY_DIGEST_LEN + 1])
+{
+	size_t id_len = strcspn(text, " "), digest_len;
+	const char *digest = text + id_len + 1;
+
+	if (text[id_len] != ' ' || id_len >= 80)
+		return 0;
+	digest_len = strcspn(digest, " \n");
+	if (digest_len != DR_BODY_DIGEST_LEN || (digest[digest_len] && strcmp(digest + digest_len, "\n")))
+		return 0;
+	memcpy(request_id, text, id_len);
+	request_id[id_len] = '\0';
+	memcpy(body_digest, digest, digest_len);
+	body_digest[digest_len] = '\0';
+	return dr_request_id_valid(request_id);
 }
 
 /* Files of dir named like a record (or a key), with their times, into list; their number. */
@@ -192,7 +211,7 @@ int dr_idempotency_find(const char *state_dir, const char *key, char request_id[
 	close(fd);
 	if (n > 0) {
 		text[n] = '\0';
-		found = sscanf(text, "%79s %64s", request_id, body_digest) == 2 && dr_request_id_valid(request_id);
+		found = idempotency_fields(text, request_id, body_digest);
 	}
 	return found;
 }

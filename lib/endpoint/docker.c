@@ -15,6 +15,7 @@
 #include "image_ref.h"
 #include "jsonstr.h"
 #include "number.h"
+#include "status.h"
 
 struct docker_pull_state {
 	struct dr_docker *docker;
@@ -48,16 +49,19 @@ static size_t docker_ping_header(char *p, size_t size, size_t n, void *userdata)
 	return len;
 }
 
-/* Compare dotted versions a and b (without the leading v). */
-static int docker_version_cmp(const char *a, const char *b)
+/* Compare the API versions a and b ("1.41", without the leading v) into *cmp (-1, 0 or 1); 0, or -1
+ * when either is not MAJOR.MINOR. */
+static int docker_version_cmp(const char *a, const char *b, int *cmp)
 {
-	long amaj = strtol(a, (char **)&a, 10), bmaj = strtol(b, (char **)&b, 10);
-	long amin = *a == '.' ? strtol(a + 1, NULL, 10) : 0;
-	long bmin = *b == '.' ? strtol(b + 1, NULL, 10) : 0;
+	long amaj, amin, bmaj, bmin;
 
+	if (dr_parse_version(a, &amaj, &amin) || dr_parse_version(b, &bmaj, &bmin))
+		return -1;
 	if (amaj != bmaj)
-		return amaj < bmaj ? -1 : 1;
-	return amin < bmin ? -1 : amin > bmin;
+		*cmp = amaj < bmaj ? -1 : 1;
+	else
+		*cmp = amin < bmin ? -1 : amin > bmin;
+	return 0;
 }
 
 /* libcurl asks at least once a second: a SIGTERM caught by the step runner ends a long call. */
@@ -75,20 +79,21 @@ static int docker_unreachable(struct dr_docker *d, CURLcode rc, struct dr_error 
 
 static const char *docker_message(struct dr_docker *d, char *out, size_t cap);
 
-/* The answer's status into d->status; 0, or 503 for a 502: the engine never answers 502, a Docker
- * gate does when it cannot reach the engine behind it (its message is in d->body). */
+/* The answer's status into d->status; 0, or DR_FAULT_UNAVAILABLE for a 502: the engine never answers
+ * 502, a Docker gate does when it cannot reach the engine behind it (its message is in d->body). */
 static int docker_answer_status(struct dr_docker *d, struct dr_error *err)
 {
 	char msg[512];
 
 	curl_easy_getinfo(d->curl, CURLINFO_RESPONSE_CODE, &d->status);
-	if (d->status != 502)
+	if (d->status != DR_STATUS_BAD_GATEWAY)
 		return 0;
 	return dr_error_set(err, DR_FAULT_UNAVAILABLE, "Docker engine unreachable at %s: %s", d->socket_path,
 			    docker_message(d, msg, sizeof msg));
 }
 
-/* One request; the response body lands in d->body. Returns 0 (any HTTP status) or 503. */
+/* One request; the response body lands in d->body. Returns 0 (any HTTP status), DR_FAULT_UNAVAILABLE
+ * when the engine cannot be reached, or DR_FAULT_INTERNAL for a path too long. */
 static int docker_call_ms(struct dr_docker *d, const char *method, const char *path, const char *json,
 			  long timeout_ms, CURLcode *transport, struct dr_error *err)
 {
@@ -113,6 +118,8 @@ static int docker_call_ms(struct dr_docker *d, const char *method, const char *p
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(json));
 	} else if (!strcmp(method, "POST")) {
+		/* No body, so no Content-Type: a Docker gate refuses one on any call but a create. */
+		headers = curl_slist_append(headers, "Content-Type:");
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
 	} else {
@@ -136,27 +143,37 @@ static int docker_call(struct dr_docker *d, const char *method, const char *path
 	return docker_call_ms(d, method, path, json, timeout_s * 1000, NULL, err);
 }
 
-/* The engine's text (it may quote a container's environment) through the chokepoint into out. */
-static const char *docker_clean(const struct dr_docker *d, const char *raw, char *out, size_t cap)
+/* The engine's text raw[0..len), whole (it may quote a container's environment), through the
+ * chokepoint into out: masked first, then cut to cap. */
+static const char *docker_clean(const struct dr_docker *d, const char *raw, size_t len, char *out, size_t cap)
 {
 	struct dr_buf clean;
 
 	dr_buf_init(&clean, cap);
-	if (dr_text_clean(d->mask, raw, strlen(raw), cap - 1, 0, &clean))
+	if (dr_text_clean(d->mask, raw, len, cap - 1, 0, &clean))
 		dr_buf_adds(&clean, "(unreadable engine message)");
 	snprintf(out, cap, "%s", dr_buf_str(&clean));
 	dr_buf_free(&clean);
 	return out;
 }
 
-/* Docker's {"message": ...} from the last body, or a generic text. */
+/* Docker's {"message": ...} from the last body, held whole until it is cleaned, or a generic text. */
 static const char *docker_message(struct dr_docker *d, char *out, size_t cap)
 {
-	char raw[DR_REASON_MAX];
+	struct dr_buf raw;
+	char status[32];
 
-	if (dr_docker_json_message(dr_buf_str(&d->body), raw, sizeof raw))
-		snprintf(raw, sizeof raw, "HTTP %ld", d->status);
-	return docker_clean(d, raw, out, cap);
+	dr_buf_init(&raw, DR_DOCKER_BODY_MAX);
+	if (dr_docker_json_message(dr_buf_str(&d->body), &raw)) {
+		snprintf(status, sizeof status, "HTTP %ld", d->status);
+		docker_clean(d, status, strlen(status), out, cap);
+	} else {
+		docker_clean(d, dr_buf_str(&raw), raw.len, out, cap);
+	}
+	if (raw.data)
+		explicit_bzero(raw.data, raw.len);
+	dr_buf_free(&raw);
+	return out;
 }
 
 static int docker_fail(struct dr_docker *d, enum dr_fault fault, const char *what, struct dr_error *err)
@@ -176,7 +193,7 @@ static int docker_escape(struct dr_docker *d, const char *s, char *out, size_t c
 	return rc;
 }
 
-/* "X-Registry-Auth: value" into header; 0, or 500 when it would not fit. */
+/* "X-Registry-Auth: value" into header; 0, or DR_FAULT_INTERNAL when it would not fit. */
 static int docker_auth_header(const char *auth, const char *repository, char *header, size_t cap, struct dr_error *err)
 {
 	if (snprintf(header, cap, "X-Registry-Auth: %s", auth) < (int)cap)
@@ -186,7 +203,7 @@ static int docker_auth_header(const char *auth, const char *repository, char *he
 			    cap - 18);
 }
 
-/* METHOD on /containers/{name, URL-encoded}{suffix}; 0 (any HTTP status) or a status. */
+/* METHOD on /containers/{name, URL-encoded}{suffix}; 0 (any HTTP status) or a fault, as docker_call_ms. */
 static int docker_container_call(struct dr_docker *d, const char *method, const char *name, const char *suffix,
 				 long timeout_ms, CURLcode *transport, struct dr_error *err)
 {
@@ -202,8 +219,9 @@ int dr_docker_open(struct dr_docker *d, const char *socket_path, struct dr_error
 {
 	CURL *c;
 	CURLcode rc;
-	int status;
-	char url[] = "http://docker/_ping";
+	int status, cmp;
+	/* Under the lowest version the agent speaks: a Docker gate refuses a call that names none. */
+	char url[] = "http://docker/v" DR_DOCKER_API_MIN "/_ping";
 
 	memset(d, 0, sizeof *d);
 	dr_buf_init(&d->body, DR_DOCKER_BODY_MAX);
@@ -233,11 +251,14 @@ int dr_docker_open(struct dr_docker *d, const char *socket_path, struct dr_error
 		return docker_unreachable(d, rc, err);
 	if ((status = docker_answer_status(d, err)))
 		return status;
-	if (d->status != 200 || !d->api[0])
+	if (d->status != DR_STATUS_OK || !d->api[0])
 		return dr_error_set(err, DR_FAULT_UNAVAILABLE, "Docker engine at %s did not answer /_ping (HTTP %ld)", socket_path, d->status);
-	if (docker_version_cmp(d->api + 1, DR_DOCKER_API_MIN) < 0)
+	if (docker_version_cmp(d->api + 1, DR_DOCKER_API_MIN, &cmp))
+		return dr_error_set(err, DR_FAULT_UNAVAILABLE, "Docker engine at %s answered /_ping with an unreadable API version %s",
+				    socket_path, d->api + 1);
+	if (cmp < 0)
 		return dr_error_set(err, DR_FAULT_UNAVAILABLE, "Docker engine API %s is older than %s", d->api + 1, DR_DOCKER_API_MIN);
-	if (docker_version_cmp(d->api + 1, DR_DOCKER_API_MAX) > 0)
+	if (!docker_version_cmp(d->api + 1, DR_DOCKER_API_MAX, &cmp) && cmp > 0)
 		snprintf(d->api, sizeof d->api, "v%s", DR_DOCKER_API_MAX);
 	return 0;
 }
@@ -263,9 +284,9 @@ static int docker_inspect(struct dr_docker *d, const char *kind, const char *nam
 	snprintf(path, sizeof path, "/%s/%s/json", kind, esc);
 	if ((rc = docker_call(d, "GET", path, NULL, DR_DOCKER_CALL_TIMEOUT, err)))
 		return rc;
-	if (d->status == 404)
+	if (d->status == DR_STATUS_NOT_FOUND)
 		return DR_FAULT_ABSENT;
-	if (d->status != 200)
+	if (d->status != DR_STATUS_OK)
 		return docker_fail(d, DR_FAULT_INTERNAL, "inspect", err);
 	return 0;
 }
@@ -297,7 +318,7 @@ int dr_docker_image_list(struct dr_docker *d, const char *repository, struct dr_
 	snprintf(path, sizeof path, "/images/json?filters=%s", esc);
 	if ((rc = docker_call(d, "GET", path, NULL, DR_DOCKER_CALL_TIMEOUT, err)))
 		return rc;
-	if (d->status != 200)
+	if (d->status != DR_STATUS_OK)
 		return docker_fail(d, DR_FAULT_INTERNAL, "image list", err);
 	if (dr_docker_json_image_list(dr_buf_str(&d->body), repository, out, max, count))
 		return dr_error_set(err, DR_FAULT_INTERNAL, "Docker image list returned malformed JSON");
@@ -334,7 +355,7 @@ int dr_docker_images_in_use(struct dr_docker *d, const char *const ids[], int n,
 		snprintf(path, sizeof path, "/containers/json?all=1&filters=%s", esc);
 		if ((rc = docker_call(d, "GET", path, NULL, DR_DOCKER_CALL_TIMEOUT, err)))
 			return rc;
-		if (d->status != 200)
+		if (d->status != DR_STATUS_OK)
 			return docker_fail(d, DR_FAULT_INTERNAL, "container list", err);
 		if (dr_docker_json_container_images(dr_buf_str(&d->body), used + *count, max - *count, &got))
 			return dr_error_set(err, DR_FAULT_INTERNAL, "Docker container list returned malformed JSON");
@@ -355,9 +376,9 @@ int dr_docker_image_remove(struct dr_docker *d, const char *ref, int *deleted, s
 	snprintf(path, sizeof path, "/images/%s?force=false&noprune=false", esc);
 	if ((rc = docker_call(d, "DELETE", path, NULL, DR_DOCKER_CALL_TIMEOUT, err)))
 		return rc;
-	if (d->status == 404)
+	if (d->status == DR_STATUS_NOT_FOUND)
 		return DR_FAULT_ABSENT;
-	if (d->status != 200)
+	if (d->status != DR_STATUS_OK)
 		return docker_fail(d, DR_FAULT_CONFLICT, "image removal", err);
 	*deleted = dr_docker_json_image_deleted(dr_buf_str(&d->body));
 	return 0;
@@ -370,7 +391,7 @@ int dr_docker_data_root(struct dr_docker *d, char *out, size_t cap, struct dr_er
 	out[0] = '\0';
 	if ((rc = docker_call(d, "GET", "/info", NULL, DR_DOCKER_CALL_TIMEOUT, err)))
 		return rc;
-	if (d->status != 200 || dr_docker_json_data_root(dr_buf_str(&d->body), out, cap))
+	if (d->status != DR_STATUS_OK || dr_docker_json_data_root(dr_buf_str(&d->body), out, cap))
 		return docker_fail(d, DR_FAULT_INTERNAL, "info", err);
 	return 0;
 }
@@ -409,14 +430,29 @@ static size_t docker_pull_stream(char *p, size_t size, size_t n, void *userdata)
 	return dr_buf_add(&st->line, p + start, len - start) ? 0 : len;
 }
 
+/* The engine's words, whole, for a pull that failed (an error line, or an error status and its
+ * message), with their length; NULL when it did not fail. */
+static const char *docker_pull_failure(const struct dr_docker *d, const struct dr_pull_progress *p, size_t *len)
+{
+	const struct dr_buf *text = p->failed ? &p->error : d->status != DR_STATUS_OK ? &p->message : NULL;
+	static const char generic[] = "Docker answered an error status";
+
+	if (!text)
+		return NULL;
+	*len = text->len ? text->len : strlen(generic);
+	return text->len ? text->data : generic;
+}
+
 int dr_docker_image_pull(struct dr_docker *d, const char *repository, const char *tag_or_digest, const char *auth,
 			 struct dr_error *err)
 {
 	static struct docker_pull_state st; /* large; one pull per process */
 	struct curl_slist *headers = NULL;
 	char repo_esc[600], tag_esc[300], url[1200], header[8300];
+	const char *failure;
 	CURL *c = d->curl;
 	CURLcode rc;
+	size_t len;
 	int status = 0;
 
 	if (!tag_or_digest[0])
@@ -429,8 +465,10 @@ int dr_docker_image_pull(struct dr_docker *d, const char *repository, const char
 	memset(&st, 0, sizeof st);
 	st.docker = d;
 	dr_buf_init(&st.line, DR_DOCKER_BODY_MAX);
+	dr_docker_json_pull_init(&st.progress, DR_DOCKER_BODY_MAX); /* a whole line: nothing cut before masking */
 	if (auth)
 		headers = curl_slist_append(headers, header);
+	headers = curl_slist_append(headers, "Content-Type:"); /* no body: see docker_call_ms */
 	d->error_buffer[0] = '\0';
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "POST");
@@ -453,16 +491,14 @@ int dr_docker_image_pull(struct dr_docker *d, const char *repository, const char
 	dr_buf_add(&d->body, st.line.data ? st.line.data : "", st.line.len);
 	if ((status = docker_answer_status(d, err)))
 		goto done;
-	if (d->status != 200 && !st.progress.error[0])
-		snprintf(st.progress.error, sizeof st.progress.error, "%s",
-			 st.progress.message[0] ? st.progress.message : "Docker answered an error status");
-	if (st.progress.error[0])
+	if ((failure = docker_pull_failure(d, &st.progress, &len)))
 		status = dr_error_set(err, DR_FAULT_UPSTREAM, "pull of %s%s%s failed: %s", repository,
 				      strncmp(tag_or_digest, "sha256:", 7) ? ":" : "@", tag_or_digest,
-				      docker_clean(d, st.progress.error, d->pull_message, sizeof d->pull_message));
+				      docker_clean(d, failure, len, d->pull_message, sizeof d->pull_message));
 done:
 	curl_slist_free_all(headers);
 	dr_buf_free(&st.line);
+	dr_docker_json_pull_free(&st.progress);
 	return status;
 }
 
@@ -489,7 +525,7 @@ int dr_docker_registry_digest(struct dr_docker *d, const char *repository, const
 	curl_slist_free_all(headers);
 	if (rc)
 		return rc;
-	if (d->status != 200)
+	if (d->status != DR_STATUS_OK)
 		return dr_error_set(err, DR_FAULT_UPSTREAM, "pull of %s failed: the registry does not resolve %s: %s", ref, ref,
 				    docker_message(d, d->pull_message, sizeof d->pull_message));
 	if (dr_docker_json_distribution_digest(dr_buf_str(&d->body), digest_out))
@@ -505,7 +541,7 @@ static int docker_stop_call(struct dr_docker *d, const char *name, long timeout_
 	snprintf(suffix, sizeof suffix, "/stop?t=%ld", timeout_s);
 	if ((rc = docker_container_call(d, "POST", name, suffix, (timeout_s + DR_DOCKER_CALL_TIMEOUT) * 1000, NULL, err)))
 		return rc;
-	if (d->status == 204 || d->status == 304 || d->status == 404)
+	if (d->status == DR_STATUS_NO_CONTENT || d->status == DR_STATUS_NOT_MODIFIED || d->status == DR_STATUS_NOT_FOUND)
 		return 0;
 	return docker_fail(d, DR_FAULT_INTERNAL, "stop", err);
 }
@@ -542,7 +578,7 @@ int dr_docker_container_remove(struct dr_docker *d, const char *name, struct dr_
 
 	if (rc)
 		return rc;
-	if (d->status == 204 || d->status == 404)
+	if (d->status == DR_STATUS_NO_CONTENT || d->status == DR_STATUS_NOT_FOUND)
 		return 0;
 	return docker_fail(d, DR_FAULT_INTERNAL, "remove", err);
 }
@@ -552,22 +588,21 @@ int dr_docker_container_create(struct dr_docker *d, const char *name, const stru
 			       char id_out[DR_DOCKER_ID_MAX], struct dr_error *err)
 {
 	char esc[512], path[700];
-	json_object *body;
-	const char *text;
+	struct dr_buf body;
 	int rc;
 
 	if (docker_escape(d, name, esc, sizeof esc))
 		return dr_error_set(err, DR_FAULT_INTERNAL, "container name too long");
-	if (!(body = dr_docker_json_create_body(spec, err)))
-		return err->fault;
 	snprintf(path, sizeof path, "/containers/create?name=%s", esc);
-	text = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN);
-	rc = docker_call(d, "POST", path, text, DR_DOCKER_CALL_TIMEOUT, err);
-	explicit_bzero((char *)text, strlen(text));
-	json_object_put(body);
+	dr_buf_init(&body, DR_CONTAINER_BODY_MAX);
+	if (!(rc = dr_docker_json_create_body(spec, &body, err)))
+		rc = docker_call(d, "POST", path, dr_buf_str(&body), DR_DOCKER_CALL_TIMEOUT, err);
+	if (body.data)
+		explicit_bzero(body.data, body.len);
+	dr_buf_free(&body);
 	if (rc)
 		return rc;
-	if (d->status != 201)
+	if (d->status != DR_STATUS_CREATED)
 		return docker_fail(d, DR_FAULT_INTERNAL, "create", err);
 	if (dr_docker_json_created_id(dr_buf_str(&d->body), id_out))
 		return dr_error_set(err, DR_FAULT_INTERNAL, "Docker create returned no container id");
@@ -580,7 +615,7 @@ int dr_docker_container_start(struct dr_docker *d, const char *name, struct dr_e
 
 	if (rc)
 		return rc;
-	if (d->status == 204 || d->status == 304)
+	if (d->status == DR_STATUS_NO_CONTENT || d->status == DR_STATUS_NOT_MODIFIED)
 		return 0;
 	return docker_fail(d, DR_FAULT_INTERNAL, "start", err);
 }
@@ -596,7 +631,7 @@ int dr_docker_container_wait_exit(struct dr_docker *d, const char *name, long ti
 		return DR_FAULT_STILL_RUNNING;
 	if (rc)
 		return rc;
-	if (d->status != 200)
+	if (d->status != DR_STATUS_OK)
 		return docker_fail(d, DR_FAULT_INTERNAL, "wait", err);
 	o = json_tokener_parse(dr_buf_str(&d->body));
 	*exit_code = -1;
@@ -620,7 +655,7 @@ int dr_docker_container_first_exit(struct dr_docker *d, const char *name, const 
 	snprintf(path, sizeof path, "/events?since=%lld&until=%lld&filters=%s", since_s, (long long)time(NULL) + 1, esc);
 	if ((rc = docker_call(d, "GET", path, NULL, DR_DOCKER_CALL_TIMEOUT, err)))
 		return rc;
-	if (d->status != 200)
+	if (d->status != DR_STATUS_OK)
 		return docker_fail(d, DR_FAULT_INTERNAL, "events", err);
 	*exit_code = dr_docker_json_first_die(dr_buf_str(&d->body), id);
 	return 0;
@@ -636,7 +671,7 @@ int dr_docker_container_logs(struct dr_docker *d, const char *name, int tail, st
 	snprintf(suffix, sizeof suffix, "/logs?stdout=true&stderr=true&tail=%d", tail);
 	if ((rc = docker_container_call(d, "GET", name, suffix, DR_DOCKER_CALL_TIMEOUT * 1000, NULL, err)))
 		return rc;
-	if (d->status != 200)
+	if (d->status != DR_STATUS_OK)
 		return docker_fail(d, DR_FAULT_INTERNAL, "logs", err);
 	if (dr_docker_json_demux((const unsigned char *)d->body.data, d->body.len, out))
 		return dr_error_set(err, DR_FAULT_INTERNAL, "container logs larger than %d bytes", DR_DOCKER_LOG_BYTES_MAX);

@@ -9,8 +9,6 @@
 #include "jsonstr.h"
 #include "number.h"
 
-#define DR_DOCKER_ENV_ITEM_MAX 4160  /* NAME=value: a runtime line and its name */
-#define DR_DOCKER_BIND_MAX 4200      /* host:container */
 
 /* A string member of o at key (o may be NULL), or NULL. */
 static const char *docker_str(json_object *o, const char *key)
@@ -50,7 +48,7 @@ static void docker_copy(char *dst, size_t cap, const char *src)
 }
 
 /* The last DR_HEALTH_LOG_MAX outputs of State.Health.Log, trimmed of trailing newlines;
- * raw, so that masking sees each whole before anything cuts it. */
+ * raw and whole, so that masking sees each before anything cuts it (one too long is not kept). */
 static void docker_health_log(json_object *health, struct dr_container_state *out)
 {
 	json_object *log = NULL;
@@ -65,7 +63,8 @@ static void docker_health_log(json_object *health, struct dr_container_state *ou
 		size_t len;
 		if (!text)
 			continue;
-		snprintf(line, DR_HEALTH_OUTPUT_RAW_MAX, "%s", text);
+		dr_strlcpy(line, strlen(text) < DR_HEALTH_OUTPUT_RAW_MAX ? text : DR_HEALTH_OUTPUT_NOT_KEPT,
+			   DR_HEALTH_OUTPUT_RAW_MAX);
 		len = strlen(line);
 		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			line[--len] = '\0';
@@ -171,15 +170,25 @@ int dr_docker_json_created_id(const char *text, char id_out[DR_DOCKER_ID_MAX])
 	return rc;
 }
 
-int dr_docker_json_message(const char *text, char *out, size_t cap)
+/* Append v's text to out, whole: a string's bytes (a NUL too: dr_text_clean shows it), another type's JSON. */
+static int docker_text_add(struct dr_buf *out, json_object *v)
 {
-	json_object *o = json_tokener_parse(text);
-	const char *m = docker_str(o, "message");
+	const char *s = json_object_get_string(v);
 
-	if (m)
-		snprintf(out, cap, "%s", m);
+	if (json_object_is_type(v, json_type_string))
+		return dr_buf_add(out, s, (size_t)json_object_get_string_len(v));
+	return dr_buf_adds(out, s ? s : "");
+}
+
+int dr_docker_json_message(const char *text, struct dr_buf *out)
+{
+	json_object *o = json_tokener_parse(text), *m = NULL;
+	int rc = -1;
+
+	if (o && json_object_object_get_ex(o, "message", &m) && json_object_is_type(m, json_type_string))
+		rc = docker_text_add(out, m);
 	json_object_put(o);
-	return m ? 0 : -1;
+	return rc;
 }
 
 /* One layer's progress: {"id", "status": "Downloading", "progressDetail": {"current", "total"}}. */
@@ -205,29 +214,59 @@ static void pull_layer_progress(struct dr_pull_progress *p, json_object *o)
 	p->layer_current[i] = current < p->layer_total[i] ? current : p->layer_total[i];
 }
 
+void dr_docker_json_pull_init(struct dr_pull_progress *p, size_t text_max)
+{
+	memset(p, 0, sizeof *p);
+	dr_buf_init(&p->error, text_max);
+	dr_buf_init(&p->message, text_max);
+}
+
+/* Keep b's text (its first non-empty one) as v says it, whole; 1 when it holds one now, or when it
+ * could not be kept. */
+static int pull_keep(struct dr_buf *b, json_object *v)
+{
+	if (!b->len && !b->overflow)
+		docker_text_add(b, v);
+	return b->len || b->overflow;
+}
+
 void dr_docker_json_pull_line(struct dr_pull_progress *p, const char *line)
 {
 	json_object *o, *e;
 
-	if (p->error[0] || !line[0])
+	if (p->failed || !line[0])
 		return;
 	o = json_tokener_parse(line);
 	if (o && !json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		return;
 	}
-	if (o && !p->message[0] && json_object_object_get_ex(o, "message", &e))
-		snprintf(p->message, sizeof p->message, "%s", json_object_get_string(e));
+	if (o && json_object_object_get_ex(o, "message", &e))
+		pull_keep(&p->message, e);
 	/* errorDetail.message is the engine's full text; error its short form. */
 	if (o && (json_object_object_get_ex(o, "errorDetail", &e) || json_object_object_get_ex(o, "error", &e))) {
 		json_object *m = NULL;
 		if (json_object_is_type(e, json_type_object))
 			json_object_object_get_ex(e, "message", &m);
-		snprintf(p->error, sizeof p->error, "%s", json_object_get_string(m ? m : e));
+		p->failed = pull_keep(&p->error, m ? m : e);
 	} else if (o) {
 		pull_layer_progress(p, o);
 	}
 	json_object_put(o);
+}
+
+/* Wipe and free b. */
+static void pull_wipe(struct dr_buf *b)
+{
+	if (b->data)
+		explicit_bzero(b->data, b->len);
+	dr_buf_free(b);
+}
+
+void dr_docker_json_pull_free(struct dr_pull_progress *p)
+{
+	pull_wipe(&p->error);
+	pull_wipe(&p->message);
 }
 
 /* Whether event ev is about the container id (NULL: any). */
@@ -285,68 +324,40 @@ int dr_docker_json_demux(const unsigned char *p, size_t len, struct dr_buf *out)
 	return 0;
 }
 
-/* "a:b" or "a=b" as a JSON string; NULL when it would be longer than cap. */
-static json_object *docker_pair(const char *a, char sep, const char *b, size_t cap)
+/* "NAME=value" into out (cap bytes); 0, or -1 when it does not fit. */
+static int docker_env_item(const char *name, const char *value, char *out, size_t cap)
 {
-	size_t alen = strlen(a), blen = strlen(b);
-	json_object *o;
-	char *item;
+	int n = snprintf(out, cap, "%s=%s", name, value);
 
-	if (alen + 1 + blen > cap || !(item = malloc(alen + blen + 2)))
-		return NULL;
-	memcpy(item, a, alen);
-	item[alen] = sep;
-	memcpy(item + alen + 1, b, blen + 1);
-	o = json_object_new_string_len(item, (int)(alen + 1 + blen));
-	/* Env items carry the runtime's secrets. */
-	explicit_bzero(item, alen + blen + 2);
-	free(item);
-	return o;
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
-static void docker_label(json_object *labels, const char *name, const char *value)
+int dr_docker_json_create_body(const struct dr_container_spec *spec, struct dr_buf *out, struct dr_error *err)
 {
-	if (value)
-		json_object_object_add(labels, name, json_object_new_string(value));
-}
+	/* Env items carry the runtime's secrets: static, so that one wipe covers them. */
+	static char env[DR_CONTAINER_ENV_MAX][DR_CONTAINER_ENV_ITEM_MAX];
+	static char binds[DR_CONTAINER_BINDS][DR_CONTAINER_BIND_MAX];
+	struct dr_container_body body = { .image = spec->image, .restart_policy = DR_CONTAINER_RESTART_POLICY,
+					  .network = spec->network };
+	int i, rc = 0;
 
-/* The create body for spec, or NULL with err set when a value does not fit. */
-json_object *dr_docker_json_create_body(const struct dr_container_spec *spec, struct dr_error *err)
-{
-	json_object *body = json_object_new_object(), *env = json_object_new_array();
-	json_object *binds = json_object_new_array(), *labels = json_object_new_object();
-	json_object *host = json_object_new_object(), *restart = json_object_new_object(), *item;
-	int i;
-
-	json_object_object_add(body, "Image", json_object_new_string(spec->image));
-	json_object_object_add(body, "Env", env);
-	json_object_object_add(body, "Labels", labels);
-	json_object_object_add(body, "HostConfig", host);
-	json_object_object_add(host, "Binds", binds);
-	json_object_object_add(host, "RestartPolicy", restart);
-	for (i = 0; i < spec->env_count && i < DR_CONTAINER_ENV_MAX; i++) {
-		if (!(item = docker_pair(spec->env_names[i], '=', spec->env_values[i], DR_DOCKER_ENV_ITEM_MAX)))
-			goto too_long;
-		json_object_array_add(env, item);
+	memcpy(body.labels, spec->labels, sizeof body.labels);
+	for (i = 0; i < spec->env_count && i < DR_CONTAINER_ENV_MAX && !rc; i++) {
+		rc = docker_env_item(spec->env_names[i], spec->env_values[i], env[i], sizeof env[i]);
+		body.env[i] = env[i];
 	}
-	for (i = 0; i < spec->bind_count && i < DR_CONTAINER_BINDS_MAX; i++) {
-		if (!(item = docker_pair(spec->binds[i].host, ':', spec->binds[i].container, DR_DOCKER_BIND_MAX)))
-			goto too_long;
-		json_object_array_add(binds, item);
+	body.env_count = i;
+	if (rc)
+		rc = dr_error_set(err, DR_FAULT_INTERNAL, "a container variable is longer than %d bytes", DR_CONTAINER_ENV_ITEM_MAX);
+	for (i = 0; i < DR_CONTAINER_BINDS && !rc; i++) {
+		if (dr_container_bind(spec->bind_hosts[i], i, binds[i], sizeof binds[i]))
+			rc = dr_error_set(err, DR_FAULT_INTERNAL, "a container bind is longer than %d bytes", DR_CONTAINER_BIND_MAX);
+		body.binds[i] = binds[i];
 	}
-	json_object_object_add(restart, "Name", json_object_new_string(spec->restart_policy));
-	if (spec->network)
-		json_object_object_add(host, "NetworkMode", json_object_new_string(spec->network));
-	docker_label(labels, DR_LABEL_ENVIRONMENT, spec->label_environment);
-	docker_label(labels, DR_LABEL_IMAGE, spec->label_image);
-	docker_label(labels, DR_LABEL_IMAGE_DIGEST, spec->label_image_digest);
-	docker_label(labels, DR_LABEL_REQUEST_ID, spec->label_request_id);
-	return body;
-too_long:
-	json_object_put(body);
-	dr_error_set(err, DR_FAULT_INTERNAL, "a container %s is longer than %d bytes", i < spec->env_count ? "variable" : "bind",
-		     i < spec->env_count ? DR_DOCKER_ENV_ITEM_MAX : DR_DOCKER_BIND_MAX);
-	return NULL;
+	if (!rc && dr_container_body_write(&body, out))
+		rc = dr_error_set(err, DR_FAULT_INTERNAL, "the create body is larger than %zu bytes", out->max);
+	explicit_bzero(env, sizeof env);
+	return rc;
 }
 
 /* repository@sha256:... of repository: the digest part, or NULL. */

@@ -13,21 +13,26 @@
 #include <json-c/json.h>
 
 #include "buf.h"
+#include "container.h"
 #include "error.h"
 
 #define DR_DOCKER_LOG_BYTES_MAX 65536  /* container log bytes kept */
 
 /* Labels the agent puts on the runtime container and reads back. */
-#define DR_LABEL_ENVIRONMENT "dreichor.environment"
-#define DR_LABEL_IMAGE "dreichor.image"
-#define DR_LABEL_IMAGE_DIGEST "dreichor.image-digest"
-#define DR_LABEL_REQUEST_ID "dreichor.request-id"
+#define DR_LABEL_ENVIRONMENT (dr_container_label_names[DR_CONTAINER_LABEL_ENVIRONMENT])
+#define DR_LABEL_IMAGE (dr_container_label_names[DR_CONTAINER_LABEL_IMAGE])
+#define DR_LABEL_IMAGE_DIGEST (dr_container_label_names[DR_CONTAINER_LABEL_IMAGE_DIGEST])
+#define DR_LABEL_REQUEST_ID (dr_container_label_names[DR_CONTAINER_LABEL_REQUEST_ID])
 
 #define DR_DOCKER_ID_MAX 80        /* container and image ids, with room for "sha256:" */
 #define DR_DOCKER_REF_MAX 512      /* an image reference or a label value */
 #define DR_DOCKER_DIGEST_MAX 72    /* "sha256:" and 64 hex digits */
 #define DR_HEALTH_LOG_MAX 3        /* health check outputs kept */
-#define DR_HEALTH_OUTPUT_RAW_MAX 4097 /* bytes of each as Docker keeps it (4096), unmasked */
+/* Bytes of each kept raw, unmasked: the engine keeps 4096 of a check's output, adds "..." when it
+ * cut, and puts a sentence before it on a timeout. A longer output is not kept, never cut here:
+ * a cut before masking could keep the start of a secret. */
+#define DR_HEALTH_OUTPUT_RAW_MAX 8192
+#define DR_HEALTH_OUTPUT_NOT_KEPT "(a health check output longer than the agent keeps)"
 #define DR_HEALTH_OUTPUT_MAX 256   /* bytes of each shown, cut after masking (dr_text_clean) */
 
 /* What the agent reads of a container; strings are "" when Docker gave none. */
@@ -50,29 +55,16 @@ struct dr_container_state {
 	char label_request_id[64];
 };
 
-/* A bind mount: host path onto container path. */
-struct dr_bind {
-	const char *host;
-	const char *container;
-};
-
-#define DR_CONTAINER_ENV_MAX 16
-#define DR_CONTAINER_BINDS_MAX 4
-
-/* How to create the runtime container; the caller owns every string. */
+/* How to create the runtime container (container.h has the rest of its contract); the caller
+ * owns every string. */
 struct dr_container_spec {
 	const char *image;                           /* repository@sha256:..., what runs */
 	const char *env_names[DR_CONTAINER_ENV_MAX]; /* with env_values, env_count entries */
 	const char *env_values[DR_CONTAINER_ENV_MAX];
 	int env_count;
-	struct dr_bind binds[DR_CONTAINER_BINDS_MAX];
-	int bind_count;
-	const char *restart_policy;                  /* "unless-stopped" */
+	const char *bind_hosts[DR_CONTAINER_BINDS];  /* the host paths: audit events, snapshots */
 	const char *network;                         /* NULL: the engine's default */
-	const char *label_environment;               /* the DR_LABEL_* values */
-	const char *label_image;
-	const char *label_image_digest;
-	const char *label_request_id;
+	const char *labels[DR_CONTAINER_LABELS];     /* by enum dr_container_label; NULL: none */
 };
 
 /* Decode a container inspect answer into *out; 0, or -1 when text is not a JSON object. */
@@ -89,8 +81,9 @@ int dr_docker_json_distribution_digest(const char *text, char digest_out[DR_DOCK
 /* The Id of a create answer into id_out; 0, or -1 when there is none or it does not fit. */
 int dr_docker_json_created_id(const char *text, char id_out[DR_DOCKER_ID_MAX]);
 
-/* Docker's {"message": ...} of an error answer into out (cap bytes); 0, or -1 when it has none. */
-int dr_docker_json_message(const char *text, char *out, size_t cap);
+/* Append Docker's {"message": ...} of an error answer to out, whole (out's cap: the body it came in),
+ * for dr_text_clean to mask before anything cuts it; 0, or -1 when it has none or out is full. */
+int dr_docker_json_message(const char *text, struct dr_buf *out);
 
 #define DR_IMAGES_MAX 128  /* images of one repository, and containers, looked at by retention */
 
@@ -117,10 +110,13 @@ int dr_docker_json_image_deleted(const char *text);
 
 #define DR_PULL_LAYERS_MAX 64
 
-/* What a pull's progress stream said so far. */
+/* What a pull's progress stream said so far: dr_docker_json_pull_init before the first line,
+ * dr_docker_json_pull_free after the last. The engine's words are kept whole (masked before
+ * anything cuts them). */
 struct dr_pull_progress {
-	char error[512];               /* the first error a line reported */
-	char message[512];             /* {"message"} of a pull refused outright */
+	struct dr_buf error;           /* the first error a line reported */
+	struct dr_buf message;         /* {"message"} of a pull refused outright */
+	int failed;                    /* a line reported one: error holds it (empty only if it could not be kept) */
 	int layers;                    /* layers seen, at most DR_PULL_LAYERS_MAX */
 	char layer_id[DR_PULL_LAYERS_MAX][72];
 	long long layer_current[DR_PULL_LAYERS_MAX];
@@ -129,8 +125,14 @@ struct dr_pull_progress {
 	long long total_bytes;
 };
 
+/* Prepare p for a stream; its texts are kept up to text_max bytes each (a whole line: the stream's limit). */
+void dr_docker_json_pull_init(struct dr_pull_progress *p, size_t text_max);
+
 /* Take one complete line of the pull stream: an error, or a layer's progress. */
 void dr_docker_json_pull_line(struct dr_pull_progress *p, const char *line);
+
+/* Wipe and free the texts p keeps (they may quote a secret). */
+void dr_docker_json_pull_free(struct dr_pull_progress *p);
 
 /* The exitCode of the first die event of container id (NULL: any) in text (JSON lines of /events), or -1.
  * The events are asked for by name: a container removed under that name in the same second is another id. */
@@ -139,7 +141,7 @@ long dr_docker_json_first_die(const char *text, const char *id);
 /* Append the payload of a multiplexed (non-TTY) log stream to out; raw text passes through. 0 or -1 when out is full. */
 int dr_docker_json_demux(const unsigned char *p, size_t len, struct dr_buf *out);
 
-/* The create body for spec, or NULL with err set when a value does not fit. */
-json_object *dr_docker_json_create_body(const struct dr_container_spec *spec, struct dr_error *err);
+/* Append the create body for spec to out (container.h's writer); 0, or a fault with err set. */
+int dr_docker_json_create_body(const struct dr_container_spec *spec, struct dr_buf *out, struct dr_error *err);
 
 #endif

@@ -10,6 +10,7 @@
 #include "history.h"
 #include "http.h"
 #include "reply.h"
+#include "status.h"
 
 /* The frame's own failures: before any step runs. */
 static int endpoint_fail(struct dr_endpoint *ep, enum dr_phase phase, int rc)
@@ -86,7 +87,7 @@ static void endpoint_keep_history(struct dr_endpoint *ep, int status)
 	dr_reply_add_string(e, "image", a->image);
 	dr_reply_add_string(e, "image_digest", a->image_digest);
 	dr_reply_add_string(e, "previous_digest", a->previous_digest);
-	dr_reply_add_string(e, "result", status >= 200 && status < 300 ? "ok" : "error");
+	dr_reply_add_string(e, "result", dr_status_success(status) ? "ok" : "error");
 	json_object_object_add(e, "http_status", json_object_new_int(status));
 	dr_reply_add_string(e, "phase", dr_phase_name(ep->err.phase));
 	dr_reply_add_string(e, "reason", a->reason);
@@ -135,11 +136,11 @@ int dr_endpoint_end_replay(struct dr_endpoint *ep, int status, const char *heade
 	return exit_code;
 }
 
-int dr_endpoint_end(struct dr_endpoint *ep, int rc, int status, json_object *body)
+int dr_endpoint_end(struct dr_endpoint *ep, int rc, json_object *body)
 {
 	int exit_code, final;
 
-	final = rc ? dr_fault_status(ep->err.fault) : status;
+	final = dr_fault_status(rc ? ep->err.fault : DR_OK);
 	if (ep->keeps_history && ep->cfg.state_directory && !ep->cfg.problems.count) {
 		ep->audit.reason = rc ? ep->err.reason : NULL;
 		endpoint_keep_history(ep, final);

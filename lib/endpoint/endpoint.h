@@ -59,9 +59,9 @@ int dr_endpoint_answer_early(struct dr_endpoint *ep, int status, const char *hea
 int dr_endpoint_end_replay(struct dr_endpoint *ep, int status, const char *headers, json_object *body);
 
 /* Finish: release the lock, append the request to the history when keeps_history, then answer
- * body (consumed; may be NULL) with status when rc is 0, or the error in err (its status from
- * dr_fault_status) with body's members when it is not; audit; free everything.
+ * body (consumed; may be NULL) when rc is 0, or the error in err with body's members when it is
+ * not, each with its status from dr_fault_status (DR_OK's is the success); audit; free everything.
  * Returns the exit code. */
-int dr_endpoint_end(struct dr_endpoint *ep, int rc, int status, json_object *body);
+int dr_endpoint_end(struct dr_endpoint *ep, int rc, json_object *body);
 
 #endif

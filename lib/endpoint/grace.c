@@ -26,12 +26,13 @@ int dr_grace_start(struct dr_grace *g, struct dr_error *err)
 {
 	int rc;
 
+	/* A second early: the die events are asked from here on, and an event's time is whole seconds. */
 	g->started_s = (long long)time(NULL) - 1;
 	if ((rc = dr_docker_container_start(g->docker, g->container_name, err)))
 		return rc;
 	/* A HEALTHCHECK shows as a health state from the start on. */
 	if (dr_docker_container_state(g->docker, g->container_name, &g->state, err) == 0)
-		g->health_checked = g->state.health[0] != '\0';
+		g->health_checked = dr_grace_checks_health(&g->state);
 	return 0;
 }
 
@@ -62,8 +63,7 @@ static void grace_collect_logs(struct dr_grace *g)
 	dr_buf_free(&clean);
 }
 
-/* Inspect: DR_OK when it runs, never restarted, and is healthy when its image checks;
- * DR_FAULT_STILL_RUNNING stands for "not up as required" here, another fault for a failed inspect. */
+/* Inspect after the wait: 0 or a fault. The exit code inspect shows stands in when no wait saw one. */
 static int grace_inspect(struct dr_grace *g, struct dr_error *err)
 {
 	int rc = dr_docker_container_state(g->docker, g->container_name, &g->state, err);
@@ -74,12 +74,10 @@ static int grace_inspect(struct dr_grace *g, struct dr_error *err)
 		return rc;
 	if (g->exit_code < 0)
 		g->exit_code = g->state.exit_code;
-	return g->state.running && g->state.restart_count == 0 &&
-			       (!g->state.health[0] || !strcmp(g->state.health, "healthy"))
-		       ? DR_OK : DR_FAULT_STILL_RUNNING;
+	return 0;
 }
 
-/* HEALTHCHECK: poll until healthy, unhealthy, an exit, a restart, or the end of the grace period. */
+/* HEALTHCHECK: poll until dr_grace_poll_again says the state settled or the grace period ended. */
 static int grace_wait_healthy(struct dr_grace *g, struct dr_error *err)
 {
 	long long deadline = dr_now_ms() + g->grace_seconds * 1000;
@@ -91,8 +89,7 @@ static int grace_wait_healthy(struct dr_grace *g, struct dr_error *err)
 			return 0; /* grace_inspect reports it */
 		if (rc)
 			return rc;
-		if (!g->state.running || g->state.restart_count || strcmp(g->state.health, "starting") ||
-		    dr_now_ms() >= deadline)
+		if (!dr_grace_poll_again(&g->state, dr_now_ms(), deadline))
 			return 0;
 		if (dr_steps_interrupted())
 			return dr_error_set(err, DR_FAULT_INTERRUPTED, "interrupted while waiting for the health check");
@@ -100,104 +97,65 @@ static int grace_wait_healthy(struct dr_grace *g, struct dr_error *err)
 	}
 }
 
-/* A restart resets the exit code inspect shows (and a wait begun after the
- * first exit sees only the next): the engine's first die event keeps it. */
-static long grace_first_exit_code(struct dr_grace *g, long known)
+/* Wait out the grace period: DR_OK when a wait saw the container exit (g->exit_code holds its
+ * code), DR_FAULT_STILL_RUNNING when its state is to be inspected, or another fault. */
+static int grace_wait(struct dr_grace *g, struct dr_error *err)
+{
+	int rc;
+
+	switch (dr_grace_wait_kind(g->grace_seconds, g->health_checked)) {
+	case DR_GRACE_WAIT_HEALTH:
+		rc = grace_wait_healthy(g, err);
+		return rc ? rc : DR_FAULT_STILL_RUNNING;
+	case DR_GRACE_WAIT_EXIT:
+		return dr_docker_container_wait_exit(g->docker, g->container_name, g->grace_seconds * 1000,
+						     &g->exit_code, err);
+	default:
+		return DR_FAULT_STILL_RUNNING;
+	}
+}
+
+/* The first die event's exit code since the start, or -1 when the engine gave none. */
+static long grace_first_exit(struct dr_grace *g)
 {
 	struct dr_error ignored;
 	long first = -1;
 
-	if (dr_docker_container_first_exit(g->docker, g->container_name, g->container_id, g->started_s, &first, &ignored) ||
-	    first < 0)
-		return known;
+	if (dr_docker_container_first_exit(g->docker, g->container_name, g->container_id, g->started_s, &first, &ignored))
+		return -1;
 	return first;
 }
 
-/* Append item to the " | "-separated list in buf, cut at cap. */
-static void grace_join(char *buf, size_t cap, const char *item)
+/* Not up as required: ask the die events when the exit code needs them, stop and remove it, then say why. */
+static int grace_fail(struct dr_grace *g, struct dr_grace_seen *seen, struct dr_error *err)
 {
-	size_t used = strlen(buf);
-
-	snprintf(buf + used, cap - used, "%s%s", used ? " | " : "", item);
-}
-
-/* The last DR_GRACE_REASON_LOG_LINES log lines, joined for a reason. */
-static void grace_reason_lines(struct dr_grace *g, char *lines, size_t cap)
-{
-	size_t n = json_object_array_length(g->logs), i;
-
-	for (i = n > DR_GRACE_REASON_LOG_LINES ? n - DR_GRACE_REASON_LOG_LINES : 0; i < n; i++)
-		grace_join(lines, cap, json_object_get_string(json_object_array_get_idx(g->logs, i)));
-}
-
-/* Running but not healthy: the fault names the health state and its last check outputs. */
-static int grace_fail_health(struct dr_grace *g, const char *lines, struct dr_error *err)
-{
-	char outputs[DR_REASON_MAX / 2] = "";
-	struct dr_buf clean;
-	int i;
-
-	for (i = 0; i < g->state.health_log_count; i++) {
-		const char *raw = g->state.health_log[i];
-		dr_buf_init(&clean, DR_HEALTH_OUTPUT_MAX + 1);
-		if (!dr_text_clean(g->mask, raw, strlen(raw), DR_HEALTH_OUTPUT_MAX, 0, &clean)) {
-			grace_join(outputs, sizeof outputs, dr_buf_str(&clean));
-			json_object_array_add(g->health_outputs, json_object_new_string(dr_buf_str(&clean)));
-		}
-		dr_buf_free(&clean);
-	}
-	return dr_error_set(err, DR_FAULT_INTERNAL,
-			    "container %s the %ld s startup grace period and was removed; "
-			    "last health check output: %s; last log lines: %s",
-			    strcmp(g->state.health, "unhealthy") ? "was still starting, not healthy, at the end of"
-								: "turned unhealthy within",
-			    g->grace_seconds, outputs[0] ? outputs : "(none)", lines[0] ? lines : "(none)");
-}
-
-/* Not up as required: stop and remove it, then say why. */
-static int grace_fail(struct dr_grace *g, struct dr_error *err)
-{
-	int only_health_failed = g->health_checked && g->state.running && !g->state.restart_count;
-	char lines[DR_REASON_MAX / 2] = "";
 	struct dr_error ignored;
 
-	if (!only_health_failed && (g->state.restart_count || g->exit_code < 0))
-		g->exit_code = grace_first_exit_code(g, g->exit_code);
+	if (dr_grace_wants_first_exit(seen))
+		seen->first_exit = grace_first_exit(g);
+	g->exit_code = dr_grace_exit_code(seen);
 	dr_docker_container_stop(g->docker, g->container_name, 0, NULL, &ignored);
 	dr_docker_container_remove(g->docker, g->container_name, &ignored);
-	grace_reason_lines(g, lines, sizeof lines);
-	if (only_health_failed) {
-		g->exit_code = -1;
-		return grace_fail_health(g, lines, err);
-	}
-	return dr_error_set(err, DR_FAULT_INTERNAL,
-			    "container exited with code %ld%s within the %ld s startup grace period and was removed; "
-			    "last log lines: %s",
-			    g->exit_code, g->state.restart_count ? " and was restarted" : "", g->grace_seconds,
-			    lines[0] ? lines : "(none)");
+	return dr_grace_fault(seen, g->mask, g->health_outputs, err);
 }
 
 int dr_grace_watch(struct dr_grace *g, struct dr_error *err)
 {
-	long grace_ms = g->grace_seconds * 1000;
-	int rc = DR_FAULT_STILL_RUNNING;
+	struct dr_grace_seen seen;
+	int rc = grace_wait(g, err), exited = rc == DR_OK;
 
-	if (grace_ms > 0 && g->health_checked)
-		rc = grace_wait_healthy(g, err);
-	else if (grace_ms > 0)
-		rc = dr_docker_container_wait_exit(g->docker, g->container_name, grace_ms, &g->exit_code, err);
 	if (rc != DR_OK && rc != DR_FAULT_STILL_RUNNING)
 		return rc;
-	/* It exited within the grace period (rc 0, no HEALTHCHECK), or inspect decides. */
-	if (rc == DR_FAULT_STILL_RUNNING || g->health_checked) {
-		rc = grace_inspect(g, err);
-		if (rc != DR_FAULT_STILL_RUNNING) {
-			grace_collect_logs(g);
-			return rc;
-		}
-	}
+	rc = exited ? DR_OK : grace_inspect(g, err);
 	grace_collect_logs(g);
-	return grace_fail(g, err);
+	if (rc)
+		return rc;
+	seen = (struct dr_grace_seen){ .grace_seconds = g->grace_seconds, .health_checked = g->health_checked,
+				       .exited = exited, .exit_code = g->exit_code, .first_exit = -1,
+				       .state = &g->state, .logs = g->logs };
+	if (dr_grace_verdict(&seen) == DR_GRACE_UP)
+		return 0;
+	return grace_fail(g, &seen, err);
 }
 
 void dr_grace_free(struct dr_grace *g)

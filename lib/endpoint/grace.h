@@ -3,7 +3,8 @@
  * image defines a HEALTHCHECK it must report healthy in time. Keeps its
  * last log lines (masked, then cut, then sanitised) and, on a health
  * failure, its last health check outputs; removes a container that did
- * not stay up, so that the runtime is never left crash-looping.
+ * not stay up, so that the runtime is never left crash-looping. What the
+ * engine's answers mean is decided in grace_decide.h; this file asks and acts.
  * The struct owns logs, health_outputs and log_text: dr_grace_free. */
 #ifndef DR_GRACE_H
 #define DR_GRACE_H
@@ -13,11 +14,11 @@
 #include "buf.h"
 #include "docker.h"
 #include "error.h"
+#include "grace_decide.h"
 #include "mask.h"
 
 #define DR_GRACE_LOG_LINES 50        /* container log lines kept */
 #define DR_GRACE_LOG_LINE_MAX 1024   /* bytes of each, cut after masking */
-#define DR_GRACE_REASON_LOG_LINES 5  /* of them, in a failure's reason */
 #define DR_GRACE_HEALTH_POLL_MS 250
 
 struct dr_grace {

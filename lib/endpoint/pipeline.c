@@ -17,6 +17,7 @@
 #include "reply.h"
 #include "crypto.h"
 #include "state.h"
+#include "status.h"
 
 #define PIPELINE_PROGRESS_EVERY_MS 500  /* how often the pull's progress reaches the record */
 
@@ -286,8 +287,9 @@ static int step_signature(void *ctx, enum dr_run_mode mode, struct dr_error *err
 		return DR_FAULT_SKIPPED;
 	if ((rc = dr_signing_keys_load(&keys, p->ep.cfg.image_signature_keys, err)))
 		return rc;
-	/* Verified before by a key still trusted: a signature does not stop being valid. */
-	if (!dr_verified_find(p->ep.cfg.state_directory, p->target_digest, &keys, p->signature_key, p->signature_format))
+	/* Verified before, for this repository, by a key still trusted: a signature does not stop being valid. */
+	if (!dr_verified_find(p->ep.cfg.state_directory, p->ref.repository, p->target_digest, &keys, p->signature_key,
+			      p->signature_format))
 		return pipeline_signature_found(p);
 	if ((rc = dr_registry_helper_run(&p->ep.cfg, args, &answer, err)))
 		return rc;
@@ -298,8 +300,8 @@ static int step_signature(void *ctx, enum dr_run_mode mode, struct dr_error *err
 			   sizeof p->signature_format);
 		pipeline_signature_found(p);
 		if (mode == DR_RUN_DEPLOY)
-			dr_verified_remember(p->ep.cfg.state_directory, p->target_digest, p->signature_key,
-					     p->signature_format, &ignored);
+			dr_verified_remember(p->ep.cfg.state_directory, p->ref.repository, p->target_digest,
+					     p->signature_key, p->signature_format, &ignored);
 	} else if (json_object_object_get_ex(answer, "refused", &v)) {
 		rc = dr_error_set(err, DR_FAULT_UNSIGNED, "%s", json_object_get_string(v));
 	} else {
@@ -347,7 +349,7 @@ static int step_replace(void *ctx, enum dr_run_mode mode, struct dr_error *err)
 	return dr_endpoint_stop_and_remove(&p->ep, p->ep.cfg.container_name, &p->stopped, err);
 }
 
-/* The runtime container: the pulled digest, the runtime env, the two binds, the labels. */
+/* The runtime container: the pulled digest, the runtime env, the two binds, the labels (container.h). */
 static void pipeline_container_spec(struct dr_pipeline *p, struct dr_container_spec *spec)
 {
 	int i;
@@ -360,15 +362,13 @@ static void pipeline_container_spec(struct dr_pipeline *p, struct dr_container_s
 	spec->env_names[i] = "ENVIRONMENT";
 	spec->env_values[i] = p->ep.cfg.environment;
 	spec->env_count = i + 1;
-	spec->binds[0] = (struct dr_bind){ p->ep.cfg.audit_events_path, "/var/lib/dreichor/audit-events" };
-	spec->binds[1] = (struct dr_bind){ p->ep.cfg.snapshots_path, "/var/lib/dreichor/snapshots" };
-	spec->bind_count = 2;
-	spec->restart_policy = "unless-stopped";
+	spec->bind_hosts[0] = p->ep.cfg.audit_events_path;
+	spec->bind_hosts[1] = p->ep.cfg.snapshots_path;
 	spec->network = p->ep.cfg.container_network;
-	spec->label_environment = p->ep.cfg.environment;
-	spec->label_image = p->request.image;
-	spec->label_image_digest = p->digest;
-	spec->label_request_id = p->ep.cgi.request_id;
+	spec->labels[DR_CONTAINER_LABEL_ENVIRONMENT] = p->ep.cfg.environment;
+	spec->labels[DR_CONTAINER_LABEL_IMAGE] = p->request.image;
+	spec->labels[DR_CONTAINER_LABEL_IMAGE_DIGEST] = p->digest;
+	spec->labels[DR_CONTAINER_LABEL_REQUEST_ID] = p->ep.cgi.request_id;
 }
 
 static int step_create(void *ctx, enum dr_run_mode mode, struct dr_error *err)
@@ -558,7 +558,7 @@ static void pipeline_accept(struct dr_pipeline *p)
 	char headers[PIPELINE_ACCEPTED_HEADERS_MAX];
 	json_object *body = pipeline_accepted(p->ep.cgi.request_id, p->request.image, p->ep.cfg.environment, headers);
 
-	dr_endpoint_answer_early(&p->ep, 202, headers, body);
+	dr_endpoint_answer_early(&p->ep, dr_fault_status(DR_ACCEPTED), headers, body);
 }
 
 /* As each deploy step begins, once the lock is held: the record, and the 202 where the table says. */
@@ -597,7 +597,7 @@ static void pipeline_keep_answer(struct dr_endpoint *ep, int status, json_object
 		return;
 	dr_time_iso_utc(now);
 	json_object_object_add(record, "http_status", json_object_new_int(status));
-	if (status < 300)
+	if (dr_status_success(status))
 		json_object_object_add(record, "phase", json_object_new_string(dr_phase_name(p->run.phase)));
 	dr_reply_add_string(record, "image", p->request.image);
 	json_object_object_add(record, "environment", json_object_new_string(ep->cfg.environment));
@@ -635,7 +635,7 @@ int dr_pipeline_end_replay(struct dr_pipeline *p)
 	json_object *record = p->replay, *body, *v;
 	char headers[PIPELINE_ACCEPTED_HEADERS_MAX] = "";
 	const char *status_text = dr_deploy_record_string(record, "status");
-	int status = 202;
+	int status = dr_fault_status(DR_ACCEPTED);
 
 	p->replay = NULL;
 	if (!strcmp(status_text, "running")) {
@@ -643,7 +643,7 @@ int dr_pipeline_end_replay(struct dr_pipeline *p)
 					 dr_deploy_record_string(record, "environment"), headers);
 		json_object_put(record);
 	} else {
-		status = json_object_object_get_ex(record, "http_status", &v) ? json_object_get_int(v) : 500;
+		status = json_object_object_get_ex(record, "http_status", &v) ? json_object_get_int(v) : dr_fault_status(DR_FAULT_INTERNAL);
 		json_object_object_del(record, "http_status");
 		json_object_object_del(record, "finished_at");
 		body = record;

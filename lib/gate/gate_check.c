@@ -1,17 +1,15 @@
-/* gate_check.c: the Docker gate's allow-list (docs/architecture.md, the Docker gate). */
+/* gate_check.c: the Docker gate's table of calls and its request targets
+ * (docs/architecture.md, the Docker gate). The JSON the engine reads is
+ * checked and written anew in gate_json.c. */
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "gate_check.h"
+#include "gate_json.h"
 #include "image_ref.h"
-#include "json_strict.h"
 #include "number.h"
-
-#define GATE_JSON_DEPTH 6
 
 struct gate_param {
 	char *key;
@@ -21,11 +19,35 @@ struct gate_param {
 /* A target split once: the decoded path without its version, the version, the query. */
 struct gate_target {
 	char path[DR_GATE_TARGET_MAX];      /* "/containers/x/json", decoded */
-	char version[16];                   /* "v1.41", or "" */
+	int version_minor;                  /* v1.NN as asked; -1: none */
 	char query[DR_GATE_TARGET_MAX];     /* the decoded parameters, NUL-separated */
 	struct gate_param params[DR_GATE_QUERY_MAX];
 	int param_count;
 	int used[DR_GATE_QUERY_MAX];        /* the rule looked at this parameter */
+	char filters[DR_GATE_TARGET_MAX];   /* the filters parameter as the gate wrote it anew */
+};
+
+/* What stands in a rule's path between its prefix and its suffix. */
+enum gate_hole {
+	HOLE_NONE,       /* nothing: the path is the prefix */
+	HOLE_CONTAINER,  /* this environment's container, by its name */
+	HOLE_REF,        /* an image of the repository: REPO[:TAG][@DIGEST] */
+	HOLE_IMAGE_ID,   /* an image id (sha256:...) */
+};
+
+/* One call the gate passes. Only a create carries a body; X-Registry-Auth passes (written
+ * anew) only where auth is set; check looks at the parameters whose values matter. */
+struct gate_rule {
+	const char *method;
+	const char *prefix;
+	enum gate_hole hole;
+	const char *suffix;
+	const char *params;         /* optional parameters, space-separated, passed as they are */
+	const char *call;
+	enum dr_gate_answer answer;
+	int body;
+	int auth;
+	int (*check)(const struct dr_gate_config *, struct gate_target *, struct dr_gate_decision *);
 };
 
 static int gate_refuse(struct dr_gate_decision *out, const char *fmt, ...)
@@ -68,7 +90,22 @@ static int gate_decode(const char *in, size_t n, int plus_space, char *out, size
 	return 0;
 }
 
-/* The path: decoded, only name characters, no empty, "." or ".." segment, version taken off. */
+/* An API version segment "v1.NN": its minor number, or -1 when it is not one. */
+static int gate_version_minor(const char *seg, size_t len)
+{
+	char digits[8];
+	long minor;
+
+	if (len < 4 || len > 7 || seg[0] != 'v' || seg[1] != '1' || seg[2] != '.')
+		return -1;
+	memcpy(digits, seg + 3, len - 3);
+	digits[len - 3] = '\0';
+	if (strspn(digits, "0123456789") != len - 3 || dr_parse_long(digits, 0, 999, &minor))
+		return -1;
+	return (int)minor;
+}
+
+/* The path: decoded, only name characters, no empty, "." or ".." segment, the version taken off. */
 static int gate_split_path(struct gate_target *t, const char *raw, size_t n, struct dr_gate_decision *out)
 {
 	char decoded[DR_GATE_TARGET_MAX];
@@ -80,6 +117,8 @@ static int gate_split_path(struct gate_target *t, const char *raw, size_t n, str
 	for (i = 0; decoded[i]; i++)
 		if (!gate_path_char((unsigned char)decoded[i]))
 			return gate_refuse(out, "the path holds a character no Docker name has (0x%02x)", (unsigned char)decoded[i]);
+	if (decoded[0] != '/')
+		return gate_refuse(out, "the path must start with /");
 	for (seg = decoded; *seg == '/'; seg = end) {
 		end = strchr(seg + 1, '/');
 		len = end ? (size_t)(end - seg - 1) : strlen(seg + 1);
@@ -90,22 +129,16 @@ static int gate_split_path(struct gate_target *t, const char *raw, size_t n, str
 		if (!end)
 			break;
 	}
-	if (decoded[0] != '/')
-		return gate_refuse(out, "the path must start with /");
-	/* An optional API version first: /v1.41/... */
-	if (decoded[1] == 'v' && decoded[2] >= '0' && decoded[2] <= '9') {
-		end = strchr(decoded + 1, '/');
-		len = end ? (size_t)(end - decoded - 1) : strlen(decoded + 1);
-		for (i = 2; i < len + 1; i++)
-			if (!((decoded[i] >= '0' && decoded[i] <= '9') || decoded[i] == '.'))
-				return gate_refuse(out, "the path's first segment is not an API version");
-		if (!end || len >= sizeof t->version)
-			return gate_refuse(out, "an API version without a call");
-		memcpy(t->version, decoded + 1, len);
-		t->version[len] = '\0';
-		memmove(decoded, end, strlen(end) + 1);
-	}
-	memcpy(t->path, decoded, strlen(decoded) + 1);
+	end = strchr(decoded + 1, '/');
+	len = end ? (size_t)(end - decoded - 1) : strlen(decoded + 1);
+	t->version_minor = gate_version_minor(decoded + 1, len);
+	if (t->version_minor < 0)
+		return gate_refuse(out, "a call must name its API version (/v1.%d/ or later)", DR_GATE_API_MIN_MINOR);
+	if (t->version_minor < DR_GATE_API_MIN_MINOR)
+		return gate_refuse(out, "API versions below 1.%d are refused", DR_GATE_API_MIN_MINOR);
+	if (!end)
+		return gate_refuse(out, "an API version without a call");
+	memcpy(t->path, end, strlen(end) + 1);
 	return 0;
 }
 
@@ -219,39 +252,21 @@ static int gate_ref_of_repository(const struct dr_gate_config *cfg, const char *
 	return *rest == ':' && gate_is_tag(rest + 1, (size_t)((at ? at : rest + strlen(rest)) - rest - 1));
 }
 
-/* Parse len bytes of strict JSON text (need not be terminated) into an object; NULL when it is not one. */
-static json_object *gate_json_object(const char *text, size_t len, char *why, size_t cap)
+/* The filters parameter checked against rules and written anew: what the engine gets. */
+static int gate_filters(struct gate_target *t, const struct dr_gate_filter_rule *rules, int n,
+			struct dr_gate_decision *out)
 {
-	json_tokener *tok;
-	json_object *o = NULL;
+	const char *text = gate_param(t, "filters");
+	int i;
 
-	if (dr_json_strict_check(text, len, GATE_JSON_DEPTH, NULL, why, cap))
-		return NULL;
-	if ((tok = json_tokener_new_ex(GATE_JSON_DEPTH + 1))) {
-		o = json_tokener_parse_ex(tok, text, (int)len);
-		json_tokener_free(tok);
-	}
-	if (!o || !json_object_is_type(o, json_type_object)) {
-		snprintf(why, cap, "not a JSON object");
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
-}
-
-/* Every element of array v is a string passing accept(ctx, s); at least one. */
-static int gate_strings_all(json_object *v, int (*accept)(const void *, const char *), const void *ctx)
-{
-	size_t i, n;
-
-	if (!json_object_is_type(v, json_type_array) || !(n = json_object_array_length(v)))
-		return 0;
-	for (i = 0; i < n; i++) {
-		json_object *s = json_object_array_get_idx(v, i);
-		if (!json_object_is_type(s, json_type_string) || !accept(ctx, json_object_get_string(s)))
-			return 0;
-	}
-	return 1;
+	if (!text)
+		return gate_refuse(out, "filters: required here");
+	if (dr_gate_filters_rewrite(text, rules, n, t->filters, sizeof t->filters, out->reason, sizeof out->reason))
+		return -1;
+	for (i = 0; i < t->param_count; i++)
+		if (!strcmp(t->params[i].key, "filters"))
+			t->params[i].value = t->filters;
+	return 0;
 }
 
 static int gate_accept_equal(const void *ctx, const char *s) { return !strcmp(s, ctx); }
@@ -262,79 +277,37 @@ static int gate_accept_event(const void *ctx, const char *s)
 	return s[0] && strlen(s) < 32 && strspn(s, "abcdefghijklmnopqrstuvwxyz_") == strlen(s);
 }
 
-struct gate_filter_rule {
-	const char *key;
-	int required;
-	int (*accept)(const void *, const char *);
-	const void *ctx;
-};
-
-/* A filters parameter: a JSON object of string arrays, its keys among rules, the required ones present. */
-static int gate_check_filters(const char *text, const struct gate_filter_rule *rules, int n_rules,
-			      struct dr_gate_decision *out)
+static int gate_check_events(const struct dr_gate_config *cfg, struct gate_target *t, struct dr_gate_decision *out)
 {
-	char why[160];
-	json_object *o = text ? gate_json_object(text, strlen(text), why, sizeof why) : NULL;
-	int i, rc = 0;
-
-	if (!o)
-		return gate_refuse(out, "filters: %s", text ? why : "required here");
-	json_object_object_foreach(o, key, value) {
-		for (i = 0; i < n_rules && strcmp(rules[i].key, key); i++)
-			;
-		if (i == n_rules) {
-			rc = gate_refuse(out, "filters: %.64s is not a filter this gate passes", key);
-			goto done;
-		}
-		if (!gate_strings_all(value, rules[i].accept, rules[i].ctx)) {
-			rc = gate_refuse(out, "filters: %s names something other than this environment's", key);
-			goto done;
-		}
-	}
-	for (i = 0; i < n_rules; i++)
-		if (rules[i].required && !json_object_object_get_ex(o, rules[i].key, NULL)) {
-			rc = gate_refuse(out, "filters: %s is required here", rules[i].key);
-			goto done;
-		}
-done:
-	json_object_put(o);
-	return rc;
-}
-
-static int gate_check_event_filters(const struct dr_gate_config *cfg, struct gate_target *t, struct dr_gate_decision *out)
-{
-	const struct gate_filter_rule rules[] = {
+	const struct dr_gate_filter_rule rules[] = {
 		{ "container", 1, gate_accept_equal, cfg->container_name },
 		{ "event", 0, gate_accept_event, NULL },
 		{ "type", 0, gate_accept_equal, "container" },
 	};
 
-	gate_params_allow(t, "since until");
-	return gate_check_filters(gate_param(t, "filters"), rules, 3, out);
+	return gate_filters(t, rules, 3, out);
 }
 
 static int gate_check_image_list(const struct dr_gate_config *cfg, struct gate_target *t, struct dr_gate_decision *out)
 {
-	const struct gate_filter_rule rules[] = { { "reference", 1, gate_accept_equal, cfg->repository } };
+	const struct dr_gate_filter_rule rules[] = { { "reference", 1, gate_accept_equal, cfg->repository } };
 
-	gate_params_allow(t, "digests");
-	return gate_check_filters(gate_param(t, "filters"), rules, 1, out);
+	return gate_filters(t, rules, 1, out);
 }
 
-static int gate_check_container_list(struct gate_target *t, struct dr_gate_decision *out)
+static int gate_check_container_list(const struct dr_gate_config *cfg, struct gate_target *t,
+				     struct dr_gate_decision *out)
 {
-	const struct gate_filter_rule rules[] = { { "ancestor", 1, gate_accept_digest, NULL } };
+	const struct dr_gate_filter_rule rules[] = { { "ancestor", 1, gate_accept_digest, NULL } };
 
-	gate_params_allow(t, "all");
-	out->answer = DR_GATE_IMAGE_IDS;
-	return gate_check_filters(gate_param(t, "filters"), rules, 1, out);
+	(void)cfg;
+	return gate_filters(t, rules, 1, out);
 }
 
 static int gate_check_pull(const struct dr_gate_config *cfg, struct gate_target *t, struct dr_gate_decision *out)
 {
 	const char *image = gate_param(t, "fromImage"), *tag = gate_param(t, "tag");
 
-	gate_params_allow(t, "platform");
 	if (!image || strcmp(image, cfg->repository))
 		return gate_refuse(out, "a pull must be of %s", cfg->repository);
 	if (!tag || !(dr_image_digest_valid(tag) || gate_is_tag(tag, strlen(tag))))
@@ -346,94 +319,138 @@ static int gate_check_create(const struct dr_gate_config *cfg, struct gate_targe
 {
 	const char *name = gate_param(t, "name");
 
-	gate_params_allow(t, "platform");
 	if (!name || strcmp(name, cfg->container_name))
 		return gate_refuse(out, "a container may be created only as %s", cfg->container_name);
-	out->checks_body = 1;
 	return 0;
 }
 
-/* Calls on /containers/NAME[/what] of this environment's container. */
-static int gate_check_container(const struct dr_gate_config *cfg, const char *method, const char *rest,
-				struct gate_target *t, struct dr_gate_decision *out)
+static int gate_check_image_remove(const struct dr_gate_config *cfg, struct gate_target *t,
+				   struct dr_gate_decision *out)
 {
-	size_t n = strlen(cfg->container_name);
-	const char *what;
-
-	if (strncmp(rest, cfg->container_name, n) || (rest[n] && rest[n] != '/'))
-		return gate_refuse(out, "only the container %s may be addressed, by that name", cfg->container_name);
-	what = rest[n] ? rest + n + 1 : "";
-	if (!strcmp(method, "GET") && !strcmp(what, "json"))
-		return out->call = "container inspect", gate_params_allow(t, "size"), 0;
-	if (!strcmp(method, "GET") && !strcmp(what, "logs"))
-		return out->call = "container logs", gate_params_allow(t, "stdout stderr tail since until timestamps follow"), 0;
-	if (!strcmp(method, "POST") && !strcmp(what, "wait"))
-		return out->call = "container wait", gate_params_allow(t, "condition"), 0;
-	if (!strcmp(method, "POST") && !strcmp(what, "stop"))
-		return out->call = "container stop", gate_params_allow(t, "t"), 0;
-	if (!strcmp(method, "POST") && !strcmp(what, "start"))
-		return out->call = "container start", 0;
-	if (!strcmp(method, "DELETE") && !*what)
-		return out->call = "container remove", gate_params_allow(t, "force v"), 0;
-	return gate_refuse(out, "%s %s on the container is not a call this gate passes", method, *what ? what : "(itself)");
+	(void)cfg;
+	if (!gate_bool_is_false(gate_param(t, "force")))
+		return gate_refuse(out, "an image is never removed with force");
+	return 0;
 }
 
-/* Calls on /images/REF/json, /images/REF and /distribution/REF/json. */
-static int gate_check_image(const struct dr_gate_config *cfg, const char *method, const char *path,
-			    struct gate_target *t, struct dr_gate_decision *out)
+/* Every call the agent makes, and nothing else. Exact paths before holes that could read them. */
+static const struct gate_rule gate_rules[] = {
+	{ "GET", "/_ping", HOLE_NONE, "", "", "ping", DR_GATE_PASS, 0, 0, NULL },
+	{ "HEAD", "/_ping", HOLE_NONE, "", "", "ping", DR_GATE_PASS, 0, 0, NULL },
+	{ "GET", "/version", HOLE_NONE, "", "", "version", DR_GATE_PASS, 0, 0, NULL },
+	{ "GET", "/info", HOLE_NONE, "", "", "info", DR_GATE_DATA_ROOT, 0, 0, NULL },
+	/* The engine matches a container filter as a prefix of a name: the gate keeps only exact ones. */
+	{ "GET", "/events", HOLE_NONE, "", "since until", "events", DR_GATE_EVENTS, 0, 0, gate_check_events },
+	{ "GET", "/containers/json", HOLE_NONE, "", "all", "container list", DR_GATE_IMAGE_IDS, 0, 0,
+	  gate_check_container_list },
+	{ "POST", "/containers/create", HOLE_NONE, "", "", "container create", DR_GATE_CREATED, 1, 0,
+	  gate_check_create },
+	{ "GET", "/containers/", HOLE_CONTAINER, "/json", "size", "container inspect", DR_GATE_PASS, 0, 0, NULL },
+	{ "GET", "/containers/", HOLE_CONTAINER, "/logs", "stdout stderr tail since until timestamps follow",
+	  "container logs", DR_GATE_PASS, 0, 0, NULL },
+	{ "POST", "/containers/", HOLE_CONTAINER, "/wait", "condition", "container wait", DR_GATE_PASS, 0, 0, NULL },
+	{ "POST", "/containers/", HOLE_CONTAINER, "/stop", "t", "container stop", DR_GATE_PASS, 0, 0, NULL },
+	{ "POST", "/containers/", HOLE_CONTAINER, "/start", "", "container start", DR_GATE_START_CHECKED, 0, 0, NULL },
+	{ "DELETE", "/containers/", HOLE_CONTAINER, "", "force v", "container remove", DR_GATE_PASS, 0, 0, NULL },
+	{ "GET", "/images/json", HOLE_NONE, "", "digests", "image list", DR_GATE_PASS, 0, 0, gate_check_image_list },
+	{ "POST", "/images/create", HOLE_NONE, "", "", "pull", DR_GATE_PASS, 0, 1, gate_check_pull },
+	{ "GET", "/images/", HOLE_IMAGE_ID, "/json", "", "image inspect", DR_GATE_REPO_IMAGE, 0, 0, NULL },
+	{ "GET", "/images/", HOLE_REF, "/json", "", "image inspect", DR_GATE_PASS, 0, 0, NULL },
+	{ "DELETE", "/images/", HOLE_REF, "", "noprune", "image remove", DR_GATE_PASS, 0, 0, gate_check_image_remove },
+	{ "GET", "/distribution/", HOLE_REF, "/json", "", "distribution inspect", DR_GATE_PASS, 0, 1, NULL },
+};
+
+/* Whether hole (len bytes at s) is what the rule's hole stands for. */
+static int gate_hole_fits(const struct dr_gate_config *cfg, enum gate_hole hole, const char *s, size_t len)
 {
 	char ref[DR_GATE_TARGET_MAX];
-	int distribution = !strncmp(path, "/distribution/", 14);
-	const char *start = path + (distribution ? 14 : 8);
-	size_t len = strlen(start);
-	int inspect = len > 5 && !strcmp(start + len - 5, "/json");
 
-	memcpy(ref, start, len + 1);
-	if (inspect)
-		ref[len - 5] = '\0';
-	if (!strcmp(method, "GET") && inspect && !distribution && dr_image_digest_valid(ref))
-		return out->call = "image inspect", out->answer = DR_GATE_REPO_IMAGE, 0;
-	if (!gate_ref_of_repository(cfg, ref))
-		return gate_refuse(out, "only images of %s may be addressed", cfg->repository);
-	if (!strcmp(method, "GET") && inspect)
-		return out->call = distribution ? "distribution inspect" : "image inspect", 0;
-	if (!strcmp(method, "DELETE") && !inspect && !distribution) {
-		out->call = "image remove";
-		gate_params_allow(t, "noprune");
-		if (!gate_bool_is_false(gate_param(t, "force")))
-			return gate_refuse(out, "an image is never removed with force");
+	if (len == 0 || len >= sizeof ref)
 		return 0;
-	}
-	return gate_refuse(out, "%s on an image is not a call this gate passes", method);
+	memcpy(ref, s, len);
+	ref[len] = '\0';
+	if (hole == HOLE_CONTAINER)
+		return !strcmp(ref, cfg->container_name);
+	if (hole == HOLE_IMAGE_ID)
+		return dr_image_digest_valid(ref);
+	return gate_ref_of_repository(cfg, ref);
 }
 
-static int gate_match(const struct dr_gate_config *cfg, const char *method, struct gate_target *t,
+static int gate_rule_fits(const struct dr_gate_config *cfg, const struct gate_rule *r, const char *method,
+			  const char *path)
+{
+	size_t plen = strlen(r->prefix), slen = strlen(r->suffix), len = strlen(path);
+
+	if (strcmp(method, r->method) || strncmp(path, r->prefix, plen))
+		return 0;
+	if (r->hole == HOLE_NONE)
+		return len == plen;
+	return len > plen + slen && !strcmp(path + len - slen, r->suffix) &&
+	       gate_hole_fits(cfg, r->hole, path + plen, len - plen - slen);
+}
+
+/* Why no rule fits: name what the request reached for. */
+static int gate_no_rule(const struct dr_gate_config *cfg, const char *method, const char *path,
+			struct dr_gate_decision *out)
+{
+	size_t n = strlen(cfg->container_name);
+	const char *rest;
+
+	if (!strncmp(path, "/containers/", 12)) {
+		rest = path + 12;
+		if (strncmp(rest, cfg->container_name, n) || (rest[n] && rest[n] != '/'))
+			return gate_refuse(out, "only the container %s may be addressed, by that name", cfg->container_name);
+		return gate_refuse(out, "%s %s on the container is not a call this gate passes", method,
+				   rest[n] ? rest + n + 1 : "(itself)");
+	}
+	if (!strncmp(path, "/images/", 8) || !strncmp(path, "/distribution/", 14)) {
+		rest = strchr(path + 1, '/') + 1;
+		if (strncmp(rest, cfg->repository, strlen(cfg->repository)))
+			return gate_refuse(out, "only images of %s may be addressed", cfg->repository);
+		return gate_refuse(out, "%s on an image is not a call this gate passes", method);
+	}
+	return gate_refuse(out, "%s %s is not a call this gate passes", method, path);
+}
+
+/* Bodies, content types and credentials: only where the rule has them. */
+static int gate_check_framing(const struct gate_rule *r, const struct dr_gate_request *req, struct dr_gate_decision *out)
+{
+	const char *ct = req->content_type;
+
+	if (!r->body && (req->has_body || ct))
+		return gate_refuse(out, "only a create carries a body: %s %s has a body or a Content-Type", req->method,
+				   r->call);
+	if (r->body && !req->has_body)
+		return gate_refuse(out, "a create must carry its body");
+	if (r->body && (!ct || strncmp(ct, "application/json", 16) || (ct[16] && ct[16] != ';')))
+		return gate_refuse(out, "a create's body must be application/json");
+	if (req->registry_auth && !r->auth)
+		return gate_refuse(out, "X-Registry-Auth is passed only on a pull or a distribution inspect");
+	if (req->registry_auth &&
+	    dr_gate_auth_rewrite(req->registry_auth, out->registry_auth, sizeof out->registry_auth, out->reason,
+				 sizeof out->reason))
+		return -1;
+	return 0;
+}
+
+static int gate_match(const struct dr_gate_config *cfg, const struct dr_gate_request *req, struct gate_target *t,
 		      struct dr_gate_decision *out)
 {
-	const char *p = t->path;
-	int get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
+	const struct gate_rule *r = NULL;
+	size_t i;
 
-	if ((get || !strcmp(method, "HEAD")) && !strcmp(p, "/_ping"))
-		return out->call = "ping", 0;
-	if (get && !strcmp(p, "/version"))
-		return out->call = "version", 0;
-	if (get && !strcmp(p, "/info"))
-		return out->call = "info", out->answer = DR_GATE_DATA_ROOT, 0;
-	if (get && !strcmp(p, "/events"))
-		return out->call = "events", gate_check_event_filters(cfg, t, out);
-	if (get && !strcmp(p, "/containers/json"))
-		return out->call = "container list", gate_check_container_list(t, out);
-	if (post && !strcmp(p, "/containers/create"))
-		return out->call = "container create", gate_check_create(cfg, t, out);
-	if (!strncmp(p, "/containers/", 12))
-		return gate_check_container(cfg, method, p + 12, t, out);
-	if (get && !strcmp(p, "/images/json"))
-		return out->call = "image list", gate_check_image_list(cfg, t, out);
-	if (post && !strcmp(p, "/images/create"))
-		return out->call = "pull", gate_check_pull(cfg, t, out);
-	if (!strncmp(p, "/images/", 8) || (get && !strncmp(p, "/distribution/", 14)))
-		return gate_check_image(cfg, method, p, t, out);
-	return gate_refuse(out, "%s %s is not a call this gate passes", method, p);
+	for (i = 0; i < sizeof gate_rules / sizeof gate_rules[0] && !r; i++)
+		if (gate_rule_fits(cfg, &gate_rules[i], req->method, t->path))
+			r = &gate_rules[i];
+	if (!r)
+		return gate_no_rule(cfg, req->method, t->path, out);
+	out->call = r->call;
+	out->answer = r->answer;
+	out->checks_body = r->body;
+	gate_params_allow(t, r->params);
+	if (r->check && r->check(cfg, t, out))
+		return -1;
+	return gate_check_framing(r, req, out);
 }
 
 /* Unreserved characters stay; everything else in a value is percent-encoded. */
@@ -458,13 +475,13 @@ static int gate_encode(const char *s, char *out, size_t cap, size_t *o)
 	return 0;
 }
 
-/* The target to send: /VERSION + the checked path + the checked parameters, encoded. */
+/* The target to send: the gate's version + the checked path + the checked parameters, encoded. */
 static int gate_rebuild(const struct gate_target *t, struct dr_gate_decision *out)
 {
 	size_t o;
 	int i, n;
 
-	n = snprintf(out->target, sizeof out->target, "%s%s%s", t->version[0] ? "/" : "", t->version, t->path);
+	n = snprintf(out->target, sizeof out->target, "/v%s%s", DR_GATE_API_VERSION, t->path);
 	if (n < 0 || (size_t)n >= sizeof out->target)
 		return gate_refuse(out, "the request target is too long");
 	o = (size_t)n;
@@ -482,21 +499,20 @@ static int gate_rebuild(const struct gate_target *t, struct dr_gate_decision *ou
 	return 0;
 }
 
-int dr_gate_check(const struct dr_gate_config *cfg, const char *method, const char *target,
-		  struct dr_gate_decision *out)
+int dr_gate_check(const struct dr_gate_config *cfg, const struct dr_gate_request *req, struct dr_gate_decision *out)
 {
 	static struct gate_target t;
-	const char *q = strchr(target, '?');
-	size_t path_len = q ? (size_t)(q - target) : strlen(target);
+	const char *q = strchr(req->target, '?');
+	size_t path_len = q ? (size_t)(q - req->target) : strlen(req->target);
 	int i;
 
 	memset(out, 0, sizeof *out);
 	memset(&t, 0, sizeof t);
 	out->call = "refused";
-	if (strlen(target) >= DR_GATE_TARGET_MAX)
+	if (strlen(req->target) >= DR_GATE_TARGET_MAX)
 		return gate_refuse(out, "the request target is longer than %d bytes", DR_GATE_TARGET_MAX - 1);
-	if (gate_split_path(&t, target, path_len, out) || gate_split_query(&t, q ? q + 1 : "", out) ||
-	    gate_match(cfg, method, &t, out))
+	if (gate_split_path(&t, req->target, path_len, out) || gate_split_query(&t, q ? q + 1 : "", out) ||
+	    gate_match(cfg, req, &t, out))
 		return -1;
 	for (i = 0; i < t.param_count; i++)
 		if (!t.used[i])
@@ -507,109 +523,15 @@ int dr_gate_check(const struct dr_gate_config *cfg, const char *method, const ch
 	return 0;
 }
 
-/* The create body's HostConfig: exactly the two binds, the restart policy, the network. */
-static int gate_check_host_config(const struct dr_gate_config *cfg, json_object *host, char *reason, size_t cap)
+/* Whether s holds only hex digits, or is "sha256": a name the engine may read as an image id (prefix). */
+static int gate_id_like(const char *s)
 {
-	json_object *binds = NULL;
-	int seen[2] = { 0, 0 };
-	size_t i;
-
-	if (!json_object_is_type(host, json_type_object))
-		return snprintf(reason, cap, "HostConfig must be an object"), -1;
-	json_object_object_foreach(host, key, value) {
-		if (!strcmp(key, "Binds")) {
-			binds = value;
-		} else if (!strcmp(key, "RestartPolicy")) {
-			json_object *name;
-			if (!json_object_is_type(value, json_type_object) || !json_object_object_get_ex(value, "Name", &name) ||
-			    json_object_object_length(value) != 1 || !json_object_is_type(name, json_type_string))
-				return snprintf(reason, cap, "HostConfig.RestartPolicy must hold a Name only"), -1;
-		} else if (!strcmp(key, "NetworkMode")) {
-			if (!cfg->network || !json_object_is_type(value, json_type_string) ||
-			    strcmp(json_object_get_string(value), cfg->network))
-				return snprintf(reason, cap, "HostConfig.NetworkMode must be this environment's network"), -1;
-		} else {
-			return snprintf(reason, cap, "HostConfig.%.64s is not allowed", key), -1;
-		}
-	}
-	if (!binds || !json_object_is_type(binds, json_type_array) || json_object_array_length(binds) != 2)
-		return snprintf(reason, cap, "HostConfig.Binds must be exactly this environment's two binds"), -1;
-	for (i = 0; i < 2; i++) {
-		json_object *b = json_object_array_get_idx(binds, i);
-		const char *s = json_object_is_type(b, json_type_string) ? json_object_get_string(b) : "";
-		int which = !strcmp(s, cfg->binds[0]) ? 0 : !strcmp(s, cfg->binds[1]) ? 1 : -1;
-		if (which < 0 || seen[which]++)
-			return snprintf(reason, cap, "HostConfig.Binds must be exactly this environment's two binds"), -1;
-	}
-	return 0;
-}
-
-static int gate_accept_env(const void *ctx, const char *s) { (void)ctx; return strchr(s, '=') != NULL; }
-
-/* Env: an array, empty or of NAME=value strings. */
-static int gate_check_env(json_object *v)
-{
-	return json_object_is_type(v, json_type_array) &&
-	       (json_object_array_length(v) == 0 || gate_strings_all(v, gate_accept_env, NULL));
-}
-
-/* Image must be the repository by digest. */
-static int gate_check_image_member(const struct dr_gate_config *cfg, json_object *v)
-{
-	const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
-	size_t n = strlen(cfg->repository);
-
-	return !strncmp(s, cfg->repository, n) && s[n] == '@' && dr_image_digest_valid(s + n + 1);
-}
-
-static int gate_check_labels(json_object *v)
-{
-	if (!json_object_is_type(v, json_type_object))
-		return 0;
-	json_object_object_foreach(v, key, value) {
-		(void)key;
-		if (!json_object_is_type(value, json_type_string))
-			return 0;
-	}
-	return 1;
-}
-
-int dr_gate_check_create_body(const struct dr_gate_config *cfg, const char *body, size_t len, char *reason,
-			      size_t cap)
-{
-	char why[160];
-	json_object *o;
-	int rc = -1;
-
-	if (len > DR_GATE_BODY_MAX)
-		return snprintf(reason, cap, "the create body is larger than %d bytes", DR_GATE_BODY_MAX), -1;
-	if (!(o = gate_json_object(body, len, why, sizeof why)))
-		return snprintf(reason, cap, "the create body: %s", why), -1;
-	if (!json_object_object_get_ex(o, "Image", NULL) || !json_object_object_get_ex(o, "HostConfig", NULL)) {
-		snprintf(reason, cap, "the create body must name Image and HostConfig");
-		goto done;
-	}
-	json_object_object_foreach(o, key, value) {
-		if (!strcmp(key, "Image") ? !gate_check_image_member(cfg, value) :
-		    !strcmp(key, "Env") ? !gate_check_env(value) :
-		    !strcmp(key, "Labels") ? !gate_check_labels(value) :
-		    !strcmp(key, "HostConfig") ? gate_check_host_config(cfg, value, reason, cap) != 0 : 1) {
-			if (strcmp(key, "HostConfig"))
-				snprintf(reason, cap, "%.64s is not allowed%s", key,
-					 !strcmp(key, "Image") ? ": it must be this environment's repository by digest" :
-					 !strcmp(key, "Env") || !strcmp(key, "Labels") ? " in that form" : "");
-			goto done;
-		}
-	}
-	rc = 0;
-done:
-	json_object_put(o);
-	return rc;
+	return !strcmp(s, "sha256") || strspn(s, "0123456789abcdef") == strlen(s);
 }
 
 int dr_gate_config_check(const struct dr_gate_config *cfg, char *reason, size_t cap)
 {
-	const char *name = cfg->container_name;
+	const char *name = cfg->container_name, *last;
 
 	if (!name || !name[0] || strlen(name) > 128 || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != strlen(name))
 		return snprintf(reason, cap, "CONTAINER_NAME is not a Docker container name"), -1;
@@ -619,7 +541,13 @@ int dr_gate_config_check(const struct dr_gate_config *cfg, char *reason, size_t 
 	if (!cfg->repository || !cfg->repository[0] || strlen(cfg->repository) > 255 ||
 	    strspn(cfg->repository, "abcdefghijklmnopqrstuvwxyz0123456789._-/:") != strlen(cfg->repository))
 		return snprintf(reason, cap, "IMAGE_REPOSITORY is not a repository name"), -1;
+	/* Likewise an image reference the engine does not know is searched as an image id prefix. */
+	last = strrchr(cfg->repository, '/');
+	if (!strchr(cfg->repository, '/') || gate_id_like(last + 1))
+		return snprintf(reason, cap, "IMAGE_REPOSITORY must be HOST/NAME, its last part not hex digits only"), -1;
 	if (!cfg->binds[0] || !cfg->binds[1] || cfg->binds[0][0] != '/' || cfg->binds[1][0] != '/')
 		return snprintf(reason, cap, "AUDIT_EVENTS_PATH and SNAPSHOTS_PATH must be absolute paths"), -1;
+	if (!cfg->allowed_plane || strcmp(cfg->allowed_plane, "paper"))
+		return snprintf(reason, cap, "ALLOW_EXECUTION_PLANE must be paper"), -1;
 	return 0;
 }

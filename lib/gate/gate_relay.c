@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "gate_relay.h"
+#include "status.h"
 
 /* The value of header name in one "Name: value\r\n" line, or NULL. */
 static const char *relay_header(const char *line, size_t len, const char *name, size_t *vlen)
@@ -44,10 +45,11 @@ int dr_gate_response_parse(const char *head, size_t len, struct dr_gate_response
 	if (len < 16 || (strncmp(head, "HTTP/1.1 ", 9) && strncmp(head, "HTTP/1.0 ", 9)))
 		return -1;
 	r->close = head[7] == '0';
-	for (i = 9; i < 12; i++)
+	for (i = 9; i < 12; i++) {
 		if (head[i] < '0' || head[i] > '9')
 			return -1;
-	r->status = (head[9] - '0') * 100 + (head[10] - '0') * 10 + (head[11] - '0');
+		r->status = r->status * 10 + (head[i] - '0');
+	}
 	while (line < end && (eol = memchr(line, '\n', (size_t)(end - line)))) {
 		size_t l = (size_t)(eol - line);
 		if (l && line[l - 1] == '\r')
@@ -78,7 +80,7 @@ int dr_gate_response_parse(const char *head, size_t len, struct dr_gate_response
 
 int dr_gate_response_has_body(const char *method, int status)
 {
-	return strcmp(method, "HEAD") && status >= 200 && status != 204 && status != 304;
+	return strcmp(method, "HEAD") && status >= DR_STATUS_OK && status != DR_STATUS_NO_CONTENT && status != DR_STATUS_NOT_MODIFIED;
 }
 
 /* [{"ImageID": ...}] of a container list: which images are in use, nothing about the containers. */
@@ -119,7 +121,9 @@ static int relay_of_repository(json_object *image, const char *repository)
 			continue;
 		for (j = 0; j < json_object_array_length(list); j++) {
 			const char *s = json_object_get_string(json_object_array_get_idx(list, j));
-			if (s && !strncmp(s, repository, n) && (s[n] == ':' || s[n] == '@'))
+			/* REPO:TAG (a tag has no '/': "REPO:5000/x" is another repository) or REPO@DIGEST. */
+			if (s && !strncmp(s, repository, n) &&
+			    ((s[n] == ':' && s[n + 1] && !strchr(s + n + 1, '/')) || s[n] == '@'))
 				return 1;
 		}
 	}
@@ -150,4 +154,19 @@ done:
 	if (tok)
 		json_tokener_free(tok);
 	return text;
+}
+
+int dr_gate_event_ours(const struct dr_gate_config *cfg, const char *line, size_t len)
+{
+	json_tokener *tok = json_tokener_new();
+	json_object *event = tok ? json_tokener_parse_ex(tok, line, (int)len) : NULL, *actor, *attributes, *name;
+	int ours = event && json_object_object_get_ex(event, "Actor", &actor) &&
+		   json_object_object_get_ex(actor, "Attributes", &attributes) &&
+		   json_object_object_get_ex(attributes, "name", &name) && json_object_is_type(name, json_type_string) &&
+		   !strcmp(json_object_get_string(name), cfg->container_name);
+
+	json_object_put(event);
+	if (tok)
+		json_tokener_free(tok);
+	return ours;
 }

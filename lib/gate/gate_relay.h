@@ -30,4 +30,8 @@ int dr_gate_response_has_body(const char *method, int status);
 char *dr_gate_answer_cut(const struct dr_gate_config *cfg, enum dr_gate_answer answer, const char *body,
 			 size_t len);
 
+/* Whether one line of the engine's event stream (len bytes, not terminated) is an event of the
+ * container of exactly cfg's name (the engine's own filter also passes names it begins). */
+int dr_gate_event_ours(const struct dr_gate_config *cfg, const char *line, size_t len);
+
 #endif

@@ -13,6 +13,7 @@
 #include "number.h"
 #include "registry.h"
 #include "registry_auth.h"
+#include "status.h"
 
 #define REGISTRY_CERTS_DIR "/etc/docker/certs.d"
 
@@ -191,7 +192,7 @@ static int registry_fetch_token(struct dr_registry *r, struct dr_error *err)
 	curl_free(scope_esc);
 	if ((rc = registry_perform(r, "GET", url, NULL, r->userpass, DR_REGISTRY_TOKEN_MAX, err)))
 		return rc;
-	if (r->status != 200)
+	if (r->status != DR_STATUS_OK)
 		return dr_error_set(err, DR_FAULT_UPSTREAM, "the registry %s's token service refused%s (HTTP %ld)", r->host,
 				    r->userpass ? " the credentials of REGISTRY_AUTH_FILE" : " an anonymous token", r->status);
 	answer = json_tokener_parse(dr_buf_str(&r->body));
@@ -215,7 +216,7 @@ int dr_registry_request(struct dr_registry *r, const char *method, const char *w
 	if (snprintf(url, sizeof url, "%s/v2/%s/%s", r->base, r->name, what) >= (int)sizeof url)
 		return dr_error_set(err, DR_FAULT_INTERNAL, "registry path too long");
 	if ((rc = registry_perform(r, method, url, accept, r->basic ? r->userpass : NULL, body_max, err)) ||
-	    r->status != 401 || r->basic)
+	    r->status != DR_STATUS_UNAUTHORIZED || r->basic)
 		return rc;
 	if (!strncasecmp(r->challenge, "Bearer ", 7))
 		rc = registry_fetch_token(r, err);

@@ -13,6 +13,7 @@
 #include "image_ref.h"
 #include "json_strict.h"
 #include "signature.h"
+#include "status.h"
 
 #define SIG_JSON_DEPTH 16
 #define SIG_HEX_LEN 64
@@ -34,6 +35,7 @@ struct sig_search {
 	struct dr_registry *r;
 	const char *digest;                 /* sha256:<hex> */
 	const char *hex;                    /* its hex */
+	const char *repository;             /* host/name, as the verify was asked: what a signature must name */
 	const struct dr_signing_keys *keys;
 	struct dr_signature_found *found;
 	char refusal[DR_REASON_MAX];        /* first refusal; "" while none */
@@ -69,10 +71,10 @@ static int sig_get(struct sig_search *s, const char *what, const char *accept, s
 		return sig_refuse(s, "%s is larger than %zu bytes", what, max);
 	if (rc)
 		return rc;
-	if (s->r->status == 200 || s->r->status == 404)
+	if (s->r->status == DR_STATUS_OK || s->r->status == DR_STATUS_NOT_FOUND)
 		return 0;
 	return dr_error_set(err, DR_FAULT_UPSTREAM, "the registry %s answered HTTP %ld for %s%s", s->r->host, s->r->status,
-			    what, s->r->status == 401 || s->r->status == 403 ? ": check REGISTRY_AUTH_FILE's credentials" : "");
+			    what, s->r->status == DR_STATUS_UNAUTHORIZED || s->r->status == DR_STATUS_FORBIDDEN ? ": check REGISTRY_AUTH_FILE's credentials" : "");
 }
 
 /* Parse len bytes of untrusted text as one strict JSON object; NULL (refused) when it is not. */
@@ -162,7 +164,7 @@ static int sig_fetch_checked(struct sig_search *s, const char *kind, const struc
 	snprintf(what, sizeof what, "%s/%s", kind, d->digest);
 	if ((rc = sig_get(s, what, accept, (size_t)d->size, err)))
 		return rc;
-	if (s->r->status != 200)
+	if (s->r->status != DR_STATUS_OK)
 		return sig_refuse(s, "%s is missing from the registry (HTTP %ld)", what, s->r->status);
 	if (!sig_body_matches(s, d))
 		return sig_refuse(s, "%s does not match its descriptor's digest and size", what);
@@ -196,6 +198,26 @@ static long sig_decode(struct sig_search *s, const char *b64, unsigned char out[
 	return n;
 }
 
+/* What a verified simple-signing payload claims: cosign's type, the digest, and the repository (cosign
+ * writes it without tag or digest, as the agent names it: a signature copied from another repository
+ * of the same registry or another one does not count). 0, or -1 (refused). */
+static int sig_simple_claims(struct sig_search *s, json_object *payload, const char *tag)
+{
+	const char *type = sig_string(payload, "critical", "type", NULL);
+	const char *named = sig_string(payload, "critical", "image", "docker-manifest-digest", NULL);
+	const char *reference = sig_string(payload, "critical", "identity", "docker-reference", NULL);
+
+	if (!sig_is(type, SIMPLE_SIGNING_TYPE))
+		return sig_refuse(s, "the payload on tag %s is not a cosign container image signature", tag);
+	if (!sig_is(named, s->digest))
+		return sig_refuse(s, "the payload on tag %s signs another digest, %.80s, not %s", tag,
+				  named ? named : "(none)", s->digest);
+	if (!sig_is(reference, s->repository))
+		return sig_refuse(s, "the payload on tag %s is signed for another repository: %.200s, not %s", tag,
+				  reference ? reference : "(none)", s->repository);
+	return 0;
+}
+
 /* One simple-signing layer: its payload fetched and checked, the annotation's signature verified,
  * then the payload read. 0 verified, -1 refused, or a fault. */
 static int sig_simple_layer(struct sig_search *s, json_object *layer, const char *tag, struct dr_error *err)
@@ -203,7 +225,6 @@ static int sig_simple_layer(struct sig_search *s, json_object *layer, const char
 	unsigned char sig[DR_SIGNATURE_DER_MAX];
 	struct sig_descriptor d;
 	json_object *payload;
-	const char *type, *named;
 	long sig_len;
 	int rc;
 
@@ -215,14 +236,7 @@ static int sig_simple_layer(struct sig_search *s, json_object *layer, const char
 		return sig_refuse(s, "the signature on tag %s is not by a key in IMAGE_SIGNATURE_KEYS", tag);
 	if (!(payload = sig_json(s, s->r->body.data, s->r->body.len, "the simple-signing payload")))
 		return -1;
-	type = sig_string(payload, "critical", "type", NULL);
-	named = sig_string(payload, "critical", "image", "docker-manifest-digest", NULL);
-	rc = type && !strcmp(type, SIMPLE_SIGNING_TYPE) && named && !strcmp(named, s->digest) ? 0 : -1;
-	if (rc && (!type || strcmp(type, SIMPLE_SIGNING_TYPE)))
-		sig_refuse(s, "the payload on tag %s is not a cosign container image signature", tag);
-	else if (rc)
-		sig_refuse(s, "the payload on tag %s signs another digest, %.80s, not %s", tag, named ? named : "(none)",
-			   s->digest);
+	rc = sig_simple_claims(s, payload, tag);
 	json_object_put(payload);
 	return rc;
 }
@@ -238,7 +252,7 @@ static int sig_simple_signing(struct sig_search *s, struct dr_error *err)
 	snprintf(tag, sizeof tag, "sha256-%s.sig", s->hex);
 	snprintf(what, sizeof what, "manifests/%s", tag);
 	if ((rc = sig_get(s, what, MT_OCI_MANIFEST ", " MT_DOCKER_MANIFEST, DR_SIGNATURE_MANIFEST_MAX, err)) ||
-	    s->r->status == 404)
+	    s->r->status == DR_STATUS_NOT_FOUND)
 		return rc ? rc : -1;
 	if (!(manifest = sig_json(s, s->r->body.data, s->r->body.len, "the manifest of tag sha256-<hex>.sig")))
 		return -1;
@@ -264,19 +278,35 @@ static int sig_pae(struct dr_buf *pae, const char *type, const unsigned char *pa
 	return dr_buf_addf(pae, "DSSEv1 %zu %s %zu ", strlen(type), type, len) || dr_buf_add(pae, payload, len);
 }
 
-/* 1 when one of the statement's subjects (the first DR_SIGNATURE_CANDIDATES_MAX) has hex as its sha256. */
-static int sig_statement_names(json_object *subjects, const char *hex)
+/* A subject of the statement (the first DR_SIGNATURE_CANDIDATES_MAX) with the digest's hex as its sha256
+ * and the repository as its name: 0; -1 (refused) when none binds both. A subject without a name binds
+ * no repository (cosign 3's sign writes none): refused too. */
+static int sig_statement_subject(struct sig_search *s, json_object *subjects)
 {
 	size_t i, n = subjects ? json_object_array_length(subjects) : 0;
-	const char *h;
+	const char *name, *other = NULL;
+	json_object *subject;
+	int digest_named = 0;
 
-	for (i = 0; i < n && i < DR_SIGNATURE_CANDIDATES_MAX; i++)
-		if ((h = sig_string(json_object_array_get_idx(subjects, i), "digest", "sha256", NULL)) && !strcmp(h, hex))
-			return 1;
-	return 0;
+	for (i = 0; i < n && i < DR_SIGNATURE_CANDIDATES_MAX; i++) {
+		subject = json_object_array_get_idx(subjects, i);
+		if (!sig_is(sig_string(subject, "digest", "sha256", NULL), s->hex))
+			continue;
+		if (sig_is(name = sig_string(subject, "name", NULL), s->repository))
+			return 0;
+		digest_named = 1;
+		other = other ? other : name;
+	}
+	if (!digest_named)
+		return sig_refuse(s, "the bundle's statement signs another digest, not %s", s->digest);
+	if (!other)
+		return sig_refuse(s, "the bundle's statement names no repository for %s, so it is not signed for %s",
+				  s->digest, s->repository);
+	return sig_refuse(s, "the bundle's statement is signed for another repository: %.200s, not %s", other,
+			  s->repository);
 }
 
-/* The in-toto statement the envelope signed: cosign's predicate, a subject with the digest. */
+/* The in-toto statement the envelope signed: cosign's predicate, a subject with the digest and the repository. */
 static int sig_statement(struct sig_search *s, const unsigned char *payload, size_t len)
 {
 	json_object *statement = sig_json(s, (const char *)payload, len, "the bundle's in-toto statement");
@@ -292,10 +322,8 @@ static int sig_statement(struct sig_search *s, const unsigned char *payload, siz
 	else if (!predicate || strcmp(predicate, COSIGN_SIGN_PREDICATE))
 		sig_refuse(s, "the bundle's statement is not a cosign signature (predicateType %.80s)",
 			   predicate ? predicate : "missing");
-	else if (!sig_statement_names(sig_member(statement, "subject", json_type_array), s->hex))
-		sig_refuse(s, "the bundle's statement signs another digest, not %s", s->digest);
 	else
-		rc = 0;
+		rc = sig_statement_subject(s, sig_member(statement, "subject", json_type_array));
 	json_object_put(statement);
 	return rc;
 }
@@ -377,11 +405,11 @@ static int sig_referrers(struct sig_search *s, int from_api, json_object **index
 			 "application%2Fvnd.dev.sigstore.bundle.v0.3%2Bjson");
 		/* A registry without the API answers 404 (distribution 2.8) or another 4xx, or a page. */
 		if (dr_registry_request(s->r, "GET", what, MT_OCI_INDEX, DR_SIGNATURE_MANIFEST_MAX, err) ||
-		    s->r->status != 200 || strncmp(s->r->content_type, MT_OCI_INDEX, strlen(MT_OCI_INDEX)))
+		    s->r->status != DR_STATUS_OK || strncmp(s->r->content_type, MT_OCI_INDEX, strlen(MT_OCI_INDEX)))
 			return -1;
 	} else {
 		snprintf(what, sizeof what, "manifests/sha256-%s", s->hex);
-		if ((rc = sig_get(s, what, MT_OCI_INDEX, DR_SIGNATURE_MANIFEST_MAX, err)) || s->r->status == 404)
+		if ((rc = sig_get(s, what, MT_OCI_INDEX, DR_SIGNATURE_MANIFEST_MAX, err)) || s->r->status == DR_STATUS_NOT_FOUND)
 			return rc ? rc : -1;
 	}
 	*index = sig_json(s, s->r->body.data, s->r->body.len, "the referrers index");
@@ -427,12 +455,15 @@ static int sig_bundles(struct sig_search *s, struct dr_error *err)
 int dr_signature_verify(struct dr_registry *r, const char *digest, const struct dr_signing_keys *keys,
 			struct dr_signature_found *found, struct dr_error *err)
 {
-	struct sig_search s = { .r = r, .digest = digest, .keys = keys, .found = found };
+	char repository[sizeof r->host + sizeof r->name];
+	struct sig_search s = { .r = r, .digest = digest, .keys = keys, .found = found, .repository = repository };
 	int rc;
 
 	memset(found, 0, sizeof *found);
 	if (!dr_image_digest_valid(digest))
 		return dr_error_set(err, DR_FAULT_INTERNAL, "no sha256 digest to look for signatures of");
+	/* The repository as the verify was asked for it: dr_registry_open split it at its first '/'. */
+	snprintf(repository, sizeof repository, "%s/%s", r->host, r->name);
 	s.hex = digest + 7;
 	if ((rc = sig_simple_signing(&s, err)) > 0 || (rc < 0 && (rc = sig_bundles(&s, err)) > 0))
 		return rc;

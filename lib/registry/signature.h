@@ -12,8 +12,9 @@
  * Every blob and manifest fetched by digest is checked against its
  * descriptor's digest and size before it is parsed; every size is capped.
  * The signature is verified before the signed payload is read, and the
- * payload must name the deployed digest. Nothing here is allocated for the
- * caller. */
+ * payload must name the deployed digest and the repository it is deployed
+ * from (simple-signing's critical.identity.docker-reference, the in-toto
+ * subject's name). Nothing here is allocated for the caller. */
 #ifndef DR_SIGNATURE_H
 #define DR_SIGNATURE_H
 
@@ -34,10 +35,10 @@ struct dr_signature_found {
 	const char *format;                   /* one of the two names above (static) */
 };
 
-/* Look for a signature of digest ("sha256:<hex>", the one the tag resolves to) in r's repository by
- * one of keys. 0 with found filled; DR_FAULT_UNSIGNED with err naming why (none, no trusted key,
- * another digest, a bad encoding, a blob unlike its descriptor); DR_FAULT_UPSTREAM when the registry
- * could not be asked. */
+/* Look for a signature of digest ("sha256:<hex>", the one the tag resolves to) in r's repository
+ * (r->host/r->name, as dr_registry_open was given it) by one of keys. 0 with found filled;
+ * DR_FAULT_UNSIGNED with err naming why (none, no trusted key, another digest, another repository,
+ * a bad encoding, a blob unlike its descriptor); DR_FAULT_UPSTREAM when the registry could not be asked. */
 int dr_signature_verify(struct dr_registry *r, const char *digest, const struct dr_signing_keys *keys,
 			struct dr_signature_found *found, struct dr_error *err);
 

@@ -26,7 +26,8 @@ build runtime_env runtime_env.c percent.c config.c number.c image_ref.c error.c 
 build jwt jwt.c base64.c json_read.c json_strict.c crypto.c number.c $(pkg-config --libs hogweed nettle gmp)
 build chunked chunked.c fdio.c clock.c number.c
 build text_clean mask.c percent.c jsonstr.c buf.c number.c
-build gate gate_check.c gate_relay.c json_strict.c number.c image_ref.c error.c mask.c percent.c jsonstr.c buf.c chunked.c fdio.c clock.c
+build gate gate_check.c gate_json.c gate_create.c gate_relay.c container.c runtime_env.c config.c base64.c json_strict.c number.c \
+	image_ref.c error.c mask.c percent.c jsonstr.c buf.c chunked.c fdio.c clock.c $(pkg-config --libs nettle)
 build signatures signing_keys.c crypto.c base64.c error.c mask.c percent.c jsonstr.c buf.c number.c $(pkg-config --libs hogweed nettle gmp)
 
 run() { # run NAME: fuzz for $secs seconds

@@ -1,5 +1,7 @@
-/* registry_auth.h: X-Registry-Auth for pulls, built from a Docker
- * config.json-format credentials file (REGISTRY_AUTH_FILE). */
+/* registry_auth.h: X-Registry-Auth for pulls, and a registry's user and
+ * password, from a Docker config.json-format credentials file
+ * (REGISTRY_AUTH_FILE). In lib/core (libc, Nettle's base64) so that the
+ * endpoints and the registry helper read it alike. */
 #ifndef DR_REGISTRY_AUTH_H
 #define DR_REGISTRY_AUTH_H
 
