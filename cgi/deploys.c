@@ -54,9 +54,10 @@ static int deploys_read(void *ctx, enum dr_run_mode mode, struct dr_error *err)
 }
 
 static const struct dr_step deploys_steps[] = {
-	{ DR_PHASE_REQUEST, DR_STEP_CHECK, 0, DR_PHASE_NONE, deploys_request },
-	{ DR_PHASE_HISTORY, DR_STEP_CHECK, 0, DR_PHASE_NONE, deploys_read },
+	{ "request", DR_PHASE_REQUEST, DR_STEP_CHECK, 0, NULL, deploys_request },
+	{ "history", DR_PHASE_HISTORY, DR_STEP_CHECK, 0, NULL, deploys_read },
 };
+DR_STEPS_FIT(deploys_steps);
 
 static json_object *deploys_answer(struct deploys *d)
 {

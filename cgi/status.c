@@ -78,10 +78,11 @@ static int status_images(void *ctx, enum dr_run_mode mode, struct dr_error *err)
 }
 
 static const struct dr_step status_steps[] = {
-	{ DR_PHASE_DOCKER, DR_STEP_CHECK, 0, DR_PHASE_NONE, status_docker },
-	{ DR_PHASE_INSPECT, DR_STEP_CHECK, 0, DR_PHASE_NONE, status_inspect },
-	{ DR_PHASE_INSPECT, DR_STEP_CHECK, 0, DR_PHASE_NONE, status_images },
+	{ "docker", DR_PHASE_DOCKER, DR_STEP_CHECK, 0, NULL, status_docker },
+	{ "inspect", DR_PHASE_INSPECT, DR_STEP_CHECK, 0, NULL, status_inspect },
+	{ "images", DR_PHASE_INSPECT, DR_STEP_CHECK, 0, NULL, status_images },
 };
+DR_STEPS_FIT(status_steps);
 
 /* While a deploy holds the lock: which, in what phase (its record's, or lock until it has one), since when. */
 static void status_add_deploy_in_progress(const struct dr_config *cfg, json_object *out)

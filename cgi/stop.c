@@ -47,11 +47,12 @@ static int stop_container(void *ctx, enum dr_run_mode mode, struct dr_error *err
 }
 
 static const struct dr_step stop_steps[] = {
-	{ DR_PHASE_LOCK, DR_STEP_ACT, 0, DR_PHASE_NONE, stop_lock },
-	{ DR_PHASE_DOCKER, DR_STEP_CHECK, 0, DR_PHASE_NONE, stop_docker },
-	{ DR_PHASE_INSPECT, DR_STEP_CHECK, 0, DR_PHASE_NONE, stop_inspect },
-	{ DR_PHASE_STOP, DR_STEP_ACT, 0, DR_PHASE_NONE, stop_container },
+	{ "lock", DR_PHASE_LOCK, DR_STEP_ACT, 0, NULL, stop_lock },
+	{ "docker", DR_PHASE_DOCKER, DR_STEP_CHECK, 0, NULL, stop_docker },
+	{ "inspect", DR_PHASE_INSPECT, DR_STEP_CHECK, 0, NULL, stop_inspect },
+	{ "stop", DR_PHASE_STOP, DR_STEP_ACT, 0, NULL, stop_container },
 };
+DR_STEPS_FIT(stop_steps);
 
 static json_object *stop_answer(const struct stop *st)
 {

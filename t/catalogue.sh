@@ -5,7 +5,8 @@
 # given to t/jwt.sh's refused_for (403), and every CUnit case of the
 # request parser named "... is NNN".
 # This test regenerates it and fails when the committed file has drifted,
-# and checks that docs/api.md lists the phases of lib/core/phase.c.
+# and checks that docs/api.md lists the phases of lib/core/phase.c and docs/architecture.md
+# the deploy's steps of lib/endpoint/pipeline.c.
 # t/catalogue.sh --write rewrites docs/bad-input.md.
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 
@@ -48,6 +49,17 @@ else
 	echo "not ok 1 - docs/api.md's phase table and lib/core/phase.c disagree"
 	failed=1
 fi
+# The deploy's steps in docs/architecture.md are lib/endpoint/pipeline.c's table, in its order.
+sed -n '/^static const struct dr_step pipeline_steps\[\] = {/,/^};/p' "$top_srcdir/lib/endpoint/pipeline.c" |
+	grep -oE '^\s*\{ "[a-z-]+"' | grep -oE '[a-z-]+' >"$T/steps.code"
+sed -n '/The steps, by the names the table gives them/,/^Whatever the outcome/p' "$top_srcdir/docs/architecture.md" |
+	perl -ne 'print "$_\n" for /^- ((?:`[a-z-]+`(?:, | and )?)+)/ ? $1 =~ /`([a-z-]+)`/g : ()' >"$T/steps.doc"
+if [ -s "$T/steps.code" ] && diff -u "$T/steps.code" "$T/steps.doc"; then
+	echo "ok 3 - docs/architecture.md lists the $(wc -l <"$T/steps.code") steps of lib/endpoint/pipeline.c in order"
+else
+	echo "not ok 3 - docs/architecture.md's deploy steps and lib/endpoint/pipeline.c's table disagree"
+	failed=$((failed + 1))
+fi
 generate >"$T/catalogue.md"
 rows=$(grep -c '^| [^-i]' "$T/catalogue.md")
 if diff -u "$top_srcdir/docs/bad-input.md" "$T/catalogue.md"; then
@@ -56,5 +68,5 @@ else
 	echo "not ok 2 - docs/bad-input.md has drifted from the tests: run t/catalogue.sh --write"
 	failed=$((failed + 1))
 fi
-echo "catalogue: 2 checks, $failed failed"
+echo "catalogue: 3 checks, $failed failed"
 exit $((failed > 0))

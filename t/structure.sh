@@ -17,18 +17,18 @@ check "lib/core includes no lib/endpoint header" \
 	bash -c "! grep -nE '#include \"($endpoint_headers)\"' lib/core/*.[ch]"
 check "lib/core includes neither json-c nor libcurl" bash -c "! grep -nE '#include <(json-c|curl)/' lib/core/*.[ch]"
 check "getenv only in lib/core/config.c" \
-	bash -c "[ \"\$(grep -lw getenv lib/*/*.c cgi/*.c cgi/tools/*.c cgi/tools/*/*.c)\" = lib/core/config.c ]"
+	bash -c "[ \"\$(grep -lw getenv lib/*/*.c cgi/*.c cgi/tools/*.c cgi/tools/*/*.c cgi/services/*.c)\" = lib/core/config.c ]"
 check "the programs edit no inherited environment (setenv, unsetenv, putenv)" \
-	bash -c "! grep -nwE 'setenv|unsetenv|putenv|clearenv' cgi/*.c cgi/tools/*.c cgi/tools/*/*.c"
+	bash -c "! grep -nwE 'setenv|unsetenv|putenv|clearenv' cgi/*.c cgi/tools/*.c cgi/tools/*/*.c cgi/services/*.c"
 check "the dispatcher hands the endpoint an environment it built" grep -q 'execve(program, argv, env.vars)' cgi/agent.c
 check "no failure carries an HTTP status (dr_error_set takes a fault)" \
-	bash -c "! grep -nE 'dr_error_set\\([^,]+, [0-9]{3}' lib/*/*.c cgi/*.c cgi/tools/*.c cgi/tools/*/*.c"
+	bash -c "! grep -nE 'dr_error_set\\([^,]+, [0-9]{3}' lib/*/*.c cgi/*.c cgi/tools/*.c cgi/tools/*/*.c cgi/services/*.c"
 check "deploy.c and plan.c name no phase and set no error" \
 	bash -c "! grep -nE 'DR_PHASE_|dr_error_set|err\\.phase' cgi/deploy.c cgi/plan.c"
 check "every endpoint runs its steps through the one runner" \
 	bash -c "[ \"\$(grep -lE 'dr_endpoint_steps|dr_pipeline_run' cgi/status.c cgi/stop.c cgi/deploys.c cgi/deploy.c cgi/plan.c | wc -l)\" = 5 ]"
 check "one chokepoint: only lib/core/mask.c makes outside text printable or matches secrets" \
-	bash -c "[ \"\$(grep -lE 'dr_utf8_char_len' lib/*/*.c cgi/*.c cgi/tools/*.c cgi/tools/*/*.c | paste -sd' ')\" = 'lib/core/jsonstr.c lib/core/mask.c' ]"
+	bash -c "[ \"\$(grep -lE 'dr_utf8_char_len' lib/*/*.c cgi/*.c cgi/tools/*.c cgi/tools/*/*.c cgi/services/*.c | paste -sd' ')\" = 'lib/core/jsonstr.c lib/core/mask.c' ]"
 check "Docker's health output is stored whole, cut only by dr_text_clean" \
 	bash -c "! grep -n 'DR_HEALTH_OUTPUT_MAX' lib/endpoint/docker_json.c"
 check "the engine's messages and pull errors reach dr_text_clean whole (no fixed buffer before it)" \
@@ -59,6 +59,17 @@ banned_calls() { # each call as FILE:LINE: the line
 calls=$(banned_calls)
 check "no banned function in lib/ and cgi/ (ato*, sscanf, sprintf, strcpy, strcat, gets, strtok; strto* outside lib/core/number.c)" \
 	test -z "$calls" || log "banned calls:"$'\n'"$calls"
+# Every step table fits the runner, checked at build time (steps.h's DR_STEPS_FIT after it).
+unfit_tables() {
+	local f t
+	for f in $(grep -rlE 'static const struct dr_step [a-z_]+\[\]' lib cgi t --include='*.c'); do
+		for t in $(grep -oE 'static const struct dr_step [a-z_]+\[\]' "$f" | awk '{print $5}' | tr -d '[]'); do
+			grep -q "DR_STEPS_FIT($t);" "$f" || echo "$f: $t"
+		done
+	done
+}
+check "every step table is followed by DR_STEPS_FIT (a table longer than the runner fails the build)" \
+	test -z "$(unfit_tables)" || log "tables without DR_STEPS_FIT: $(unfit_tables)"
 # Statuses by name (lib/core/status.h): no HTTP status written as a number outside the HTTP layer
 # (lib/core/http.c, chunked.c) and the fault table (error.c). Constants (#define) may be numbers.
 status_numbers() { # each as FILE:LINE: the line

@@ -32,12 +32,13 @@ STEP(e, 4)
 
 /* a: essential check; b: check; c: check after b; d: act; e: check. */
 static const struct dr_step table[] = {
-	{ DR_PHASE_REQUEST, DR_STEP_CHECK, DR_STEP_ESSENTIAL | DR_STEP_UNLISTED, DR_PHASE_NONE, step_a },
-	{ DR_PHASE_IMAGE_POLICY, DR_STEP_CHECK, 0, DR_PHASE_NONE, step_b },
-	{ DR_PHASE_PULL, DR_STEP_CHECK, 0, DR_PHASE_IMAGE_POLICY, step_c },
-	{ DR_PHASE_CREATE, DR_STEP_ACT, 0, DR_PHASE_NONE, step_d },
-	{ DR_PHASE_RECORD, DR_STEP_CHECK, 0, DR_PHASE_NONE, step_e },
+	{ "a", DR_PHASE_REQUEST, DR_STEP_CHECK, DR_STEP_ESSENTIAL | DR_STEP_UNLISTED, NULL, step_a },
+	{ "b", DR_PHASE_IMAGE_POLICY, DR_STEP_CHECK, 0, NULL, step_b },
+	{ "c", DR_PHASE_PULL, DR_STEP_CHECK, 0, "b", step_c },
+	{ "d", DR_PHASE_CREATE, DR_STEP_ACT, 0, NULL, step_d },
+	{ "e", DR_PHASE_RECORD, DR_STEP_CHECK, 0, NULL, step_e },
 };
+DR_STEPS_FIT(table);
 #define TABLE_LEN (sizeof table / sizeof *table)
 
 static void count_begins(const struct dr_run *run, const struct dr_step *step, void *ctx)
@@ -67,6 +68,8 @@ static void test_deploy_runs_all(void)
 	CU_ASSERT_EQUAL(run.count, 5);
 	CU_ASSERT_EQUAL(t.begun, 5);
 	CU_ASSERT_EQUAL(run.phase, DR_PHASE_RECORD);
+	CU_ASSERT_STRING_EQUAL(run.step, "e");
+	CU_ASSERT_STRING_EQUAL(run.marks[2].name, "c");
 	CU_ASSERT_TRUE(run.marks[0].at_ms > 0);
 	CU_ASSERT_TRUE(run.marks[4].at_ms >= run.marks[0].at_ms);
 }
@@ -104,7 +107,7 @@ static void test_plan_checks_only(void)
 	CU_ASSERT_EQUAL(run_table(&run, DR_RUN_PLAN, &t, &err), DR_OK);
 	CU_ASSERT_STRING_EQUAL(t.ran, "abce");
 	CU_ASSERT_EQUAL(run.refusals, 0);
-	CU_ASSERT_PTR_NULL(dr_run_mark(&run, DR_PHASE_CREATE));
+	CU_ASSERT_PTR_NULL(dr_run_mark(&run, "d"));
 	CU_ASSERT_FALSE(run.marks[0].listed);
 	CU_ASSERT_TRUE(run.marks[1].listed);
 }
@@ -119,7 +122,7 @@ static void test_plan_notes_and_goes_on(void)
 	CU_ASSERT_EQUAL(run_table(&run, DR_RUN_PLAN, &t, &err), DR_OK);
 	CU_ASSERT_STRING_EQUAL(t.ran, "abe");  /* c needs b */
 	CU_ASSERT_EQUAL(run.refusals, 2);
-	m = dr_run_mark(&run, DR_PHASE_IMAGE_POLICY);
+	m = dr_run_mark(&run, "b");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
 	CU_ASSERT_EQUAL(m->fault, DR_FAULT_POLICY);
 	CU_ASSERT_STRING_EQUAL(m->reason, "step b refused");
@@ -137,6 +140,23 @@ static void test_plan_essential_ends(void)
 	CU_ASSERT_EQUAL(err.phase, DR_PHASE_REQUEST);
 }
 
+/* A table longer than the runner takes runs nothing and says so (DR_STEPS_FIT stops it at build time). */
+static void test_table_too_long(void)
+{
+	static struct dr_step many[DR_STEPS_MAX + 1];
+	static struct dr_run run;
+	struct trace t = { 0 };
+	struct dr_error err = { 0 };
+	size_t i;
+
+	for (i = 0; i < DR_STEPS_MAX + 1; i++)
+		many[i] = table[1];
+	run.mode = DR_RUN_DEPLOY;
+	CU_ASSERT_EQUAL(dr_steps_run(&run, many, DR_STEPS_MAX + 1, &t, &err), DR_FAULT_INTERNAL);
+	CU_ASSERT_STRING_EQUAL(t.ran, "");
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.reason, "longer than the runner takes"));
+}
+
 static void test_fault_statuses(void)
 {
 	CU_ASSERT_EQUAL(dr_fault_status(DR_FAULT_BAD_REQUEST), 400);
@@ -148,6 +168,9 @@ static void test_fault_statuses(void)
 	/* An outcome that reaches an answer is the agent's own failure. */
 	CU_ASSERT_EQUAL(dr_fault_status(DR_FAULT_ABSENT), 500);
 	CU_ASSERT_EQUAL(dr_fault_status((enum dr_fault)999), 500);
+	/* The outcomes that are answers: ok and accepted. */
+	CU_ASSERT_EQUAL(dr_fault_status(DR_OK), 200);
+	CU_ASSERT_EQUAL(dr_fault_status(DR_ACCEPTED), 202);
 	/* Faults share no number with HTTP statuses. */
 	CU_ASSERT_TRUE(DR_FAULTS < 100);
 }
@@ -161,6 +184,7 @@ int main(void)
 		{ "plan runs the checks only", test_plan_checks_only },
 		{ "plan notes refusals and skips what needs them", test_plan_notes_and_goes_on },
 		{ "plan ends at an essential failure", test_plan_essential_ends },
+		{ "a table longer than the runner takes runs nothing", test_table_too_long },
 		{ "one fault-to-status table", test_fault_statuses },
 		{ NULL, NULL },
 	};

@@ -40,12 +40,12 @@ static void steps_hold_sigterm(int hold)
 	sigprocmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
 }
 
-/* Plan: a step runs only when the last step of its 'after' phase ran and passed. */
+/* Plan: a step runs only when the step its 'after' names ran and passed. */
 static int steps_prerequisite_met(const struct dr_run *run, const struct dr_step *step)
 {
 	const struct dr_step_mark *before;
 
-	if (run->mode != DR_RUN_PLAN || step->after == DR_PHASE_NONE)
+	if (run->mode != DR_RUN_PLAN || !step->after)
 		return 1;
 	before = dr_run_mark(run, step->after);
 	return before && before->fault == DR_OK;
@@ -56,12 +56,14 @@ static struct dr_step_mark *steps_begin(struct dr_run *run, const struct dr_step
 {
 	struct dr_step_mark *m = &run->marks[run->count++];
 
+	m->name = step->name;
 	m->phase = step->phase;
 	m->listed = !(step->flags & DR_STEP_UNLISTED);
 	m->at_ms = dr_wall_ms();
 	m->fault = DR_OK;
 	m->reason[0] = '\0';
 	run->phase = step->phase;
+	run->step = step->name;
 	if (run->on_step)
 		run->on_step(run, step, ctx);
 	return m;
@@ -79,14 +81,14 @@ static void steps_end(struct dr_run *run, struct dr_step_mark *m, long long bega
 	}
 }
 
-/* SIGTERM arrived: the run ends in the step it was in (or about to begin). */
+/* SIGTERM arrived: the run ends in the step it was in (or about to begin); the caller words it. */
 static int steps_interrupted(struct dr_run *run, const struct dr_step *step, struct dr_error *err)
 {
 	steps_hold_sigterm(0);
 	err->phase = step->phase;
 	run->phase = step->phase;
-	return dr_error_set(err, DR_FAULT_INTERRUPTED, "the deploy was interrupted (SIGTERM) in phase %s; "
-			    "check status before deploying again", dr_phase_name(step->phase));
+	run->step = step->name;
+	return dr_error_set(err, DR_FAULT_INTERRUPTED, "interrupted (SIGTERM) in step %s", step->name);
 }
 
 int dr_steps_run(struct dr_run *run, const struct dr_step *steps, size_t n, void *ctx, struct dr_error *err)
@@ -97,7 +99,10 @@ int dr_steps_run(struct dr_run *run, const struct dr_step *steps, size_t n, void
 	size_t i;
 	int rc;
 
-	for (i = 0; i < n && run->count < DR_STEPS_MAX; i++) {
+	if (n > DR_STEPS_MAX)
+		return dr_error_set(err, DR_FAULT_INTERNAL, "a table of %zu steps is longer than the runner takes (%d)", n,
+				    DR_STEPS_MAX);
+	for (i = 0; i < n; i++) {
 		const struct dr_step *step = &steps[i];
 		/* Deploy: the step's failure is the request's. Plan: a listed check's is only noted. */
 		int ends_run = run->mode == DR_RUN_DEPLOY || (step->flags & DR_STEP_ESSENTIAL);
@@ -129,12 +134,12 @@ int dr_steps_run(struct dr_run *run, const struct dr_step *steps, size_t n, void
 	return DR_OK;
 }
 
-const struct dr_step_mark *dr_run_mark(const struct dr_run *run, enum dr_phase phase)
+const struct dr_step_mark *dr_run_mark(const struct dr_run *run, const char *name)
 {
 	int i;
 
 	for (i = run->count - 1; i >= 0; i--)
-		if (run->marks[i].phase == phase)
+		if (!strcmp(run->marks[i].name, name))
 			return &run->marks[i];
 	return NULL;
 }

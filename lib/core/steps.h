@@ -32,17 +32,24 @@ enum dr_step_kind {
 
 /* One step. run returns 0, DR_FAULT_SKIPPED (does not apply to this request), or a fault with err set. */
 struct dr_step {
-	enum dr_phase phase;
+	const char *name;     /* its own name, once per table: the timeline's entry, what after names */
+	enum dr_phase phase;  /* what a failure in it is attributed to (the answer's and the audit's phase) */
 	enum dr_step_kind kind;
 	unsigned flags;
-	enum dr_phase after;  /* plan: runs only when the last step of this phase passed (DR_PHASE_NONE: always) */
+	const char *after;    /* plan: runs only when the step of this name ran and passed (NULL: always) */
 	int (*run)(void *ctx, enum dr_run_mode mode, struct dr_error *err);
 };
 
 #define DR_STEPS_MAX 24
 
+/* After each table: a table longer than the runner takes fails the build (t/structure.sh checks
+ * that every table has it). */
+#define DR_STEPS_FIT(table) \
+	_Static_assert(sizeof(table) / sizeof((table)[0]) <= DR_STEPS_MAX, #table " is longer than DR_STEPS_MAX")
+
 /* What the runner recorded of one step that ran. */
 struct dr_step_mark {
+	const char *name;            /* the step's */
 	enum dr_phase phase;
 	int listed;                  /* plan lists it among the checks */
 	long long at_ms;             /* wall clock (Unix ms) when it began */
@@ -53,7 +60,8 @@ struct dr_step_mark {
 
 struct dr_run {
 	enum dr_run_mode mode;
-	enum dr_phase phase;         /* the step running now, or the last one run */
+	enum dr_phase phase;         /* the phase of the step running now, or of the last one run */
+	const char *step;            /* that step's name (NULL before the first) */
 	int count;
 	int refusals;                /* plan: listed checks that failed */
 	struct dr_step_mark marks[DR_STEPS_MAX];
@@ -71,10 +79,11 @@ int dr_steps_interrupted(void);
 /* Run steps[0..n) over ctx in run->mode. Deploy: stops at the first failure with err set and
  * err->phase the step's; a SIGTERM caught meanwhile is that failure (DR_FAULT_INTERRUPTED).
  * Plan: stops only when an essential step fails. Returns DR_OK (a plan with refusals too: see
- * run->refusals) or the fault of the failure that ended the run. */
+ * run->refusals) or the fault of the failure that ended the run; DR_FAULT_INTERNAL, before any
+ * step runs, for a table longer than DR_STEPS_MAX. */
 int dr_steps_run(struct dr_run *run, const struct dr_step *steps, size_t n, void *ctx, struct dr_error *err);
 
-/* The last mark of phase in run, or NULL when no step of that phase ran. */
-const struct dr_step_mark *dr_run_mark(const struct dr_run *run, enum dr_phase phase);
+/* The mark of the step called name in run, or NULL when it did not run. */
+const struct dr_step_mark *dr_run_mark(const struct dr_run *run, const char *name);
 
 #endif

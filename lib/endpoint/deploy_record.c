@@ -11,9 +11,13 @@
 #include <unistd.h>
 
 #include "cgi.h"
+#include "clock.h"
 #include "deploy_record.h"
+#include "history.h"
 #include "lock.h"
+#include "reply.h"
 #include "state.h"
+#include "status.h"
 
 /* dir/sub, created (0750) when missing; -1 when it cannot be. */
 static int record_dir(const char *state_dir, const char *sub, char *out, size_t cap)
@@ -110,6 +114,112 @@ int dr_deploy_record_settle(json_object **recordp, const char *state_dir)
 	json_object_object_add(record, "reason", json_object_new_string(reason));
 	json_object_object_del(record, "progress");
 	return 1;
+}
+
+int dr_deploy_record_running(const char *state_dir, const struct dr_deploy_progress *p, int durable,
+			     struct dr_error *err)
+{
+	json_object *r = json_object_new_object(), *progress;
+	int rc;
+
+	json_object_object_add(r, "request_id", json_object_new_string(p->request_id));
+	json_object_object_add(r, "status", json_object_new_string("running"));
+	json_object_object_add(r, "phase", json_object_new_string(p->step ? p->step : ""));
+	json_object_object_add(r, "phases", json_object_get(p->phases));
+	dr_reply_add_string(r, "image", p->image);
+	json_object_object_add(r, "environment", json_object_new_string(p->environment));
+	json_object_object_add(r, "started_at", json_object_new_string(p->started_at));
+	if (p->total_bytes > 0) {
+		progress = json_object_new_object();
+		json_object_object_add(progress, "current_bytes", json_object_new_int64(p->current_bytes));
+		json_object_object_add(progress, "total_bytes", json_object_new_int64(p->total_bytes));
+		json_object_object_add(r, "progress", progress);
+	}
+	rc = dr_deploy_record_write(state_dir, p->request_id, r, durable, err);
+	json_object_put(r);
+	return rc;
+}
+
+json_object *dr_deploy_record_accepted(const char *request_id, const char *image, const char *environment,
+				       char headers[DR_DEPLOY_ACCEPTED_HEADERS_MAX])
+{
+	json_object *body = json_object_new_object();
+
+	snprintf(headers, DR_DEPLOY_ACCEPTED_HEADERS_MAX,
+		 "Location: /v1/deploys/%s\r\nPreference-Applied: respond-async\r\n", request_id);
+	json_object_object_add(body, "status", json_object_new_string("accepted"));
+	json_object_object_add(body, "request_id", json_object_new_string(request_id));
+	dr_reply_add_string(body, "image", image);
+	dr_reply_add_string(body, "environment", environment);
+	return body;
+}
+
+int dr_deploy_record_final(const char *state_dir, const char *request_id, int status, json_object *body,
+			   const char *step, const char *image, const char *environment, struct dr_error *err)
+{
+	json_object *record = NULL;
+	char now[DR_TIME_ISO_MAX];
+	int rc;
+
+	if (json_object_deep_copy(body, &record, NULL))
+		return dr_error_set(err, DR_FAULT_INTERNAL, "cannot copy the answer into the deploy record");
+	dr_time_iso_utc(now);
+	json_object_object_add(record, "http_status", json_object_new_int(status));
+	if (dr_status_success(status))
+		json_object_object_add(record, "phase", json_object_new_string(step ? step : ""));
+	dr_reply_add_string(record, "image", image);
+	json_object_object_add(record, "environment", json_object_new_string(environment));
+	json_object_object_add(record, "finished_at", json_object_new_string(now));
+	rc = dr_deploy_record_write(state_dir, request_id, record, 1, err);
+	json_object_put(record);
+	dr_deploy_record_prune(state_dir);
+	return rc;
+}
+
+void dr_deploy_record_replay(json_object *record, int *status, json_object **body,
+			     char headers[DR_DEPLOY_ACCEPTED_HEADERS_MAX])
+{
+	json_object *v;
+
+	headers[0] = '\0';
+	if (!strcmp(dr_deploy_record_string(record, "status"), "running")) {
+		*status = dr_fault_status(DR_ACCEPTED);
+		*body = dr_deploy_record_accepted(dr_deploy_record_string(record, "request_id"),
+						  dr_deploy_record_string(record, "image"),
+						  dr_deploy_record_string(record, "environment"), headers);
+		json_object_put(record);
+		return;
+	}
+	*status = json_object_object_get_ex(record, "http_status", &v) ? json_object_get_int(v)
+								      : dr_fault_status(DR_FAULT_INTERNAL);
+	json_object_object_del(record, "http_status");
+	json_object_object_del(record, "finished_at");
+	*body = record;
+}
+
+void dr_deploy_record_sweep(const char *state_dir, const char *previous_request_id)
+{
+	struct dr_history_fields f = { .action = "deploy", .duration_ms = -1, .exit_code = -1, .stop_ms = -1 };
+	json_object *before = NULL, *entry, *v;
+	struct dr_error ignored;
+
+	if (!previous_request_id[0] || dr_deploy_record_read(state_dir, previous_request_id, &before, &ignored) ||
+	    !dr_deploy_record_settle(&before, state_dir)) {
+		json_object_put(before);
+		return;
+	}
+	dr_deploy_record_write(state_dir, previous_request_id, before, 1, &ignored);
+	f.request_id = dr_deploy_record_string(before, "request_id");
+	f.image = dr_deploy_record_string(before, "image");
+	f.phase = dr_deploy_record_string(before, "phase");
+	f.reason = dr_deploy_record_string(before, "reason");
+	f.http_status = json_object_object_get_ex(before, "http_status", &v) ? json_object_get_int(v)
+									  : dr_fault_status(DR_FAULT_INTERRUPTED);
+	f.interrupted = 1;
+	entry = dr_history_entry(&f);
+	dr_history_append(state_dir, entry, &ignored);
+	json_object_put(entry);
+	json_object_put(before);
 }
 
 struct record_entry {

@@ -1,6 +1,8 @@
-/* deploy_record.h: what GET /v1/deploys/<request_id> reads. One file per
+/* deploy_record.h: the one owner of a deploy's record, what
+ * GET /v1/deploys/<request_id> reads: running, accepted (the 202), final,
+ * replayed for a retried Idempotency-Key, interrupted, swept. One file per
  * deploy, STATE_DIRECTORY/deploys/<request_id>.json, written by the
- * deploying process as it goes (running: each phase as it begins, the
+ * deploying process as it goes (running: each step as it begins, the
  * pull's progress; at the end: its whole answer and http_status) and read
  * by any later request without a lock. At most DR_DEPLOY_RECORDS_MAX files
  * of at most DR_DEPLOY_RECORD_BYTES_MAX each; the deploy that writes past
@@ -22,6 +24,41 @@
 #define DR_IDEMPOTENCY_KEY_MAX 64
 #define DR_IDEMPOTENCY_SECONDS (24 * 3600)
 #define DR_BODY_DIGEST_LEN 64  /* hex SHA-256 of a request body */
+
+#define DR_DEPLOY_ACCEPTED_HEADERS_MAX 256
+
+/* What a running deploy's record shows. */
+struct dr_deploy_progress {
+	const char *request_id, *image, *environment, *started_at;
+	const char *step;             /* the step running now */
+	json_object *phases;          /* the timeline so far (borrowed) */
+	long long current_bytes;      /* the pull's progress, while total_bytes > 0 */
+	long long total_bytes;
+};
+
+/* Write the running record of a deploy; durable (the one a 202 points to) fsyncs it. A failure
+ * only costs the reader: 0 or an internal fault. */
+int dr_deploy_record_running(const char *state_dir, const struct dr_deploy_progress *p, int durable,
+			     struct dr_error *err);
+
+/* The 202 of an accepted deploy: its body (the caller puts it), and its headers (Location,
+ * Preference-Applied) into headers. */
+json_object *dr_deploy_record_accepted(const char *request_id, const char *image, const char *environment,
+				       char headers[DR_DEPLOY_ACCEPTED_HEADERS_MAX]);
+
+/* Write the final record: the answer (body, borrowed) with its status, image and environment,
+ * and on success the step it ended in; then drop the oldest records. 0 or an internal fault. */
+int dr_deploy_record_final(const char *state_dir, const char *request_id, int status, json_object *body,
+			   const char *step, const char *image, const char *environment, struct dr_error *err);
+
+/* The answer a retried Idempotency-Key gets from the first request's record (consumed): while it
+ * runs, its 202 (headers filled); once ended, its final answer. *body is the caller's. */
+void dr_deploy_record_replay(json_object *record, int *status, json_object **body,
+			     char headers[DR_DEPLOY_ACCEPTED_HEADERS_MAX]);
+
+/* The deploy that held the lock before (previous_request_id, "" for none) and still reads as
+ * running was killed: rewrite its record so and add its history entry. */
+void dr_deploy_record_sweep(const char *state_dir, const char *previous_request_id);
 
 /* Write request_id's record (replacing it); durable fsyncs it. 0 or an internal fault. */
 int dr_deploy_record_write(const char *state_dir, const char *request_id, json_object *record, int durable,

@@ -71,39 +71,25 @@ int dr_endpoint_stop_and_remove(struct dr_endpoint *ep, const char *name, struct
 	return rc ? rc : dr_docker_container_remove(&ep->docker, name, err);
 }
 
-/* One history entry from the audit fields; a failure to write it reaches the journal only. */
+/* The request's history entry, from the audit fields; a failure to write it reaches the journal only. */
 static void endpoint_keep_history(struct dr_endpoint *ep, int status)
 {
 	const struct dr_audit *a = &ep->audit;
-	json_object *e = json_object_new_object();
-	char now[DR_TIME_ISO_MAX];
+	struct dr_history_fields f = {
+		.request_id = a->request_id, .client_id = a->client_id, .action = a->action, .image = a->image,
+		.image_digest = a->image_digest, .previous_digest = a->previous_digest, .http_status = status,
+		.phase = dr_phase_name(ep->err.phase), .reason = a->reason, .duration_ms = dr_now_ms() - a->started_ms,
+		.exit_code = a->exit_code, .stop_ms = a->stop_ms, .stop_killed = a->stop_killed, .pruned = a->pruned,
+	};
 	struct dr_error err = { 0 };
+	json_object *e;
 
-	dr_time_iso_utc(now);
-	dr_reply_add_string(e, "time", now);
-	dr_reply_add_string(e, "request_id", a->request_id);
-	dr_reply_add_string(e, "client_id", a->client_id);
-	dr_reply_add_string(e, "action", a->action);
-	dr_reply_add_string(e, "image", a->image);
-	dr_reply_add_string(e, "image_digest", a->image_digest);
-	dr_reply_add_string(e, "previous_digest", a->previous_digest);
-	dr_reply_add_string(e, "result", dr_status_success(status) ? "ok" : "error");
-	json_object_object_add(e, "http_status", json_object_new_int(status));
-	dr_reply_add_string(e, "phase", dr_phase_name(ep->err.phase));
-	dr_reply_add_string(e, "reason", a->reason);
-	json_object_object_add(e, "duration_ms", json_object_new_int64(dr_now_ms() - a->started_ms));
-	if (a->exit_code >= 0)
-		json_object_object_add(e, "exit_code", json_object_new_int64(a->exit_code));
-	if (a->stop_ms >= 0) {
-		json_object_object_add(e, "stop_duration_ms", json_object_new_int64(a->stop_ms));
-		json_object_object_add(e, "stop_killed", json_object_new_boolean(a->stop_killed));
-	}
-	if (a->pruned)
-		json_object_object_add(e, "pruned", json_tokener_parse(a->pruned));
 	if (a->signature_key)
-		json_object_object_add(e, "signature", dr_reply_signature(a->signature_key, a->signature_format));
+		f.signature = dr_reply_signature(a->signature_key, a->signature_format);
+	e = dr_history_entry(&f);
 	if (dr_history_append(ep->cfg.state_directory, e, &err))
 		ep->audit.detail = "the deploy history could not be written";
+	json_object_put(f.signature);
 	json_object_put(e);
 }
 

@@ -9,8 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "history.h"
+#include "reply.h"
 #include "state.h"
+#include "status.h"
 
 static int history_path(const char *state_dir, char path[4096])
 {
@@ -182,4 +185,38 @@ int dr_history_read(const char *state_dir, int limit, json_object **out, struct 
 	json_tokener_free(tok);
 	free(text);
 	return 0;
+}
+
+json_object *dr_history_entry(const struct dr_history_fields *f)
+{
+	json_object *e = json_object_new_object();
+	char now[DR_TIME_ISO_MAX];
+
+	dr_time_iso_utc(now);
+	dr_reply_add_string(e, "time", now);
+	dr_reply_add_string(e, "request_id", f->request_id);
+	dr_reply_add_string(e, "client_id", f->client_id);
+	dr_reply_add_string(e, "action", f->action);
+	dr_reply_add_string(e, "image", f->image);
+	dr_reply_add_string(e, "image_digest", f->image_digest);
+	dr_reply_add_string(e, "previous_digest", f->previous_digest);
+	dr_reply_add_string(e, "result", dr_status_success(f->http_status) ? "ok" : "error");
+	json_object_object_add(e, "http_status", json_object_new_int(f->http_status));
+	dr_reply_add_string(e, "phase", f->phase);
+	dr_reply_add_string(e, "reason", f->reason);
+	if (f->duration_ms >= 0)
+		json_object_object_add(e, "duration_ms", json_object_new_int64(f->duration_ms));
+	if (f->exit_code >= 0)
+		json_object_object_add(e, "exit_code", json_object_new_int64(f->exit_code));
+	if (f->stop_ms >= 0) {
+		json_object_object_add(e, "stop_duration_ms", json_object_new_int64(f->stop_ms));
+		json_object_object_add(e, "stop_killed", json_object_new_boolean(f->stop_killed));
+	}
+	if (f->pruned)
+		json_object_object_add(e, "pruned", json_tokener_parse(f->pruned));
+	if (f->signature)
+		json_object_object_add(e, "signature", json_object_get(f->signature));
+	if (f->interrupted)
+		json_object_object_add(e, "interrupted", json_object_new_boolean(1));
+	return e;
 }

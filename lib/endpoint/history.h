@@ -17,6 +17,23 @@
 #define DR_HISTORY_LIMIT_DEFAULT 20
 #define DR_HISTORY_LIMIT_MAX 200
 
+/* One request as the history keeps it: the one shape of an entry. Strings may be NULL (left out). */
+struct dr_history_fields {
+	const char *request_id, *client_id, *action, *image, *image_digest, *previous_digest;
+	int http_status;            /* its answer's; "result" (ok or error) follows from it */
+	const char *phase, *reason; /* where and why it failed */
+	long long duration_ms;      /* -1: none */
+	long long exit_code;        /* the container's, -1: none */
+	long long stop_ms;          /* the old container's stop, -1: none */
+	int stop_killed;
+	const char *pruned;         /* JSON text of the images retention removed, or NULL */
+	json_object *signature;     /* what verified the image (borrowed), or NULL */
+	int interrupted;            /* the deploy's process ended without finishing */
+};
+
+/* The history entry for f, stamped now: the one builder of entries. The caller puts it. */
+json_object *dr_history_entry(const struct dr_history_fields *f);
+
 /* Append entry (not consumed) as one line; 0 or an internal fault. */
 int dr_history_append(const char *state_dir, json_object *entry, struct dr_error *err);
 

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "history.h"
 #include "pull_failure.h"
 #include "registry_helper.h"
 #include "verified.h"
@@ -103,36 +102,6 @@ static int step_request_env(void *ctx, enum dr_run_mode mode, struct dr_error *e
 	return dr_deploy_request_check_env(&p->request, &p->runtime, err);
 }
 
-/* The deploy that held the lock before and still reads as running was killed: record it so. */
-static void pipeline_sweep_previous(struct dr_pipeline *p)
-{
-	const char *state = p->ep.cfg.state_directory;
-	json_object *before = NULL, *entry, *v;
-	struct dr_error ignored;
-	const char *keys[] = { "request_id", "image", "phase", "reason", "http_status", "interrupted" };
-	char now[DR_TIME_ISO_MAX];
-	size_t i;
-
-	if (!p->ep.lock.previous_request_id[0] ||
-	    dr_deploy_record_read(state, p->ep.lock.previous_request_id, &before, &ignored) ||
-	    !dr_deploy_record_settle(&before, state)) {
-		json_object_put(before);
-		return;
-	}
-	dr_deploy_record_write(state, p->ep.lock.previous_request_id, before, 1, &ignored);
-	entry = json_object_new_object();
-	dr_time_iso_utc(now);
-	json_object_object_add(entry, "time", json_object_new_string(now));
-	json_object_object_add(entry, "action", json_object_new_string("deploy"));
-	json_object_object_add(entry, "result", json_object_new_string("error"));
-	for (i = 0; i < sizeof keys / sizeof *keys; i++)
-		if (json_object_object_get_ex(before, keys[i], &v))
-			json_object_object_add(entry, keys[i], json_object_get(v));
-	dr_history_append(state, entry, &ignored);
-	json_object_put(entry);
-	json_object_put(before);
-}
-
 /* Deploy takes the lock for the rest of its run; plan only asks who holds it. */
 static int step_lock(void *ctx, enum dr_run_mode mode, struct dr_error *err)
 {
@@ -148,7 +117,7 @@ static int step_lock(void *ctx, enum dr_run_mode mode, struct dr_error *err)
 	if (p->key_first)
 		p->key_remembered = !dr_idempotency_remember(p->ep.cfg.state_directory, p->ep.cgi.idempotency_key,
 							    p->ep.cgi.request_id, p->body_digest, &ignored);
-	pipeline_sweep_previous(p);
+	dr_deploy_record_sweep(p->ep.cfg.state_directory, p->ep.lock.previous_request_id);
 	return 0;
 }
 
@@ -273,7 +242,8 @@ static int pipeline_signature_found(struct dr_pipeline *p)
 
 /* The target digest carries a cosign signature by a key of IMAGE_SIGNATURE_KEYS, read from the
  * registry by dreichor-registry (it speaks TLS; the key file is read here first, so that a broken
- * one is the agent's 500, not the registry's 502). Nothing is pulled before it passes. */
+ * one is the agent's own fault, DR_FAULT_INTERNAL, not the registry's). Nothing is pulled before
+ * it passes. */
 static int step_signature(void *ctx, enum dr_run_mode mode, struct dr_error *err)
 {
 	struct dr_pipeline *p = ctx;
@@ -480,83 +450,55 @@ void dr_pipeline_add_images(struct dr_pipeline *p, json_object *out)
  * changes anything but the lock (and the key index); a failure before the replace leaves the
  * running container. */
 static const struct dr_step pipeline_steps[] = {
-	{ DR_PHASE_REQUEST, DR_STEP_CHECK, DR_STEP_ESSENTIAL | DR_STEP_UNLISTED, DR_PHASE_NONE, step_request },
-	{ DR_PHASE_REQUEST, DR_STEP_CHECK, DR_STEP_DEPLOY_ONLY, DR_PHASE_NONE, step_idempotency },
-	{ DR_PHASE_IMAGE_POLICY, DR_STEP_CHECK, 0, DR_PHASE_NONE, step_image_policy },
-	{ DR_PHASE_RUNTIME_ENV, DR_STEP_CHECK, 0, DR_PHASE_NONE, step_runtime_env },
-	{ DR_PHASE_REQUEST, DR_STEP_CHECK, 0, DR_PHASE_RUNTIME_ENV, step_request_env },
-	{ DR_PHASE_LOCK, DR_STEP_CHECK, 0, DR_PHASE_NONE, step_lock },
-	{ DR_PHASE_DOCKER, DR_STEP_CHECK, DR_STEP_ESSENTIAL | DR_STEP_UNLISTED, DR_PHASE_NONE, step_docker },
-	{ DR_PHASE_INSPECT, DR_STEP_CHECK, DR_STEP_ESSENTIAL | DR_STEP_UNLISTED, DR_PHASE_NONE, step_inspect },
-	{ DR_PHASE_EXPECT_CURRENT, DR_STEP_CHECK, 0, DR_PHASE_INSPECT, step_expect_current },
-	{ DR_PHASE_PULL, DR_STEP_CHECK, 0, DR_PHASE_IMAGE_POLICY, step_resolve },
-	{ DR_PHASE_DIGEST_PIN, DR_STEP_CHECK, 0, DR_PHASE_PULL, step_digest_pin },
-	{ DR_PHASE_SIGNATURE, DR_STEP_CHECK, 0, DR_PHASE_PULL, step_signature },
+	{ "request", DR_PHASE_REQUEST, DR_STEP_CHECK, DR_STEP_ESSENTIAL | DR_STEP_UNLISTED, NULL, step_request },
+	{ "idempotency-key", DR_PHASE_REQUEST, DR_STEP_CHECK, DR_STEP_DEPLOY_ONLY, NULL, step_idempotency },
+	{ "image-policy", DR_PHASE_IMAGE_POLICY, DR_STEP_CHECK, 0, NULL, step_image_policy },
+	{ "runtime-env", DR_PHASE_RUNTIME_ENV, DR_STEP_CHECK, 0, NULL, step_runtime_env },
+	{ "request-env", DR_PHASE_REQUEST, DR_STEP_CHECK, 0, "runtime-env", step_request_env },
+	{ "lock", DR_PHASE_LOCK, DR_STEP_CHECK, 0, NULL, step_lock },
+	{ "docker", DR_PHASE_DOCKER, DR_STEP_CHECK, DR_STEP_ESSENTIAL | DR_STEP_UNLISTED, NULL, step_docker },
+	{ "inspect", DR_PHASE_INSPECT, DR_STEP_CHECK, DR_STEP_ESSENTIAL | DR_STEP_UNLISTED, NULL, step_inspect },
+	{ "expect-current", DR_PHASE_EXPECT_CURRENT, DR_STEP_CHECK, 0, "inspect", step_expect_current },
+	/* The registry's digest for the tag: a failure is the pull's. */
+	{ "resolve", DR_PHASE_PULL, DR_STEP_CHECK, 0, "image-policy", step_resolve },
+	{ "digest-pin", DR_PHASE_DIGEST_PIN, DR_STEP_CHECK, 0, "resolve", step_digest_pin },
+	{ "signature", DR_PHASE_SIGNATURE, DR_STEP_CHECK, 0, "resolve", step_signature },
 	/* An asynchronous deploy is answered 202 here: every check passed, the lock is held. */
-	{ DR_PHASE_PULL, DR_STEP_ACT, DR_STEP_ACCEPTS, DR_PHASE_NONE, step_pull },
+	{ "pull", DR_PHASE_PULL, DR_STEP_ACT, DR_STEP_ACCEPTS, NULL, step_pull },
 	/* No SIGTERM between the old container's removal and the new one's start. */
-	{ DR_PHASE_REPLACE, DR_STEP_ACT, DR_STEP_HOLDS_SIGTERM, DR_PHASE_NONE, step_replace },
-	{ DR_PHASE_CREATE, DR_STEP_ACT, DR_STEP_HOLDS_SIGTERM, DR_PHASE_NONE, step_create },
-	{ DR_PHASE_START, DR_STEP_ACT, DR_STEP_HOLDS_SIGTERM, DR_PHASE_NONE, step_start },
-	{ DR_PHASE_GRACE, DR_STEP_ACT, 0, DR_PHASE_NONE, step_grace },
-	{ DR_PHASE_RECORD, DR_STEP_ACT, 0, DR_PHASE_NONE, step_record },
-	{ DR_PHASE_RETENTION, DR_STEP_ACT, 0, DR_PHASE_NONE, step_retention },
+	{ "replace", DR_PHASE_REPLACE, DR_STEP_ACT, DR_STEP_HOLDS_SIGTERM, NULL, step_replace },
+	{ "create", DR_PHASE_CREATE, DR_STEP_ACT, DR_STEP_HOLDS_SIGTERM, NULL, step_create },
+	{ "start", DR_PHASE_START, DR_STEP_ACT, DR_STEP_HOLDS_SIGTERM, NULL, step_start },
+	{ "grace", DR_PHASE_GRACE, DR_STEP_ACT, 0, NULL, step_grace },
+	{ "record", DR_PHASE_RECORD, DR_STEP_ACT, 0, NULL, step_record },
+	{ "retention", DR_PHASE_RETENTION, DR_STEP_ACT, 0, NULL, step_retention },
 };
-
-/* What GET /v1/deploys/<id> shows while the deploy runs. */
-static json_object *pipeline_running_record(struct dr_pipeline *p)
-{
-	json_object *r = json_object_new_object(), *progress;
-
-	json_object_object_add(r, "request_id", json_object_new_string(p->ep.cgi.request_id));
-	json_object_object_add(r, "status", json_object_new_string("running"));
-	json_object_object_add(r, "phase", json_object_new_string(dr_phase_name(p->run.phase)));
-	dr_pipeline_add_phases(p, r);
-	dr_reply_add_string(r, "image", p->request.image);
-	json_object_object_add(r, "environment", json_object_new_string(p->ep.cfg.environment));
-	json_object_object_add(r, "started_at", json_object_new_string(p->started_at));
-	if (p->run.phase == DR_PHASE_PULL && p->progress_total > 0) {
-		progress = json_object_new_object();
-		json_object_object_add(progress, "current_bytes", json_object_new_int64(p->progress_current));
-		json_object_object_add(progress, "total_bytes", json_object_new_int64(p->progress_total));
-		json_object_object_add(r, "progress", progress);
-	}
-	return r;
-}
+DR_STEPS_FIT(pipeline_steps);
 
 /* Replace the running record; the one a 202 points to is fsynced. A failure only costs the reader. */
 static void pipeline_record_running(struct dr_pipeline *p, int durable)
 {
-	json_object *r = pipeline_running_record(p);
+	struct dr_deploy_progress progress = {
+		.request_id = p->ep.cgi.request_id, .image = p->request.image, .environment = p->ep.cfg.environment,
+		.started_at = p->started_at, .step = p->run.step, .phases = dr_pipeline_phases(p),
+	};
 	struct dr_error ignored;
 
-	dr_deploy_record_write(p->ep.cfg.state_directory, p->ep.cgi.request_id, r, durable, &ignored);
-	json_object_put(r);
+	if (p->run.phase == DR_PHASE_PULL) {
+		progress.current_bytes = p->progress_current;
+		progress.total_bytes = p->progress_total;
+	}
+	dr_deploy_record_running(p->ep.cfg.state_directory, &progress, durable, &ignored);
+	json_object_put(progress.phases);
 	p->recorded_ms = dr_now_ms();
-}
-
-#define PIPELINE_ACCEPTED_HEADERS_MAX 256
-
-/* The 202 for the deploy request_id (its own, or the one a retried key names): headers and body. */
-static json_object *pipeline_accepted(const char *request_id, const char *image, const char *environment,
-				      char headers[PIPELINE_ACCEPTED_HEADERS_MAX])
-{
-	json_object *body = json_object_new_object();
-
-	snprintf(headers, PIPELINE_ACCEPTED_HEADERS_MAX,
-		 "Location: /v1/deploys/%s\r\nPreference-Applied: respond-async\r\n", request_id);
-	json_object_object_add(body, "status", json_object_new_string("accepted"));
-	json_object_object_add(body, "request_id", json_object_new_string(request_id));
-	dr_reply_add_string(body, "image", image);
-	dr_reply_add_string(body, "environment", environment);
-	return body;
 }
 
 /* Answer 202 and let the connection go; the deploy goes on in this process. */
 static void pipeline_accept(struct dr_pipeline *p)
 {
-	char headers[PIPELINE_ACCEPTED_HEADERS_MAX];
-	json_object *body = pipeline_accepted(p->ep.cgi.request_id, p->request.image, p->ep.cfg.environment, headers);
+	char headers[DR_DEPLOY_ACCEPTED_HEADERS_MAX];
+	json_object *body = dr_deploy_record_accepted(p->ep.cgi.request_id, p->request.image, p->ep.cfg.environment,
+						      headers);
 
 	dr_endpoint_answer_early(&p->ep, dr_fault_status(DR_ACCEPTED), headers, body);
 }
@@ -589,25 +531,13 @@ static void pipeline_on_pull(void *ctx, const struct dr_pull_progress *progress)
 static void pipeline_keep_answer(struct dr_endpoint *ep, int status, json_object *body, void *ctx)
 {
 	struct dr_pipeline *p = ctx;
-	json_object *record = NULL;
 	struct dr_error ignored;
-	char now[DR_TIME_ISO_MAX];
 
-	if (json_object_deep_copy(body, &record, NULL))
-		return;
-	dr_time_iso_utc(now);
-	json_object_object_add(record, "http_status", json_object_new_int(status));
-	if (dr_status_success(status))
-		json_object_object_add(record, "phase", json_object_new_string(dr_phase_name(p->run.phase)));
-	dr_reply_add_string(record, "image", p->request.image);
-	json_object_object_add(record, "environment", json_object_new_string(ep->cfg.environment));
-	json_object_object_add(record, "finished_at", json_object_new_string(now));
-	dr_deploy_record_write(ep->cfg.state_directory, ep->cgi.request_id, record, 1, &ignored);
-	json_object_put(record);
+	dr_deploy_record_final(ep->cfg.state_directory, ep->cgi.request_id, status, body, p->run.step, p->request.image,
+			       ep->cfg.environment, &ignored);
 	if (p->key_first && !p->key_remembered)
 		dr_idempotency_remember(ep->cfg.state_directory, ep->cgi.idempotency_key, ep->cgi.request_id,
 					p->body_digest, &ignored);
-	dr_deploy_record_prune(ep->cfg.state_directory);
 }
 
 int dr_pipeline_run(struct dr_pipeline *p, const char *action, enum dr_run_mode mode)
@@ -627,32 +557,26 @@ int dr_pipeline_run(struct dr_pipeline *p, const char *action, enum dr_run_mode 
 		p->ep.keep_answer = pipeline_keep_answer;
 		p->ep.keep_answer_ctx = p;
 	}
-	return dr_steps_run(&p->run, pipeline_steps, sizeof pipeline_steps / sizeof *pipeline_steps, p, &p->ep.err);
+	rc = dr_steps_run(&p->run, pipeline_steps, sizeof pipeline_steps / sizeof *pipeline_steps, p, &p->ep.err);
+	if (rc == DR_FAULT_INTERRUPTED)
+		dr_error_set(&p->ep.err, rc, "the deploy was interrupted (SIGTERM) in phase %s; check status before deploying again",
+			     dr_phase_name(p->ep.err.phase));
+	return rc;
 }
 
 int dr_pipeline_end_replay(struct dr_pipeline *p)
 {
-	json_object *record = p->replay, *body, *v;
-	char headers[PIPELINE_ACCEPTED_HEADERS_MAX] = "";
-	const char *status_text = dr_deploy_record_string(record, "status");
-	int status = dr_fault_status(DR_ACCEPTED);
+	char headers[DR_DEPLOY_ACCEPTED_HEADERS_MAX];
+	json_object *body;
+	int status;
 
+	dr_deploy_record_replay(p->replay, &status, &body, headers);
 	p->replay = NULL;
-	if (!strcmp(status_text, "running")) {
-		body = pipeline_accepted(dr_deploy_record_string(record, "request_id"), dr_deploy_record_string(record, "image"),
-					 dr_deploy_record_string(record, "environment"), headers);
-		json_object_put(record);
-	} else {
-		status = json_object_object_get_ex(record, "http_status", &v) ? json_object_get_int(v) : dr_fault_status(DR_FAULT_INTERNAL);
-		json_object_object_del(record, "http_status");
-		json_object_object_del(record, "finished_at");
-		body = record;
-	}
 	p->ep.audit.reason = "answered by an earlier request with the same Idempotency-Key";
 	return dr_endpoint_end_replay(&p->ep, status, headers[0] ? headers : NULL, body);
 }
 
-void dr_pipeline_add_phases(const struct dr_pipeline *p, json_object *out)
+json_object *dr_pipeline_phases(const struct dr_pipeline *p)
 {
 	json_object *list = json_object_new_array(), *o;
 	char at[DR_TIME_ISO_MAX];
@@ -662,12 +586,17 @@ void dr_pipeline_add_phases(const struct dr_pipeline *p, json_object *out)
 		const struct dr_step_mark *m = &p->run.marks[i];
 		o = json_object_new_object();
 		dr_time_iso_at(m->at_ms, at);
-		json_object_object_add(o, "phase", json_object_new_string(dr_phase_name(m->phase)));
+		json_object_object_add(o, "phase", json_object_new_string(m->name));
 		json_object_object_add(o, "at", json_object_new_string(at));
 		json_object_object_add(o, "duration_ms", json_object_new_int64(m->duration_ms));
 		json_object_array_add(list, o);
 	}
-	json_object_object_add(out, "phases", list);
+	return list;
+}
+
+void dr_pipeline_add_phases(const struct dr_pipeline *p, json_object *out)
+{
+	json_object_object_add(out, "phases", dr_pipeline_phases(p));
 }
 
 void dr_pipeline_add_checks(const struct dr_pipeline *p, json_object *out)

@@ -61,6 +61,10 @@ int dr_pipeline_end_replay(struct dr_pipeline *p);
 /* Add "phases": [{"phase","at","duration_ms"}] from the runner's marks to out. */
 void dr_pipeline_add_phases(const struct dr_pipeline *p, json_object *out);
 
+/* The timeline so far: each step that ran, once, by its name, with its start and duration (the
+ * caller puts the array). */
+json_object *dr_pipeline_phases(const struct dr_pipeline *p);
+
 /* Add "checks": [{"check","ok","status","reason"}]: plan's listed checks, in table order. */
 void dr_pipeline_add_checks(const struct dr_pipeline *p, json_object *out);
 

@@ -31,9 +31,9 @@ struct dr_pull_context {
 /* The kind of failure the engine's message describes. */
 enum dr_pull_failure dr_pull_failure_kind(const char *engine_message);
 
-/* Set err for a failure of kind: 502 (credentials, not found, unreachable, other), 503 (rate
- * limited, with the retry time), 507 (no space, naming the data root and KEEP_IMAGES).
- * Returns the fault. */
+/* Set err for a failure of kind: DR_FAULT_UPSTREAM (credentials, not found, unreachable, other),
+ * DR_FAULT_RATE_LIMITED (with the retry time), DR_FAULT_NO_SPACE (naming the data root and
+ * KEEP_IMAGES). Returns the fault. */
 int dr_pull_failure_explain(enum dr_pull_failure kind, const struct dr_pull_context *c, const char *engine_message,
 			    struct dr_error *err);
 

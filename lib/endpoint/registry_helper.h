@@ -1,4 +1,4 @@
-/* registry_helper.h: asking dreichor-registry (cgi/tools/registry.c), the
+/* registry_helper.h: asking dreichor-registry (cgi/services/registry.c), the
  * program that speaks TLS to registries, from an endpoint whose own
  * libcurl speaks only HTTP to the Docker socket and whose unit has no
  * network. Under the units it answers on its own socket
