@@ -25,13 +25,11 @@ static void test_acquire_release(void)
 	dr_lock_release(&b);
 }
 
-/* A second holder (another process, as in real life) is refused at once with the holder's details. */
-static void test_busy_names_holder(void)
+/* A child process that takes the lock as holder and keeps it until killed; its pid, once it holds it. */
+static pid_t holding_child(const struct dr_lock_holder *holder)
 {
-	struct dr_lock held, other;
-	struct dr_lock_holder me = { "deploy", "repo:1.2.3", "0123abcd" };
-	struct dr_lock_holder them = { "stop", NULL, "ffff" };
-	struct dr_error err = { 0 };
+	struct dr_lock held;
+	struct dr_error err;
 	int sync_pipe[2];
 	pid_t child;
 	char c;
@@ -39,14 +37,26 @@ static void test_busy_names_holder(void)
 	CU_ASSERT_EQUAL_FATAL(pipe(sync_pipe), 0);
 	child = fork();
 	if (child == 0) {
-		if (dr_lock_acquire(&held, dir, &me, &err))
-			_exit(1);
-		if (write(sync_pipe[1], "x", 1) != 1)
+		if (dr_lock_acquire(&held, dir, holder, &err) || write(sync_pipe[1], "x", 1) != 1)
 			_exit(1);
 		pause();
 		_exit(0);
 	}
 	CU_ASSERT_EQUAL(read(sync_pipe[0], &c, 1), 1);
+	close(sync_pipe[0]);
+	close(sync_pipe[1]);
+	return child;
+}
+
+/* A second holder (another process, as in real life) is refused at once with the holder's details. */
+static void test_busy_names_holder(void)
+{
+	struct dr_lock other;
+	struct dr_lock_holder me = { "deploy", "repo:1.2.3", "0123abcd" };
+	struct dr_lock_holder them = { "stop", NULL, "ffff" };
+	struct dr_error err = { 0 };
+	pid_t child = holding_child(&me);
+
 	CU_ASSERT_EQUAL(dr_lock_acquire(&other, dir, &them, &err), DR_FAULT_CONFLICT);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.reason, "deploy of repo:1.2.3"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.reason, "request 0123abcd"));
@@ -56,36 +66,21 @@ static void test_busy_names_holder(void)
 	waitpid(child, NULL, 0);
 	CU_ASSERT_EQUAL(dr_lock_acquire(&other, dir, &them, &err), 0);
 	dr_lock_release(&other);
-	close(sync_pipe[0]);
-	close(sync_pipe[1]);
 }
 
 /* Readers that never take the lock find its holder in /proc/locks (its device and inode), and
  * find it free once the holder is gone. */
 static void test_peek_and_holder(void)
 {
-	struct dr_lock held;
 	struct dr_lock_holder me = { "deploy", "repo:2.0.0", "peek0001" };
 	struct dr_lock_info info;
 	struct dr_error err = { 0 };
-	int sync_pipe[2];
 	pid_t child;
-	char c;
 
 	CU_ASSERT_EQUAL(dr_lock_peek(dir, &err), 0);
 	CU_ASSERT_EQUAL(dr_lock_holder(dir, &info), 0);
 	CU_ASSERT_EQUAL(dr_lock_peek("/nonexistent/state", &err), 0);
-	CU_ASSERT_EQUAL_FATAL(pipe(sync_pipe), 0);
-	child = fork();
-	if (child == 0) {
-		if (dr_lock_acquire(&held, dir, &me, &err))
-			_exit(1);
-		if (write(sync_pipe[1], "x", 1) != 1)
-			_exit(1);
-		pause();
-		_exit(0);
-	}
-	CU_ASSERT_EQUAL(read(sync_pipe[0], &c, 1), 1);
+	child = holding_child(&me);
 	CU_ASSERT_EQUAL(dr_lock_peek(dir, &err), DR_FAULT_CONFLICT);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.reason, "deploy of repo:2.0.0"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.reason, "request peek0001"));
@@ -96,8 +91,6 @@ static void test_peek_and_holder(void)
 	waitpid(child, NULL, 0);
 	CU_ASSERT_EQUAL(dr_lock_peek(dir, &err), 0);
 	CU_ASSERT_EQUAL(dr_lock_holder(dir, &info), 0);
-	close(sync_pipe[0]);
-	close(sync_pipe[1]);
 }
 
 static void test_missing_directory(void)
