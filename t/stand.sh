@@ -348,7 +348,7 @@ dev_gate_body() { # dev_gate_body TARGET BODY [CURL-ARGS...]: a POST with BODY t
 stand_no_dev_container() { [ -z "$(stand docker ps -aq --filter 'name=^/dreichor-runtime-dev$')" ]; }
 stand docker rm -f dreichor-runtime-dev >/dev/null 2>&1
 GATE_IMAGE=$STAND_REPO@$(stand docker inspect -f '{{index .Config.Labels "dreichor.image-digest"}}' dreichor-runtime-prod)
-GATE_HOST='{"Binds":["/opt/dreichor/dev/volumes/audit-events:/var/lib/dreichor/audit-events","/opt/dreichor/dev/volumes/snapshots:/var/lib/dreichor/snapshots"],"RestartPolicy":{"Name":"unless-stopped"}}'
+GATE_HOST='{"Binds":["/opt/dreichor/dev/volumes/audit-events:/var/lib/dreichor/audit-events","/opt/dreichor/dev/volumes/snapshots:/var/lib/dreichor/snapshots"],"RestartPolicy":{"Name":"unless-stopped"},"NetworkMode":"none"}'
 GATE_ENV=$( (stand_sh "grep -E '^[A-Z_]+=' /opt/dreichor/dev/deploy-agent/runtime.env"; echo ENVIRONMENT=dev) | jq -R . | jq -cs .)
 CREATE=/v1.41/containers/create?name=dreichor-runtime-dev
 refused_and_nothing_made() { [ "$1" = 403 ] && stand_no_dev_container; }
