@@ -14,7 +14,8 @@
  * instead (inetd), it serves that one connection.
  *
  * Its configuration is the agent's: ENVIRONMENT, CONTAINER_NAME,
- * IMAGE_REPOSITORY, AUDIT_EVENTS_PATH, SNAPSHOTS_PATH and CONTAINER_NETWORK,
+ * IMAGE_REPOSITORY, AUDIT_EVENTS_PATH, SNAPSHOTS_PATH, CONTAINER_NETWORK and
+ * ALLOW_EXECUTION_PLANE,
  * read from the file DREICHOR_GATE_CONFIG names (the agent's .env) for every
  * connection, so that an edit applies to the next request as it does for
  * the agent; without that variable, from the environment.
@@ -306,13 +307,16 @@ static int gate_send(struct gate_conn *c, const char *method, const char *target
 	return rc;
 }
 
-/* The allowed request as the engine gets it. */
-static int gate_send_request(struct gate_conn *c)
+/* gate_send on the engine connection kept from an earlier request, which the engine may have
+ * closed meanwhile: then once more on a fresh one. 0, or -1 with errno. */
+static int gate_send_fresh(struct gate_conn *c, const char *method, const char *target, const char *body, size_t len,
+			   const char *registry_auth)
 {
-	const struct dr_gate_decision *d = &c->decision;
-
-	return gate_send(c, c->req.method, d->target, d->checks_body ? dr_buf_str(&c->sent) : NULL, c->sent.len,
-			 d->registry_auth);
+	if (c->upstream >= 0 && gate_send(c, method, target, body, len, registry_auth)) {
+		close(c->upstream);
+		c->upstream = -1;
+	}
+	return c->upstream < 0 && (gate_connect(c) || gate_send(c, method, target, body, len, registry_auth)) ? -1 : 0;
 }
 
 /* Wait for the engine; the client going away ends the wait (and the connection). 0, or -1. */
@@ -403,42 +407,58 @@ static int gate_relay_body(struct gate_conn *c, const struct dr_gate_response *r
 	}
 }
 
+/* Decode an answer's body by its framing into buf (cap bytes, from *len on), reading more from the
+ * engine as needed, until its end (or the connection's, when it has no framing). flush, when not
+ * NULL, is called after each piece with the bytes so far and may take some (it updates *len); 0
+ * at the end, -1 when the body breaks its framing, does not fit, or flush fails. */
+static int gate_decode_body(struct gate_conn *c, const struct dr_gate_response *r, const char *have, size_t n,
+			    char *buf, size_t cap, size_t *len, int (*flush)(struct gate_conn *, char *, size_t *))
+{
+	static char block[GATE_BLOCK];
+	struct dr_chunked ch;
+	long long left = r->content_length;
+	size_t used;
+	int done;
+
+	dr_chunked_init(&ch, buf, cap);
+	ch.out_len = *len;
+	for (;;) {
+		if (r->chunked) {
+			if ((done = dr_chunked_feed(&ch, have, n, &used)) > 1)
+				return -1;
+		} else {
+			if ((left >= 0 && (long long)n > left) || ch.out_len + n > cap)
+				return -1;
+			memcpy(buf + ch.out_len, have, n);
+			ch.out_len += n;
+			left -= left >= 0 ? (long long)n : 0;
+			done = left == 0;
+		}
+		*len = ch.out_len;
+		if (flush && flush(c, buf, len))
+			return -1;
+		ch.out_len = *len;
+		if (done)
+			return 0;
+		ssize_t got = gate_read_upstream(c, block, sizeof block);
+		if (got == 0 && !r->chunked && left < 0)
+			return 0; /* the body ran to the end of the connection */
+		if (got <= 0)
+			return -1;
+		have = block;
+		n = (size_t)got;
+	}
+}
+
 /* Read a whole answer (to cut it down) into a malloc'd buffer; NULL on failure. */
 static char *gate_read_whole(struct gate_conn *c, const struct dr_gate_response *r, const char *have, size_t n,
 			     size_t *len)
 {
-	static char block[GATE_BLOCK];
-	struct dr_chunked ch;
 	char *out = malloc(DR_GATE_ANSWER_MAX);
-	size_t used;
-	long long left = r->content_length;
-	int rc = 0;
 
-	if (!out)
-		return NULL;
 	*len = 0;
-	dr_chunked_init(&ch, out, DR_GATE_ANSWER_MAX);
-	for (;;) {
-		if (r->chunked) {
-			if ((rc = dr_chunked_feed(&ch, have, n, &used)) > 1)
-				break;
-			*len = ch.out_len;
-		} else {
-			if ((long long)n > left || *len + n > DR_GATE_ANSWER_MAX)
-				break;
-			memcpy(out + *len, have, n);
-			*len += n;
-			left -= (long long)n;
-			rc = left == 0;
-		}
-		if (rc == 1)
-			return out;
-		ssize_t got = gate_read_upstream(c, block, sizeof block);
-		if (got <= 0)
-			break;
-		have = block;
-		n = (size_t)got;
-	}
+	if (out && !gate_decode_body(c, r, have, n, out, DR_GATE_ANSWER_MAX, len, NULL))
+		return out;
 	free(out);
 	return NULL;
 }
@@ -480,11 +500,7 @@ static int gate_own_call(struct gate_conn *c, const char *method, const char *ta
 	*body = NULL;
 	*len = 0;
 	c->own_call = 1;
-	if (c->upstream >= 0 && gate_send(c, method, target, NULL, 0, "")) {
-		close(c->upstream);
-		c->upstream = -1;
-	}
-	if (c->upstream < 0 && (gate_connect(c) || gate_send(c, method, target, NULL, 0, "")))
+	if (gate_send_fresh(c, method, target, NULL, 0, ""))
 		goto done;
 	head_len = gate_read_response_head(c, head, sizeof head, &got);
 	if (head_len < 0 || dr_gate_response_parse(head, (size_t)head_len, &r))
@@ -528,7 +544,8 @@ static int gate_answer_id(const char *body, size_t len, char id[65])
 }
 
 /* Inspect container ref (a name or an id) and compare it with what the gate lets be made (image:
- * the one checked, or NULL); 0 the same, else reason set and *id (when known) names it. */
+ * the one checked, or NULL); 0 the same, DR_STATUS_NOT_FOUND when there is no such container,
+ * else -1 with reason set and id (when known) naming it. */
 static int gate_inspect_compare(struct gate_conn *c, const char *ref, const char *image, char id[65], char *reason,
 				size_t cap)
 {
@@ -538,7 +555,9 @@ static int gate_inspect_compare(struct gate_conn *c, const char *ref, const char
 
 	snprintf(target, sizeof target, "/v%s/containers/%s/json", DR_GATE_API_VERSION, ref);
 	status = gate_own_call(c, "GET", target, &body, &len);
-	if (status != DR_STATUS_OK)
+	if (status == DR_STATUS_NOT_FOUND)
+		rc = status;
+	else if (status != DR_STATUS_OK)
 		snprintf(reason, cap, "the engine could not be asked what it made (HTTP %d)", status);
 	else if (!gate_answer_id(body, len, id))
 		rc = dr_gate_check_created(&c->g->cfg, image, body, len, reason, cap);
@@ -570,7 +589,7 @@ static int gate_refuse_made(struct gate_conn *c, const char *id, const char *wha
 static int gate_relay_created(struct gate_conn *c, const struct dr_gate_response *r, const char *have, size_t n,
 			      int keep)
 {
-	char id[65] = "", reason[DR_GATE_REASON_MAX], *whole;
+	char id[65] = "", reason[DR_GATE_REASON_MAX] = "", *whole;
 	size_t len;
 	int rc;
 
@@ -579,7 +598,7 @@ static int gate_relay_created(struct gate_conn *c, const struct dr_gate_response
 	if (r->status == DR_STATUS_CREATED && gate_answer_id(whole, len, id))
 		rc = gate_refuse_made(c, "", "the engine's answer names no id", keep);
 	else if (r->status == DR_STATUS_CREATED && gate_inspect_compare(c, id, c->decision.image, id, reason, sizeof reason))
-		rc = gate_refuse_made(c, id, reason, keep);
+		rc = gate_refuse_made(c, id, reason[0] ? reason : "it was gone before it could be inspected", keep);
 	else
 		rc = gate_answer_json(c, r->status, whole, len, keep) ? -1 : !keep;
 	free(whole);
@@ -592,20 +611,22 @@ static int gate_relay_created(struct gate_conn *c, const struct dr_gate_response
 static int gate_check_start(struct gate_conn *c, int keep)
 {
 	char id[65] = "", reason[DR_GATE_REASON_MAX];
+	int rc = gate_inspect_compare(c, c->g->cfg.container_name, NULL, id, reason, sizeof reason);
 
-	if (!gate_inspect_compare(c, c->g->cfg.container_name, NULL, id, reason, sizeof reason)) {
+	if (rc == 0) {
 		snprintf(c->decision.target, sizeof c->decision.target, "/v%s/containers/%s/start", DR_GATE_API_VERSION, id);
 		return 0;
 	}
-	if (!id[0] && strstr(reason, "HTTP 404"))
+	if (rc == DR_STATUS_NOT_FOUND)
 		return !gate_answer_message(c, DR_STATUS_NOT_FOUND, "No such container", keep) && keep ? 2 : 1;
 	return gate_refuse_made(c, id, reason, keep) == 0 ? 2 : 1;
 }
 
 #define GATE_EVENT_LINE_MAX 65536
 
-/* Send each complete event line of buf (len bytes) that is of this environment's container, as a
- * chunk of the gate's own; the incomplete rest is moved to the front. *len: what is left; 0 or -1. */
+/* Send each complete event line of buf (*len bytes) that is of this environment's container, as a
+ * chunk of the gate's own; the incomplete rest is moved to the front and *len is what is left.
+ * 0, or -1 (a write failed, or a line longer than GATE_EVENT_LINE_MAX). */
 static int gate_events_lines(struct gate_conn *c, char *buf, size_t *len)
 {
 	char *start = buf, *nl, size[24];
@@ -630,45 +651,14 @@ static int gate_events_lines(struct gate_conn *c, char *buf, size_t *len)
  * gate passes on only the events of exactly its container, in chunks of its own. 1 to close, -1. */
 static int gate_relay_events(struct gate_conn *c, const struct dr_gate_response *r, const char *have, size_t n)
 {
-	static char lines[GATE_EVENT_LINE_MAX], block[GATE_BLOCK];
+	static char lines[GATE_EVENT_LINE_MAX];
 	static const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
 				   "Connection: close\r\n\r\n";
-	struct dr_chunked ch;
-	long long left = r->content_length;
-	int rc = 0;
+	size_t len = 0;
 
-	if (dr_write_all(c->client, head, sizeof head - 1))
+	if (dr_write_all(c->client, head, sizeof head - 1) ||
+	    gate_decode_body(c, r, have, n, lines, sizeof lines, &len, gate_events_lines))
 		return -1;
-	dr_chunked_init(&ch, lines, sizeof lines);
-	for (;;) {
-		size_t used = n;
-		int done = 0;
-		if (r->chunked) {
-			if ((rc = dr_chunked_feed(&ch, have, n, &used)) > 1)
-				return -1;
-			done = rc == 1;
-		} else {
-			if ((long long)n > left && left >= 0)
-				n = (size_t)left;
-			if (ch.out_len + n > sizeof lines)
-				return -1;
-			memcpy(lines + ch.out_len, have, n);
-			ch.out_len += n;
-			left -= left >= 0 ? (long long)n : 0;
-			done = left == 0;
-		}
-		if (gate_events_lines(c, lines, &ch.out_len))
-			return -1;
-		if (done)
-			break;
-		ssize_t got = gate_read_upstream(c, block, sizeof block);
-		if (got == 0 && !r->chunked && left < 0)
-			break;
-		if (got <= 0)
-			return -1;
-		have = block;
-		n = (size_t)got;
-	}
 	return dr_write_all(c->client, "0\r\n\r\n", 5) ? -1 : 1;
 }
 
@@ -686,13 +676,21 @@ static int gate_relay(struct gate_conn *c, int keep)
 	if (r.status == DR_STATUS_SWITCHING_PROTOCOLS)
 		return -1; /* no allowed call upgrades; never relay a hijacked stream */
 	has_body = dr_gate_response_has_body(c->req.method, r.status);
-	if (c->decision.answer == DR_GATE_EVENTS && has_body && r.status == DR_STATUS_OK)
-		return gate_relay_events(c, &r, head + head_len, got - (size_t)head_len);
-	if (c->decision.answer == DR_GATE_CREATED && has_body)
+	switch (has_body ? c->decision.answer : DR_GATE_PASS) {
+	case DR_GATE_EVENTS:
+		if (r.status == DR_STATUS_OK)
+			return gate_relay_events(c, &r, head + head_len, got - (size_t)head_len);
+		break;
+	case DR_GATE_CREATED:
 		return gate_relay_created(c, &r, head + head_len, got - (size_t)head_len, keep && !r.close);
-	if (c->decision.answer != DR_GATE_PASS && c->decision.answer != DR_GATE_START_CHECKED &&
-	    c->decision.answer != DR_GATE_EVENTS && has_body)
+	case DR_GATE_IMAGE_IDS:
+	case DR_GATE_DATA_ROOT:
+	case DR_GATE_REPO_IMAGE:
 		return gate_relay_cut(c, &r, head + head_len, got - (size_t)head_len, keep && !r.close);
+	case DR_GATE_PASS:
+	case DR_GATE_START_CHECKED:
+		break;
+	}
 	if (dr_write_all(c->client, head, (size_t)head_len))
 		return -1;
 	if (!has_body)
@@ -728,15 +726,14 @@ static int gate_create_body(struct gate_conn *c, int keep)
 	return 0;
 }
 
-/* Send the checked request; an engine connection kept from an earlier request may have been
- * closed by the engine: once more, fresh. 0, or -1 with errno. */
+/* The allowed request as the engine gets it: the checked target, and a create's body written anew.
+ * 0, or -1 with errno. */
 static int gate_forward(struct gate_conn *c)
 {
-	if (c->upstream >= 0 && gate_send_request(c)) {
-		close(c->upstream);
-		c->upstream = -1;
-	}
-	return c->upstream < 0 && (gate_connect(c) || gate_send_request(c)) ? -1 : 0;
+	const struct dr_gate_decision *d = &c->decision;
+
+	return gate_send_fresh(c, c->req.method, d->target, d->checks_body ? dr_buf_str(&c->sent) : NULL, c->sent.len,
+			       d->registry_auth);
 }
 
 /* One request on the connection: 0 another may follow, else close. */

@@ -532,18 +532,20 @@ static int gate_id_like(const char *s)
 int dr_gate_config_check(const struct dr_gate_config *cfg, char *reason, size_t cap)
 {
 	const char *name = cfg->container_name, *last;
+	struct dr_error err = { 0 };
 
 	if (!name || !name[0] || strlen(name) > 128 || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != strlen(name))
 		return snprintf(reason, cap, "CONTAINER_NAME is not a Docker container name"), -1;
 	/* The engine looks a name up as an id prefix too: a name of hex digits only could reach another container. */
 	if (strspn(name, "0123456789abcdef") == strlen(name))
 		return snprintf(reason, cap, "CONTAINER_NAME of hex digits only could match another container's id"), -1;
-	if (!cfg->repository || !cfg->repository[0] || strlen(cfg->repository) > 255 ||
-	    strspn(cfg->repository, "abcdefghijklmnopqrstuvwxyz0123456789._-/:") != strlen(cfg->repository))
-		return snprintf(reason, cap, "IMAGE_REPOSITORY is not a repository name"), -1;
-	/* Likewise an image reference the engine does not know is searched as an image id prefix. */
+	/* The agent's own rule for the name (a registry and a path)... */
+	if (!cfg->repository || dr_image_repository_check(cfg->repository, &err))
+		return snprintf(reason, cap, "IMAGE_REPOSITORY is not a repository name: %.160s",
+				cfg->repository ? err.reason : "missing"), -1;
+	/* ...and, like a name above, no last part the engine could search as an image id prefix. */
 	last = strrchr(cfg->repository, '/');
-	if (!strchr(cfg->repository, '/') || gate_id_like(last + 1))
+	if (gate_id_like(last + 1))
 		return snprintf(reason, cap, "IMAGE_REPOSITORY must be HOST/NAME, its last part not hex digits only"), -1;
 	if (!cfg->binds[0] || !cfg->binds[1] || cfg->binds[0][0] != '/' || cfg->binds[1][0] != '/')
 		return snprintf(reason, cap, "AUDIT_EVENTS_PATH and SNAPSHOTS_PATH must be absolute paths"), -1;

@@ -17,16 +17,30 @@
 #include "runtime_env.h"
 
 #define GATE_REFUSE(reason, cap, ...) (snprintf((reason), (cap), __VA_ARGS__), -1)
-#define CREATED_DIFF GATE_REFUSE
+
+/* Whether image (may be NULL) is REPOSITORY@sha256:... of this environment's repository. */
+static int create_by_digest(const struct dr_gate_config *cfg, const char *image)
+{
+	size_t n = strlen(cfg->repository);
+
+	return image && !strncmp(image, cfg->repository, n) && image[n] == '@' && dr_image_digest_valid(image + n + 1);
+}
+
+/* The string value of v, "" when it is not one. */
+static const char *create_string(json_object *v)
+{
+	const char *s = dr_gate_json_string(v);
+
+	return s ? s : "";
+}
 
 /* Image: the repository by digest. */
 static int create_image(const struct dr_gate_config *cfg, json_object *v, struct dr_container_body *b, char *why,
 			size_t cap)
 {
-	const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
-	size_t n = strlen(cfg->repository);
+	const char *s = create_string(v);
 
-	if (strncmp(s, cfg->repository, n) || s[n] != '@' || !dr_image_digest_valid(s + n + 1))
+	if (!create_by_digest(cfg, s))
 		return GATE_REFUSE(why, cap, "Image is not allowed: it must be this environment's repository by digest");
 	b->image = s;
 	return 0;
@@ -68,7 +82,7 @@ static int create_env(const struct dr_gate_config *cfg, json_object *v, struct d
 		return GATE_REFUSE(why, cap, "Env is not allowed in that form: at most %d NAME=value strings", DR_CONTAINER_ENV_MAX);
 	for (i = 0; i < n; i++) {
 		json_object *item = json_object_array_get_idx(v, i);
-		const char *s = json_object_is_type(item, json_type_string) ? json_object_get_string(item) : "";
+		const char *s = create_string(item);
 		const char *eq = strchr(s, '=');
 		if (!eq || !dr_container_env_name(s, (size_t)(eq - s)))
 			return GATE_REFUSE(why, cap, "Env is not allowed in that form: %.40s is not a variable of the runtime", s);
@@ -114,7 +128,7 @@ static int create_binds(const struct dr_gate_config *cfg, json_object *v, struct
 		return GATE_REFUSE(why, cap, "HostConfig.Binds must be exactly this environment's two binds");
 	for (i = 0; i < DR_CONTAINER_BINDS; i++) {
 		json_object *item = json_object_array_get_idx(v, i);
-		const char *s = json_object_is_type(item, json_type_string) ? json_object_get_string(item) : "";
+		const char *s = create_string(item);
 		int which = !strcmp(s, cfg->binds[0]) ? 0 : !strcmp(s, cfg->binds[1]) ? 1 : -1;
 		if (which < 0 || b->binds[which])
 			return GATE_REFUSE(why, cap, "HostConfig.Binds must be exactly this environment's two binds");
@@ -259,8 +273,7 @@ static const char *created_string(json_object *o, const char *key)
 {
 	json_object *v;
 
-	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string) ?
-		       json_object_get_string(v) : NULL;
+	return json_object_object_get_ex(o, key, &v) ? dr_gate_json_string(v) : NULL;
 }
 
 /* Binds: exactly the two the gate checked. */
@@ -272,12 +285,12 @@ static int created_binds(const struct dr_gate_config *cfg, json_object *host, ch
 
 	if (!json_object_object_get_ex(host, "Binds", &binds) || !json_object_is_type(binds, json_type_array) ||
 	    json_object_array_length(binds) != DR_CONTAINER_BINDS)
-		return CREATED_DIFF(reason, cap, "HostConfig.Binds");
+		return GATE_REFUSE(reason, cap, "HostConfig.Binds");
 	for (i = 0; i < DR_CONTAINER_BINDS; i++) {
 		const char *s = json_object_get_string(json_object_array_get_idx(binds, i));
 		int which = s && !strcmp(s, cfg->binds[0]) ? 0 : s && !strcmp(s, cfg->binds[1]) ? 1 : -1;
 		if (which < 0 || seen[which]++)
-			return CREATED_DIFF(reason, cap, "HostConfig.Binds");
+			return GATE_REFUSE(reason, cap, "HostConfig.Binds");
 	}
 	return 0;
 }
@@ -299,7 +312,7 @@ static int created_mounts(const struct dr_gate_config *cfg, json_object *inspect
 	if (!json_object_object_get_ex(inspect, "Mounts", &mounts) || json_object_is_type(mounts, json_type_null))
 		return 0;
 	if (!json_object_is_type(mounts, json_type_array))
-		return CREATED_DIFF(reason, cap, "Mounts");
+		return GATE_REFUSE(reason, cap, "Mounts");
 	for (i = 0; i < json_object_array_length(mounts); i++) {
 		json_object *m = json_object_array_get_idx(mounts, i);
 		const char *type = created_string(m, "Type"), *src = created_string(m, "Source");
@@ -310,7 +323,7 @@ static int created_mounts(const struct dr_gate_config *cfg, json_object *inspect
 		if (type && !strcmp(type, "volume") && name && strlen(name) == 64 && strspn(name, "0123456789abcdef") == 64 &&
 		    (driver = created_string(m, "Driver")) && !strcmp(driver, "local"))
 			continue;
-		return CREATED_DIFF(reason, cap, "Mounts (a %s mount of %.64s)", type ? type : "?", src ? src : "?");
+		return GATE_REFUSE(reason, cap, "Mounts (a %s mount of %.64s)", type ? type : "?", src ? src : "?");
 	}
 	return 0;
 }
@@ -345,32 +358,26 @@ static int created_host(const struct dr_gate_config *cfg, json_object *host, cha
 
 	for (i = 0; i < sizeof created_empty_fields / sizeof created_empty_fields[0]; i++)
 		if (json_object_object_get_ex(host, created_empty_fields[i], &v) && !created_is_empty(v))
-			return CREATED_DIFF(reason, cap, "HostConfig.%s", created_empty_fields[i]);
+			return GATE_REFUSE(reason, cap, "HostConfig.%s", created_empty_fields[i]);
 	for (i = 0; ipc && i < sizeof created_ipc_modes / sizeof created_ipc_modes[0]; i++)
 		ipc_ok |= !strcmp(ipc, created_ipc_modes[i]);
 	if (!ipc_ok)
-		return CREATED_DIFF(reason, cap, "HostConfig.IpcMode");
+		return GATE_REFUSE(reason, cap, "HostConfig.IpcMode");
 	if (!created_paths_all(host, "MaskedPaths", created_masked_paths))
-		return CREATED_DIFF(reason, cap, "HostConfig.MaskedPaths");
+		return GATE_REFUSE(reason, cap, "HostConfig.MaskedPaths");
 	if (!created_paths_all(host, "ReadonlyPaths", created_readonly_paths))
-		return CREATED_DIFF(reason, cap, "HostConfig.ReadonlyPaths");
+		return GATE_REFUSE(reason, cap, "HostConfig.ReadonlyPaths");
 	if (runtime && strcmp(runtime, "runc"))
-		return CREATED_DIFF(reason, cap, "HostConfig.Runtime");
+		return GATE_REFUSE(reason, cap, "HostConfig.Runtime");
 	if (cfg->network ? !net || strcmp(net, cfg->network) : net && strcmp(net, "default") && strcmp(net, "bridge"))
-		return CREATED_DIFF(reason, cap, "HostConfig.NetworkMode");
+		return GATE_REFUSE(reason, cap, "HostConfig.NetworkMode");
 	return created_binds(cfg, host, reason, cap);
 }
 
 /* Config.Image: the one checked, or any of the repository by digest. */
 static int created_image(const struct dr_gate_config *cfg, const char *want, const char *image)
 {
-	size_t n = strlen(cfg->repository);
-
-	if (!image)
-		return 0;
-	if (want)
-		return !strcmp(image, want);
-	return !strncmp(image, cfg->repository, n) && image[n] == '@' && dr_image_digest_valid(image + n + 1);
+	return want ? image && !strcmp(image, want) : create_by_digest(cfg, image);
 }
 
 int dr_gate_check_created(const struct dr_gate_config *cfg, const char *image_checked, const char *inspect, size_t len,

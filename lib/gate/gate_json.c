@@ -34,8 +34,7 @@ json_object *dr_gate_json_object(const char *text, size_t len, char *why, size_t
 	return o;
 }
 
-/* The string value of v, or NULL when it is not a string. */
-static const char *gate_string(json_object *v)
+const char *dr_gate_json_string(json_object *v)
 {
 	return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 }
@@ -48,7 +47,7 @@ static int gate_strings_all(json_object *v, int (*accept)(const void *, const ch
 	if (!json_object_is_type(v, json_type_array) || !(n = json_object_array_length(v)))
 		return 0;
 	for (i = 0; i < n; i++) {
-		const char *s = gate_string(json_object_array_get_idx(v, i));
+		const char *s = dr_gate_json_string(json_object_array_get_idx(v, i));
 		if (!s || !accept(ctx, s))
 			return 0;
 	}
@@ -62,7 +61,7 @@ static int gate_filter_write(struct dr_buf *b, int first, const char *name, json
 	int rc = (first ? 0 : dr_buf_adds(b, ",")) || dr_json_add_string(b, name) || dr_buf_adds(b, ":[");
 
 	for (i = 0; i < json_object_array_length(values) && !rc; i++)
-		rc = (i ? dr_buf_adds(b, ",") : 0) || dr_json_add_string(b, gate_string(json_object_array_get_idx(values, i)));
+		rc = (i ? dr_buf_adds(b, ",") : 0) || dr_json_add_string(b, dr_gate_json_string(json_object_array_get_idx(values, i)));
 	return rc || dr_buf_adds(b, "]");
 }
 
@@ -139,10 +138,10 @@ static int gate_auth_write(json_object *o, struct dr_buf *b, char *why, size_t c
 	int first = 1, rc = dr_buf_adds(b, "{");
 
 	json_object_object_foreach(o, key, value) {
-		if (!gate_auth_member(key) || !gate_string(value))
+		if (!gate_auth_member(key) || !dr_gate_json_string(value))
 			return snprintf(why, cap, "X-Registry-Auth: %.32s is not a credential string the gate passes", key), -1;
 		rc = rc || (first ? 0 : dr_buf_adds(b, ",")) || dr_json_add_string(b, key) || dr_buf_adds(b, ":") ||
-		     dr_json_add_string(b, gate_string(value));
+		     dr_json_add_string(b, dr_gate_json_string(value));
 		first = 0;
 	}
 	if (rc || dr_buf_adds(b, "}"))

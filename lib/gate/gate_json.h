@@ -17,6 +17,9 @@
  * puts; NULL with why (cap bytes) set when it is not one. */
 struct json_object *dr_gate_json_object(const char *text, size_t len, char *why, size_t cap);
 
+/* The string value of v (borrowed from it), or NULL when it is not a string. */
+const char *dr_gate_json_string(struct json_object *v);
+
 /* One filter name the gate passes, and what its values must be. */
 struct dr_gate_filter_rule {
 	const char *key;
