@@ -13,6 +13,10 @@
  *     "format"} when one verifies, {"refused"} naming why when none does
  *     (exit 0 both);
  *     {"error"} when the registry or the key file could not be read, exit 1.
+ *   dreichor-registry verify-bundle --bundle FILE (--certificate-identity I
+ *       --certificate-oidc-issuer U | --key K) [--trusted-root FILE] FILE_OR_DIGEST
+ *     A Sigstore bundle checked offline (verify_bundle.c, lib/sigstore): exit 0
+ *     when verified, 1 refused, 2 usage; never asks a registry.
  *   dreichor-registry --inetd
  *     The same questions as one line on stdin ("probe REPOSITORY REFERENCE",
  *     "verify REPOSITORY DIGEST"),
@@ -32,6 +36,7 @@
 #include "fdio.h"
 #include "registry.h"
 #include "signature.h"
+#include "verify_bundle.h"
 
 #define REGISTRY_QUESTION_MAX 1024
 #define REGISTRY_QUESTION_MS 5000
@@ -155,6 +160,8 @@ int main(int argc, char **argv)
 {
 	int rc;
 
+	if (argc >= 2 && !strcmp(argv[1], "verify-bundle"))
+		return dr_verify_bundle_main(argc - 1, argv + 1);
 	if (argc == 2 && !strcmp(argv[1], "--inetd")) {
 		curl_global_init(CURL_GLOBAL_DEFAULT);
 		rc = registry_inetd();
@@ -164,6 +171,8 @@ int main(int argc, char **argv)
 	} else {
 		fprintf(stderr, "usage: dreichor-registry probe REPOSITORY REFERENCE\n"
 				"       dreichor-registry verify REPOSITORY DIGEST   (keys from IMAGE_SIGNATURE_KEYS)\n"
+				"       dreichor-registry verify-bundle --bundle FILE (--certificate-identity I"
+				" --certificate-oidc-issuer U | --key K) [--trusted-root FILE] FILE_OR_DIGEST\n"
 				"       dreichor-registry --inetd   (the question on stdin, as its socket unit runs it)\n");
 		return 2;
 	}

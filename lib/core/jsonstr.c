@@ -38,6 +38,15 @@ size_t dr_utf8_char_len(const unsigned char *s, size_t avail)
 	return need;
 }
 
+size_t dr_utf8_valid_prefix(const unsigned char *s, size_t len)
+{
+	size_t i = 0, n;
+
+	while (i < len && (n = dr_utf8_char_len(s + i, len - i)) != 0)
+		i += n;
+	return i;
+}
+
 int dr_json_add_string(struct dr_buf *b, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
