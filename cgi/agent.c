@@ -30,6 +30,7 @@
 #include "runtime_env.h"
 #include "signing_keys.h"
 #include "status.h"
+#include "syscall_filter.h"
 
 #define AGENT_EXIT_PROBLEMS 1
 #define AGENT_EXIT_USAGE 100
@@ -365,6 +366,13 @@ static int agent_confine(const struct dr_config *cfg, const char **why)
 	return -1;
 }
 
+/* Unix sockets only, but where an endpoint would run dreichor-registry itself (no registry socket,
+ * as outside the units): then IP sockets too, as the Landlock ruleset then grants TLS trust. */
+static enum dr_syscall_profile agent_syscall_profile(const struct dr_config *cfg)
+{
+	return cfg->registry_socket ? DR_SYSCALL_AGENT : DR_SYSCALL_AGENT_NET;
+}
+
 /* Read and parse the request head. Once its request line parsed, the audit entry names the method
  * and path, whatever is refused after it (CONTRACT 7). 0, DR_HTTP_CLOSED_EMPTY, or the status. */
 static int agent_read_head(struct agent *ag)
@@ -399,6 +407,10 @@ static int agent_serve(struct agent *ag)
 	dr_config_load(&ag->cfg, DR_CONFIG_AUTH);
 	ag->audit.environment = ag->cfg.environment ? ag->cfg.environment : dr_env("ENVIRONMENT");
 	if (agent_confine(&ag->cfg, &why) < 0)
+		return agent_refuse(ag, DR_STATUS_INTERNAL_ERROR, NULL, why);
+	/* After Landlock (whose calls it would refuse) and before a byte of the request; the endpoint
+	 * inherits it. */
+	if (dr_syscall_filter_apply(agent_syscall_profile(&ag->cfg), &why) < 0)
 		return agent_refuse(ag, DR_STATUS_INTERNAL_ERROR, NULL, why);
 	rc = agent_read_head(ag);
 	if (rc == DR_HTTP_CLOSED_EMPTY)
@@ -505,6 +517,24 @@ static int agent_check_landlock(const struct dr_config *cfg)
 	return 1;
 }
 
+/* --check-config under the units' DREICHOR_SYSCALL_FILTER=on: the filter every request gets,
+ * installed on this check last of all, so that a kernel that refuses it fails here. */
+static int agent_check_syscall_filter(const struct dr_config *cfg)
+{
+	const char *why = NULL;
+	int rc = dr_syscall_filter_apply(agent_syscall_profile(cfg), &why);
+
+	if (rc > 0)
+		printf("system calls: the filter applies: what the agent makes, %s, no namespaces, no memory "
+		       "both writable and executable\n", cfg->registry_socket ? "unix sockets only" : "unix and IP sockets");
+	if (rc >= 0)
+		return 0;
+	fprintf(stderr, "%s: every request would be answered 500. Boot a kernel with seccomp filters "
+			"(CONFIG_SECCOMP_FILTER), or set DREICHOR_SYSCALL_FILTER=off in a drop-in, which leaves "
+			"the agent without its system call filter (docs/operations.md)\n", why);
+	return 1;
+}
+
 /* --check-config: every problem on its own line, exit 0 when there are none. */
 static int agent_check_config(void)
 {
@@ -523,6 +553,7 @@ static int agent_check_config(void)
 	}
 	problems += agent_check_signature_keys(&cfg);
 	problems += agent_check_landlock(&cfg);
+	problems += agent_check_syscall_filter(&cfg);
 	if (!problems) {
 		agent_check_docker(&cfg);
 		printf("configuration valid for %s\n", cfg.environment);

@@ -63,7 +63,8 @@ set_agent_var() {
 }
 
 # start_gate ENV: ENV's Docker gate on $T/ENV/gate.sock in front of the private engine, as
-# dreichor-docker-gate-ENV.socket runs it (Accept=no; here it never goes idle), reading
+# dreichor-docker-gate-ENV.socket runs it (Accept=no; here it never goes idle; its system call
+# filter when DREICHOR_SYSCALL_FILTER=on is in the environment), reading
 # ENV's agent.env for every connection. The agent
 # of ENV talks to it whenever its DOCKER_HOST is the private engine: every scenario runs
 # through the gate. GATE=0 leaves it out.
@@ -72,7 +73,7 @@ start_gate() {
 	stop_gate "$env"
 	rm -f "$sock"
 	DREICHOR_GATE_CONFIG=$T/$env/agent.env DREICHOR_GATE_UPSTREAM=$DOCKER_SOCK DREICHOR_GATE_IDLE_SECONDS=0 \
-		systemd-socket-activate -l "$sock" -E DREICHOR_GATE_CONFIG -E DREICHOR_GATE_UPSTREAM -E DREICHOR_GATE_IDLE_SECONDS \
+		systemd-socket-activate -l "$sock" -E DREICHOR_GATE_CONFIG -E DREICHOR_GATE_UPSTREAM -E DREICHOR_GATE_IDLE_SECONDS -E DREICHOR_SYSCALL_FILTER \
 		$VALGRIND_WRAP "$top_builddir/dreichor-docker-gate" >"$T/$env/gate.log" 2>&1 &
 	pid=$!
 	wait_for 10 bash -c "grep -q '^Listening on' '$T/$env/gate.log' || ! kill -0 $pid" 2>/dev/null
@@ -225,6 +226,8 @@ start_deployed_agent() {
 #   read|list|write|append|create-remove|exec NAME PATH
 #   tcp NAME HOST PORT
 #   http NAME SOCKET METHOD TARGET [BODY]   an answer under 400 is allowed (as curl -f)
+#   syscall NAME [PATH]         one of the system calls try_syscall names (PATH: a file it may
+#                               create, for chmod_setuid)
 # each try as NAME=allowed, or NAME=denied errno=ENAME (status=N for an HTTP refusal).
 build_probe() {
 	command -v cc >/dev/null || hard_error "cc is needed to build the probe"
@@ -239,8 +242,15 @@ build_probe() {
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/personality.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -375,6 +385,65 @@ static int try_http(const char *sock, const char *method, const char *target, co
 	return status < 400 ? 0 : -status;
 }
 
+/* A system call a filter may refuse, each of which an unprivileged process may otherwise make. */
+static int try_syscall(const char *name, const char *path)
+{
+	int fd = -1, rc = 0;
+	long r;
+	void *m;
+
+	errno = 0;
+	if (!strcmp(name, "socket_inet") || !strcmp(name, "socket_netlink") || !strcmp(name, "socket_unix")) {
+		fd = !strcmp(name, "socket_inet") ? socket(AF_INET, SOCK_STREAM, 0) :
+		     !strcmp(name, "socket_unix") ? socket(AF_UNIX, SOCK_STREAM, 0) : socket(AF_NETLINK, SOCK_RAW, 0);
+		rc = fd < 0 ? errno : 0;
+	} else if (!strcmp(name, "unshare_user")) {
+		rc = unshare(CLONE_NEWUSER) ? errno : 0;
+	} else if (!strcmp(name, "clone_newuser")) {
+		r = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+		if (r == 0)
+			_exit(0);
+		rc = r < 0 ? errno : 0;
+		if (r > 0)
+			waitpid((pid_t)r, NULL, 0);
+	} else if (!strcmp(name, "mmap_wx")) {
+		m = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		rc = m == MAP_FAILED ? errno : 0;
+	} else if (!strcmp(name, "mprotect_exec")) {
+		m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		rc = m == MAP_FAILED ? errno : mprotect(m, 4096, PROT_READ | PROT_EXEC) ? errno : 0;
+	} else if (!strcmp(name, "personality")) {
+		rc = personality(PER_BSD) == -1 ? errno : 0;
+		personality(PER_LINUX);
+	} else if (!strcmp(name, "chmod_setuid") && path) {
+		if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+			return errno;
+		rc = chmod(path, 04700) ? errno : 0;
+		unlink(path);
+	} else if (!strcmp(name, "io_uring")) {
+		unsigned char params[120] = { 0 };
+		r = syscall(SYS_io_uring_setup, 1, params);
+		rc = r < 0 ? errno : 0;
+		fd = (int)r;
+	} else if (!strcmp(name, "keyctl")) {
+		rc = syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -3 /* the session keyring */, 0) < 0 ? errno : 0;
+	} else if (!strcmp(name, "msgget")) {
+		r = msgget(IPC_PRIVATE, 0600);
+		rc = r < 0 ? errno : 0;
+		if (r >= 0)
+			msgctl((int)r, IPC_RMID, NULL);
+	} else if (!strcmp(name, "process_vm_readv")) {
+		char src[8] = "probe", dst[8];
+		struct iovec local = { dst, sizeof dst }, remote = { src, sizeof src };
+		rc = process_vm_readv(getpid(), &local, 1, &remote, 1, 0) < 0 ? errno : 0;
+	} else {
+		return EINVAL;
+	}
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
 static void report(const char *name, int rc)
 {
 	if (rc == 0)
@@ -457,6 +526,8 @@ static void run(char *line)
 		report(w[1], try_exec(w[2]));
 	else if (!strcmp(w[0], "tcp") && n == 4)
 		report(w[1], try_tcp(w[2], w[3]));
+	else if (!strcmp(w[0], "syscall") && (n == 2 || n == 3))
+		report(w[1], try_syscall(w[1], n == 3 ? w[2] : NULL));
 	else if (!strcmp(w[0], "http") && (n == 5 || n == 6))
 		report(w[1], try_http(w[2], w[3], w[4], n == 6 ? w[5] : NULL));
 	else

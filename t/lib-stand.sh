@@ -225,7 +225,7 @@ stand_configure() {
 		systemd-run --quiet --pipe --wait -p User=dreichor-$env \
 			-p EnvironmentFile=/opt/dreichor/$env/deploy-agent/.env -p StateDirectory=dreichor-agent/$env \
 			-p Environment=CF_ACCESS_CLIENT_SECRET_FILE=/etc/dreichor/$env/cf-access-client-secret \
-			-p Environment=DREICHOR_LANDLOCK=on /usr/bin/dreichor-agent --check-config
+			-p Environment=DREICHOR_LANDLOCK=on -p Environment=DREICHOR_SYSCALL_FILTER=on /usr/bin/dreichor-agent --check-config
 		systemctl enable --now dreichor-agent-$env.socket dreichor-registry-$env.socket dreichor-docker-gate-$env.socket
 		printf "CF-Access-Client-Id: stand-%s.access\nCF-Access-Client-Secret: %s\n" "$env" "$secret" >/root/headers-$env
 		chmod 0600 /root/headers-$env' "$env" "$(stand_secret "$env")" "$STAND_REPO" >"$T/configure-$env.log" 2>&1 ||

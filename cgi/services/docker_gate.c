@@ -45,6 +45,7 @@
 #include "clock.h"
 #include "config.h"
 #include "container.h"
+#include "env_file.h"
 #include "fdio.h"
 #include "gate_check.h"
 #include "gate_create.h"
@@ -52,10 +53,11 @@
 #include "http.h"
 #include "jsonstr.h"
 #include "number.h"
+#include "serve.h"
 #include "status.h"
+#include "syscall_filter.h"
 
 #define GATE_IDLE_DEFAULT_S 30
-#define GATE_IDLE_MAX_S 86400         /* DREICHOR_GATE_IDLE_SECONDS at most a day */
 #define GATE_EXIT_USAGE 100           /* the gate's own settings are unusable */
 #define GATE_KEEPALIVE_MS 60000       /* a connection with no next request is closed after this */
 #define GATE_BLOCK 16384
@@ -66,8 +68,7 @@ enum { GATE_ENVIRONMENT, GATE_CONTAINER_NAME, GATE_IMAGE_REPOSITORY, GATE_AUDIT_
 static const char *const gate_names[GATE_SETTINGS] = { "ENVIRONMENT", "CONTAINER_NAME", "IMAGE_REPOSITORY",
 						      "AUDIT_EVENTS_PATH", "SNAPSHOTS_PATH", "CONTAINER_NETWORK",
 						      "ALLOW_EXECUTION_PLANE" };
-#define GATE_VALUE_MAX 1024
-#define GATE_CONFIG_MAX 65536
+#define GATE_VALUE_MAX DR_ENV_VALUE_MAX
 
 struct gate {
 	struct dr_gate_config cfg;
@@ -98,57 +99,6 @@ static const char *gate_setting(const char *name)
 	return v && v[0] ? v : NULL;
 }
 
-/* One NAME=value line of an environment file, as systemd reads it: blanks around, one pair of quotes. */
-static void gate_config_line(struct gate *g, char *line)
-{
-	char *eq = strchr(line, '='), *name = line, *value, *end;
-	int i;
-
-	while (*name == ' ' || *name == '\t')
-		name++;
-	if (!eq || *name == '#' || *name == ';')
-		return;
-	for (end = eq; end > name && (end[-1] == ' ' || end[-1] == '\t'); end--)
-		;
-	*end = '\0';
-	for (value = eq + 1; *value == ' ' || *value == '\t'; value++)
-		;
-	for (end = value + strlen(value); end > value && strchr(" \t\r", end[-1]); end--)
-		;
-	*end = '\0';
-	if (end - value >= 2 && (*value == '"' || *value == '\'') && end[-1] == *value) {
-		end[-1] = '\0';
-		value++;
-	}
-	for (i = 0; i < GATE_SETTINGS; i++)
-		if (!strcmp(name, gate_names[i]) && strlen(value) < GATE_VALUE_MAX)
-			memcpy(g->values[i], value, strlen(value) + 1);
-}
-
-/* The settings from the file path; 0 or -1 when it cannot be read whole. */
-static int gate_config_read(struct gate *g, const char *path)
-{
-	static char text[GATE_CONFIG_MAX + 1];
-	FILE *f = fopen(path, "re");
-	size_t n;
-	char *line, *next;
-
-	if (!f)
-		return -1;
-	n = fread(text, 1, GATE_CONFIG_MAX + 1, f);
-	fclose(f);
-	if (n > GATE_CONFIG_MAX)
-		return -1;
-	text[n] = '\0';
-	for (line = text; line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		gate_config_line(g, line);
-	}
-	return 0;
-}
-
 static const char *gate_value(const struct gate *g, int i)
 {
 	return g->values[i][0] ? g->values[i] : NULL;
@@ -166,7 +116,7 @@ static void gate_load(struct gate *g)
 		if (v && strlen(v) < GATE_VALUE_MAX)
 			memcpy(g->values[i], v, strlen(v) + 1);
 	}
-	if (config && gate_config_read(g, config))
+	if (config && dr_env_file_read(config, gate_names, GATE_SETTINGS, g->values))
 		snprintf(g->problem, sizeof g->problem, "DREICHOR_GATE_CONFIG %s cannot be read: %s", config, strerror(errno));
 	audit = gate_value(g, GATE_AUDIT_EVENTS_PATH);
 	snapshots = gate_value(g, GATE_SNAPSHOTS_PATH);
@@ -803,66 +753,38 @@ static void gate_serve(const struct gate *g, int fd)
 	close(fd);
 }
 
-static int gate_children(int *active)
+/* A connection's child: the configuration read afresh, then the requests on it. */
+static void gate_child(int fd, void *arg)
 {
-	int status;
+	struct gate *g = arg;
 
-	while (*active > 0 && waitpid(-1, &status, WNOHANG) > 0)
-		(*active)--;
-	return *active;
-}
-
-/* Accept until idle: a child per connection, which reads the configuration afresh. */
-static int gate_listen(struct gate *g, int listen_fd, long idle_s)
-{
-	int active = 0;
-	long long last = dr_now_ms();
-
-	for (;;) {
-		struct pollfd p = { listen_fd, POLLIN, 0 };
-		int n = poll(&p, 1, 1000), fd;
-		pid_t pid;
-		if (n < 0 && errno != EINTR)
-			return 1;
-		if (gate_children(&active) == 0 && idle_s > 0 && dr_now_ms() - last > idle_s * 1000)
-			return 0;
-		if (n <= 0)
-			continue;
-		if ((fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) < 0)
-			continue;
-		last = dr_now_ms();
-		if ((pid = fork()) == 0) {
-			close(listen_fd);
-			gate_load(g);
-			gate_serve(g, fd);
-			_exit(0);
-		}
-		if (pid > 0)
-			active++;
-		close(fd);
-	}
+	gate_load(g);
+	gate_serve(g, fd);
 }
 
 int main(void)
 {
 	static struct gate g;
-	const char *fds = dr_env("LISTEN_FDS"), *pid = dr_env("LISTEN_PID"), *idle = gate_setting("DREICHOR_GATE_IDLE_SECONDS");
-	int listening = 0;
-	socklen_t len = sizeof listening;
-	long idle_s = GATE_IDLE_DEFAULT_S, listen_pid = 0;
+	const char *idle = gate_setting("DREICHOR_GATE_IDLE_SECONDS"), *why = NULL;
+	long idle_s = GATE_IDLE_DEFAULT_S;
+	int listen_fd = dr_serve_listening_fd();
 
 	/* Registry credentials and the runtime's environment pass through it: no core dump, no same-user reader. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	signal(SIGPIPE, SIG_IGN);
-	if (idle && dr_parse_long(idle, 0, GATE_IDLE_MAX_S, &idle_s)) {
+	if (idle && dr_parse_long(idle, 0, DR_SERVE_IDLE_MAX_S, &idle_s)) {
 		fprintf(stderr, "dreichor-docker-gate: configuration unusable: DREICHOR_GATE_IDLE_SECONDS must be whole "
-				"seconds from 0 (never idle out) to %d\n", GATE_IDLE_MAX_S);
+				"seconds from 0 (never idle out) to %d\n", DR_SERVE_IDLE_MAX_S);
 		return GATE_EXIT_USAGE;
 	}
+	/* Installed once, before the first connection; every child keeps it. */
+	if (dr_syscall_filter_apply(DR_SYSCALL_GATE, &why) < 0) {
+		fprintf(stderr, "dreichor-docker-gate: %s: %s\n", why, strerror(errno));
+		return GATE_EXIT_USAGE;
+	}
+	if (listen_fd >= 0)
+		return dr_serve_forking(listen_fd, idle_s, gate_child, &g);
 	gate_load(&g);
-	if (fds && !strcmp(fds, "1") && pid && !dr_parse_long(pid, 1, INT_MAX, &listen_pid) && listen_pid == (long)getpid() &&
-	    !getsockopt(3, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) && listening)
-		return gate_listen(&g, 3, idle_s);
 	gate_serve(&g, 0);
 	return 0;
 }

@@ -19,11 +19,22 @@
  *     when verified, 1 refused, 2 usage; never asks a registry.
  *   dreichor-registry --inetd
  *     The same questions as one line on stdin ("probe REPOSITORY REFERENCE",
- *     "verify REPOSITORY DIGEST"),
- *     as dreichor-registry-<env>@.service runs it on its unix socket, so
- *     that the agent's units keep no network of their own. REPOSITORY must
- *     be the environment's IMAGE_REPOSITORY. */
+ *     "verify REPOSITORY DIGEST"), the answer on stdout. REPOSITORY must be
+ *     the environment's IMAGE_REPOSITORY.
+ *   dreichor-registry --listen
+ *     As dreichor-registry-<env>.service runs it (Accept=no), so that the
+ *     agent's units keep no network of their own: the listening socket
+ *     systemd passed; each connection is one --inetd question in a child
+ *     of its own, which reads IMAGE_REPOSITORY, REGISTRY_AUTH_FILE and
+ *     IMAGE_SIGNATURE_KEYS afresh from the file DREICHOR_REGISTRY_CONFIG
+ *     names (the agent's .env) and ends after REGISTRY_CHILD_MAX_S; the
+ *     service exits after DREICHOR_REGISTRY_IDLE_SECONDS (default 30, 0:
+ *     never, at most 86400) without one.
+ * With DREICHOR_SYSCALL_FILTER=on (the unit) it installs its system call
+ * filter (lib/core/syscall_filter.h) before it reads a question. */
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,19 +44,38 @@
 
 #include "clock.h"
 #include "config.h"
+#include "env_file.h"
 #include "fdio.h"
+#include "number.h"
 #include "registry.h"
+#include "serve.h"
 #include "signature.h"
+#include "syscall_filter.h"
 #include "verify_bundle.h"
 
 #define REGISTRY_QUESTION_MAX 1024
 #define REGISTRY_QUESTION_MS 5000
+#define REGISTRY_CHILD_MAX_S 120 /* a question's child ends after this, as the unit per connection did */
+#define REGISTRY_IDLE_DEFAULT_S 30
+#define REGISTRY_EXIT_USAGE 2
 
-/* A setting from the environment; empty is unset, as the agent reads its configuration. */
+/* What a --listen child reads afresh from DREICHOR_REGISTRY_CONFIG. */
+static const char *const registry_settings[] = { "IMAGE_REPOSITORY", "REGISTRY_AUTH_FILE", "IMAGE_SIGNATURE_KEYS" };
+#define REGISTRY_SETTINGS (sizeof registry_settings / sizeof *registry_settings)
+static char registry_values[REGISTRY_SETTINGS][DR_ENV_VALUE_MAX];
+static int registry_values_read; /* 1 once a --listen child read them */
+
+/* A setting: from the file once read, else from the environment; empty is unset, as the agent
+ * reads its configuration. */
 static const char *registry_setting(const char *name)
 {
-	const char *v = dr_env(name);
+	const char *v = NULL;
+	size_t i;
 
+	for (i = 0; registry_values_read && i < REGISTRY_SETTINGS; i++)
+		if (!strcmp(name, registry_settings[i]))
+			return registry_values[i][0] ? registry_values[i] : NULL;
+	v = dr_env(name);
 	return v && v[0] ? v : NULL;
 }
 
@@ -137,7 +167,7 @@ static int registry_inetd(void)
 {
 	char line[REGISTRY_QUESTION_MAX + 1], *question, *repository, *reference, *save = NULL;
 	long long deadline = dr_now_ms() + REGISTRY_QUESTION_MS;
-	const char *own = dr_env("IMAGE_REPOSITORY");
+	const char *own = registry_setting("IMAGE_REPOSITORY");
 	size_t got = 0;
 	ssize_t n;
 
@@ -156,13 +186,60 @@ static int registry_inetd(void)
 	return registry_ask(question, repository, reference);
 }
 
+/* A --listen child: the connection as stdin and stdout, this environment's settings read afresh. */
+static void registry_child(int fd, void *arg)
+{
+	const char *config = registry_setting("DREICHOR_REGISTRY_CONFIG");
+
+	(void)arg;
+	alarm(REGISTRY_CHILD_MAX_S);
+	if (dup2(fd, STDIN_FILENO) < 0 || dup2(fd, STDOUT_FILENO) < 0)
+		return;
+	close(fd);
+	if (config && dr_env_file_read(config, registry_settings, REGISTRY_SETTINGS, registry_values)) {
+		registry_refuse("the agent's configuration cannot be read");
+		return;
+	}
+	registry_values_read = config != NULL;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	registry_inetd();
+	fflush(stdout);
+}
+
+/* --listen: a child per connection until idle. */
+static int registry_listen(void)
+{
+	const char *idle = registry_setting("DREICHOR_REGISTRY_IDLE_SECONDS");
+	long idle_s = REGISTRY_IDLE_DEFAULT_S;
+	int fd = dr_serve_listening_fd();
+
+	if (idle && dr_parse_long(idle, 0, DR_SERVE_IDLE_MAX_S, &idle_s)) {
+		fprintf(stderr, "dreichor-registry: DREICHOR_REGISTRY_IDLE_SECONDS must be whole seconds from 0 "
+				"(never idle out) to %d\n", DR_SERVE_IDLE_MAX_S);
+		return REGISTRY_EXIT_USAGE;
+	}
+	if (fd < 0) {
+		fprintf(stderr, "dreichor-registry: --listen needs the listening socket of a socket unit with Accept=no\n");
+		return REGISTRY_EXIT_USAGE;
+	}
+	return dr_serve_forking(fd, idle_s, registry_child, NULL);
+}
+
 int main(int argc, char **argv)
 {
+	const char *why = NULL;
 	int rc;
 
+	signal(SIGPIPE, SIG_IGN);
+	if (dr_syscall_filter_apply(DR_SYSCALL_REGISTRY, &why) < 0) {
+		fprintf(stderr, "dreichor-registry: %s: %s\n", why, strerror(errno));
+		return 1;
+	}
 	if (argc >= 2 && !strcmp(argv[1], "verify-bundle"))
 		return dr_verify_bundle_main(argc - 1, argv + 1);
-	if (argc == 2 && !strcmp(argv[1], "--inetd")) {
+	if (argc == 2 && !strcmp(argv[1], "--listen")) {
+		return registry_listen();
+	} else if (argc == 2 && !strcmp(argv[1], "--inetd")) {
 		curl_global_init(CURL_GLOBAL_DEFAULT);
 		rc = registry_inetd();
 	} else if (argc == 4 && registry_question_ok(argv[1]) && registry_reference_ok(argv[3])) {
@@ -173,7 +250,8 @@ int main(int argc, char **argv)
 				"       dreichor-registry verify REPOSITORY DIGEST   (keys from IMAGE_SIGNATURE_KEYS)\n"
 				"       dreichor-registry verify-bundle --bundle FILE (--certificate-identity I"
 				" --certificate-oidc-issuer U | --key K) [--trusted-root FILE] FILE_OR_DIGEST\n"
-				"       dreichor-registry --inetd   (the question on stdin, as its socket unit runs it)\n");
+				"       dreichor-registry --inetd   (the question on stdin)\n"
+				"       dreichor-registry --listen  (the listening socket systemd passes, as its unit runs it)\n");
 		return 2;
 	}
 	fflush(stdout);

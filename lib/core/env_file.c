@@ -1,0 +1,65 @@
+/* env_file.c: NAME=value settings from the agent's .env (env_file.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "env_file.h"
+
+/* One line: the value stored when its name is asked for. */
+static void env_file_line(char *line, const char *const names[], size_t count, char (*values)[DR_ENV_VALUE_MAX])
+{
+	char *eq = strchr(line, '='), *name = line, *value, *end;
+	size_t i, len;
+
+	while (*name == ' ' || *name == '\t')
+		name++;
+	if (!eq || *name == '#' || *name == ';')
+		return;
+	for (end = eq; end > name && (end[-1] == ' ' || end[-1] == '\t'); end--)
+		;
+	*end = '\0';
+	for (value = eq + 1; *value == ' ' || *value == '\t'; value++)
+		;
+	for (end = value + strlen(value); end > value && strchr(" \t\r", end[-1]); end--)
+		;
+	*end = '\0';
+	if (end - value >= 2 && (*value == '"' || *value == '\'') && end[-1] == *value) {
+		end[-1] = '\0';
+		value++;
+	}
+	len = strlen(value);
+	for (i = 0; i < count; i++)
+		if (!strcmp(name, names[i]) && len < DR_ENV_VALUE_MAX)
+			memcpy(values[i], value, len + 1);
+}
+
+int dr_env_file_read(const char *path, const char *const names[], size_t count, char (*values)[DR_ENV_VALUE_MAX])
+{
+	static char text[DR_ENV_FILE_MAX + 1];
+	FILE *f = fopen(path, "re");
+	char *line, *next;
+	size_t n, i;
+
+	if (!f)
+		return -1;
+	n = fread(text, 1, DR_ENV_FILE_MAX + 1, f);
+	fclose(f);
+	if (n > DR_ENV_FILE_MAX) {
+		errno = EFBIG;
+		return -1;
+	}
+	if (memchr(text, '\0', n)) { /* a text file has none; strchr below would stop at it */
+		errno = EINVAL;
+		return -1;
+	}
+	text[n] = '\0';
+	for (i = 0; i < count; i++)
+		values[i][0] = '\0';
+	for (line = text; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		env_file_line(line, names, count, values);
+	}
+	return 0;
+}

@@ -1,0 +1,18 @@
+/* env_file.h: settings a long-running service reads afresh, for every
+ * connection, from the agent's environment file (its .env), as systemd's
+ * EnvironmentFile= reads it: NAME=value lines, blanks around either side,
+ * one pair of quotes, '#' and ';' comments. Only the names asked for are
+ * kept. The caller owns the values array; nothing to free. */
+#ifndef DR_ENV_FILE_H
+#define DR_ENV_FILE_H
+
+#include <stddef.h>
+
+#define DR_ENV_FILE_MAX 65536 /* bytes of the file: a longer one is refused whole */
+#define DR_ENV_VALUE_MAX 1024 /* bytes of a value with its NUL: a longer one is left unset */
+
+/* values[i] := the value of names[i] in the file at path ("" when absent); 0, or -1 with errno set
+ * when it cannot be read whole (values then untouched). */
+int dr_env_file_read(const char *path, const char *const names[], size_t count, char (*values)[DR_ENV_VALUE_MAX]);
+
+#endif
