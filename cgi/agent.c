@@ -323,8 +323,8 @@ static const char *const agent_registry_reads[] = {
 
 #define AGENT_COUNT(a) (sizeof (a) / sizeof *(a))
 #define AGENT_OWN_READS 5 /* agent_confine's own[] */
-_Static_assert(AGENT_COUNT(agent_system_reads) + AGENT_COUNT(agent_registry_reads) + AGENT_OWN_READS <=
-		       DR_LANDLOCK_PATHS_MAX, "room for every path the ruleset grants");
+_Static_assert(AGENT_COUNT(agent_system_reads) + AGENT_COUNT(agent_registry_reads) + AGENT_OWN_READS + 1 <=
+		       DR_LANDLOCK_PATHS_MAX, "room for every path the ruleset grants (and the trusted root)");
 
 /* Append the set entries of more to list, which holds n; the new count. */
 static size_t agent_paths_add(const char **list, size_t n, const char *const more[], size_t count)
@@ -356,6 +356,9 @@ static int agent_confine(const struct dr_config *cfg, const char **why)
 	n = agent_paths_add(read_paths, 0, agent_system_reads, AGENT_COUNT(agent_system_reads));
 	if (!cfg->registry_socket)
 		n = agent_paths_add(read_paths, n, agent_registry_reads, AGENT_COUNT(agent_registry_reads));
+	/* dreichor-registry, run by the endpoint itself, reads the Sigstore trusted root for keyless signatures. */
+	if (!cfg->registry_socket && cfg->image_signature_identity && cfg->sigstore_trusted_root)
+		read_paths[n++] = cfg->sigstore_trusted_root;
 	n = agent_paths_add(read_paths, n, own, AGENT_COUNT(own));
 	read_paths[n] = NULL;
 	rc = dr_landlock_confine(read_paths, write_paths);
@@ -475,6 +478,21 @@ static int agent_check_signature_keys(const struct dr_config *cfg)
 	return 0;
 }
 
+/* --check-config's account of keyless signatures: the identities, the issuer, the trusted root. */
+static void agent_check_keyless(const struct dr_config *cfg)
+{
+	char list[DR_SIGNATURE_IDENTITIES_TEXT_MAX], *one, *save = NULL;
+	int i = 0;
+
+	if (!cfg->image_signature_identity)
+		return;
+	dr_strlcpy(list, cfg->image_signature_identity, sizeof list);
+	for (one = strtok_r(list, " ", &save); one; one = strtok_r(NULL, " ", &save))
+		printf("image signature identity %d: %s (keyless, compared exactly)\n", ++i, one);
+	printf("image signature issuer: %s\n", cfg->image_signature_issuer);
+	printf("sigstore trusted root: %s (read by dreichor-registry for each keyless check)\n", cfg->sigstore_trusted_root);
+}
+
 /* --check-config's account of the Docker boundary: what DOCKER_HOST lets this agent do. */
 static void agent_check_docker(const struct dr_config *cfg)
 {
@@ -556,6 +574,10 @@ static int agent_check_config(void)
 	problems += agent_check_syscall_filter(&cfg);
 	if (!problems) {
 		agent_check_docker(&cfg);
+		agent_check_keyless(&cfg);
+		printf("image signatures: %s\n", !cfg.image_signatures_required ? "off" :
+		       cfg.image_signature_keys && cfg.image_signature_identity ? "required: by a key of IMAGE_SIGNATURE_KEYS or keyless by IMAGE_SIGNATURE_IDENTITY" :
+		       cfg.image_signature_keys ? "required: by a key of IMAGE_SIGNATURE_KEYS" : "required: keyless by IMAGE_SIGNATURE_IDENTITY");
 		printf("configuration valid for %s\n", cfg.environment);
 	}
 	dr_config_free(&cfg);

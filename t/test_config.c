@@ -41,7 +41,8 @@ static void set_valid(void)
 	static const char *const optional[] = {
 		"STOP_TIMEOUT_SECONDS", "STARTUP_GRACE_SECONDS", "CONTAINER_NETWORK", "REGISTRY_AUTH_FILE",
 		"CF_ACCESS_AUD", "CF_ACCESS_ISSUER", "CF_ACCESS_CERTS_FILE", "CREDENTIALS_DIRECTORY",
-		"CF_ACCESS_CLIENT_SECRET_FILE",
+		"CF_ACCESS_CLIENT_SECRET_FILE", "IMAGE_SIGNATURE_KEYS", "IMAGE_SIGNATURES", "IMAGE_SIGNATURE_IDENTITY",
+		"IMAGE_SIGNATURE_ISSUER",
 		"DREICHOR_STRICT_PORTS", NULL,
 	};
 	size_t i;
@@ -395,6 +396,53 @@ static void test_secret_never_in_problems(void)
 	CU_ASSERT_TRUE(no_problem_mentions("very-secret-value-0123456789abcdef"));
 }
 
+/* Keyless signatures (CONTRACT 10.1): identities, issuer, trusted root, and prod's requirement. */
+static void test_keyless(void)
+{
+	static char many[2048];
+	size_t n = 0;
+	int i;
+
+	CU_ASSERT_EQUAL(load_with(NULL, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cfg.sigstore_trusted_root, "trusted_root.json")); /* the installed one */
+	setenv("SIGSTORE_TRUSTED_ROOT", rtfile, 1); /* any readable file: dreichor-registry parses it */
+	CU_ASSERT_EQUAL(load_with("IMAGE_SIGNATURE_IDENTITY", "https://github.com/o/r/.github/workflows/a.yml@refs/heads/main"), 0);
+	CU_ASSERT_TRUE(cfg.image_signatures_required);
+	CU_ASSERT_STRING_EQUAL(cfg.image_signature_issuer, "https://token.actions.githubusercontent.com");
+	CU_ASSERT_EQUAL(load_with("IMAGE_SIGNATURE_IDENTITY", "  "), 1);
+	CU_ASSERT_TRUE(has_problem("IMAGE_SIGNATURE_IDENTITY: must name 1 to 16"));
+	CU_ASSERT_EQUAL(load_with("IMAGE_SIGNATURE_IDENTITY", "a\tb"), 1);
+	for (i = 0; i < 17; i++)
+		n += (size_t)snprintf(many + n, sizeof many - n, "id%d ", i);
+	CU_ASSERT_EQUAL(load_with("IMAGE_SIGNATURE_IDENTITY", many), 1);
+	CU_ASSERT_EQUAL(load_with("IMAGE_SIGNATURE_ISSUER", "https://a https://b"), 1);
+	CU_ASSERT_TRUE(has_problem("IMAGE_SIGNATURE_ISSUER:"));
+	set_valid();
+	setenv("IMAGE_SIGNATURE_IDENTITY", "a b", 1);
+	setenv("SIGSTORE_TRUSTED_ROOT", "/nonexistent/trusted_root.json", 1);
+	dr_config_free(&cfg);
+	CU_ASSERT_EQUAL(dr_config_load(&cfg, DR_CONFIG_AUTH), 1);
+	CU_ASSERT_TRUE(has_problem("SIGSTORE_TRUSTED_ROOT: must be the absolute path of a readable file"));
+	setenv("SIGSTORE_TRUSTED_ROOT", rtfile, 1);
+	set_valid();
+	setenv("IMAGE_SIGNATURE_IDENTITY", "a", 1);
+	setenv("IMAGE_SIGNATURES", "off", 1);
+	dr_config_free(&cfg);
+	CU_ASSERT_EQUAL(dr_config_load(&cfg, DR_CONFIG_AUTH), 1);
+	CU_ASSERT_TRUE(has_problem("IMAGE_SIGNATURES: off while IMAGE_SIGNATURE_IDENTITY is set"));
+	set_valid();
+	setenv("IMAGE_SIGNATURES", "required", 1);
+	dr_config_free(&cfg);
+	CU_ASSERT_EQUAL(dr_config_load(&cfg, DR_CONFIG_AUTH), 1);
+	CU_ASSERT_TRUE(has_problem("IMAGE_SIGNATURE_KEYS: required in dev with IMAGE_SIGNATURES=required"));
+	setenv("IMAGE_SIGNATURE_IDENTITY", "a", 1);
+	dr_config_free(&cfg);
+	CU_ASSERT_EQUAL(dr_config_load(&cfg, DR_CONFIG_AUTH), 0);
+	unsetenv("IMAGE_SIGNATURES");
+	unsetenv("IMAGE_SIGNATURE_IDENTITY");
+	unsetenv("SIGSTORE_TRUSTED_ROOT");
+}
+
 static const struct unit_case cases[] = {
 	{ "valid configuration", test_valid },
 	{ "ENVIRONMENT", test_environment },
@@ -416,6 +464,7 @@ static const struct unit_case cases[] = {
 	{ "secret values never in problems", test_secret_never_in_problems },
 	{ "secret rules", test_secret_rules },
 	{ "no ':' in a bind source", test_bind_colon },
+	{ "keyless signatures: identities, issuer, trusted root", test_keyless },
 	{ NULL, NULL },
 };
 

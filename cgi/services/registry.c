@@ -9,10 +9,16 @@
  *     {"error"}, exit 1. Usage: exit 2.
  *   dreichor-registry verify REPOSITORY DIGEST
  *     A cosign signature of DIGEST, made for REPOSITORY, by a key in the file
- *     IMAGE_SIGNATURE_KEYS names (lib/registry/signature.h): {"key",
- *     "format"} when one verifies, {"refused"} naming why when none does
- *     (exit 0 both);
- *     {"error"} when the registry or the key file could not be read, exit 1.
+ *     IMAGE_SIGNATURE_KEYS names, or keyless by a certificate naming one of
+ *     IMAGE_SIGNATURE_IDENTITY and IMAGE_SIGNATURE_ISSUER, checked against
+ *     SIGSTORE_TRUSTED_ROOT (lib/registry/signature.h, keyless.h): {"key",
+ *     "format"} or, keyless, {"format", "identity", "issuer",
+ *     "source_repository", "source_commit", "run_url", "log_index",
+ *     "verified_time", "time_source"} when one verifies, {"refused"} naming
+ *     why when none does (exit 0 both);
+ *     {"error"} when the registry, the key file or the trusted root could
+ *     not be read (with "configuration": true when it is the agent's own
+ *     setting, not the registry), exit 1.
  *   dreichor-registry verify-bundle --bundle FILE (--certificate-identity I
  *       --certificate-oidc-issuer U | --key K) [--trusted-root FILE] FILE_OR_DIGEST
  *     A Sigstore bundle checked offline (verify_bundle.c, lib/sigstore): exit 0
@@ -25,8 +31,9 @@
  *     As dreichor-registry-<env>.service runs it (Accept=no), so that the
  *     agent's units keep no network of their own: the listening socket
  *     systemd passed; each connection is one --inetd question in a child
- *     of its own, which reads IMAGE_REPOSITORY, REGISTRY_AUTH_FILE and
- *     IMAGE_SIGNATURE_KEYS afresh from the file DREICHOR_REGISTRY_CONFIG
+ *     of its own, which reads IMAGE_REPOSITORY, REGISTRY_AUTH_FILE,
+ *     IMAGE_SIGNATURE_KEYS, IMAGE_SIGNATURE_IDENTITY, IMAGE_SIGNATURE_ISSUER
+ *     and SIGSTORE_TRUSTED_ROOT afresh from the file DREICHOR_REGISTRY_CONFIG
  *     names (the agent's .env) and ends after REGISTRY_CHILD_MAX_S; the
  *     service exits after DREICHOR_REGISTRY_IDLE_SECONDS (default 30, 0:
  *     never, at most 86400) without one.
@@ -51,7 +58,12 @@
 #include "serve.h"
 #include "signature.h"
 #include "syscall_filter.h"
+#include "trusted_root.h"
 #include "verify_bundle.h"
+
+#ifndef DR_TRUSTED_ROOT
+#define DR_TRUSTED_ROOT "/usr/share/dreichor-agent/trusted_root.json"
+#endif
 
 #define REGISTRY_QUESTION_MAX 1024
 #define REGISTRY_QUESTION_MS 5000
@@ -60,7 +72,9 @@
 #define REGISTRY_EXIT_USAGE 2
 
 /* What a --listen child reads afresh from DREICHOR_REGISTRY_CONFIG. */
-static const char *const registry_settings[] = { "IMAGE_REPOSITORY", "REGISTRY_AUTH_FILE", "IMAGE_SIGNATURE_KEYS" };
+static const char *const registry_settings[] = { "IMAGE_REPOSITORY", "REGISTRY_AUTH_FILE", "IMAGE_SIGNATURE_KEYS",
+						  "IMAGE_SIGNATURE_IDENTITY", "IMAGE_SIGNATURE_ISSUER",
+						  "SIGSTORE_TRUSTED_ROOT" };
 #define REGISTRY_SETTINGS (sizeof registry_settings / sizeof *registry_settings)
 static char registry_values[REGISTRY_SETTINGS][DR_ENV_VALUE_MAX];
 static int registry_values_read; /* 1 once a --listen child read them */
@@ -112,29 +126,86 @@ static int registry_probe(const char *repository, const char *reference)
 	return rc ? 1 : 0;
 }
 
+/* Add name: value when value is not empty. */
+static void registry_add_text(json_object *out, const char *name, const char *value)
+{
+	if (value[0])
+		json_object_object_add(out, name, json_object_new_string(value));
+}
+
+/* What verified: the key, or the keyless signer and what proved its time. */
+static void registry_found(json_object *out, const struct dr_signature_found *found)
+{
+	const struct dr_ss_signer *s = &found->signer;
+
+	json_object_object_add(out, "format", json_object_new_string(found->format));
+	if (!found->keyless) {
+		json_object_object_add(out, "key", json_object_new_string(found->key));
+		return;
+	}
+	registry_add_text(out, "identity", s->identity);
+	registry_add_text(out, "issuer", s->issuer);
+	registry_add_text(out, "source_repository", s->source_repository);
+	registry_add_text(out, "source_commit", s->source_commit);
+	registry_add_text(out, "run_url", s->run_url);
+	if (s->log_index >= 0)
+		json_object_object_add(out, "log_index", json_object_new_int64(s->log_index));
+	json_object_object_add(out, "verified_time", json_object_new_int64((int64_t)s->verified_time));
+	registry_add_text(out, "time_source", s->time_source);
+}
+
+/* The keyless policy, when IMAGE_SIGNATURE_IDENTITY is set: its trusted root read (SIGSTORE_TRUSTED_ROOT,
+ * else the installed one) into root. 0 with *policy_out set (NULL when keyless is not configured), or a
+ * fault with err naming why. */
+static int registry_keyless(struct dr_keyless_policy *policy, struct dr_ss_trusted_root *root,
+			    const struct dr_keyless_policy **policy_out, struct dr_error *err)
+{
+	const char *identities = registry_setting("IMAGE_SIGNATURE_IDENTITY");
+	const char *path = registry_setting("SIGSTORE_TRUSTED_ROOT");
+	char why[DR_SS_REASON_MAX * 2];
+
+	*policy_out = NULL;
+	if (!identities)
+		return 0;
+	if (dr_keyless_policy_init(policy, identities, registry_setting("IMAGE_SIGNATURE_ISSUER"), root, why, sizeof why))
+		return dr_error_set(err, DR_FAULT_INTERNAL, "%s", why);
+	if (dr_ss_trusted_root_load(path ? path : DR_TRUSTED_ROOT, root, why, sizeof why))
+		return dr_error_set(err, DR_FAULT_INTERNAL, "SIGSTORE_TRUSTED_ROOT %s cannot be used: %s",
+				    path ? path : DR_TRUSTED_ROOT, why);
+	*policy_out = policy;
+	return 0;
+}
+
 static int registry_verify(const char *repository, const char *digest)
 {
 	static struct dr_signing_keys keys;
-	struct dr_signature_found found;
+	static struct dr_ss_trusted_root root;
+	static struct dr_keyless_policy policy;
+	static struct dr_signature_found found;
+	const struct dr_keyless_policy *keyless = NULL;
 	struct dr_registry r = { 0 };
 	struct dr_error err = { 0 };
 	json_object *out = json_object_new_object();
 	const char *keys_file = registry_setting("IMAGE_SIGNATURE_KEYS");
-	int rc;
+	int rc = 0;
 
-	if (!keys_file)
-		rc = dr_error_set(&err, DR_FAULT_INTERNAL, "IMAGE_SIGNATURE_KEYS is not set");
-	else if (!(rc = dr_signing_keys_load(&keys, keys_file, &err)) &&
+	if (!keys_file && !registry_setting("IMAGE_SIGNATURE_IDENTITY"))
+		rc = dr_error_set(&err, DR_FAULT_INTERNAL, "neither IMAGE_SIGNATURE_KEYS nor IMAGE_SIGNATURE_IDENTITY is set");
+	else if (!(keys_file && (rc = dr_signing_keys_load(&keys, keys_file, &err))) &&
+		 !(rc = registry_keyless(&policy, &root, &keyless, &err)) &&
 		 !(rc = dr_registry_open(&r, repository, registry_setting("REGISTRY_AUTH_FILE"), &err)))
-		rc = dr_signature_verify(&r, digest, &keys, &found, &err);
+		rc = dr_signature_verify(&r, digest, keys_file ? &keys : NULL, keyless, &found, &err);
 	if (!rc) {
-		json_object_object_add(out, "key", json_object_new_string(found.key));
-		json_object_object_add(out, "format", json_object_new_string(found.format));
+		registry_found(out, &found);
 	} else {
 		json_object_object_add(out, rc == DR_FAULT_UNSIGNED ? "refused" : "error", json_object_new_string(err.reason));
+		/* The agent's own configuration (the trusted root, the identities), not the registry. */
+		if (rc == DR_FAULT_INTERNAL)
+			json_object_object_add(out, "configuration", json_object_new_boolean(1));
 	}
 	registry_answer(out);
 	dr_registry_close(&r);
+	dr_ss_trusted_root_free(&root);
 	return rc && rc != DR_FAULT_UNSIGNED ? 1 : 0;
 }
 
@@ -247,7 +318,7 @@ int main(int argc, char **argv)
 		rc = registry_ask(argv[1], argv[2], argv[3]);
 	} else {
 		fprintf(stderr, "usage: dreichor-registry probe REPOSITORY REFERENCE\n"
-				"       dreichor-registry verify REPOSITORY DIGEST   (keys from IMAGE_SIGNATURE_KEYS)\n"
+				"       dreichor-registry verify REPOSITORY DIGEST   (IMAGE_SIGNATURE_KEYS, IMAGE_SIGNATURE_IDENTITY)\n"
 				"       dreichor-registry verify-bundle --bundle FILE (--certificate-identity I"
 				" --certificate-oidc-issuer U | --key K) [--trusted-root FILE] FILE_OR_DIGEST\n"
 				"       dreichor-registry --inetd   (the question on stdin)\n"

@@ -43,7 +43,8 @@ enum audit_field {
 	AF_MESSAGE, AF_PRIORITY, AF_IDENTIFIER, AF_ENVIRONMENT, AF_ACTION, AF_RESULT, AF_HTTP_STATUS,
 	AF_REQUEST_ID, AF_CLIENT_ID, AF_METHOD, AF_PATH, AF_IMAGE, AF_IMAGE_DIGEST, AF_PHASE, AF_REASON,
 	AF_DETAIL, AF_CF_RAY, AF_CONTAINER_LOGS, AF_DURATION_MS, AF_PREVIOUS_DIGEST, AF_EXIT_CODE,
-	AF_STOP_DURATION_MS, AF_STOP_KILLED, AF_PRUNED, AF_SIGNATURE_KEY, AF_SIGNATURE_FORMAT, AF_COUNT
+	AF_STOP_DURATION_MS, AF_STOP_KILLED, AF_PRUNED, AF_SIGNATURE_KEY, AF_SIGNATURE_FORMAT, AF_SIGNER,
+	AF_SIGNER_ISSUER, AF_SOURCE_REPOSITORY, AF_SOURCE_COMMIT, AF_BUILD_RUN, AF_SIGNATURE_PROOF, AF_COUNT
 };
 
 static const char *const audit_field_names[] = {
@@ -57,7 +58,10 @@ static const char *const audit_field_names[] = {
 	[AF_PREVIOUS_DIGEST] = "DREICHOR_PREVIOUS_DIGEST", [AF_EXIT_CODE] = "DREICHOR_EXIT_CODE",
 	[AF_STOP_DURATION_MS] = "DREICHOR_STOP_DURATION_MS", [AF_STOP_KILLED] = "DREICHOR_STOP_KILLED",
 	[AF_PRUNED] = "DREICHOR_PRUNED", [AF_SIGNATURE_KEY] = "DREICHOR_SIGNATURE_KEY",
-	[AF_SIGNATURE_FORMAT] = "DREICHOR_SIGNATURE_FORMAT",
+	[AF_SIGNATURE_FORMAT] = "DREICHOR_SIGNATURE_FORMAT", [AF_SIGNER] = "DREICHOR_SIGNER",
+	[AF_SIGNER_ISSUER] = "DREICHOR_SIGNER_ISSUER", [AF_SOURCE_REPOSITORY] = "DREICHOR_SOURCE_REPOSITORY",
+	[AF_SOURCE_COMMIT] = "DREICHOR_SOURCE_COMMIT", [AF_BUILD_RUN] = "DREICHOR_BUILD_RUN",
+	[AF_SIGNATURE_PROOF] = "DREICHOR_SIGNATURE_PROOF",
 };
 _Static_assert(sizeof audit_field_names / sizeof audit_field_names[0] == AF_COUNT, "a name for every field");
 
@@ -141,6 +145,14 @@ int dr_audit_write(const struct dr_audit *a)
 	audit_add(&f, AF_PRUNED, a->pruned);
 	audit_add(&f, AF_SIGNATURE_KEY, a->signature_key);
 	audit_add(&f, AF_SIGNATURE_FORMAT, a->signature_format);
+	if (a->signer) {
+		audit_add(&f, AF_SIGNER, a->signer->identity);
+		audit_add(&f, AF_SIGNER_ISSUER, a->signer->issuer[0] ? a->signer->issuer : NULL);
+		audit_add(&f, AF_SOURCE_REPOSITORY, a->signer->source_repository[0] ? a->signer->source_repository : NULL);
+		audit_add(&f, AF_SOURCE_COMMIT, a->signer->source_commit[0] ? a->signer->source_commit : NULL);
+		audit_add(&f, AF_BUILD_RUN, a->signer->run_url[0] ? a->signer->run_url : NULL);
+		audit_add(&f, AF_SIGNATURE_PROOF, a->signer->proof);
+	}
 	/* libsystemd drops an entry silently when the socket does not exist; look first. */
 	if (access(AUDIT_JOURNAL_SOCKET, F_OK))
 		rc = -errno;

@@ -4,6 +4,8 @@
 #ifndef DR_AUDIT_H
 #define DR_AUDIT_H
 
+#include "signer.h"
+
 #define DR_AUDIT_IDENTIFIER "dreichor-agent"
 
 struct dr_audit {
@@ -25,6 +27,7 @@ struct dr_audit {
 	const char *pruned;       /* JSON array of the images retention removed: [{"image_digest","bytes"}] */
 	const char *signature_key;    /* the key that verified the image's signature: "sha256:" of its SPKI */
 	const char *signature_format; /* simple-signing or sigstore-bundle */
+	const struct dr_signer *signer; /* keyless: who signed, what proved the time; NULL: none */
 	long exit_code;           /* a failed container's exit code; -1: none */
 	long long stop_ms;        /* how long the old container took to stop; -1: none was running */
 	int stop_killed;          /* it was killed after STOP_TIMEOUT_SECONDS */

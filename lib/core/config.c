@@ -16,6 +16,9 @@
 #ifndef DR_PKGLIBEXECDIR
 #define DR_PKGLIBEXECDIR "/usr/local/libexec/dreichor-deploy-agent"
 #endif
+#ifndef DR_TRUSTED_ROOT
+#define DR_TRUSTED_ROOT "/usr/share/dreichor-agent/trusted_root.json"
+#endif
 #ifndef DR_UNIT_RUNTIME_MAX_SEC
 #define DR_UNIT_RUNTIME_MAX_SEC 7200
 #endif
@@ -54,7 +57,8 @@ static const char *const endpoint_variables[] = {
 	"CF_ACCESS_READER_CLIENT_ID",
 	"RUNTIME_ENV_FILE", "STATE_DIRECTORY", "STOP_TIMEOUT_SECONDS", "STARTUP_GRACE_SECONDS",
 	"REGISTRY_AUTH_FILE", "KEEP_IMAGES", "CF_ACCESS_AUD", "CF_ACCESS_ISSUER", "CF_ACCESS_CERTS_FILE", "DREICHOR_LIBEXECDIR",
-	"DREICHOR_REGISTRY_SOCKET", "IMAGE_SIGNATURE_KEYS", "IMAGE_SIGNATURES",
+	"DREICHOR_REGISTRY_SOCKET", "IMAGE_SIGNATURE_KEYS", "IMAGE_SIGNATURES", "IMAGE_SIGNATURE_IDENTITY",
+	"IMAGE_SIGNATURE_ISSUER", "SIGSTORE_TRUSTED_ROOT",
 	/* the process's own */
 	"PATH", "TZ", "LANG", "LC_ALL", "JOURNAL_STREAM", "INVOCATION_ID",
 	"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS",
@@ -342,20 +346,73 @@ static void config_load_secrets(struct dr_config *s)
 		dr_problems_add(&s->problems, "CF_ACCESS_READER_CLIENT_SECRET: must differ from the deploying token's secret");
 }
 
+/* 1 when text holds a byte below space or DEL (an identity or issuer is compared exactly: none belong). */
+static int config_has_control(const char *text)
+{
+	for (; *text; text++)
+		if ((unsigned char)*text < ' ' || *text == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* Keyless signatures (CONTRACT 10.1): the identities, the issuer, the trusted root. */
+static void config_check_keyless(struct dr_config *s)
+{
+	const char *v = s->image_signature_identity = config_get("IMAGE_SIGNATURE_IDENTITY");
+	size_t count = 0, len;
+
+	s->image_signature_issuer = config_get("IMAGE_SIGNATURE_ISSUER");
+	s->sigstore_trusted_root = config_get("SIGSTORE_TRUSTED_ROOT");
+	if (!s->image_signature_issuer)
+		s->image_signature_issuer = DR_SIGNATURE_ISSUER_DEFAULT;
+	if (!s->sigstore_trusted_root)
+		s->sigstore_trusted_root = DR_TRUSTED_ROOT;
+	if (strlen(s->image_signature_issuer) > DR_SIGNATURE_ISSUER_MAX || config_has_control(s->image_signature_issuer) ||
+	    strchr(s->image_signature_issuer, ' '))
+		dr_problems_add(&s->problems, "IMAGE_SIGNATURE_ISSUER: must be one OIDC issuer URL of at most %d bytes, "
+					      "without spaces or control characters", DR_SIGNATURE_ISSUER_MAX);
+	if (!v)
+		return;
+	config_check_file(s, "SIGSTORE_TRUSTED_ROOT", s->sigstore_trusted_root);
+	if (strlen(v) >= DR_SIGNATURE_IDENTITIES_TEXT_MAX || config_has_control(v)) {
+		dr_problems_add(&s->problems, "IMAGE_SIGNATURE_IDENTITY: must be at most %d bytes without control characters",
+				DR_SIGNATURE_IDENTITIES_TEXT_MAX - 1);
+		return;
+	}
+	while (*v) {
+		v += strspn(v, " ");
+		if (!(len = strcspn(v, " ")))
+			break;
+		if (len > DR_SIGNATURE_IDENTITY_MAX)
+			dr_problems_add(&s->problems, "IMAGE_SIGNATURE_IDENTITY: an identity is longer than %d bytes",
+					DR_SIGNATURE_IDENTITY_MAX);
+		count++;
+		v += len;
+	}
+	if (!count || count > DR_SIGNATURE_IDENTITIES_MAX)
+		dr_problems_add(&s->problems, "IMAGE_SIGNATURE_IDENTITY: must name 1 to %d exact certificate identities, "
+					      "separated by spaces", DR_SIGNATURE_IDENTITIES_MAX);
+}
+
 /* Prod deploys only signed images unless IMAGE_SIGNATURES=off says otherwise, out loud. */
 static void config_check_signatures(struct dr_config *s)
 {
 	const char *mode = config_get("IMAGE_SIGNATURES");
+	int trusted;
 
 	s->image_signature_keys = config_get("IMAGE_SIGNATURE_KEYS");
 	config_check_file(s, "IMAGE_SIGNATURE_KEYS", s->image_signature_keys);
-	s->image_signatures_required = s->image_signature_keys != NULL;
+	config_check_keyless(s);
+	trusted = s->image_signature_keys || s->image_signature_identity;
+	s->image_signatures_required = trusted;
 	if (mode && strcmp(mode, "off") && strcmp(mode, "required"))
 		dr_problems_add(&s->problems, "IMAGE_SIGNATURES: must be required or off");
-	else if (mode && !strcmp(mode, "off") && s->image_signature_keys)
-		dr_problems_add(&s->problems, "IMAGE_SIGNATURES: off while IMAGE_SIGNATURE_KEYS is set; unset one of them");
-	else if (!s->image_signature_keys && (s->env == DR_ENV_PROD ? !mode || strcmp(mode, "off") : mode && !strcmp(mode, "required")))
-		dr_problems_add(&s->problems, "IMAGE_SIGNATURE_KEYS: required in %s (the public keys CI signs images with); "
+	else if (mode && !strcmp(mode, "off") && trusted)
+		dr_problems_add(&s->problems, "IMAGE_SIGNATURES: off while %s is set; unset one of them",
+				s->image_signature_keys ? "IMAGE_SIGNATURE_KEYS" : "IMAGE_SIGNATURE_IDENTITY");
+	else if (!trusted && (s->env == DR_ENV_PROD ? !mode || strcmp(mode, "off") : mode && !strcmp(mode, "required")))
+		dr_problems_add(&s->problems, "IMAGE_SIGNATURE_KEYS: required in %s (the public keys CI signs images with), "
+					      "or IMAGE_SIGNATURE_IDENTITY (the workflow identities CI signs with, keyless); "
 					      "IMAGE_SIGNATURES=off deploys unsigned images", s->env == DR_ENV_PROD ? "prod" : "dev with IMAGE_SIGNATURES=required");
 }
 

@@ -20,6 +20,11 @@
 #define DR_KEEP_IMAGES_MIN 2     /* the previous image stays for a rollback */
 #define DR_KEEP_IMAGES_MAX 100
 #define DR_DOCKER_SOCKET_MAX 107 /* sun_path less its NUL */
+#define DR_SIGNATURE_IDENTITIES_MAX 16       /* identities in IMAGE_SIGNATURE_IDENTITY */
+#define DR_SIGNATURE_IDENTITY_MAX 511        /* bytes of one identity (a certificate's SAN) */
+#define DR_SIGNATURE_IDENTITIES_TEXT_MAX 1024 /* bytes of the whole list with its NUL (an .env value's room) */
+#define DR_SIGNATURE_ISSUER_MAX 255          /* bytes of IMAGE_SIGNATURE_ISSUER */
+#define DR_SIGNATURE_ISSUER_DEFAULT "https://token.actions.githubusercontent.com"
 
 enum dr_environment { DR_ENV_INVALID = 0, DR_ENV_DEV, DR_ENV_PROD };
 
@@ -54,7 +59,10 @@ struct dr_config {
 	const char *libexecdir;        /* where endpoint programs live */
 	const char *registry_socket;   /* dreichor-registry's unix socket (the units'); NULL: run it directly */
 	const char *image_signature_keys; /* the PEM public keys image signatures are checked with; NULL: none */
-	int image_signatures_required; /* 1: a deploy needs a signature by one of those keys */
+	const char *image_signature_identity; /* keyless: the exact certificate identities, space-separated; NULL: none */
+	const char *image_signature_issuer;   /* keyless: the exact OIDC issuer (default GitHub Actions') */
+	const char *sigstore_trusted_root;    /* keyless: the Sigstore trusted_root.json (default the installed one) */
+	int image_signatures_required; /* 1: a deploy needs a signature by one of those keys or identities */
 	struct dr_problems problems;
 };
 

@@ -84,8 +84,8 @@ static void endpoint_keep_history(struct dr_endpoint *ep, int status)
 	struct dr_error err = { 0 };
 	json_object *e;
 
-	if (a->signature_key)
-		f.signature = dr_reply_signature(a->signature_key, a->signature_format);
+	if (a->signature_key || a->signer)
+		f.signature = dr_reply_signature(a->signature_key, a->signature_format, a->signer);
 	e = dr_history_entry(&f);
 	if (dr_history_append(ep->cfg.state_directory, e, &err))
 		ep->audit.detail = "the deploy history could not be written";

@@ -14,6 +14,7 @@
 #include "pipeline.h"
 #include "registry_auth.h"
 #include "reply.h"
+#include "signer_json.h"
 #include "crypto.h"
 #include "state.h"
 #include "status.h"
@@ -232,18 +233,45 @@ static int step_digest_pin(void *ctx, enum dr_run_mode mode, struct dr_error *er
 	return 0;
 }
 
-/* The verifying key and format go into the audit entry (and from there the history). */
+/* The verifying key (or keyless signer) and format go into the audit entry (and from there the history). */
 static int pipeline_signature_found(struct dr_pipeline *p)
 {
-	p->ep.audit.signature_key = p->signature_key;
+	p->ep.audit.signature_key = p->keyless ? NULL : p->signature_key;
 	p->ep.audit.signature_format = p->signature_format;
+	p->ep.audit.signer = p->keyless ? &p->signer : NULL;
 	return 0;
 }
 
-/* The target digest carries a cosign signature by a key of IMAGE_SIGNATURE_KEYS, read from the
- * registry by dreichor-registry (it speaks TLS; the key file is read here first, so that a broken
- * one is the agent's own fault, DR_FAULT_INTERNAL, not the registry's). Nothing is pulled before
- * it passes. */
+/* The format of a verify answer into p (a name of at most DR_VERIFIED_FORMAT_MAX - 1 bytes). */
+static void pipeline_signature_format(struct dr_pipeline *p, json_object *answer)
+{
+	json_object *v;
+
+	p->signature_format[0] = '\0';
+	if (json_object_object_get_ex(answer, "format", &v) && json_object_is_type(v, json_type_string) &&
+	    (!strcmp(json_object_get_string(v), "simple-signing") || !strcmp(json_object_get_string(v), "sigstore-bundle")))
+		dr_strlcpy(p->signature_format, json_object_get_string(v), sizeof p->signature_format);
+}
+
+/* A refusal from dreichor-registry: outside text (a certificate's names), cleaned before it is a reason. */
+static int pipeline_signature_refused(json_object *reason, struct dr_error *err)
+{
+	struct dr_buf b;
+	int rc;
+
+	dr_buf_init(&b, DR_REASON_MAX);
+	dr_text_clean(NULL, json_object_get_string(reason), (size_t)json_object_get_string_len(reason), DR_REASON_MAX - 1,
+		      0, &b);
+	rc = dr_error_set(err, DR_FAULT_UNSIGNED, "%s", b.data ? dr_buf_str(&b) : "the signature was refused");
+	dr_buf_free(&b);
+	return rc;
+}
+
+/* The target digest carries a cosign signature by a key of IMAGE_SIGNATURE_KEYS, or keyless by an
+ * identity of IMAGE_SIGNATURE_IDENTITY (CONTRACT 10.1), read from the registry by dreichor-registry
+ * (it speaks TLS; the key file is read here first, so that a broken one is the agent's own fault,
+ * DR_FAULT_INTERNAL, not the registry's). Nothing is pulled before it passes. Only key-verified
+ * images are remembered (verified.h): a keyless one is asked about each time. */
 static int step_signature(void *ctx, enum dr_run_mode mode, struct dr_error *err)
 {
 	struct dr_pipeline *p = ctx;
@@ -255,25 +283,33 @@ static int step_signature(void *ctx, enum dr_run_mode mode, struct dr_error *err
 
 	if (!p->ep.cfg.image_signatures_required)
 		return DR_FAULT_SKIPPED;
-	if ((rc = dr_signing_keys_load(&keys, p->ep.cfg.image_signature_keys, err)))
-		return rc;
-	/* Verified before, for this repository, by a key still trusted: a signature does not stop being valid. */
-	if (!dr_verified_find(p->ep.cfg.state_directory, p->ref.repository, p->target_digest, &keys, p->signature_key,
-			      p->signature_format))
-		return pipeline_signature_found(p);
+	if (p->ep.cfg.image_signature_keys) {
+		if ((rc = dr_signing_keys_load(&keys, p->ep.cfg.image_signature_keys, err)))
+			return rc;
+		/* Verified before, for this repository, by a key still trusted: a signature does not stop being valid. */
+		if (!dr_verified_find(p->ep.cfg.state_directory, p->ref.repository, p->target_digest, &keys,
+				      p->signature_key, p->signature_format))
+			return pipeline_signature_found(p);
+	}
 	if ((rc = dr_registry_helper_run(&p->ep.cfg, args, &answer, err)))
 		return rc;
-	if (json_object_object_get_ex(answer, "key", &v) && json_object_is_type(v, json_type_string) &&
-	    json_object_get_string_len(v) == DR_KEY_FINGERPRINT_LEN) {
+	pipeline_signature_format(p, answer);
+	if (p->signature_format[0] && json_object_object_get_ex(answer, "key", &v) &&
+	    json_object_is_type(v, json_type_string) && json_object_get_string_len(v) == DR_KEY_FINGERPRINT_LEN) {
 		dr_strlcpy(p->signature_key, json_object_get_string(v), sizeof p->signature_key);
-		dr_strlcpy(p->signature_format, json_object_get_string(json_object_object_get(answer, "format")),
-			   sizeof p->signature_format);
 		pipeline_signature_found(p);
 		if (mode == DR_RUN_DEPLOY)
 			dr_verified_remember(p->ep.cfg.state_directory, p->ref.repository, p->target_digest,
 					     p->signature_key, p->signature_format, &ignored);
-	} else if (json_object_object_get_ex(answer, "refused", &v)) {
-		rc = dr_error_set(err, DR_FAULT_UNSIGNED, "%s", json_object_get_string(v));
+	} else if (p->signature_format[0] && p->ep.cfg.image_signature_identity &&
+		   !dr_signer_from_answer(answer, &p->signer)) {
+		p->keyless = 1;
+		pipeline_signature_found(p);
+	} else if (json_object_object_get_ex(answer, "refused", &v) && json_object_is_type(v, json_type_string)) {
+		rc = pipeline_signature_refused(v, err);
+	} else if (json_object_object_get_ex(answer, "configuration", &v) && json_object_get_boolean(v)) {
+		rc = dr_error_set(err, DR_FAULT_INTERNAL, "image signatures cannot be checked: %s",
+				  json_object_object_get_ex(answer, "error", &v) ? json_object_get_string(v) : "no answer");
 	} else {
 		rc = dr_error_set(err, DR_FAULT_UPSTREAM, "image signatures could not be read: %s",
 				  json_object_object_get_ex(answer, "error", &v) ? json_object_get_string(v) : "no answer");
@@ -422,8 +458,9 @@ void dr_pipeline_add_signature(const struct dr_pipeline *p, json_object *out)
 {
 	json_object_object_add(out, "image_signatures",
 			       json_object_new_string(p->ep.cfg.image_signatures_required ? "required" : "off"));
-	if (p->signature_key[0])
-		json_object_object_add(out, "signature", dr_reply_signature(p->signature_key, p->signature_format));
+	if (p->signature_key[0] || p->keyless)
+		json_object_object_add(out, "signature", dr_reply_signature(p->keyless ? NULL : p->signature_key,
+									    p->signature_format, p->keyless ? &p->signer : NULL));
 }
 
 void dr_pipeline_add_pruned(const struct dr_pipeline *p, json_object *out)

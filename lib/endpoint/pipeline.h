@@ -47,6 +47,8 @@ struct dr_pipeline {
 	json_object *prune_skipped; /* retention: [{"image_digest","reason"}] it refused */
 	char signature_key[DR_KEY_FINGERPRINT_LEN + 1]; /* the key that verified the target's signature */
 	char signature_format[DR_VERIFIED_FORMAT_MAX];  /* simple-signing or sigstore-bundle */
+	int keyless;                /* 1: signer, not a key, verified the target's signature */
+	struct dr_signer signer;    /* keyless: who signed, what proved the time */
 	char started_at[32];
 };
 
@@ -72,7 +74,9 @@ void dr_pipeline_add_checks(const struct dr_pipeline *p, json_object *out);
  * target would remove (lib/endpoint/retention); nothing when the engine cannot be asked. */
 void dr_pipeline_add_images(struct dr_pipeline *p, json_object *out);
 
-/* Add "image_signatures" ("required" or "off") and, once one verified, "signature": {"key", "format"}. */
+/* Add "image_signatures" ("required" or "off") and, once one verified, "signature": {"key", "format"}
+ * or, keyless, {"format", "identity", "issuer", "source_repository", "source_commit", "run_url",
+ * "log_index", "time_source", "verified_at"}. */
 void dr_pipeline_add_signature(const struct dr_pipeline *p, json_object *out);
 
 /* Add "pruned" and, when the engine refused any, "prune_skipped": what retention did. */

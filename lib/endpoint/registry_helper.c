@@ -15,21 +15,31 @@
 #include "fdio.h"
 #include "registry_helper.h"
 
-/* In the child: stdout to the pipe, stdin from /dev/null, a two-variable environment. */
+/* NAME=value into out (cap bytes) and onto env; nothing when value is NULL or does not fit. */
+static void helper_env_add(char **env, int *n, char *out, size_t cap, const char *name, const char *value)
+{
+	if (value && snprintf(out, cap, "%s=%s", name, value) < (int)cap)
+		env[(*n)++] = out;
+}
+
+/* In the child: stdout to the pipe, stdin from /dev/null, PATH and the registry's settings only. */
 static void helper_exec(const struct dr_config *cfg, const char *const args[], int out_fd)
 {
-	char program[4096], auth[4200], keys[4200], path[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
-	char *env[4] = { path, NULL, NULL, NULL };
+	static char program[4096], auth[4200], keys[4200], identity[DR_SIGNATURE_IDENTITIES_TEXT_MAX + 32],
+		issuer[DR_SIGNATURE_ISSUER_MAX + 32], root[4200];
+	char path[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+	char *env[7] = { path, NULL, NULL, NULL, NULL, NULL, NULL };
 	int null = open("/dev/null", O_RDONLY), n = 1;
 
 	if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0)
 		_exit(127);
-	if (cfg->registry_auth_file && snprintf(auth, sizeof auth, "REGISTRY_AUTH_FILE=%s", cfg->registry_auth_file) <
-						     (int)sizeof auth)
-		env[n++] = auth;
-	if (cfg->image_signature_keys &&
-	    snprintf(keys, sizeof keys, "IMAGE_SIGNATURE_KEYS=%s", cfg->image_signature_keys) < (int)sizeof keys)
-		env[n++] = keys;
+	helper_env_add(env, &n, auth, sizeof auth, "REGISTRY_AUTH_FILE", cfg->registry_auth_file);
+	helper_env_add(env, &n, keys, sizeof keys, "IMAGE_SIGNATURE_KEYS", cfg->image_signature_keys);
+	if (cfg->image_signature_identity) {
+		helper_env_add(env, &n, identity, sizeof identity, "IMAGE_SIGNATURE_IDENTITY", cfg->image_signature_identity);
+		helper_env_add(env, &n, issuer, sizeof issuer, "IMAGE_SIGNATURE_ISSUER", cfg->image_signature_issuer);
+		helper_env_add(env, &n, root, sizeof root, "SIGSTORE_TRUSTED_ROOT", cfg->sigstore_trusted_root);
+	}
 	if (snprintf(program, sizeof program, "%s/dreichor-registry", cfg->libexecdir) >= (int)sizeof program)
 		_exit(127);
 	execve(program, (char *const *)args, env);

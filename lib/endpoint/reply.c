@@ -5,6 +5,7 @@
 
 #include "http.h"
 #include "reply.h"
+#include "signer_json.h"
 
 int dr_reply_send(struct dr_audit *a, int status, const char *headers, json_object *body)
 {
@@ -53,12 +54,14 @@ void dr_reply_add_stop_report(json_object *out, const struct dr_stop_report *r)
 	json_object_object_add(out, "stop_killed", json_object_new_boolean(r->killed));
 }
 
-json_object *dr_reply_signature(const char *key, const char *format)
+json_object *dr_reply_signature(const char *key, const char *format, const struct dr_signer *signer)
 {
 	json_object *o = json_object_new_object();
 
 	dr_reply_add_string(o, "key", key);
 	dr_reply_add_string(o, "format", format);
+	if (signer)
+		dr_signer_add(o, signer);
 	return o;
 }
 

@@ -26,8 +26,9 @@ int dr_reply_send(struct dr_audit *a, int status, const char *headers, json_obje
 /* Add name: value to o when value is neither NULL nor empty. */
 void dr_reply_add_string(json_object *o, const char *name, const char *value);
 
-/* A new {"key", "format"}: the key that verified an image's signature and the signature's format. */
-json_object *dr_reply_signature(const char *key, const char *format);
+/* A new {"key", "format"}: the key that verified an image's signature and the signature's format;
+ * keyless (signer not NULL), {"format"} and the signer's fields (signer_json.h). */
+json_object *dr_reply_signature(const char *key, const char *format, const struct dr_signer *signer);
 
 /* Add stop_duration_ms and stop_killed to an answer when a container was running. */
 void dr_reply_add_stop_report(json_object *out, const struct dr_stop_report *r);

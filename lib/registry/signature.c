@@ -10,8 +10,11 @@
 
 #include "base64.h"
 #include "buf.h"
+#include "bundle.h"
+#include "crypto.h"
 #include "image_ref.h"
 #include "json_strict.h"
+#include "number.h"
 #include "signature.h"
 #include "status.h"
 
@@ -29,6 +32,7 @@
 #define IN_TOTO_STATEMENT_V1 "https://in-toto.io/Statement/v1"
 #define IN_TOTO_STATEMENT_V01 "https://in-toto.io/Statement/v0.1"
 #define COSIGN_SIGN_PREDICATE "https://sigstore.dev/cosign/sign/v1"
+#define SLSA_PROVENANCE_V1 "https://slsa.dev/provenance/v1" /* GitHub's attest-build-provenance: keyless only */
 
 /* One search: what is looked for, what was found, and the first reason a candidate failed. */
 struct sig_search {
@@ -36,7 +40,8 @@ struct sig_search {
 	const char *digest;                 /* sha256:<hex> */
 	const char *hex;                    /* its hex */
 	const char *repository;             /* host/name, as the verify was asked: what a signature must name */
-	const struct dr_signing_keys *keys;
+	const struct dr_signing_keys *keys;          /* NULL: none */
+	const struct dr_keyless_policy *keyless;     /* NULL: none */
 	struct dr_signature_found *found;
 	char refusal[DR_REASON_MAX];        /* first refusal; "" while none */
 	int candidates;                     /* signatures looked at */
@@ -178,6 +183,8 @@ static int sig_by_trusted_key(struct sig_search *s, const void *data, size_t len
 	unsigned char digest[DR_SHA256_LEN];
 	size_t i;
 
+	if (!s->keys)
+		return -1;
 	dr_sha256(data, len, digest);
 	for (i = 0; i < s->keys->count; i++)
 		if (dr_ecdsa_verify_sha256(&s->keys->key[i], digest, sig, sig_len)) {
@@ -218,10 +225,42 @@ static int sig_simple_claims(struct sig_search *s, json_object *payload, const c
 	return 0;
 }
 
-/* One simple-signing layer: its payload fetched and checked, the annotation's signature verified,
- * then the payload read. 0 verified, -1 refused, or a fault. */
+/* A keyless layer: its annotations as a Sigstore bundle (keyless.h), verified over the payload in
+ * s->r->body against the trusted root, its signer one the policy names. 0, or -1 (refused). */
+static int sig_simple_keyless(struct sig_search *s, json_object *layer, const char *tag)
+{
+	static struct dr_ss_bundle b;
+	struct dr_keyless_sig_layer l = {
+		.signature = sig_string(layer, "annotations", SIMPLE_SIGNING_ANNOTATION, NULL),
+		.certificate = sig_string(layer, "annotations", DR_KEYLESS_ANNOTATION_CERTIFICATE, NULL),
+		.chain = sig_string(layer, "annotations", DR_KEYLESS_ANNOTATION_CHAIN, NULL),
+		.rekor_bundle = sig_string(layer, "annotations", DR_KEYLESS_ANNOTATION_BUNDLE, NULL),
+		.timestamp = sig_string(layer, "annotations", DR_KEYLESS_ANNOTATION_TIMESTAMP, NULL),
+	};
+	struct dr_ss_artifact a = { .data = (const unsigned char *)s->r->body.data, .len = s->r->body.len };
+	char why[DR_KEYLESS_REASON_MAX];
+	int rc;
+
+	if (!s->keyless)
+		return sig_refuse(s, "the signature on tag %s is keyless (a certificate), but IMAGE_SIGNATURE_IDENTITY is not set", tag);
+	if (dr_keyless_sig_bundle(&l, a.data, a.len, &b, why, sizeof why))
+		return sig_refuse(s, "the keyless signature on tag %s is malformed: %s", tag, why);
+	dr_sha256(a.data, a.len, a.sha256);
+	rc = dr_keyless_verify(&b, s->keyless, &a, &s->found->signer, why, sizeof why);
+	dr_ss_bundle_free(&b);
+	if (rc)
+		return sig_refuse(s, "the keyless signature on tag %s is refused: %s", tag, why);
+	s->found->keyless = 1;
+	s->found->format = DR_SIGNATURE_FORMAT_SIMPLE;
+	return 0;
+}
+
+/* One simple-signing layer: its payload fetched and checked, the annotation's signature verified
+ * (by a trusted key, else keyless when the layer carries a certificate), then the payload read.
+ * 0 verified, -1 refused, or a fault. */
 static int sig_simple_layer(struct sig_search *s, json_object *layer, const char *tag, struct dr_error *err)
 {
+	const char *cert = sig_string(layer, "annotations", DR_KEYLESS_ANNOTATION_CERTIFICATE, NULL);
 	unsigned char sig[DR_SIGNATURE_DER_MAX];
 	struct sig_descriptor d;
 	json_object *payload;
@@ -232,12 +271,21 @@ static int sig_simple_layer(struct sig_search *s, json_object *layer, const char
 	    (sig_len = sig_decode(s, sig_string(layer, "annotations", SIMPLE_SIGNING_ANNOTATION, NULL), sig, tag)) < 0 ||
 	    (rc = sig_fetch_checked(s, "blobs", &d, NULL, err)))
 		return rc ? rc : -1;
-	if (sig_by_trusted_key(s, s->r->body.data, s->r->body.len, sig, (size_t)sig_len, DR_SIGNATURE_FORMAT_SIMPLE))
-		return sig_refuse(s, "the signature on tag %s is not by a key in IMAGE_SIGNATURE_KEYS", tag);
+	if (sig_by_trusted_key(s, s->r->body.data, s->r->body.len, sig, (size_t)sig_len, DR_SIGNATURE_FORMAT_SIMPLE)) {
+		if (!cert && !s->keys)
+			return sig_refuse(s, "the signature on tag %s is made with a key (no certificate), but IMAGE_SIGNATURE_KEYS is not set", tag);
+		if (!cert)
+			return sig_refuse(s, "the signature on tag %s is not by a key in IMAGE_SIGNATURE_KEYS", tag);
+		if (sig_simple_keyless(s, layer, tag))
+			return -1;
+	}
 	if (!(payload = sig_json(s, s->r->body.data, s->r->body.len, "the simple-signing payload")))
-		return -1;
-	rc = sig_simple_claims(s, payload, tag);
+		rc = -1;
+	else
+		rc = sig_simple_claims(s, payload, tag);
 	json_object_put(payload);
+	if (rc)
+		memset(s->found, 0, sizeof *s->found);
 	return rc;
 }
 
@@ -306,8 +354,9 @@ static int sig_statement_subject(struct sig_search *s, json_object *subjects)
 			  s->repository);
 }
 
-/* The in-toto statement the envelope signed: cosign's predicate, a subject with the digest and the repository. */
-static int sig_statement(struct sig_search *s, const unsigned char *payload, size_t len)
+/* The in-toto statement the envelope signed: cosign's predicate (or, keyless, SLSA provenance v1 as
+ * GitHub attests builds), a subject with the digest and the repository. */
+static int sig_statement(struct sig_search *s, const unsigned char *payload, size_t len, int keyless)
 {
 	json_object *statement = sig_json(s, (const char *)payload, len, "the bundle's in-toto statement");
 	const char *type, *predicate;
@@ -319,7 +368,7 @@ static int sig_statement(struct sig_search *s, const unsigned char *payload, siz
 	predicate = sig_string(statement, "predicateType", NULL);
 	if (!type || (strcmp(type, IN_TOTO_STATEMENT_V1) && strcmp(type, IN_TOTO_STATEMENT_V01)))
 		sig_refuse(s, "the bundle's payload is not an in-toto statement");
-	else if (!predicate || strcmp(predicate, COSIGN_SIGN_PREDICATE))
+	else if (!predicate || (strcmp(predicate, COSIGN_SIGN_PREDICATE) && (!keyless || strcmp(predicate, SLSA_PROVENANCE_V1))))
 		sig_refuse(s, "the bundle's statement is not a cosign signature (predicateType %.80s)",
 			   predicate ? predicate : "missing");
 	else
@@ -353,13 +402,55 @@ static int sig_envelope(struct sig_search *s, json_object *bundle)
 	for (i = 0; rc && i < n && i < DR_SIGNATURE_CANDIDATES_MAX; i++)
 		if ((sig_len = sig_decode(s, sig_string(json_object_array_get_idx(sigs, i), "sig", NULL), sig, "the bundle")) > 0)
 			rc = sig_by_trusted_key(s, pae.data, pae.len, sig, (size_t)sig_len, DR_SIGNATURE_FORMAT_BUNDLE);
-	if (rc)
+	if (rc && !s->keys)
+		sig_refuse(s, "the Sigstore bundle is made with a key (no certificate), but IMAGE_SIGNATURE_KEYS is not set");
+	else if (rc)
 		sig_refuse(s, "the Sigstore bundle is not signed by a key in IMAGE_SIGNATURE_KEYS");
-	else if ((rc = sig_statement(s, payload, (size_t)len)))
+	else if ((rc = sig_statement(s, payload, (size_t)len, 0)))
 		s->found->format = NULL;
 out:
 	free(payload);
 	dr_buf_free(&pae);
+	return rc;
+}
+
+/* 1 when the bundle's verification material is a certificate: a keyless signature. */
+static int sig_bundle_keyless(json_object *bundle)
+{
+	json_object *material = sig_member(bundle, "verificationMaterial", json_type_object);
+
+	return material && (sig_member(material, "certificate", json_type_object) ||
+			    sig_member(material, "x509CertificateChain", json_type_object));
+}
+
+/* A keyless bundle (its text in s->r->body): decoded (lib/sigstore/bundle.h), verified against the
+ * trusted root for the digest (a DSSE envelope whose in-toto subject is the digest), its signer one
+ * the policy names, then the statement's predicate and repository. 0, or -1 (refused). */
+static int sig_keyless_bundle(struct sig_search *s)
+{
+	static struct dr_ss_bundle b;
+	struct dr_ss_artifact a = { 0 };
+	char why[DR_KEYLESS_REASON_MAX];
+	size_t i;
+	int rc = -1;
+
+	if (!s->keyless)
+		return sig_refuse(s, "the Sigstore bundle is keyless (a certificate), but IMAGE_SIGNATURE_IDENTITY is not set");
+	if (dr_ss_bundle_parse(s->r->body.data, s->r->body.len, &b, why, sizeof why))
+		return sig_refuse(s, "the keyless Sigstore bundle is malformed: %s", why);
+	for (i = 0; i < DR_SHA256_LEN; i++)
+		a.sha256[i] = (unsigned char)(dr_hex_digit(s->hex[2 * i]) << 4 | dr_hex_digit(s->hex[2 * i + 1]));
+	if (b.content != DR_SS_DSSE_ENVELOPE)
+		sig_refuse(s, "the keyless Sigstore bundle holds no DSSE envelope of an in-toto statement");
+	else if (dr_keyless_verify(&b, s->keyless, &a, &s->found->signer, why, sizeof why))
+		sig_refuse(s, "the keyless Sigstore bundle is refused: %s", why);
+	else if (!(rc = sig_statement(s, b.dsse_payload.data, b.dsse_payload.len, 1))) {
+		s->found->keyless = 1;
+		s->found->format = DR_SIGNATURE_FORMAT_BUNDLE;
+	}
+	if (rc)
+		memset(s->found, 0, sizeof *s->found);
+	dr_ss_bundle_free(&b);
 	return rc;
 }
 
@@ -386,7 +477,8 @@ static int sig_referrer(struct sig_search *s, json_object *desc, struct dr_error
 		sig_refuse(s, "a bundle's manifest does not hold one Sigstore bundle v0.3 layer");
 	else if (!(rc = sig_descriptor(s, json_object_array_get_idx(layers, 0), DR_SIGNATURE_BLOB_MAX, "the bundle layer", &d)) &&
 		 !(rc = sig_fetch_checked(s, "blobs", &d, NULL, err)))
-		rc = (bundle = sig_json(s, s->r->body.data, s->r->body.len, "the Sigstore bundle")) ? sig_envelope(s, bundle) : -1;
+		rc = !(bundle = sig_json(s, s->r->body.data, s->r->body.len, "the Sigstore bundle")) ? -1 :
+		     sig_bundle_keyless(bundle) ? sig_keyless_bundle(s) : sig_envelope(s, bundle);
 	json_object_put(bundle);
 	json_object_put(manifest);
 	return rc;
@@ -453,10 +545,11 @@ static int sig_bundles(struct sig_search *s, struct dr_error *err)
 }
 
 int dr_signature_verify(struct dr_registry *r, const char *digest, const struct dr_signing_keys *keys,
-			struct dr_signature_found *found, struct dr_error *err)
+			const struct dr_keyless_policy *keyless, struct dr_signature_found *found, struct dr_error *err)
 {
 	char repository[sizeof r->host + sizeof r->name];
-	struct sig_search s = { .r = r, .digest = digest, .keys = keys, .found = found, .repository = repository };
+	struct sig_search s = { .r = r, .digest = digest, .keys = keys, .keyless = keyless, .found = found,
+				.repository = repository };
 	int rc;
 
 	memset(found, 0, sizeof *found);
@@ -473,6 +566,7 @@ int dr_signature_verify(struct dr_registry *r, const char *digest, const struct 
 		return dr_error_set(err, DR_FAULT_UNSIGNED,
 				    "%s has no cosign signature in %s/%s (neither tag sha256-<hex>.sig nor a Sigstore bundle)",
 				    digest, r->host, r->name);
-	return dr_error_set(err, DR_FAULT_UNSIGNED, "no valid signature of %s by IMAGE_SIGNATURE_KEYS: %s", digest,
+	return dr_error_set(err, DR_FAULT_UNSIGNED, "no valid signature of %s by %s: %s", digest,
+			    !keyless ? "IMAGE_SIGNATURE_KEYS" : keys ? "IMAGE_SIGNATURE_KEYS or IMAGE_SIGNATURE_IDENTITY" : "IMAGE_SIGNATURE_IDENTITY",
 			    s.refusal[0] ? s.refusal : "none verified");
 }

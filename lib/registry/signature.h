@@ -14,11 +14,17 @@
  * The signature is verified before the signed payload is read, and the
  * payload must name the deployed digest and the repository it is deployed
  * from (simple-signing's critical.identity.docker-reference, the in-toto
- * subject's name). Nothing here is allocated for the caller. */
+ * subject's name).
+ * Keyless (CONTRACT 10.1, keyless.h): with a policy given, a .sig layer that
+ * carries a certificate annotation, and a bundle whose verification material
+ * is a certificate, are verified against the Sigstore trusted root, and count
+ * when the certificate names one of the policy's identities and its issuer.
+ * Either kind satisfies the search. Nothing here is allocated for the caller. */
 #ifndef DR_SIGNATURE_H
 #define DR_SIGNATURE_H
 
 #include "error.h"
+#include "keyless.h"
 #include "registry.h"
 #include "signing_keys.h"
 
@@ -31,15 +37,18 @@
 #define DR_SIGNATURE_FORMAT_BUNDLE "sigstore-bundle"
 
 struct dr_signature_found {
-	char key[DR_KEY_FINGERPRINT_LEN + 1]; /* the verifying key's "sha256:" fingerprint */
+	char key[DR_KEY_FINGERPRINT_LEN + 1]; /* the verifying key's "sha256:" fingerprint; "" when keyless */
 	const char *format;                   /* one of the two names above (static) */
+	int keyless;                          /* 1: signer below, not a key, verified it */
+	struct dr_ss_signer signer;           /* keyless: identity, issuer, source, run, log index, time */
 };
 
 /* Look for a signature of digest ("sha256:<hex>", the one the tag resolves to) in r's repository
- * (r->host/r->name, as dr_registry_open was given it) by one of keys. 0 with found filled;
+ * (r->host/r->name, as dr_registry_open was given it) by one of keys (NULL: none), or keyless as
+ * keyless (NULL: none) allows. 0 with found filled;
  * DR_FAULT_UNSIGNED with err naming why (none, no trusted key, another digest, another repository,
  * a bad encoding, a blob unlike its descriptor); DR_FAULT_UPSTREAM when the registry could not be asked. */
 int dr_signature_verify(struct dr_registry *r, const char *digest, const struct dr_signing_keys *keys,
-			struct dr_signature_found *found, struct dr_error *err);
+			const struct dr_keyless_policy *keyless, struct dr_signature_found *found, struct dr_error *err);
 
 #endif

@@ -146,7 +146,8 @@ void ctl_render_deployed(const char *image, json_object *answer)
 	       ctl_json_str(answer, "environment"), ctl_json_str_or_what(answer, "image_digest"),
 	       ctl_json_str_or_what(answer, "container_id"));
 	if (json_object_object_get_ex(answer, "signature", &signature))
-		printf("  signed    by %s (%s)\n", ctl_json_str_or_what(signature, "key"),
+		printf("  signed    by %s (%s)\n",
+		       ctl_json_str_or_what(signature, json_object_object_get_ex(signature, "identity", NULL) ? "identity" : "key"),
 		       ctl_json_str_or_what(signature, "format"));
 	ctl_render_logs(stdout, answer);
 }
