@@ -336,8 +336,12 @@ ask_registry dreichor-dev dev "probe $STAND_REPO 1.0.0" >/dev/null
 check "registry helper: one process (Accept=no) answers question after question, under its own filter" stand_sh '
 	pid=$(systemctl show -p MainPID --value dreichor-registry-dev.service)
 	[ "$pid" = "$1" ] && [ "$pid" -gt 0 ] && grep -q "^Seccomp:[[:space:]]*2" /proc/$pid/status &&
+	grep -q "^Uid:[[:space:]]*$(id -u dreichor-registry-dev)[[:space:]]" /proc/$pid/status &&
 	! systemctl cat dreichor-registry-dev.service | grep -qE "^(SystemCallFilter|SystemCallArchitectures|RestrictAddressFamilies)=" &&
 	[ -z "$(systemctl list-units --no-legend "dreichor-registry-dev@*")" ]' "$REGISTRY_PID"
+check "registry helper: the agent's user cannot stop it (another user)" stand_sh '
+	pid=$(systemctl show -p MainPID --value dreichor-registry-dev.service)
+	! setpriv --reuid=dreichor-dev --regid=dreichor-dev --clear-groups kill -STOP "$pid" 2>/dev/null && grep -q "^State:[[:space:]]*S" /proc/$pid/status'
 check "the Docker gate: under its own filter" stand_sh '
 	pid=$(systemctl show -p MainPID --value dreichor-docker-gate-dev.service)
 	[ "$pid" -gt 0 ] && grep -q "^Seccomp:[[:space:]]*2" /proc/$pid/status'
