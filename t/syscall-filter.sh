@@ -36,19 +36,7 @@ mkdir -p "$T/probe"
 build_probe "$T/probe/dreichor-status" "$T/probe/tries"
 cat >"$T/probe/tries" <<TRIES
 status Seccomp NoNewPrivs
-syscall socket_unix
-syscall socket_inet
-syscall socket_netlink
-syscall clone_newuser
-syscall unshare_user
-syscall mmap_wx
-syscall mprotect_exec
-syscall personality
-syscall chmod_setuid $T/dev/state/probe-setuid
-syscall io_uring
-syscall keyctl
-syscall msgget
-syscall process_vm_readv
+$(probe_syscall_tries "$T/dev/state")
 TRIES
 probe_with() { # probe_with on|off [REGISTRY-SOCKET]: the probe's answer in BODY
 	stop_agent dev
@@ -71,8 +59,7 @@ check "the endpoint inherits the dispatcher's filter" has "$ON" "Seccomp=2"
 check "... and no_new_privs" has "$ON" "NoNewPrivs=1"
 check "without the filter: none" has "$OFF" "Seccomp=0"
 check "filter: a unix socket allowed" has "$ON" "socket_unix=allowed"
-for d in socket_inet socket_netlink unshare_user clone_newuser mmap_wx mprotect_exec personality chmod_setuid io_uring \
-	keyctl msgget process_vm_readv; do
+for d in $PROBE_SYSCALLS_REFUSED; do
 	check "filter: $d refused (EPERM)" has "$ON" "$d=denied errno=EPERM"
 	check "... and allowed without it" has "$OFF" "$d=allowed"
 done
