@@ -76,7 +76,7 @@ start_gate() {
 		systemd-socket-activate -l "$sock" -E DREICHOR_GATE_CONFIG -E DREICHOR_GATE_UPSTREAM -E DREICHOR_GATE_IDLE_SECONDS -E DREICHOR_SYSCALL_FILTER \
 		$VALGRIND_WRAP "$top_builddir/dreichor-docker-gate" >"$T/$env/gate.log" 2>&1 &
 	pid=$!
-	wait_for 10 bash -c "grep -q '^Listening on' '$T/$env/gate.log' || ! kill -0 $pid" 2>/dev/null
+	wait_for 30 bash -c "grep -q '^Listening on' '$T/$env/gate.log' || ! kill -0 $pid" 2>/dev/null
 	grep -q '^Listening on' "$T/$env/gate.log" || hard_error "the $env Docker gate did not listen: $(cat "$T/$env/gate.log")"
 	BG_PIDS="$BG_PIDS $pid"
 	eval "GATE_PID_$env=$pid"
