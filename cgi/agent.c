@@ -32,6 +32,12 @@
 #include "status.h"
 #include "syscall_filter.h"
 
+#ifndef MFD_NOEXEC_SEAL
+#define AGENT_MFD_NOEXEC_SEAL 0x0008U
+#else
+#define AGENT_MFD_NOEXEC_SEAL MFD_NOEXEC_SEAL
+#endif
+
 #define AGENT_EXIT_PROBLEMS 1
 #define AGENT_EXIT_USAGE 100
 #define AGENT_EXIT_SYSTEM 111
@@ -269,7 +275,10 @@ static int agent_take_body(struct agent *ag, const char **why)
 		*why = ch.why;
 		return rc;
 	}
-	fd = memfd_create("dreichor-request-body", MFD_CLOEXEC);
+	/* Never executable where the kernel can say so (Linux 6.3): a memfd is outside Landlock's reach. */
+	fd = memfd_create("dreichor-request-body", MFD_CLOEXEC | AGENT_MFD_NOEXEC_SEAL);
+	if (fd < 0 && errno == EINVAL)
+		fd = memfd_create("dreichor-request-body", MFD_CLOEXEC);
 	if (fd < 0 || dr_write_all(fd, ch.out, ch.out_len) || lseek(fd, 0, SEEK_SET) != 0 ||
 	    dup2(fd, STDIN_FILENO) < 0) {
 		if (fd >= 0)

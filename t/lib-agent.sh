@@ -76,7 +76,7 @@ start_gate() {
 		systemd-socket-activate -l "$sock" -E DREICHOR_GATE_CONFIG -E DREICHOR_GATE_UPSTREAM -E DREICHOR_GATE_IDLE_SECONDS -E DREICHOR_SYSCALL_FILTER \
 		$VALGRIND_WRAP "$top_builddir/dreichor-docker-gate" >"$T/$env/gate.log" 2>&1 &
 	pid=$!
-	wait_for 10 bash -c "grep -q '^Listening on' '$T/$env/gate.log' || ! kill -0 $pid" 2>/dev/null
+	wait_for 30 bash -c "grep -q '^Listening on' '$T/$env/gate.log' || ! kill -0 $pid" 2>/dev/null
 	grep -q '^Listening on' "$T/$env/gate.log" || hard_error "the $env Docker gate did not listen: $(cat "$T/$env/gate.log")"
 	BG_PIDS="$BG_PIDS $pid"
 	eval "GATE_PID_$env=$pid"
@@ -229,6 +229,22 @@ start_deployed_agent() {
 #   syscall NAME [PATH]         one of the system calls try_syscall names (PATH: a file it may
 #                               create, for chmod_setuid)
 # each try as NAME=allowed, or NAME=denied errno=ENAME (status=N for an HTTP refusal).
+# The system calls the programs' own filter refuses (lib/core/syscall_filter.list), each of which
+# the agent's user could otherwise make: the probe's "syscall" tries, by name.
+PROBE_SYSCALLS_REFUSED="socket_inet socket_netlink clone_newuser unshare_user mmap_wx mprotect_exec personality chmod_setuid
+	io_uring keyctl msgget process_vm_readv"
+# probe_syscall_tries STATE-DIR: the probe's tries for them, plus an allowed unix socket.
+probe_syscall_tries() {
+	local name
+	echo "syscall socket_unix"
+	for name in $PROBE_SYSCALLS_REFUSED; do
+		case $name in
+		chmod_setuid) echo "syscall $name $1/probe-setuid" ;;
+		*) echo "syscall $name" ;;
+		esac
+	done
+}
+
 build_probe() {
 	command -v cc >/dev/null || hard_error "cc is needed to build the probe"
 	cc -O1 -Wall -Werror -DPROBE_TRIES="\"$2\"" -o "$1" -x c - <<'PROBE' || hard_error "cannot build the probe"

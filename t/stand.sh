@@ -190,19 +190,7 @@ http gate_stop_prod $gate POST /v1.41/containers/dreichor-runtime-prod/stop
 http gate_replace_prod $gate DELETE /v1.41/containers/dreichor-runtime-prod?force=true
 http gate_privileged_create $gate POST /v1.41/containers/create?name=dreichor-runtime-dev {"Image":"busybox","HostConfig":{"Privileged":true}}
 http prod_gate /run/dreichor-docker-prod.sock GET /v1.41/_ping
-syscall socket_unix
-syscall socket_inet
-syscall socket_netlink
-syscall clone_newuser
-syscall unshare_user
-syscall mmap_wx
-syscall mprotect_exec
-syscall personality
-syscall chmod_setuid /var/lib/dreichor-agent/dev/probe-setuid
-syscall io_uring
-syscall keyctl
-syscall msgget
-syscall process_vm_readv
+$(probe_syscall_tries /var/lib/dreichor-agent/dev)
 TRIES
 stand_sh 'echo DREICHOR_LIBEXECDIR=/usr/local/lib/dreichor-probe >>/opt/dreichor/dev/deploy-agent/.env'
 sreq dev GET /v1/status
@@ -220,8 +208,7 @@ check "sandbox: the unit has systemd compile no filter" stand_sh '! systemctl ca
 check "sandbox: a unix socket allowed" probe socket_unix=allowed
 # What the filter refuses, each of which dreichor-dev could otherwise do (t/syscall-filter.sh shows
 # the same probe making them without it).
-for denied in socket_inet socket_netlink clone_newuser unshare_user mmap_wx mprotect_exec personality chmod_setuid io_uring \
-	keyctl msgget process_vm_readv; do
+for denied in $PROBE_SYSCALLS_REFUSED; do
 	check "sandbox: system call $denied refused by the filter (EPERM)" probe "$denied=denied errno=EPERM"
 done
 for denied in write_etc write_usr write_var_tmp write_tmp write_own_config write_volume read_own_secret read_other_env \
@@ -336,8 +323,12 @@ ask_registry dreichor-dev dev "probe $STAND_REPO 1.0.0" >/dev/null
 check "registry helper: one process (Accept=no) answers question after question, under its own filter" stand_sh '
 	pid=$(systemctl show -p MainPID --value dreichor-registry-dev.service)
 	[ "$pid" = "$1" ] && [ "$pid" -gt 0 ] && grep -q "^Seccomp:[[:space:]]*2" /proc/$pid/status &&
+	grep -q "^Uid:[[:space:]]*$(id -u dreichor-registry-dev)[[:space:]]" /proc/$pid/status &&
 	! systemctl cat dreichor-registry-dev.service | grep -qE "^(SystemCallFilter|SystemCallArchitectures|RestrictAddressFamilies)=" &&
 	[ -z "$(systemctl list-units --no-legend "dreichor-registry-dev@*")" ]' "$REGISTRY_PID"
+check "registry helper: the agent's user cannot stop it (another user)" stand_sh '
+	pid=$(systemctl show -p MainPID --value dreichor-registry-dev.service)
+	! setpriv --reuid=dreichor-dev --regid=dreichor-dev --clear-groups kill -STOP "$pid" 2>/dev/null && grep -q "^State:[[:space:]]*S" /proc/$pid/status'
 check "the Docker gate: under its own filter" stand_sh '
 	pid=$(systemctl show -p MainPID --value dreichor-docker-gate-dev.service)
 	[ "$pid" -gt 0 ] && grep -q "^Seccomp:[[:space:]]*2" /proc/$pid/status'

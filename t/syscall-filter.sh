@@ -36,19 +36,7 @@ mkdir -p "$T/probe"
 build_probe "$T/probe/dreichor-status" "$T/probe/tries"
 cat >"$T/probe/tries" <<TRIES
 status Seccomp NoNewPrivs
-syscall socket_unix
-syscall socket_inet
-syscall socket_netlink
-syscall clone_newuser
-syscall unshare_user
-syscall mmap_wx
-syscall mprotect_exec
-syscall personality
-syscall chmod_setuid $T/dev/state/probe-setuid
-syscall io_uring
-syscall keyctl
-syscall msgget
-syscall process_vm_readv
+$(probe_syscall_tries "$T/dev/state")
 TRIES
 probe_with() { # probe_with on|off [REGISTRY-SOCKET]: the probe's answer in BODY
 	stop_agent dev
@@ -71,8 +59,7 @@ check "the endpoint inherits the dispatcher's filter" has "$ON" "Seccomp=2"
 check "... and no_new_privs" has "$ON" "NoNewPrivs=1"
 check "without the filter: none" has "$OFF" "Seccomp=0"
 check "filter: a unix socket allowed" has "$ON" "socket_unix=allowed"
-for d in socket_inet socket_netlink unshare_user clone_newuser mmap_wx mprotect_exec personality chmod_setuid io_uring \
-	keyctl msgget process_vm_readv; do
+for d in $PROBE_SYSCALLS_REFUSED; do
 	check "filter: $d refused (EPERM)" has "$ON" "$d=denied errno=EPERM"
 	check "... and allowed without it" has "$OFF" "$d=allowed"
 done
@@ -80,7 +67,16 @@ check "without DREICHOR_REGISTRY_SOCKET (the endpoint runs dreichor-registry): I
 check "... everything else refused as before" has "$ON_NET" "unshare_user=denied errno=EPERM"
 check "... netlink too" has "$ON_NET" "socket_netlink=denied errno=EPERM"
 check "nothing set-user-ID left in the state directory" test ! -e "$T/dev/state/probe-setuid"
-set_agent_var dev DREICHOR_LIBEXECDIR -
+set_agent_var dev DREICHOR_LIBEXECDIR "$top_builddir"
+stop_agent dev
+set_agent_var dev DREICHOR_SYSCALL_FILTER yes
+start_agent dev
+call dev GET /v1/status
+check "DREICHOR_SYSCALL_FILTER neither on nor off: 500 naming it, not a request without the filter" \
+	bash -c '[ "$1" = 500 ] && jq -r .reason <<<"$2" | grep -q "DREICHOR_SYSCALL_FILTER must be on or off"' _ "$STATUS" "$BODY"
+stop_agent dev
+set_agent_var dev DREICHOR_SYSCALL_FILTER on
+start_agent dev
 
 # --check-config installs the filter on itself and says so.
 OUT=$(set -a; . "$T/dev/agent.env"; STATE_DIRECTORY=$T/dev/state DREICHOR_SYSCALL_FILTER=on "$top_builddir/dreichor-agent" --check-config 2>&1)
@@ -106,8 +102,44 @@ sed -i "s|^IMAGE_REPOSITORY=.*|IMAGE_REPOSITORY=127.0.0.1:1/elsewhere|" "$T/regi
 A3=$(ask "probe $IMAGE_REPOSITORY 1.0.0")
 check "... an edit of the .env applies to the next question" \
 	test "$(jq -r .error <<<"$A3")" = "only this environment's IMAGE_REPOSITORY is asked about"
+printf 'IMAGE_REPOSITORY=%s\\\n-other\n' "$IMAGE_REPOSITORY" >"$T/registry.env"
+A4=$(ask "probe $IMAGE_REPOSITORY 1.0.0")
+check "... a .env systemd would read otherwise (a continuation line): refused, not read another way" \
+	test "$(jq -r .error <<<"$A4")" = "the agent's .env holds a backslash or a quote that systemd would read otherwise" ||
+	echo "# $A4"
 check "... a question in flight that is cut keeps it serving" bash -c "printf 'probe' | socat -t 1 - UNIX-CONNECT:$T/registry.sock >/dev/null; kill -0 $REG_PID"
 wait_for 15 bash -c "! kill -0 $REG_PID 2>/dev/null"
 check "... and it exits once idle (3 s)" bash -c "! kill -0 $REG_PID 2>/dev/null"
+# An endpoint under the units' registry socket lays a filter without exec over the dispatcher's:
+# the filters one status request installs, seen by strace on the socket's process and its children.
+DREICHOR_REGISTRY_CONFIG=$T/dev/agent.env DREICHOR_REGISTRY_IDLE_SECONDS=0 \
+	systemd-socket-activate -l "$T/registry.sock" -E DREICHOR_REGISTRY_CONFIG -E DREICHOR_REGISTRY_IDLE_SECONDS \
+	-E DREICHOR_SYSCALL_FILTER "$top_builddir/dreichor-registry" --listen >"$T/registry-listen2.log" 2>&1 &
+BG_PIDS="$BG_PIDS $!"
+wait_for 10 grep -q '^Listening on' "$T/registry-listen2.log" || hard_error "the registry helper did not listen again"
+filters_installed() { # filters_installed: how many filters one status request's processes install (0: not answered 200)
+	rm -f "$T/strace.log"
+	strace -f -qq -e trace=prctl -o "$T/strace.log" -p "$AGENT_PID_dev" 2>/dev/null &
+	local tracer=$!
+	wait_for 10 test -s "$T/strace.log" -o -e "/proc/$tracer/fd/3"
+	sleep 0.5
+	call dev GET /v1/status
+	[ "$STATUS" = 200 ] || { log "status under the filters: $STATUS $BODY"; echo 0; return; }
+	sleep 0.5
+	kill "$tracer" 2>/dev/null; wait "$tracer" 2>/dev/null
+	grep -c 'PR_SET_SECCOMP, SECCOMP_MODE_FILTER.* = 0' "$T/strace.log"
+}
+need_cmd strace
+stop_agent dev
+set_agent_var dev DREICHOR_REGISTRY_SOCKET "$T/registry.sock"
+start_agent dev
+WITH_SOCKET=$(filters_installed)
+check "an endpoint with the registry socket lays its own filter, without exec, over the dispatcher's (2 installed)" \
+	test "$WITH_SOCKET" = 2
+stop_agent dev
+set_agent_var dev DREICHOR_REGISTRY_SOCKET -
+start_agent dev
+WITHOUT_SOCKET=$(filters_installed)
+check "... one that runs dreichor-registry itself keeps the dispatcher's alone (1 installed)" test "$WITHOUT_SOCKET" = 1
 check "--listen without a listening socket: a usage error" bash -c "'$top_builddir/dreichor-registry' --listen 2>&1 >/dev/null | grep -q 'needs the listening socket'; [ \${PIPESTATUS[0]} = 2 ]"
 finish

@@ -142,7 +142,7 @@ mkdir -p "$R/etc"
 touch "$R/etc/passwd" "$R/etc/group" "$R/etc/shadow" "$R/etc/gshadow"
 echo 'docker:x:990:' >>"$R/etc/group"
 systemd-sysusers --root="$R" "$(find "$R" -path '*/sysusers.d/dreichor-agent.conf')" >"$T/sysusers.log" 2>&1
-check "sysusers creates dreichor-dev, dreichor-prod and dreichor-gate" bash -c "grep -q '^dreichor-dev:' '$R/etc/passwd' && grep -q '^dreichor-prod:' '$R/etc/passwd' && grep -q '^dreichor-gate:' '$R/etc/passwd'"
+check "sysusers creates dreichor-dev, dreichor-prod, dreichor-gate and the registry helpers' users" bash -c "grep -q '^dreichor-dev:' '$R/etc/passwd' && grep -q '^dreichor-prod:' '$R/etc/passwd' && grep -q '^dreichor-gate:' '$R/etc/passwd' && grep -q '^dreichor-registry-dev:' '$R/etc/passwd' && grep -q '^dreichor-registry-prod:' '$R/etc/passwd'"
 check "... none of them in the docker group" bash -c "! grep -q '^docker:.*dreichor' '$R/etc/group'"
 systemd-tmpfiles --root="$R" --create "$(find "$R" -path '*/tmpfiles.d/dreichor-agent.conf')" >"$T/tmpfiles.log" 2>&1
 check "tmpfiles creates the volumes" test -d "$opt/prod/volumes/audit-events" -a -d "$opt/dev/volumes/snapshots"

@@ -117,7 +117,8 @@ static void gate_load(struct gate *g)
 			memcpy(g->values[i], v, strlen(v) + 1);
 	}
 	if (config && dr_env_file_read(config, gate_names, GATE_SETTINGS, g->values))
-		snprintf(g->problem, sizeof g->problem, "DREICHOR_GATE_CONFIG %s cannot be read: %s", config, strerror(errno));
+		snprintf(g->problem, sizeof g->problem, "DREICHOR_GATE_CONFIG %s cannot be read: %s", config,
+			 errno == EINVAL ? "it holds a backslash or a quote that systemd would read otherwise" : strerror(errno));
 	audit = gate_value(g, GATE_AUDIT_EVENTS_PATH);
 	snapshots = gate_value(g, GATE_SNAPSHOTS_PATH);
 	g->cfg.environment = gate_value(g, GATE_ENVIRONMENT);

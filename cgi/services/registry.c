@@ -78,6 +78,7 @@ static const char *const registry_settings[] = { "IMAGE_REPOSITORY", "REGISTRY_A
 #define REGISTRY_SETTINGS (sizeof registry_settings / sizeof *registry_settings)
 static char registry_values[REGISTRY_SETTINGS][DR_ENV_VALUE_MAX];
 static int registry_values_read; /* 1 once a --listen child read them */
+static const char *registry_config_problem; /* why a --listen child could not read them */
 
 /* A setting: from the file once read, else from the environment; empty is unset, as the agent
  * reads its configuration. */
@@ -246,6 +247,8 @@ static int registry_inetd(void)
 	       (n = dr_fd_read_some(STDIN_FILENO, line + got, REGISTRY_QUESTION_MAX - got)) > 0)
 		got += (size_t)n;
 	line[got] = '\0';
+	if (registry_config_problem) /* answered once the question is read, so the client gets it */
+		return registry_refuse(registry_config_problem);
 	if (!memchr(line, '\n', got) || !registry_question_ok(question = strtok_r(line, " \n", &save)))
 		return registry_refuse("expected one line: probe|verify REPOSITORY REFERENCE");
 	repository = strtok_r(NULL, " \n", &save);
@@ -267,14 +270,14 @@ static void registry_child(int fd, void *arg)
 	if (dup2(fd, STDIN_FILENO) < 0 || dup2(fd, STDOUT_FILENO) < 0)
 		return;
 	close(fd);
-	if (config && dr_env_file_read(config, registry_settings, REGISTRY_SETTINGS, registry_values)) {
-		registry_refuse("the agent's configuration cannot be read");
-		return;
-	}
+	if (config && dr_env_file_read(config, registry_settings, REGISTRY_SETTINGS, registry_values))
+		registry_config_problem = errno == EINVAL ?
+			"the agent's .env holds a backslash or a quote that systemd would read otherwise" :
+			"the agent's configuration cannot be read";
 	registry_values_read = config != NULL;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	registry_inetd();
-	fflush(stdout);
+	fflush(stdout); /* the child ends with _exit */
 }
 
 /* --listen: a child per connection until idle. */

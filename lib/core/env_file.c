@@ -5,6 +5,28 @@
 
 #include "env_file.h"
 
+/* 1 when systemd's EnvironmentFile= would read line as this reader does: no backslash (an escape or a
+ * continuation), and a quote only as one pair around the whole value (else systemd joins lines or
+ * drops quotes that this reader keeps). */
+static int env_file_line_plain(const char *line)
+{
+	const char *eq = strchr(line, '='), *v, *end, *q;
+
+	if (strchr(line, '\\'))
+		return 0;
+	if (!eq)
+		return !strpbrk(line, "\"'");
+	for (v = eq + 1; *v == ' ' || *v == '\t'; v++)
+		;
+	for (end = v + strlen(v); end > v && strchr(" \t\r", end[-1]); end--)
+		;
+	q = strpbrk(v, "\"'");
+	if (!q || q >= end)
+		return !strpbrk(line, "\"'") || (strpbrk(line, "\"'") > eq);
+	return q == v && end - v >= 2 && end[-1] == *v && !memchr(v + 1, *v, (size_t)(end - v - 2)) &&
+	       !memchr(v + 1, *v == '"' ? '\'' : '"', (size_t)(end - v - 2));
+}
+
 /* One line: the value stored when its name is asked for. */
 static void env_file_line(char *line, const char *const names[], size_t count, char (*values)[DR_ENV_VALUE_MAX])
 {
@@ -29,8 +51,8 @@ static void env_file_line(char *line, const char *const names[], size_t count, c
 	}
 	len = strlen(value);
 	for (i = 0; i < count; i++)
-		if (!strcmp(name, names[i]) && len < DR_ENV_VALUE_MAX)
-			memcpy(values[i], value, len + 1);
+		if (!strcmp(name, names[i]))
+			memcpy(values[i], value, len < DR_ENV_VALUE_MAX ? len + 1 : 1); /* too long: unset, as systemd's last wins */
 }
 
 int dr_env_file_read(const char *path, const char *const names[], size_t count, char (*values)[DR_ENV_VALUE_MAX])
@@ -53,6 +75,17 @@ int dr_env_file_read(const char *path, const char *const names[], size_t count, 
 		return -1;
 	}
 	text[n] = '\0';
+	for (line = text; line; line = next) { /* checked whole before any value is kept */
+		next = strchr(line, '\n');
+		if (next)
+			*next = '\0';
+		if (line[strspn(line, " \t")] != '#' && line[strspn(line, " \t")] != ';' && !env_file_line_plain(line)) {
+			errno = EINVAL;
+			return -1;
+		}
+		if (next)
+			*next++ = '\n';
+	}
 	for (i = 0; i < count; i++)
 		values[i][0] = '\0';
 	for (line = text; line; line = next) {

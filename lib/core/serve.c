@@ -15,6 +15,7 @@
 
 #define SERVE_LISTEN_FD 3 /* SD_LISTEN_FDS_START */
 #define SERVE_POLL_MS 1000
+#define SERVE_CHILDREN_MAX 32 /* below the units' TasksMax: further clients wait in the backlog */
 
 int dr_serve_listening_fd(void)
 {
@@ -46,14 +47,16 @@ int dr_serve_forking(int listen_fd, long idle_s, void (*serve)(int fd, void *arg
 	long long last = dr_now_ms();
 
 	for (;;) {
-		struct pollfd p = { listen_fd, POLLIN, 0 };
+		/* At the cap, accept nothing until a child ends: a connection waits rather than being
+		 * accepted and dropped for want of a process. */
+		struct pollfd p = { listen_fd, serve_children(&active) < SERVE_CHILDREN_MAX ? POLLIN : 0, 0 };
 		int n = poll(&p, 1, SERVE_POLL_MS), fd;
 		pid_t pid;
 		if (n < 0 && errno != EINTR)
 			return 1;
-		if (serve_children(&active) == 0 && idle_s > 0 && dr_now_ms() - last > idle_s * 1000)
+		if (n == 0 && serve_children(&active) == 0 && idle_s > 0 && dr_now_ms() - last > idle_s * 1000)
 			return 0;
-		if (n <= 0)
+		if (n <= 0 || !(p.revents & POLLIN))
 			continue;
 		if ((fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC)) < 0)
 			continue;
@@ -65,6 +68,6 @@ int dr_serve_forking(int listen_fd, long idle_s, void (*serve)(int fd, void *arg
 		}
 		if (pid > 0)
 			active++;
-		close(fd);
+		close(fd); /* a failed fork closes this one connection; the next waits for a child to end */
 	}
 }

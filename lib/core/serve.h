@@ -12,7 +12,8 @@
 int dr_serve_listening_fd(void);
 
 /* Accept on listen_fd until idle_s seconds pass with no connection and no child left (0: never);
- * each connection goes to a child, which closes listen_fd, runs serve(fd, arg) and exits 0.
+ * each connection goes to a child, which closes listen_fd, runs serve(fd, arg) and exits 0; with 32
+ * children running, further connections wait in the socket's backlog.
  * Returns 0 when idle, 1 when poll fails. */
 int dr_serve_forking(int listen_fd, long idle_s, void (*serve)(int fd, void *arg), void *arg);
 

@@ -12,6 +12,7 @@ enum dr_syscall_profile {
 	DR_SYSCALL_AGENT,     /* the dispatcher and its endpoints: unix sockets, may exec */
 	DR_SYSCALL_AGENT_NET, /* the same, with IP sockets: an endpoint that runs dreichor-registry itself
 			       * (no DREICHOR_REGISTRY_SOCKET, as outside the units) */
+	DR_SYSCALL_ENDPOINT,  /* an endpoint under the units: unix sockets, no exec (laid over the agent's) */
 	DR_SYSCALL_GATE,      /* the Docker gate: unix sockets, no exec */
 	DR_SYSCALL_REGISTRY,  /* dreichor-registry: unix and IP sockets, no exec */
 };
@@ -19,7 +20,8 @@ enum dr_syscall_profile {
 /* The environment variable that asks for it; the units set it to "on". */
 #define DR_SYSCALL_FILTER_SETTING "DREICHOR_SYSCALL_FILTER"
 
-/* 1 when DREICHOR_SYSCALL_FILTER is "on" in the environment, else 0. */
+/* 1 when DREICHOR_SYSCALL_FILTER is "on", 0 when unset, empty or "off", -1 for any other value (a
+ * typo must not turn the filter off without a word). */
 int dr_syscall_filter_wanted(void);
 
 /* Set no_new_privs and install the profile's filter: from then on a call it does not allow fails
@@ -28,7 +30,11 @@ int dr_syscall_filter_wanted(void);
 int dr_syscall_filter_install(enum dr_syscall_profile profile);
 
 /* Install when wanted: 0 when not asked for, 1 when installed, -1 with *why set when asked for
- * and it could not be. */
+ * and it could not be, or when the setting is neither on nor off. */
 int dr_syscall_filter_apply(enum dr_syscall_profile profile, const char **why);
+
+/* Lay profile over the filter this process inherited, when it inherited one (an endpoint the
+ * dispatcher filtered): 0 when there was none, 1 when laid over, -1 with errno. */
+int dr_syscall_filter_narrow(enum dr_syscall_profile profile);
 
 #endif

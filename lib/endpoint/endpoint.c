@@ -7,6 +7,7 @@
 
 #include "clock.h"
 #include "endpoint.h"
+#include "syscall_filter.h"
 #include "history.h"
 #include "http.h"
 #include "reply.h"
@@ -31,6 +32,11 @@ int dr_endpoint_begin(struct dr_endpoint *ep, const char *action)
 	dr_cgi_fill_audit(&ep->cgi, &ep->audit);
 	dr_config_load(&ep->cfg, 0);
 	ep->audit.environment = ep->cfg.environment;
+	/* Filtered by the dispatcher and asking the registry through its socket (the units): this
+	 * process execs nothing, so exec goes too, whatever a file or memfd it could write. */
+	if (ep->cfg.registry_socket && dr_syscall_filter_narrow(DR_SYSCALL_ENDPOINT) < 0)
+		return endpoint_fail(ep, DR_PHASE_CONFIG, dr_error_set(&ep->err, DR_FAULT_INTERNAL,
+				     "the endpoint's system call filter could not be installed"));
 	if (rc)
 		return endpoint_fail(ep, DR_PHASE_REQUEST, rc);
 	if (ep->cfg.problems.count)
