@@ -178,6 +178,12 @@ stand_push_image() {
 		docker rmi "$1:$2" >/dev/null' "$STAND_REPO" "$1" "$2" || hard_error "cannot push $1 in the stand"
 }
 
+# stand_image_digest TAG: the digest $STAND_REPO:TAG resolves to in the stand's registry.
+stand_image_digest() {
+	stand_sh 'curl -sI -H "Accept: application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json" \
+		"http://${1%%/*}/v2/${1#*/}/manifests/$2" | tr -d "\r" | sed -n "s/^[Dd]ocker-[Cc]ontent-[Dd]igest: //p"' "$STAND_REPO" "$1"
+}
+
 # stand_secret ENV: the environment's service-token secret in the stand.
 stand_secret() { printf 'stand-%s-secret-%s' "$1" "$STAND_SECRET_SALT"; }
 STAND_SECRET_SALT=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
@@ -203,6 +209,32 @@ stand_sign() {
 		$(declare -p SIG_SIMPLE_TYPE SIG_BUNDLE_TYPE OCI_MANIFEST OCI_INDEX)
 		REG_URL=http://127.0.0.1:5000 REG_CURL=()
 		d=\$(image_digest $1) && [ -n \"\$d\" ] && sign_$2 stand-ci \"\$d\"" || hard_error "cannot sign $1 in the stand"
+}
+
+# stand_keyless_root: the test Sigstore instance's trusted_root.json (t/lib-keyless.sh's
+# keyless_instance, made here) installed in the stand as prod's SIGSTORE_TRUSTED_ROOT,
+# /etc/dreichor/prod/trusted_root.json, root:root 0644 (public material: the agent's and the
+# registry helper's users read it, neither can change it).
+STAND_TRUSTED_ROOT=/etc/dreichor/prod/trusted_root.json
+stand_keyless_root() {
+	[ -n "${KL_ROOT:-}" ] || hard_error "keyless_instance first"
+	stand_sh 'install -m 0644 -o root -g root /dev/stdin "$1"' "$STAND_TRUSTED_ROOT" <"$KL_ROOT" ||
+		hard_error "cannot install the trusted root in the stand"
+}
+
+# stand_keyless_sign TAG FORMAT: sign $STAND_REPO:TAG keyless with the test Sigstore instance in
+# FORMAT (simple: the tag sha256-<hex>.sig; bundle: a Sigstore bundle in the fallback index), from
+# here inside the stand's network namespace as stand_sign does; KL_VARIANT, KL_SIGN_IDENTITY,
+# KL_SIGN_ISSUER, KL_TSA, KL_PREDICATE and SIGNED_REPOSITORY as t/lib-keyless.sh reads them.
+# Sets STAND_KL_LAST to the directory of the signature made (keyless_last).
+stand_keyless_sign() {
+	STAND_KL_LAST=$(nsenter -t "$STAND_PID" -n -- bash -c "$(declare -f); T=$T REPO_PATH=$REPO_PATH IMAGE_REPOSITORY=$STAND_REPO
+		$(declare -p SIG_SIMPLE_TYPE SIG_BUNDLE_TYPE OCI_MANIFEST OCI_INDEX KL_FIXTURE KL_DIR KL_ROOT KL_IDENTITY KL_ISSUER \
+			KL_COMMIT KL_RUN_URL)
+		$(declare -p KL_VARIANT KL_SIGN_IDENTITY KL_SIGN_ISSUER KL_TSA KL_PREDICATE SIGNED_REPOSITORY 2>/dev/null)
+		REG_URL=http://127.0.0.1:5000 REG_CURL=()
+		d=\$(image_digest $1) && [ -n \"\$d\" ] && keyless_sign_$2 \"\$d\" >&2 && keyless_last") && [ -d "$STAND_KL_LAST" ] ||
+		hard_error "cannot sign $1 keyless in the stand"
 }
 
 # stand_configure ENV: the operator's configuration steps of

@@ -8,6 +8,7 @@
 . "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
 . "$top_srcdir/t/lib-stand.sh"
 . "$top_srcdir/t/lib-sign.sh" || hard_error "t/lib-sign.sh is missing"
+. "$top_srcdir/t/lib-keyless.sh" || hard_error "t/lib-keyless.sh is missing"
 # DREICHOR_STAND_KEEP=1 leaves the stand running for a look inside
 # (nsenter -t PID -m -u -i -n -p); its PID is printed.
 if [ "${DREICHOR_STAND_KEEP:-0}" = 1 ]; then
@@ -78,6 +79,114 @@ check "... naming the key (the fingerprint of the installed file) and the format
 	"$(key_fingerprint stand-ci)" || echo "# $BODY"
 DEV_IMAGE=$(stand docker inspect -f '{{index .Config.Labels "dreichor.image"}}' dreichor-runtime-dev)
 check "dev's runtime untouched by the prod deploy" test "$DEV_IMAGE" = "$STAND_REPO:1.0.1" || echo "# $DEV_IMAGE"
+
+# --- Keyless signatures (CONTRACT 10.1) through the installed units: prod trusts the release
+# workflow's identity instead of a key. A test Sigstore instance made here (t/lib-keyless.sh: CA,
+# CT log, Rekor-like log, TSA) stands in for the public-good one; the operator installs its
+# trusted root and names the identity in prod's .env, which the registry helper (its own user)
+# reads afresh for each question. Each refusal is a 422 naming why, nothing pulled, prod's
+# running container untouched.
+keyless_instance
+stand_keyless_root
+check "keyless: the trusted root in the stand is root:root 0644" \
+	test "$(stand stat -c '%U:%G %a' "$STAND_TRUSTED_ROOT")" = "root:root 644"
+check "keyless: the registry helper's user reads it (its group dreichor-prod opens the directory)" \
+	stand_sh 'setpriv --reuid=dreichor-registry-prod --regid=dreichor-registry-prod --groups=dreichor-prod cat "$1" >/dev/null' \
+	"$STAND_TRUSTED_ROOT"
+stand cp /opt/dreichor/prod/deploy-agent/.env /root/prod.env.before-keyless
+# The operator's edit: the keys line commented out, the three keyless lines of the example set.
+stand_sh 'sed -i -e "s|^IMAGE_SIGNATURE_KEYS=|#&|" -e "s|^#IMAGE_SIGNATURE_IDENTITY=.*|IMAGE_SIGNATURE_IDENTITY=\"$2\"|" \
+	-e "s|^#IMAGE_SIGNATURE_ISSUER=|IMAGE_SIGNATURE_ISSUER=|" -e "s|^#SIGSTORE_TRUSTED_ROOT=.*|SIGSTORE_TRUSTED_ROOT=$3|" "$1"' \
+	/opt/dreichor/prod/deploy-agent/.env "$KL_IDENTITY" "$STAND_TRUSTED_ROOT"
+check "keyless: prod's .env names the identity, GitHub's issuer and the trusted root, and no key" stand_sh '
+	grep -qxF "IMAGE_SIGNATURE_IDENTITY=\"$2\"" "$1" && grep -qxF "IMAGE_SIGNATURE_ISSUER=$3" "$1" &&
+	grep -qxF "SIGSTORE_TRUSTED_ROOT=$4" "$1" && ! grep -q "^IMAGE_SIGNATURE_KEYS=" "$1"' \
+	/opt/dreichor/prod/deploy-agent/.env "$KL_IDENTITY" "$KL_ISSUER" "$STAND_TRUSTED_ROOT"
+OUT=$(stand systemd-run --quiet --pipe --wait -p User=dreichor-prod -p EnvironmentFile=/opt/dreichor/prod/deploy-agent/.env \
+	-p StateDirectory=dreichor-agent/prod -p Environment=CF_ACCESS_CLIENT_SECRET_FILE=/etc/dreichor/prod/cf-access-client-secret \
+	/usr/bin/dreichor-agent --check-config 2>&1)
+check "keyless: --check-config as dreichor-prod names the identity and the issuer" \
+	bash -c 'grep -qx "image signature identity 1: $1 (keyless, compared exactly)" <<<"$3" &&
+		grep -qx "image signature issuer: $2" <<<"$3" && grep -q "^image signatures: required: keyless" <<<"$3"' _ \
+	"$KL_IDENTITY" "$KL_ISSUER" "$OUT" || sed 's/^/# /' <<<"$OUT"
+sreq prod GET /v1/status
+check "keyless: prod status 200, image_signatures required" \
+	bash -c '[ "$2" = 200 ] && jq -e ".image_signatures == \"required\"" <<<"$1" >/dev/null' _ "$BODY" "$STATUS" || echo "# $STATUS $BODY"
+for tag in 4.0.0 4.0.1 4.0.2 4.0.3 4.0.4 4.0.5; do
+	stand_push_image "$tag" "echo runtime $tag keyless in \$ENVIRONMENT; exec sleep 3600"
+done
+stand_pulled() { stand docker image inspect "$STAND_REPO@$(stand_image_digest "$1")" >/dev/null 2>&1; }
+# keyless_signer BODY FORMAT LOG-INDEX: the answer names the default signer, its source, commit, run and log entry.
+keyless_signer() {
+	jq -e --arg f "$2" --arg l "$3" --arg i "$KL_IDENTITY" --arg is "$KL_ISSUER" --arg s "$KL_SOURCE_REPOSITORY" \
+		--arg c "$KL_COMMIT" --arg r "$KL_RUN_URL" '.status == "deployed" and (.signature | .format == $f and
+		.identity == $i and .issuer == $is and .source_repository == $s and .source_commit == $c and .run_url == $r and
+		(.log_index | tostring) == $l and (has("key") | not))' <<<"$1" >/dev/null
+}
+# keyless_audited RID LOG-INDEX FORMAT: the request's journal entry in the stand names the signer.
+keyless_audited() {
+	sjournal "$1" | jq_holds --arg i "$KL_IDENTITY" --arg c "$KL_COMMIT" --arg r "$KL_RUN_URL" --arg s "$KL_SOURCE_REPOSITORY" \
+		--arg l "$2" --arg f "$3" '.DREICHOR_ENVIRONMENT == "prod" and .DREICHOR_RESULT == "ok" and .DREICHOR_SIGNER == $i and
+		.DREICHOR_SOURCE_REPOSITORY == $s and .DREICHOR_SOURCE_COMMIT == $c and .DREICHOR_BUILD_RUN == $r and
+		(.DREICHOR_SIGNATURE_PROOF | startswith("log index " + $l + " at ")) and .DREICHOR_SIGNATURE_FORMAT == $f and
+		(has("DREICHOR_SIGNATURE_KEY") | not)'
+}
+stand_keyless_sign 4.0.0 simple
+KL_INDEX=$(jq -r .Payload.logIndex "$STAND_KL_LAST/rekor-bundle.json")
+sreq prod POST /v1/deploy "{\"image\":\"$STAND_REPO:4.0.0\"}"
+check "keyless (tag sha256-<hex>.sig): prod deploy of 4.0.0: 200" test "$STATUS" = 200 || echo "# $STATUS $BODY"
+check "... the answer names the signer: identity, issuer, source repository, commit, run, log index $KL_INDEX" \
+	keyless_signer "$BODY" simple-signing "$KL_INDEX" || echo "# $BODY"
+check "... the journal too (DREICHOR_SIGNER, DREICHOR_SOURCE_*, DREICHOR_BUILD_RUN, the log index)" \
+	keyless_audited "$(jq -r .request_id <<<"$BODY")" "$KL_INDEX" simple-signing
+check "... prod's container runs 4.0.0" \
+	test "$(stand docker inspect -f '{{index .Config.Labels "dreichor.image"}} {{.State.Running}}' dreichor-runtime-prod)" = "$STAND_REPO:4.0.0 true"
+stand_keyless_sign 4.0.1 bundle
+KL_INDEX=$(jq -r '.verificationMaterial.tlogEntries[0].logIndex' "$STAND_KL_LAST/bundle.json")
+sreq prod POST /v1/deploy "{\"image\":\"$STAND_REPO:4.0.1\"}"
+check "keyless (a Sigstore bundle in the fallback index): prod deploy of 4.0.1: 200" test "$STATUS" = 200 || echo "# $STATUS $BODY"
+check "... the answer names the signer and log index $KL_INDEX" keyless_signer "$BODY" sigstore-bundle "$KL_INDEX" || echo "# $BODY"
+check "... the journal too" keyless_audited "$(jq -r .request_id <<<"$BODY")" "$KL_INDEX" sigstore-bundle
+PROD_RUNNING=$(stand docker inspect -f '{{.Id}}' dreichor-runtime-prod)
+# keyless_refused TAG WORDS: prod's deploy of TAG is a 422 in phase signature naming WORDS, its
+# journal entry too; nothing pulled, prod's container the same one and running.
+keyless_refused() {
+	sreq prod POST /v1/deploy "{\"image\":\"$STAND_REPO:$1\"}"
+	[ "$STATUS" = 422 ] && jq -e --arg w "$2" '.phase == "signature" and (.reason | contains($w))' <<<"$BODY" >/dev/null &&
+		! stand_pulled "$1" &&
+		[ "$(stand docker inspect -f '{{.Id}} {{.State.Running}}' dreichor-runtime-prod)" = "$PROD_RUNNING true" ] &&
+		sjournal "$(jq -r .request_id <<<"$BODY")" | jq_holds --arg w "$2" \
+			'.DREICHOR_HTTP_STATUS == "422" and .DREICHOR_PHASE == "signature" and ((.DREICHOR_REASON // "") + " " + (.DREICHOR_DETAIL // "") | contains($w))' ||
+		{ echo "# $STATUS $BODY"; return 1; }
+}
+KL_SIGN_IDENTITY=https://github.com/ceerkle/dreichor-trading/.github/workflows/release.yml@refs/heads/evil stand_keyless_sign 4.0.2 simple
+check "keyless by another identity: 422 naming it (answer and journal), nothing pulled, prod's container untouched" keyless_refused 4.0.2 \
+	"signed by another identity: https://github.com/ceerkle/dreichor-trading/.github/workflows/release.yml@refs/heads/evil is not one of IMAGE_SIGNATURE_IDENTITY"
+KL_VARIANT=untrusted-ca stand_keyless_sign 4.0.3 bundle
+check "keyless from a CA the trusted root does not name: 422, nothing pulled, untouched" keyless_refused 4.0.3 \
+	"keyless Sigstore bundle is refused: certificate"
+KL_VARIANT=other-artifact stand_keyless_sign 4.0.4 simple
+check "keyless with a log entry for another artifact: 422, nothing pulled, untouched" keyless_refused 4.0.4 \
+	"log entry: the logged digest is not the artifact's"
+KL_SIGN_ISSUER=https://accounts.google.com stand_keyless_sign 4.0.5 bundle
+check "keyless for another OIDC issuer: 422, nothing pulled, untouched" keyless_refused 4.0.5 \
+	"signed for another OIDC issuer: https://accounts.google.com, not IMAGE_SIGNATURE_ISSUER $KL_ISSUER"
+# What a keyless signature costs a request, measured once here: a plan (the registry's digest and
+# the signature check, nothing pulled) of the keyless-signed 4.0.0 on prod (which runs 4.0.1)
+# against one of the unsigned 1.0.0 on dev (which runs 1.0.1), through the installed units.
+stand_sh 'printf "{\"image\":\"%s:4.0.0\"}" "$1" >/root/plan-keyless.json; printf "{\"image\":\"%s:1.0.0\"}" "$1" >/root/plan-unsigned.json
+	plan() { echo "curl -sf -o /dev/null -H @/root/headers-$1 -H Content-Type:application/json --data-binary @/root/plan-$2.json http://127.0.0.1:$3/v1/plan"; }
+	hyperfine -N --warmup 2 --runs 10 --export-json /root/keyless-plan.json -n keyless-prod "$(plan prod keyless 3006)" \
+		-n unsigned-dev "$(plan dev unsigned 3005)"' "$STAND_REPO" >"$T/keyless-hyperfine.log" 2>&1
+KL_MEDIANS=$(stand jq -r '[.results[] | "\(.command) \(.median * 1000 | round) ms (mean \(.mean * 1000 | round), sd \(.stddev * 1000 | round), range \(.min * 1000 | round)-\(.max * 1000 | round))"] | join(", ")' /root/keyless-plan.json 2>/dev/null)
+echo "# keyless cost in the stand, plan medians of 10: ${KL_MEDIANS:-not measured}"
+[ -n "$KL_MEDIANS" ] || sed 's/^/# hyperfine: /' "$T/keyless-hyperfine.log"
+# Back to CI's key for the checks below: the operator's .env as it was, 1.0.0 (key-signed) running.
+stand cp /root/prod.env.before-keyless /opt/dreichor/prod/deploy-agent/.env
+sreq prod POST /v1/deploy "{\"image\":\"$STAND_REPO:1.0.0\"}"
+check "keyless settings removed: prod deploys 1.0.0, signed by CI's key, again: 200" \
+	bash -c '[ "$2" = 200 ] && jq -e ".signature.key == \"$3\"" <<<"$1" >/dev/null' _ "$BODY" "$STATUS" "$(key_fingerprint stand-ci)" ||
+	echo "# $STATUS $BODY"
 
 # --- The dispatcher holds the secret: it is not dumpable, so even its own user cannot read
 # its environment or memory through /proc (an endpoint, which has no secret, can be read).

@@ -3,9 +3,9 @@
 # run each for FUZZ_SECONDS (default 60), two at a time, from the seed
 # corpus in t/fuzz/corpus/NAME (and, for the Sigstore harnesses, seeds made
 # here from the conformance bundles in t/data/sigstore-conformance), with the
-# dictionary t/fuzz/NAME.dict where there is one. New
-# inputs go to a working corpus under the build directory; the tree is not
-# written. Fails on any crash, leak or timeout.
+# dictionary t/fuzz/NAME.dict where there is one. New inputs go to a working
+# corpus under the build directory; the tree is not written. Fails on any
+# crash, leak or timeout.
 # Usage: t/fuzz/run.sh SRCDIR BUILDDIR
 set -eu
 src=$1
