@@ -2,9 +2,10 @@
 # The production stand: Debian 12 with systemd as PID 1 (in a container),
 # the agent installed from its .deb the way docs/operations.md says, both
 # sockets enabled, and the contract exercised through 127.0.0.1:3005/3006
-# inside: auth, deploy, replace, status, stop, refusals, audit entries, the
-# sandbox as a live instance sees it, a flood, a socket restart during a
-# deploy, operator mistakes, upgrade and purge.
+# inside: auth, deploy, replace, status, stop, prod's image signatures (by
+# a key and keyless), refusals, audit entries, the sandbox as a live
+# instance sees it, a flood, a socket restart during a deploy, operator
+# mistakes, upgrade and purge.
 . "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
 . "$top_srcdir/t/lib-stand.sh"
 . "$top_srcdir/t/lib-sign.sh" || hard_error "t/lib-sign.sh is missing"
