@@ -41,7 +41,9 @@ log "sigstore-js: @sigstore/verify $(jq -r .version "$NODE_PATH/@sigstore/verify
 # include Debian 12's nodejs 18.
 JS_UNANCHORED="sigstore-js matches the identity as an unanchored regular expression (String.match), verify-bundle exactly (CONTRACT 10.1)"
 JS_REKOR2="a Rekor v2 entry: sigstore-js 2.x looks the checkpoint's signer up by the Rekor v1 key hint (the first 4 bytes of the log ID), not C2SP's (a hash of name, type and key), and requires every signature line (witness cosignatures too) to be a trusted log's, so refuses; sigstore-js 4 (Node 22) verifies it"
+JS_UNSIGNED_TIME="sigstore-js 2.x picks the log's key by the entry's integratedTime even when no SET signs it (here 0, before the key's validFor) and refuses; verify-bundle holds an entry without a SET to the timestamp's time"
 declare -A JS_DISAGREES=(
+	["proof only, the time from a timestamp"]=$JS_UNSIGNED_TIME
 	["identity that only starts with the required one"]=$JS_UNANCHORED
 	["required identity is a prefix of the certificate's"]=$JS_UNANCHORED
 )
@@ -133,6 +135,10 @@ fixture identity-prefix "KL_SIGN_IDENTITY=${KL_IDENTITY}-evil"
 fixture other-issuer KL_SIGN_ISSUER=https://accounts.google.com
 fixture issuer-prefix KL_SIGN_ISSUER=$KL_ISSUER.evil.example
 fixture expired KL_VARIANT=expired
+# The entry with its inclusion proof alone (no SET, integrated time 0), its time left to the timestamp:
+# a log key the root says ended must not log it either (an attacker's finding).
+jq '.verificationMaterial.tlogEntries[0] |= (del(.inclusionPromise) | .integratedTime = "0")' \
+	"$F/good-tsa.json" >"$F/proof-only-tsa.json" || hard_error "fixture proof-only-tsa"
 fixture other-artifact KL_VARIANT=other-artifact
 fixture untrusted-ca KL_VARIANT=untrusted-ca
 fixture no-sct KL_VARIANT=no-sct
@@ -192,6 +198,9 @@ for form in path digest; do
 	verdicts refused "$form: log entry for another artifact" "log entry: the logged" "$F/other-artifact.json" "$KL_ROOT" "$subject" "${ID[@]}"
 	verdicts refused "$form: untrusted CA" "certificate" "$F/untrusted-ca.json" "$KL_ROOT" "$subject" "${ID[@]}"
 	verdicts refused "$form: log key ended before the entry" "outside the log key's validity" "$F/good.json" "$KL_ROOT_LOG_ENDED" "$subject" "${ID[@]}"
+	verdicts verified "$form: proof only, the time from a timestamp" "" "$F/proof-only-tsa.json" "$KL_ROOT" "$subject" "${ID[@]}"
+	verdicts refused "$form: proof only, log key ended before the timestamp" "the log's key was not valid at the timestamp's time" \
+		"$F/proof-only-tsa.json" "$KL_ROOT_LOG_ENDED" "$subject" "${ID[@]}"
 	verdicts refused "$form: no SCT" "SCT" "$F/no-sct.json" "$KL_ROOT" "$subject" "${ID[@]}"
 	verdicts refused "$form: SCT over another certificate" "SCT" "$F/bad-sct.json" "$KL_ROOT" "$subject" "${ID[@]}"
 	verdicts refused "$form: SET does not verify" "signed entry timestamp does not verify" "$F/bad-set.json" "$KL_ROOT" "$subject" "${ID[@]}"

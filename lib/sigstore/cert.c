@@ -455,15 +455,16 @@ done:
 int dr_ss_cert_signer(const struct dr_ss_bytes *leaf, struct dr_ss_signer *out, char *why, size_t why_cap)
 {
 	gnutls_x509_crt_t crt;
-	char san[sizeof out->identity];
-	unsigned critical = 0;
+	char san[sizeof out->identity], issuer_v1[sizeof out->issuer];
+	unsigned critical = 0, identities = 0;
 	int rc = -1;
 
 	out->identity[0] = out->issuer[0] = out->source_repository[0] = '\0';
 	out->source_commit[0] = out->run_url[0] = '\0';
 	if (cert_import(leaf, &crt, "signing certificate", why, why_cap) < 0)
 		return -1;
-	for (unsigned seq = 0; seq < 64 && !out->identity[0]; seq++) {
+	/* Fulcio names one identity; a certificate naming two is refused rather than judged on either. */
+	for (unsigned seq = 0; seq < 64; seq++) {
 		size_t size = sizeof san;
 		int type = gnutls_x509_crt_get_subject_alt_name(crt, seq, san, &size, &critical);
 
@@ -475,6 +476,10 @@ int dr_ss_cert_signer(const struct dr_ss_bytes *leaf, struct dr_ss_signer *out, 
 		}
 		if (type != GNUTLS_SAN_URI && type != GNUTLS_SAN_RFC822NAME)
 			continue;
+		if (++identities > 1) {
+			cert_fail(why, why_cap, "signing certificate names more than one URI or email identity");
+			goto done;
+		}
 		if (cert_copy_text(out->identity, sizeof out->identity, san, size) < 0) {
 			cert_fail(why, why_cap, "signing certificate's subject alternative name is malformed");
 			goto done;
@@ -484,11 +489,19 @@ int dr_ss_cert_signer(const struct dr_ss_bytes *leaf, struct dr_ss_signer *out, 
 		cert_fail(why, why_cap, "signing certificate names no URI or email identity");
 		goto done;
 	}
+	issuer_v1[0] = '\0';
 	if (cert_ext_text(crt, CERT_OID_ISSUER_V2, 1, out->issuer, sizeof out->issuer) < 0 ||
-	    (!out->issuer[0] && cert_ext_text(crt, CERT_OID_ISSUER_V1, 0, out->issuer, sizeof out->issuer) < 0)) {
+	    cert_ext_text(crt, CERT_OID_ISSUER_V1, 0, issuer_v1, sizeof issuer_v1) < 0) {
 		cert_fail(why, why_cap, "signing certificate's OIDC issuer extension is malformed");
 		goto done;
 	}
+	/* The deprecated extension and its successor must not disagree: neither is judged alone then. */
+	if (out->issuer[0] && issuer_v1[0] && strcmp(out->issuer, issuer_v1)) {
+		cert_fail(why, why_cap, "signing certificate's two OIDC issuer extensions disagree");
+		goto done;
+	}
+	if (!out->issuer[0])
+		memcpy(out->issuer, issuer_v1, sizeof issuer_v1);
 	if (cert_ext_text(crt, CERT_OID_SOURCE_REPO, 1, out->source_repository, sizeof out->source_repository) < 0 ||
 	    cert_ext_text(crt, CERT_OID_SOURCE_DIGEST, 1, out->source_commit, sizeof out->source_commit) < 0 ||
 	    cert_ext_text(crt, CERT_OID_RUN_URL, 1, out->run_url, sizeof out->run_url) < 0) {

@@ -139,6 +139,31 @@ static int verify_tlog(const struct dr_ss_bundle *b, const struct dr_ss_trusted_
 	return 0;
 }
 
+/* A log entry whose time no SET signs (Rekor v2, or a v1 entry with a proof alone) is held to the
+ * timestamps' times instead: the log's key must have been valid at every one of them, so that a key
+ * the root says ended cannot log a signature made after it ended. */
+static int verify_log_windows(const struct dr_ss_bundle *b, const struct dr_ss_trusted_root *root,
+			      const struct verify_times *t, char *why, size_t why_cap)
+{
+	for (size_t i = 0; i < b->tlog_count; i++) {
+		const struct dr_ss_log *log = dr_ss_tlog_log(root, &b->tlog[i]);
+		if (b->tlog[i].signed_entry_timestamp.len > 0)
+			continue; /* its integrated time is signed and checked against the window (tlog.c) */
+		if (!log) {
+			snprintf(why, why_cap, "log entry %zu: its log is not in the trusted root", i);
+			return -1;
+		}
+		for (size_t j = 0; j < t->n; j++)
+			if (!t->from_tlog[j] && ((log->valid_for.has_start && t->at[j] < log->valid_for.start) ||
+						 (log->valid_for.has_end && t->at[j] > log->valid_for.end))) {
+				snprintf(why, why_cap, "log entry %zu: the log's key was not valid at the timestamp's "
+						       "time", i);
+				return -1;
+			}
+	}
+	return 0;
+}
+
 /* Each RFC 3161 timestamp over the signature: its genTime is a verified time. */
 static int verify_timestamps(const struct dr_ss_bundle *b, const struct dr_ss_trusted_root *root,
 			     struct verify_times *t, char *why, size_t why_cap)
@@ -272,7 +297,8 @@ int dr_ss_verify_at(const struct dr_ss_bundle *b, const struct dr_ss_trusted_roo
 		verifier = b->certs[0].data;
 		verifier_len = b->certs[0].len;
 	}
-	if (verify_tlog(b, root, now, &times, why, why_cap) || verify_timestamps(b, root, &times, why, why_cap))
+	if (verify_tlog(b, root, now, &times, why, why_cap) || verify_timestamps(b, root, &times, why, why_cap) ||
+	    verify_log_windows(b, root, &times, why, why_cap))
 		goto out;
 	first = verify_first_verified(&times);
 	if (first < 0) {
