@@ -113,7 +113,7 @@ check "keyless: --check-config as dreichor-prod names the identity and the issue
 sreq prod GET /v1/status
 check "keyless: prod status 200, image_signatures required" \
 	bash -c '[ "$2" = 200 ] && jq -e ".image_signatures == \"required\"" <<<"$1" >/dev/null' _ "$BODY" "$STATUS" || echo "# $STATUS $BODY"
-for tag in 4.0.0 4.0.1 4.0.2 4.0.3 4.0.4 4.0.5; do
+for tag in 4.0.0 4.0.1 4.0.2 4.0.3 4.0.4 4.0.5 4.0.6 4.0.7 4.0.8; do
 	stand_push_image "$tag" "echo runtime $tag keyless in \$ENVIRONMENT; exec sleep 3600"
 done
 stand_pulled() { stand docker image inspect "$STAND_REPO@$(stand_image_digest "$1")" >/dev/null 2>&1; }
@@ -172,6 +172,19 @@ check "keyless with a log entry for another artifact: 422, nothing pulled, untou
 KL_SIGN_ISSUER=https://accounts.google.com stand_keyless_sign 4.0.5 bundle
 check "keyless for another OIDC issuer: 422, nothing pulled, untouched" keyless_refused 4.0.5 \
 	"signed for another OIDC issuer: https://accounts.google.com, not IMAGE_SIGNATURE_ISSUER $KL_ISSUER"
+KL_VARIANT=expired stand_keyless_sign 4.0.6 simple
+check "keyless by a certificate outside its window at the log's time: 422, nothing pulled, untouched" keyless_refused 4.0.6 \
+	"is refused: certificate at"
+SIGNED_REPOSITORY=127.0.0.1:5000/someone/else stand_keyless_sign 4.0.7 bundle
+check "keyless bundle for another repository: 422, nothing pulled, untouched" keyless_refused 4.0.7 \
+	"statement is signed for another repository: 127.0.0.1:5000/someone/else"
+# A trusted root whose log key's validity ended before the entry (the operator's root, swapped).
+stand_keyless_sign 4.0.8 simple
+stand_sh 'install -m 0644 -o root -g root /dev/stdin "$1.ended"' "$STAND_TRUSTED_ROOT" <"$KL_ROOT_LOG_ENDED"
+stand_sh 'sed -i "s|^SIGSTORE_TRUSTED_ROOT=.*|SIGSTORE_TRUSTED_ROOT=$1.ended|" /opt/dreichor/prod/deploy-agent/.env' "$STAND_TRUSTED_ROOT"
+check "keyless under a root whose log key ended before the entry: 422, nothing pulled, untouched" keyless_refused 4.0.8 \
+	"outside the log key's validity"
+stand_sh 'sed -i "s|^SIGSTORE_TRUSTED_ROOT=.*|SIGSTORE_TRUSTED_ROOT=$1|" /opt/dreichor/prod/deploy-agent/.env' "$STAND_TRUSTED_ROOT"
 # What a keyless signature costs a request, measured once here: a plan (the registry's digest and
 # the signature check, nothing pulled) of the keyless-signed 4.0.0 on prod (which runs 4.0.1)
 # against one of the unsigned 1.0.0 on dev (which runs 1.0.1), through the installed units.

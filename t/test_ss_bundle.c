@@ -1,6 +1,6 @@
 /* test_ss_bundle.c: the Sigstore decoders and the verifier's first refusals (lib/sigstore:
  * decode.c, trusted_root.c, bundle.c, dsse.c, verify.c). Real bundles and roots come from the
- * conformance suite's copy next to the tree ($top_srcdir/../shared/sigstore-conformance, or
+ * conformance suite's copy in the tree ($top_srcdir/t/data/sigstore-conformance, or
  * SIGSTORE_CONFORMANCE_DIR); the cases that need it pass without asserting when it is absent. */
 
 #include <stdio.h>
@@ -14,7 +14,7 @@
 #include "unit.h"
 #include "verify.h"
 
-/* The path of NAME in the conformance copy, or NULL when there is none. */
+/* The path of NAME in the conformance copy; NULL, and a failed assertion, when it is missing. */
 static const char *suite_path(const char *name, char *buf, size_t cap)
 {
 	const char *dir = getenv("SIGSTORE_CONFORMANCE_DIR");
@@ -24,10 +24,12 @@ static const char *suite_path(const char *name, char *buf, size_t cap)
 	if (dir)
 		snprintf(buf, cap, "%s/%s", dir, name);
 	else
-		snprintf(buf, cap, "%s/../shared/sigstore-conformance/%s", top ? top : ".", name);
+		snprintf(buf, cap, "%s/t/data/sigstore-conformance/%s", top ? top : ".", name);
 	f = fopen(buf, "rb");
-	if (!f)
+	if (!f) {
+		CU_FAIL("a file of the conformance copy (t/data/sigstore-conformance) is missing");
 		return NULL;
+	}
 	fclose(f);
 	return buf;
 }

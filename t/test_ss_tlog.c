@@ -2,7 +2,7 @@
  * checkpoint.c, tlog.c): RFC 6962 inclusion proofs against trees built
  * here, signed checkpoints parsed and refused, key hints of the real logs,
  * and every case of the Sigstore conformance suite
- * (../shared/sigstore-conformance/bundle-verify) through dr_ss_tlog_verify
+ * (t/data/sigstore-conformance/bundle-verify) through dr_ss_tlog_verify
  * and dr_ss_tlog_body_matches, each case's expected refusal named. */
 
 #include <stdint.h>
@@ -20,7 +20,7 @@
 #include "trusted_root.h"
 #include "unit.h"
 
-#define SS_CASES "../shared/sigstore-conformance"
+#define SS_CASES "t/data/sigstore-conformance"
 #define SS_TREE_MAX 9 /* leaves of the largest tree built here */
 
 /* --- Merkle trees built the RFC 6962 section 2.1 way, to check the verifier against. --- */

@@ -1,7 +1,7 @@
 /* test_ss_x509.c: keys, certificates, SCTs and timestamps of Sigstore bundles (lib/sigstore:
  * pubkey.c, cert.c, sct.c, tsa.c). Keys of every scheme are made here with GnuTLS; the
  * certificates, SCTs and timestamps are the conformance suite's, read from its copy next to
- * the tree ($top_srcdir/../shared/sigstore-conformance, or SIGSTORE_CONFORMANCE_DIR) with the
+ * the tree ($top_srcdir/t/data/sigstore-conformance, or SIGSTORE_CONFORMANCE_DIR) with the
  * bundle and trusted root decoders; the cases that need it pass without asserting when it is
  * absent. */
 
@@ -32,7 +32,7 @@
 
 /* --- Helpers: the suite's files, and keys made on the spot. --- */
 
-/* The path of a suite file (case_name NULL: the suite's top); NULL when the suite is absent. */
+/* The path of a suite file (case_name NULL: the suite's top); NULL when there is no such file. */
 static const char *x509_path(const char *case_name, const char *file, char *buf, size_t cap)
 {
 	const char *dir = getenv("SIGSTORE_CONFORMANCE_DIR");
@@ -44,7 +44,7 @@ static const char *x509_path(const char *case_name, const char *file, char *buf,
 	if (dir)
 		snprintf(base, sizeof base, "%s", dir);
 	else
-		snprintf(base, sizeof base, "%s/../shared/sigstore-conformance", top ? top : ".");
+		snprintf(base, sizeof base, "%s/t/data/sigstore-conformance", top ? top : ".");
 	n = case_name ? snprintf(buf, cap, "%s/bundle-verify/%s/%s", base, case_name, file)
 		      : snprintf(buf, cap, "%s/%s", base, file);
 	if (n < 0 || (size_t)n >= cap)
@@ -56,12 +56,15 @@ static const char *x509_path(const char *case_name, const char *file, char *buf,
 	return buf;
 }
 
-/* 1 when the conformance copy is there. */
+/* 1 when the conformance copy is there; a failed assertion when it is not. */
 static int x509_suite(void)
 {
 	char path[1024];
+	int present = x509_path(NULL, X509_PUBLIC_GOOD, path, sizeof path) != NULL;
 
-	return x509_path(NULL, X509_PUBLIC_GOOD, path, sizeof path) != NULL;
+	if (!present) /* part of the tree: its absence fails the test, never skips it */
+		CU_FAIL("the conformance copy (t/data/sigstore-conformance) is missing");
+	return present;
 }
 
 /* Load a case's bundle and its trusted root (its own, else the public-good one). */
