@@ -1,24 +1,13 @@
 /* keyless.c: which keyless signature counts: the identities and issuer configured, compared
  * exactly, after the Sigstore verifier proved the certificate, the time and the signature. */
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cert.h"
 #include "keyless.h"
+#include "reason.h"
 #include "verify.h"
-
-/* Write a reason into why and return -1. */
-__attribute__((format(printf, 3, 4))) static int keyless_fail(char *why, size_t why_cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, why_cap, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 int dr_keyless_policy_init(struct dr_keyless_policy *p, const char *identities, const char *issuer,
 			   const struct dr_ss_trusted_root *root, char *why, size_t why_cap)
@@ -29,18 +18,18 @@ int dr_keyless_policy_init(struct dr_keyless_policy *p, const char *identities, 
 	p->issuer = issuer && issuer[0] ? issuer : DR_SIGNATURE_ISSUER_DEFAULT;
 	p->root = root;
 	if (!identities || dr_strlcpy(p->text, identities, sizeof p->text))
-		return keyless_fail(why, why_cap, "IMAGE_SIGNATURE_IDENTITY is %s", identities ? "too long" : "not set");
+		return dr_ss_fail(why, why_cap, "IMAGE_SIGNATURE_IDENTITY is %s", identities ? "too long" : "not set");
 	for (one = strtok_r(p->text, " ", &save); one; one = strtok_r(NULL, " ", &save)) {
 		if (p->identity_count == DR_SIGNATURE_IDENTITIES_MAX)
-			return keyless_fail(why, why_cap, "IMAGE_SIGNATURE_IDENTITY names more than %d identities",
+			return dr_ss_fail(why, why_cap, "IMAGE_SIGNATURE_IDENTITY names more than %d identities",
 					    DR_SIGNATURE_IDENTITIES_MAX);
 		if (strlen(one) > DR_SIGNATURE_IDENTITY_MAX)
-			return keyless_fail(why, why_cap, "an identity of IMAGE_SIGNATURE_IDENTITY is longer than %d bytes",
+			return dr_ss_fail(why, why_cap, "an identity of IMAGE_SIGNATURE_IDENTITY is longer than %d bytes",
 					    DR_SIGNATURE_IDENTITY_MAX);
 		p->identities[p->identity_count++] = one;
 	}
 	if (!p->identity_count)
-		return keyless_fail(why, why_cap, "IMAGE_SIGNATURE_IDENTITY names no identity");
+		return dr_ss_fail(why, why_cap, "IMAGE_SIGNATURE_IDENTITY names no identity");
 	return 0;
 }
 
@@ -52,10 +41,10 @@ int dr_keyless_decide(const struct dr_ss_signer *s, const struct dr_keyless_poli
 		if (!strcmp(s->identity, p->identities[i]))
 			break;
 	if (i == p->identity_count)
-		return keyless_fail(why, why_cap, "signed by another identity: %.300s is not one of IMAGE_SIGNATURE_IDENTITY",
+		return dr_ss_fail(why, why_cap, "signed by another identity: %.300s is not one of IMAGE_SIGNATURE_IDENTITY",
 				    s->identity[0] ? s->identity : "(none)");
 	if (strcmp(s->issuer, p->issuer))
-		return keyless_fail(why, why_cap, "signed for another OIDC issuer: %.200s, not IMAGE_SIGNATURE_ISSUER %.200s",
+		return dr_ss_fail(why, why_cap, "signed for another OIDC issuer: %.200s, not IMAGE_SIGNATURE_ISSUER %.200s",
 				    s->issuer[0] ? s->issuer : "(none)", p->issuer);
 	return 0;
 }
@@ -69,14 +58,14 @@ int dr_keyless_verify(const struct dr_ss_bundle *b, const struct dr_keyless_poli
 
 	memset(out, 0, sizeof *out);
 	if (!b->cert_count)
-		return keyless_fail(why, why_cap, "no signing certificate");
+		return dr_ss_fail(why, why_cap, "no signing certificate");
 	/* The certificate's own names run the verifier, so that its every other check decides first;
 	 * which names count is decided after, exactly, by dr_keyless_decide. */
 	if (dr_ss_cert_signer(&b->certs[0], &named, reason, sizeof reason))
-		return keyless_fail(why, why_cap, "certificate: %s", reason);
+		return dr_ss_fail(why, why_cap, "certificate: %s", reason);
 	policy.identity = named.identity;
 	policy.issuer = named.issuer;
 	if (dr_ss_verify(b, p->root, a, &policy, out, reason, sizeof reason))
-		return keyless_fail(why, why_cap, "%s", reason);
+		return dr_ss_fail(why, why_cap, "%s", reason);
 	return dr_keyless_decide(out, p, why, why_cap);
 }

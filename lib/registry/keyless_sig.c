@@ -3,7 +3,6 @@
  * checks from these annotations). The Rekor bundle annotation carries what a bundle's
  * tlogEntries[0] does, less the kind (read from the logged body) and the inclusion proof. */
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,19 +17,10 @@
 #include "keyless.h"
 #include "number.h"
 #include "pubkey.h"
+#include "reason.h"
 #include "tlog.h"
 
 #define KEYLESS_LOG_ID_HEX_MAX 64 /* hex digits of a log id (SHA-256 of the log's key) */
-
-__attribute__((format(printf, 3, 4))) static int sig_fail(char *why, size_t why_cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, why_cap, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* The first CERTIFICATE of a PEM text into a new heap buffer in out (the caller frees out->data). */
 static int sig_pem_certificate(const char *pem, struct dr_ss_bytes *out, char *why, size_t why_cap)
@@ -39,17 +29,17 @@ static int sig_pem_certificate(const char *pem, struct dr_ss_bytes *out, char *w
 	size_t len = pem ? strnlen(pem, DR_KEYLESS_ANNOTATION_MAX + 1) : 0;
 
 	if (!len || len > DR_KEYLESS_ANNOTATION_MAX)
-		return sig_fail(why, why_cap, "the certificate annotation is empty or longer than %u bytes",
+		return dr_ss_fail(why, why_cap, "the certificate annotation is empty or longer than %u bytes",
 				DR_KEYLESS_ANNOTATION_MAX);
 	in.data = (unsigned char *)(uintptr_t)pem;
 	in.size = (unsigned)len;
 	if (gnutls_pem_base64_decode2("CERTIFICATE", &in, &der) < 0 || !der.size || der.size > DR_SS_CERT_MAX) {
 		gnutls_free(der.data);
-		return sig_fail(why, why_cap, "the certificate annotation holds no PEM CERTIFICATE");
+		return dr_ss_fail(why, why_cap, "the certificate annotation holds no PEM CERTIFICATE");
 	}
 	if (!(out->data = malloc(der.size))) {
 		gnutls_free(der.data);
-		return sig_fail(why, why_cap, "out of memory");
+		return dr_ss_fail(why, why_cap, "out of memory");
 	}
 	memcpy(out->data, der.data, der.size);
 	out->len = der.size;
@@ -82,10 +72,10 @@ static int sig_body_kind(struct dr_ss_tlog_entry *e, char *why, size_t why_cap)
 
 	if (dr_ss_json_parse((const char *)e->canonicalized_body.data, e->canonicalized_body.len, &body, reason,
 			     sizeof reason))
-		return sig_fail(why, why_cap, "the Rekor bundle's body is not JSON: %s", reason);
+		return dr_ss_fail(why, why_cap, "the Rekor bundle's body is not JSON: %s", reason);
 	if (dr_ss_json_string(body, "kind", e->kind, sizeof e->kind) ||
 	    dr_ss_json_string(body, "apiVersion", e->version, sizeof e->version))
-		rc = sig_fail(why, why_cap, "the Rekor bundle's body names no kind and apiVersion");
+		rc = dr_ss_fail(why, why_cap, "the Rekor bundle's body names no kind and apiVersion");
 	json_object_put(body);
 	return rc;
 }
@@ -101,23 +91,23 @@ static int sig_rekor_bundle(const char *text, struct dr_ss_bundle *b, char *why,
 	int rc = -1;
 
 	if (!len || len > DR_KEYLESS_ANNOTATION_MAX)
-		return sig_fail(why, why_cap, "no Rekor bundle annotation (%s): keyless signatures need the log's "
+		return dr_ss_fail(why, why_cap, "no Rekor bundle annotation (%s): keyless signatures need the log's "
 					      "signed entry timestamp", DR_KEYLESS_ANNOTATION_BUNDLE);
 	if (dr_ss_json_parse(text, len, &o, reason, sizeof reason))
-		return sig_fail(why, why_cap, "the Rekor bundle annotation is not JSON: %s", reason);
+		return dr_ss_fail(why, why_cap, "the Rekor bundle annotation is not JSON: %s", reason);
 	payload = dr_ss_json_member(o, "Payload", json_type_object);
 	if (!payload || dr_ss_json_bytes(o, "SignedEntryTimestamp", DR_SS_SIG_MAX, &e->signed_entry_timestamp) ||
 	    !e->signed_entry_timestamp.len)
-		sig_fail(why, why_cap, "the Rekor bundle annotation has no Payload or SignedEntryTimestamp");
+		dr_ss_fail(why, why_cap, "the Rekor bundle annotation has no Payload or SignedEntryTimestamp");
 	else if (dr_ss_json_bytes(payload, "body", DR_SS_TLOG_BODY_MAX, &e->canonicalized_body) ||
 		 !e->canonicalized_body.len)
-		sig_fail(why, why_cap, "the Rekor bundle's body is not base64");
+		dr_ss_fail(why, why_cap, "the Rekor bundle's body is not base64");
 	else if (dr_ss_json_int64(payload, "integratedTime", 1, INT64_MAX, &e->integrated_time) ||
 		 dr_ss_json_int64(payload, "logIndex", 0, INT64_MAX, &e->log_index))
-		sig_fail(why, why_cap, "the Rekor bundle has no integratedTime or logIndex");
+		dr_ss_fail(why, why_cap, "the Rekor bundle has no integratedTime or logIndex");
 	else if (dr_ss_json_string(payload, "logID", log_id, sizeof log_id) ||
 		 (id_len = sig_hex(log_id, e->log_id, sizeof e->log_id)) <= 0)
-		sig_fail(why, why_cap, "the Rekor bundle's logID is not hex of at most %d bytes", KEYLESS_LOG_ID_HEX_MAX / 2);
+		dr_ss_fail(why, why_cap, "the Rekor bundle's logID is not hex of at most %d bytes", KEYLESS_LOG_ID_HEX_MAX / 2);
 	else if (!(rc = sig_body_kind(e, why, why_cap))) {
 		e->log_id_len = (size_t)id_len;
 		b->tlog_count = 1;
@@ -135,11 +125,11 @@ static int sig_timestamp(const char *text, struct dr_ss_bundle *b, char *why, si
 	int rc = 0;
 
 	if (len > DR_KEYLESS_ANNOTATION_MAX || dr_ss_json_parse(text, len, &o, reason, sizeof reason))
-		return sig_fail(why, why_cap, "the RFC 3161 timestamp annotation is not JSON of at most %u bytes",
+		return dr_ss_fail(why, why_cap, "the RFC 3161 timestamp annotation is not JSON of at most %u bytes",
 				DR_KEYLESS_ANNOTATION_MAX);
 	if (dr_ss_json_bytes(o, "SignedRFC3161Timestamp", DR_KEYLESS_ANNOTATION_MAX, &b->timestamps[0]) ||
 	    !b->timestamps[0].len)
-		rc = sig_fail(why, why_cap, "the RFC 3161 timestamp annotation has no SignedRFC3161Timestamp");
+		rc = dr_ss_fail(why, why_cap, "the RFC 3161 timestamp annotation has no SignedRFC3161Timestamp");
 	else
 		b->timestamp_count = 1;
 	json_object_put(o);
@@ -156,11 +146,11 @@ int dr_keyless_sig_bundle(const struct dr_keyless_sig_layer *l, const unsigned c
 	out->content = DR_SS_MESSAGE_SIGNATURE;
 	if (!sig_len || sig_len > 4 * DR_SS_SIG_MAX ||
 	    dr_ss_base64_decode(l->signature, sig_len, DR_SS_SIG_MAX, &out->signature) || !out->signature.len) {
-		sig_fail(why, why_cap, "the signature annotation is not base64 of at most %d bytes", DR_SS_SIG_MAX);
+		dr_ss_fail(why, why_cap, "the signature annotation is not base64 of at most %d bytes", DR_SS_SIG_MAX);
 		goto fail;
 	}
 	if (!(out->message_digest.data = malloc(DR_SHA256_LEN))) {
-		sig_fail(why, why_cap, "out of memory");
+		dr_ss_fail(why, why_cap, "out of memory");
 		goto fail;
 	}
 	dr_sha256(payload, len, out->message_digest.data);

@@ -3,7 +3,6 @@
  * windows checked here), the signer's identity, and the byte ranges of a
  * certificate libtasn1 cuts out (cert.asn). */
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 
 #include "cert.h"
 #include "cert_asn1_tab.h"
+#include "reason.h"
 
 /* Fulcio's certificate extensions (fulcio docs/oid-info.md). */
 #define CERT_OID_ISSUER_V1 "1.3.6.1.4.1.57264.1.1"  /* raw string, deprecated */
@@ -25,19 +25,6 @@
 /* Candidate certificates one path may be built from. */
 #define CERT_CANDIDATES_MAX (2 * DR_SS_CHAIN_MAX)
 
-/* Write a reason into why and return -1. */
-static int cert_fail(char *why, size_t why_cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && why_cap) {
-		va_start(ap, fmt);
-		vsnprintf(why, why_cap, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 /* Import one DER certificate into *crt (the caller deinits it); 0 or -1. */
 static int cert_import(const struct dr_ss_bytes *der, gnutls_x509_crt_t *crt, const char *what, char *why,
 		       size_t why_cap)
@@ -46,15 +33,15 @@ static int cert_import(const struct dr_ss_bytes *der, gnutls_x509_crt_t *crt, co
 
 	*crt = NULL;
 	if (!der || !der->data || der->len == 0 || der->len > DR_SS_CERT_MAX)
-		return cert_fail(why, why_cap, "%s is empty or longer than %u bytes", what, DR_SS_CERT_MAX);
+		return dr_ss_fail(why, why_cap, "%s is empty or longer than %u bytes", what, DR_SS_CERT_MAX);
 	if (gnutls_x509_crt_init(crt) < 0)
-		return cert_fail(why, why_cap, "out of memory for a certificate");
+		return dr_ss_fail(why, why_cap, "out of memory for a certificate");
 	d.data = der->data;
 	d.size = (unsigned)der->len;
 	if (gnutls_x509_crt_import(*crt, &d, GNUTLS_X509_FMT_DER) < 0) {
 		gnutls_x509_crt_deinit(*crt);
 		*crt = NULL;
-		return cert_fail(why, why_cap, "%s is not a DER X.509 certificate", what);
+		return dr_ss_fail(why, why_cap, "%s is not a DER X.509 certificate", what);
 	}
 	return 0;
 }
@@ -115,9 +102,9 @@ int dr_ss_cert_path_verify(const struct dr_ss_bytes *leaf, const struct dr_ss_by
 	int rc = -1, ret;
 
 	if (!ca || ca->cert_count == 0 || ca->cert_count > DR_SS_CHAIN_MAX)
-		return cert_fail(why, why_cap, "authority has no certificates");
+		return dr_ss_fail(why, why_cap, "authority has no certificates");
 	if (extra_count > DR_SS_CHAIN_MAX)
-		return cert_fail(why, why_cap, "more than %d candidate intermediate certificates", DR_SS_CHAIN_MAX);
+		return dr_ss_fail(why, why_cap, "more than %d candidate intermediate certificates", DR_SS_CHAIN_MAX);
 	if (cert_import(leaf, &leaf_crt, "certificate", why, why_cap) < 0)
 		return -1;
 	if (cert_import(&ca->certs[ca->cert_count - 1], &anchor, "trusted root certificate", why, why_cap) < 0)
@@ -139,11 +126,11 @@ int dr_ss_cert_path_verify(const struct dr_ss_bytes *leaf, const struct dr_ss_by
 			    gnutls_x509_crt_check_issuer(chain[nchain - 1], cand[i]))
 				next = i;
 		if (next == ncand) {
-			cert_fail(why, why_cap, "certificate does not chain to %s", cert_ca_name(ca));
+			dr_ss_fail(why, why_cap, "certificate does not chain to %s", cert_ca_name(ca));
 			goto done;
 		}
 		if (nchain == DR_SS_CHAIN_MAX) {
-			cert_fail(why, why_cap, "certificate path longer than %d", DR_SS_CHAIN_MAX);
+			dr_ss_fail(why, why_cap, "certificate path longer than %d", DR_SS_CHAIN_MAX);
 			goto done;
 		}
 		used[next] = 1;
@@ -153,14 +140,14 @@ int dr_ss_cert_path_verify(const struct dr_ss_bytes *leaf, const struct dr_ss_by
 	/* Signatures, constraints and purposes by GnuTLS, its clock off: the windows follow. */
 	if (gnutls_x509_trust_list_init(&tl, 0) < 0) {
 		tl = NULL;
-		cert_fail(why, why_cap, "out of memory for a trust list");
+		dr_ss_fail(why, why_cap, "out of memory for a trust list");
 		goto done;
 	}
 	if (cert_import(&ca->certs[ca->cert_count - 1], &trusted, "trusted root certificate", why, why_cap) < 0)
 		goto done;
 	if (gnutls_x509_trust_list_add_cas(tl, &trusted, 1, 0) != 1) {
 		gnutls_x509_crt_deinit(trusted);
-		cert_fail(why, why_cap, "cannot trust the root certificate of %s", cert_ca_name(ca));
+		dr_ss_fail(why, why_cap, "cannot trust the root certificate of %s", cert_ca_name(ca));
 		goto done;
 	}
 	memset(&vdata, 0, sizeof vdata);
@@ -175,22 +162,22 @@ int dr_ss_cert_path_verify(const struct dr_ss_bytes *leaf, const struct dr_ss_by
 		gnutls_datum_t out = { NULL, 0 };
 
 		if (ret >= 0 && gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &out, 0) == 0) {
-			cert_fail(why, why_cap, "certificate path to %s refused: %.*s", cert_ca_name(ca),
+			dr_ss_fail(why, why_cap, "certificate path to %s refused: %.*s", cert_ca_name(ca),
 				  (int)(out.size > 160 ? 160 : out.size), (const char *)out.data);
 			gnutls_free(out.data);
 		} else {
-			cert_fail(why, why_cap, "certificate path to %s refused", cert_ca_name(ca));
+			dr_ss_fail(why, why_cap, "certificate path to %s refused", cert_ca_name(ca));
 		}
 		goto done;
 	}
 	for (i = 0; i < nchain; i++)
 		if (!cert_crt_valid_at(chain[i], at)) {
-			cert_fail(why, why_cap, "%s certificate on the path to %s is not valid at %s",
+			dr_ss_fail(why, why_cap, "%s certificate on the path to %s is not valid at %s",
 				  i == 0 ? "the leaf" : "an intermediate", cert_ca_name(ca), cert_time_text(at, when));
 			goto done;
 		}
 	if (!cert_crt_valid_at(anchor, at)) {
-		cert_fail(why, why_cap, "root certificate of %s is not valid at %s", cert_ca_name(ca),
+		dr_ss_fail(why, why_cap, "root certificate of %s is not valid at %s", cert_ca_name(ca),
 			  cert_time_text(at, when));
 		goto done;
 	}
@@ -225,15 +212,15 @@ int dr_ss_cert_chain_verify(const struct dr_ss_bundle *b, const struct dr_ss_tru
 	int ca_status;
 
 	if (!b || !root)
-		return cert_fail(why, why_cap, "no bundle or trusted root");
+		return dr_ss_fail(why, why_cap, "no bundle or trusted root");
 	if (b->cert_count == 0)
-		return cert_fail(why, why_cap, "bundle has no signing certificate");
+		return dr_ss_fail(why, why_cap, "bundle has no signing certificate");
 	if (cert_import(&b->certs[0], &leaf, "signing certificate", why, why_cap) < 0)
 		return -1;
 	ca_status = gnutls_x509_crt_get_ca_status(leaf, &critical);
 	if (ca_status > 0 || gnutls_x509_crt_check_issuer(leaf, leaf)) {
 		gnutls_x509_crt_deinit(leaf);
-		return cert_fail(why, why_cap, "bundle's signing certificate is a CA or self-issued certificate");
+		return dr_ss_fail(why, why_cap, "bundle's signing certificate is a CA or self-issued certificate");
 	}
 	gnutls_x509_crt_deinit(leaf);
 	/* protobuf-specs: the chain after the leaf MUST NOT hold a root CA (sigstore-conformance
@@ -246,12 +233,12 @@ int dr_ss_cert_chain_verify(const struct dr_ss_bundle *b, const struct dr_ss_tru
 		ca_status = gnutls_x509_crt_get_ca_status(c, &critical);
 		if (ca_status > 0 && gnutls_x509_crt_check_issuer(c, c)) {
 			gnutls_x509_crt_deinit(c);
-			return cert_fail(why, why_cap, "bundle's certificate chain carries a root CA certificate");
+			return dr_ss_fail(why, why_cap, "bundle's certificate chain carries a root CA certificate");
 		}
 		gnutls_x509_crt_deinit(c);
 	}
 	if (root->ca_count > DR_SS_AUTHORITIES_MAX)
-		return cert_fail(why, why_cap, "trusted root lists too many certificate authorities");
+		return dr_ss_fail(why, why_cap, "trusted root lists too many certificate authorities");
 	for (i = 0; i < root->ca_count; i++) {
 		if (!cert_window_covers(&root->cas[i].valid_for, at))
 			continue;
@@ -264,7 +251,7 @@ int dr_ss_cert_chain_verify(const struct dr_ss_bundle *b, const struct dr_ss_tru
 		}
 	}
 	if (!tried)
-		return cert_fail(why, why_cap, "no certificate authority of the trusted root is valid at %s",
+		return dr_ss_fail(why, why_cap, "no certificate authority of the trusted root is valid at %s",
 				 cert_time_text(at, when));
 	return -1; /* why holds the last authority's refusal */
 }
@@ -303,14 +290,14 @@ static int cert_decode(const struct dr_ss_bytes *cert, asn1_node *defs, asn1_nod
 	*defs = NULL;
 	*tree = NULL;
 	if (!cert || !cert->data || cert->len == 0 || cert->len > DR_SS_CERT_MAX)
-		return cert_fail(why, why_cap, "certificate is empty or longer than %u bytes", DR_SS_CERT_MAX);
+		return dr_ss_fail(why, why_cap, "certificate is empty or longer than %u bytes", DR_SS_CERT_MAX);
 	if (asn1_array2tree(dr_ss_cert_asn1_tab, defs, err) != ASN1_SUCCESS ||
 	    asn1_create_element(*defs, "DreichorCert.Certificate", tree) != ASN1_SUCCESS)
-		return cert_fail(why, why_cap, "cannot load the certificate ASN.1 definitions");
+		return dr_ss_fail(why, why_cap, "cannot load the certificate ASN.1 definitions");
 	len = (int)cert->len;
 	if (asn1_der_decoding2(tree, cert->data, &len, ASN1_DECODE_FLAG_STRICT_DER, err) != ASN1_SUCCESS ||
 	    (size_t)len != cert->len)
-		return cert_fail(why, why_cap, "certificate is not one DER X.509 certificate");
+		return dr_ss_fail(why, why_cap, "certificate is not one DER X.509 certificate");
 	return 0;
 }
 
@@ -322,12 +309,12 @@ static int cert_copy_range(asn1_node tree, const struct dr_ss_bytes *der, const 
 
 	if (asn1_der_decoding_startEnd(tree, der->data, (int)der->len, name, &start, &end) != ASN1_SUCCESS ||
 	    start < 0 || end < start || (size_t)end >= der->len)
-		return cert_fail(why, why_cap, "certificate has no %s", name);
+		return dr_ss_fail(why, why_cap, "certificate has no %s", name);
 	out->len = (size_t)(end - start + 1);
 	out->data = malloc(out->len);
 	if (!out->data) {
 		out->len = 0;
-		return cert_fail(why, why_cap, "out of memory");
+		return dr_ss_fail(why, why_cap, "out of memory");
 	}
 	memcpy(out->data, der->data + start, out->len);
 	return 0;
@@ -364,14 +351,14 @@ int dr_ss_cert_tbs_without(const struct dr_ss_bytes *cert, const char *ext_oid, 
 		goto done;
 	buf = malloc(cert->len);
 	if (!buf) {
-		cert_fail(why, why_cap, "out of memory");
+		dr_ss_fail(why, why_cap, "out of memory");
 		goto done;
 	}
 	/* The decoder must give back exactly the bytes it read before one is cut out. */
 	len = (int)cert->len;
 	if (asn1_der_coding(tree, "tbsCertificate", buf, &len, err) != ASN1_SUCCESS || (size_t)len != orig.len ||
 	    memcmp(buf, orig.data, orig.len)) {
-		cert_fail(why, why_cap, "certificate's TBS does not re-encode to its own bytes");
+		dr_ss_fail(why, why_cap, "certificate's TBS does not re-encode to its own bytes");
 		goto done;
 	}
 	if (asn1_number_of_elements(tree, "tbsCertificate.extensions", &count) != ASN1_SUCCESS)
@@ -383,24 +370,24 @@ int dr_ss_cert_tbs_without(const struct dr_ss_bytes *cert, const char *ext_oid, 
 			continue;
 		if (!strcmp(oid, ext_oid)) {
 			if (found) {
-				cert_fail(why, why_cap, "certificate carries extension %s twice", ext_oid);
+				dr_ss_fail(why, why_cap, "certificate carries extension %s twice", ext_oid);
 				goto done;
 			}
 			found = i;
 		}
 	}
 	if (!found) {
-		cert_fail(why, why_cap, "certificate has no extension %s", ext_oid);
+		dr_ss_fail(why, why_cap, "certificate has no extension %s", ext_oid);
 		goto done;
 	}
 	snprintf(name, sizeof name, "tbsCertificate.extensions.?%d", found);
 	if (asn1_delete_element(tree, name) != ASN1_SUCCESS) {
-		cert_fail(why, why_cap, "cannot remove extension %s", ext_oid);
+		dr_ss_fail(why, why_cap, "cannot remove extension %s", ext_oid);
 		goto done;
 	}
 	len = (int)cert->len;
 	if (asn1_der_coding(tree, "tbsCertificate", buf, &len, err) != ASN1_SUCCESS || len <= 0) {
-		cert_fail(why, why_cap, "cannot re-encode the certificate's TBS");
+		dr_ss_fail(why, why_cap, "cannot re-encode the certificate's TBS");
 		goto done;
 	}
 	tbs_out->data = buf;
@@ -471,33 +458,33 @@ int dr_ss_cert_signer(const struct dr_ss_bytes *leaf, struct dr_ss_signer *out, 
 		if (type == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
 			break;
 		if (type == GNUTLS_E_SHORT_MEMORY_BUFFER) {
-			cert_fail(why, why_cap, "signing certificate's subject alternative name is too long");
+			dr_ss_fail(why, why_cap, "signing certificate's subject alternative name is too long");
 			goto done;
 		}
 		if (type != GNUTLS_SAN_URI && type != GNUTLS_SAN_RFC822NAME)
 			continue;
 		if (++identities > 1) {
-			cert_fail(why, why_cap, "signing certificate names more than one URI or email identity");
+			dr_ss_fail(why, why_cap, "signing certificate names more than one URI or email identity");
 			goto done;
 		}
 		if (cert_copy_text(out->identity, sizeof out->identity, san, size) < 0) {
-			cert_fail(why, why_cap, "signing certificate's subject alternative name is malformed");
+			dr_ss_fail(why, why_cap, "signing certificate's subject alternative name is malformed");
 			goto done;
 		}
 	}
 	if (!out->identity[0]) {
-		cert_fail(why, why_cap, "signing certificate names no URI or email identity");
+		dr_ss_fail(why, why_cap, "signing certificate names no URI or email identity");
 		goto done;
 	}
 	issuer_v1[0] = '\0';
 	if (cert_ext_text(crt, CERT_OID_ISSUER_V2, 1, out->issuer, sizeof out->issuer) < 0 ||
 	    cert_ext_text(crt, CERT_OID_ISSUER_V1, 0, issuer_v1, sizeof issuer_v1) < 0) {
-		cert_fail(why, why_cap, "signing certificate's OIDC issuer extension is malformed");
+		dr_ss_fail(why, why_cap, "signing certificate's OIDC issuer extension is malformed");
 		goto done;
 	}
 	/* The deprecated extension and its successor must not disagree: neither is judged alone then. */
 	if (out->issuer[0] && issuer_v1[0] && strcmp(out->issuer, issuer_v1)) {
-		cert_fail(why, why_cap, "signing certificate's two OIDC issuer extensions disagree");
+		dr_ss_fail(why, why_cap, "signing certificate's two OIDC issuer extensions disagree");
 		goto done;
 	}
 	if (!out->issuer[0])
@@ -505,7 +492,7 @@ int dr_ss_cert_signer(const struct dr_ss_bytes *leaf, struct dr_ss_signer *out, 
 	if (cert_ext_text(crt, CERT_OID_SOURCE_REPO, 1, out->source_repository, sizeof out->source_repository) < 0 ||
 	    cert_ext_text(crt, CERT_OID_SOURCE_DIGEST, 1, out->source_commit, sizeof out->source_commit) < 0 ||
 	    cert_ext_text(crt, CERT_OID_RUN_URL, 1, out->run_url, sizeof out->run_url) < 0) {
-		cert_fail(why, why_cap, "signing certificate's source extensions are malformed");
+		dr_ss_fail(why, why_cap, "signing certificate's source extensions are malformed");
 		goto done;
 	}
 	rc = 0;

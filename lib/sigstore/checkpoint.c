@@ -2,7 +2,6 @@
  * (C2SP tlog-checkpoint), parsed strictly and verified against one log
  * key; the hash from Nettle, the signatures through pubkey.h. */
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "jsonstr.h"
 #include "number.h"
 #include "pubkey.h"
+#include "reason.h"
 
 #define CKPT_SIG_PREFIX "\xe2\x80\x94 " /* U+2014 EM DASH, then a space */
 #define CKPT_SIG_PREFIX_LEN 4
@@ -40,19 +40,6 @@ struct ckpt_sig {
 	struct dr_ss_bytes raw; /* key hint, then the signature; heap, the caller frees */
 };
 
-/* Write a reason into why and return -1. */
-static int ckpt_fail(char *why, size_t why_cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && why_cap) {
-		va_start(ap, fmt);
-		vsnprintf(why, why_cap, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 /* 1 when the Ed25519 SPKI spki holds a key (its last 32 bytes), else 0. */
 static int ckpt_is_ed25519(const unsigned char *spki, size_t len)
 {
@@ -68,18 +55,18 @@ int dr_ss_note_key_hint(enum dr_ss_hint_rule rule, const char *name, const unsig
 	struct sha256_ctx ctx;
 
 	if (!spki || !spki_len)
-		return ckpt_fail(why, why_cap, "checkpoint: the log has no public key");
+		return dr_ss_fail(why, why_cap, "checkpoint: the log has no public key");
 	sha256_init(&ctx);
 	if (rule == DR_SS_HINT_C2SP && ckpt_is_ed25519(spki, spki_len)) {
 		if (!name || !*name)
-			return ckpt_fail(why, why_cap, "checkpoint: an Ed25519 key hint needs the key name");
+			return dr_ss_fail(why, why_cap, "checkpoint: an Ed25519 key hint needs the key name");
 		sha256_update(&ctx, strlen(name), (const uint8_t *)name);
 		sha256_update(&ctx, 1, &newline);
 		sha256_update(&ctx, 1, &ed25519);
 		sha256_update(&ctx, CKPT_ED25519_KEY_LEN, spki + sizeof ckpt_ed25519_spki_prefix);
 	} else if (rule == DR_SS_HINT_C2SP && key_details && strstr(key_details, "RSA")) {
 		if (!name || !*name)
-			return ckpt_fail(why, why_cap, "checkpoint: an RSA key hint needs the key name");
+			return dr_ss_fail(why, why_cap, "checkpoint: an RSA key hint needs the key name");
 		sha256_update(&ctx, strlen(name), (const uint8_t *)name);
 		sha256_update(&ctx, 1, &newline);
 		sha256_update(&ctx, 1, &undef);
@@ -89,7 +76,7 @@ int dr_ss_note_key_hint(enum dr_ss_hint_rule rule, const char *name, const unsig
 		/* Rekor v1 for every key; ECDSA under C2SP too (rekor-tiles' ecdsaKeyHash). */
 		sha256_update(&ctx, spki_len, spki);
 	} else {
-		return ckpt_fail(why, why_cap, "checkpoint: unknown key hint rule");
+		return dr_ss_fail(why, why_cap, "checkpoint: unknown key hint rule");
 	}
 	sha256_digest(&ctx, sizeof digest, digest);
 	memcpy(out, digest, DR_SS_KEY_HINT_LEN);
@@ -103,17 +90,17 @@ static int ckpt_split(const char *envelope, struct ckpt_note *n, char *why, size
 	int found = 0;
 
 	if (!envelope)
-		return ckpt_fail(why, why_cap, "checkpoint: missing");
+		return dr_ss_fail(why, why_cap, "checkpoint: missing");
 	while (envelope[len]) {
 		if (++len > DR_SS_CHECKPOINT_MAX)
-			return ckpt_fail(why, why_cap, "checkpoint: longer than %u bytes", DR_SS_CHECKPOINT_MAX);
+			return dr_ss_fail(why, why_cap, "checkpoint: longer than %u bytes", DR_SS_CHECKPOINT_MAX);
 	}
 	/* Valid UTF-8 and no control character but newline (signed-note; Go's note.Open). */
 	for (size_t i = 0; i < len; i++)
 		if ((const unsigned char)envelope[i] < 0x20 && envelope[i] != '\n')
-			return ckpt_fail(why, why_cap, "checkpoint: a control character at byte %zu", i);
+			return dr_ss_fail(why, why_cap, "checkpoint: a control character at byte %zu", i);
 	if ((valid = dr_utf8_valid_prefix((const unsigned char *)envelope, len)) != len)
-		return ckpt_fail(why, why_cap, "checkpoint: not UTF-8 at byte %zu", valid);
+		return dr_ss_fail(why, why_cap, "checkpoint: not UTF-8 at byte %zu", valid);
 	/* The signatures follow the last blank line. */
 	for (size_t i = 0; i + 1 < len; i++)
 		if (envelope[i] == '\n' && envelope[i + 1] == '\n') {
@@ -121,15 +108,15 @@ static int ckpt_split(const char *envelope, struct ckpt_note *n, char *why, size
 			found = 1;
 		}
 	if (!found)
-		return ckpt_fail(why, why_cap, "checkpoint: no blank line before the signatures");
+		return dr_ss_fail(why, why_cap, "checkpoint: no blank line before the signatures");
 	n->text = envelope;
 	n->text_len = split + 1;
 	n->sigs = envelope + split + 2;
 	n->sigs_len = len - split - 2;
 	if (!n->sigs_len)
-		return ckpt_fail(why, why_cap, "checkpoint: no signature line");
+		return dr_ss_fail(why, why_cap, "checkpoint: no signature line");
 	if (n->sigs[n->sigs_len - 1] != '\n')
-		return ckpt_fail(why, why_cap, "checkpoint: the last signature line does not end with a newline");
+		return dr_ss_fail(why, why_cap, "checkpoint: the last signature line does not end with a newline");
 	return 0;
 }
 
@@ -147,23 +134,23 @@ static int ckpt_parse_text(const struct ckpt_note *n, struct dr_ss_checkpoint *o
 		nl = memchr(p, '\n', (size_t)(end - p)); /* the text ends with a newline */
 		line_len = (size_t)(nl - p);
 		if (!line_len)
-			return ckpt_fail(why, why_cap, "checkpoint: an empty line %d in the note text", line + 1);
+			return dr_ss_fail(why, why_cap, "checkpoint: an empty line %d in the note text", line + 1);
 		if (line == 0) {
 			if (line_len >= sizeof out->origin)
-				return ckpt_fail(why, why_cap, "checkpoint: an origin longer than %zu bytes",
+				return dr_ss_fail(why, why_cap, "checkpoint: an origin longer than %zu bytes",
 						 sizeof out->origin - 1);
 			memcpy(out->origin, p, line_len);
 		} else if (line == 1) {
 			/* Decimal, no sign, no leading zero (tlog-checkpoint). */
 			if ((line_len > 1 && p[0] == '0') ||
 			    dr_parse_unsigned(p, line_len, 10, UINT64_MAX, &size))
-				return ckpt_fail(why, why_cap, "checkpoint: the tree size line is not a number");
+				return dr_ss_fail(why, why_cap, "checkpoint: the tree size line is not a number");
 			out->size = (uint64_t)size;
 		} else if (line == 2) {
 			if (dr_ss_base64_decode(p, line_len, DR_SS_MERKLE_HASH_LEN, &hash) ||
 			    hash.len != DR_SS_MERKLE_HASH_LEN) {
 				dr_ss_bytes_free(&hash);
-				return ckpt_fail(why, why_cap, "checkpoint: the root hash line is not a base64 SHA-256 hash");
+				return dr_ss_fail(why, why_cap, "checkpoint: the root hash line is not a base64 SHA-256 hash");
 			}
 			memcpy(out->root_hash, hash.data, DR_SS_MERKLE_HASH_LEN);
 			dr_ss_bytes_free(&hash);
@@ -171,7 +158,7 @@ static int ckpt_parse_text(const struct ckpt_note *n, struct dr_ss_checkpoint *o
 		/* Further lines: extension lines (e.g. Rekor v1's "Timestamp: ..."), not interpreted. */
 	}
 	if (line < 3)
-		return ckpt_fail(why, why_cap, "checkpoint: %d note lines, not origin, size and root hash", line);
+		return dr_ss_fail(why, why_cap, "checkpoint: %d note lines, not origin, size and root hash", line);
 	return 0;
 }
 
@@ -200,18 +187,18 @@ static int ckpt_next_sig(const struct ckpt_note *n, size_t *pos, struct ckpt_sig
 	line_len = (size_t)(nl - p);
 	*pos += line_len + 1;
 	if (line_len < CKPT_SIG_PREFIX_LEN || memcmp(p, CKPT_SIG_PREFIX, CKPT_SIG_PREFIX_LEN))
-		return ckpt_fail(why, why_cap, "checkpoint: a signature line does not start with an em dash");
+		return dr_ss_fail(why, why_cap, "checkpoint: a signature line does not start with an em dash");
 	p += CKPT_SIG_PREFIX_LEN;
 	line_len -= CKPT_SIG_PREFIX_LEN;
 	sp = memchr(p, ' ', line_len);
 	if (!sp || !ckpt_valid_name(p, (size_t)(sp - p)) || (size_t)(sp - p) >= sizeof sig->name)
-		return ckpt_fail(why, why_cap, "checkpoint: a signature line without a valid key name");
+		return dr_ss_fail(why, why_cap, "checkpoint: a signature line without a valid key name");
 	memcpy(sig->name, p, (size_t)(sp - p));
 	line_len -= (size_t)(sp - p) + 1;
 	if (!line_len || dr_ss_base64_decode(sp + 1, line_len, DR_SS_KEY_HINT_LEN + DR_SS_NOTE_SIG_MAX, &sig->raw) ||
 	    sig->raw.len <= DR_SS_KEY_HINT_LEN) {
 		dr_ss_bytes_free(&sig->raw);
-		return ckpt_fail(why, why_cap, "checkpoint: the signature of \"%s\" is not base64 of a key hint and a signature",
+		return dr_ss_fail(why, why_cap, "checkpoint: the signature of \"%s\" is not base64 of a key hint and a signature",
 				 sig->name);
 	}
 	return 1;
@@ -230,7 +217,7 @@ static int ckpt_parse(const char *envelope, struct ckpt_note *n, struct dr_ss_ch
 	while ((rc = ckpt_next_sig(n, &pos, &sig, why, why_cap)) == 1) {
 		dr_ss_bytes_free(&sig.raw);
 		if (++count > DR_SS_NOTE_SIGS_MAX)
-			return ckpt_fail(why, why_cap, "checkpoint: more than %d signature lines", DR_SS_NOTE_SIGS_MAX);
+			return dr_ss_fail(why, why_cap, "checkpoint: more than %d signature lines", DR_SS_NOTE_SIGS_MAX);
 	}
 	return rc;
 }
@@ -264,14 +251,14 @@ int dr_ss_checkpoint_verify(const char *envelope, const struct dr_ss_note_key *k
 					 reason, sizeof reason);
 		dr_ss_bytes_free(&sig.raw);
 		if (rc)
-			return ckpt_fail(why, why_cap, "checkpoint: the log's signature (\"%s\") does not verify: %s",
+			return dr_ss_fail(why, why_cap, "checkpoint: the log's signature (\"%s\") does not verify: %s",
 					 sig.name, reason);
 		verified++;
 	}
 	if (rc < 0)
 		return -1;
 	if (!verified)
-		return ckpt_fail(why, why_cap, "checkpoint: no signature by the log's key (name \"%s\", key hint %02x%02x%02x%02x)",
+		return dr_ss_fail(why, why_cap, "checkpoint: no signature by the log's key (name \"%s\", key hint %02x%02x%02x%02x)",
 				 key->name ? key->name : "any", key->hint[0], key->hint[1], key->hint[2], key->hint[3]);
 	return 0;
 }

@@ -2,7 +2,6 @@
  * abstract public keys; the scheme comes from Sigstore's key details or,
  * without them, from the key. */
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include <gnutls/gnutls.h>
 
 #include "pubkey.h"
+#include "reason.h"
 
 /* A signature scheme: the key's algorithm and curve (or RSA size), the hash, PSS or not. */
 struct pubkey_scheme {
@@ -43,19 +43,6 @@ static const struct pubkey_scheme pubkey_schemes[] = {
 	{ "PKIX_RSA_PSS_3072_SHA256", GNUTLS_PK_RSA, GNUTLS_ECC_CURVE_INVALID, 3072, GNUTLS_DIG_SHA256, 1, 0 },
 	{ "PKIX_RSA_PSS_4096_SHA256", GNUTLS_PK_RSA, GNUTLS_ECC_CURVE_INVALID, 4096, GNUTLS_DIG_SHA256, 1, 0 },
 };
-
-/* Write a reason into why and return -1. */
-static int pubkey_fail(char *why, size_t why_cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && why_cap) {
-		va_start(ap, fmt);
-		vsnprintf(why, why_cap, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* The scheme named key_details, or NULL. */
 static const struct pubkey_scheme *pubkey_scheme_find(const char *key_details)
@@ -119,9 +106,9 @@ static int pubkey_import(gnutls_pubkey_t *key, const unsigned char *spki, size_t
 	size_t n;
 
 	if (!spki || spki_len == 0 || spki_len > DR_SS_KEY_MAX)
-		return pubkey_fail(why, why_cap, "public key is empty or longer than %u bytes", DR_SS_KEY_MAX);
+		return dr_ss_fail(why, why_cap, "public key is empty or longer than %u bytes", DR_SS_KEY_MAX);
 	if (gnutls_pubkey_init(key) < 0)
-		return pubkey_fail(why, why_cap, "out of memory for a public key");
+		return dr_ss_fail(why, why_cap, "out of memory for a public key");
 	d.data = (unsigned char *)spki;
 	d.size = (unsigned)spki_len;
 	if (gnutls_pubkey_import(*key, &d, GNUTLS_X509_FMT_DER) == 0)
@@ -134,7 +121,7 @@ static int pubkey_import(gnutls_pubkey_t *key, const unsigned char *spki, size_t
 	}
 	gnutls_pubkey_deinit(*key);
 	*key = NULL;
-	return pubkey_fail(why, why_cap, "public key is not a DER SubjectPublicKeyInfo%s",
+	return dr_ss_fail(why, why_cap, "public key is not a DER SubjectPublicKeyInfo%s",
 			   pkcs1_ok ? " or PKCS#1 RSA key" : "");
 }
 
@@ -152,7 +139,7 @@ static int pubkey_scheme_of_key(gnutls_pubkey_t key, struct pubkey_scheme *s, ch
 	switch (pk) {
 	case GNUTLS_PK_EC:
 		if (gnutls_pubkey_export_ecc_raw2(key, &curve, NULL, NULL, 0) < 0)
-			return pubkey_fail(why, why_cap, "EC public key without a known curve");
+			return dr_ss_fail(why, why_cap, "EC public key without a known curve");
 		s->curve = curve;
 		if (curve == GNUTLS_ECC_CURVE_SECP256R1)
 			s->hash = GNUTLS_DIG_SHA256;
@@ -161,7 +148,7 @@ static int pubkey_scheme_of_key(gnutls_pubkey_t key, struct pubkey_scheme *s, ch
 		else if (curve == GNUTLS_ECC_CURVE_SECP521R1)
 			s->hash = GNUTLS_DIG_SHA512;
 		else
-			return pubkey_fail(why, why_cap, "EC public key on an unsupported curve");
+			return dr_ss_fail(why, why_cap, "EC public key on an unsupported curve");
 		return 0;
 	case GNUTLS_PK_EDDSA_ED25519:
 		s->hash = GNUTLS_DIG_UNKNOWN;
@@ -170,7 +157,7 @@ static int pubkey_scheme_of_key(gnutls_pubkey_t key, struct pubkey_scheme *s, ch
 		s->hash = GNUTLS_DIG_SHA256;
 		return 0;
 	default:
-		return pubkey_fail(why, why_cap, "unsupported public key algorithm");
+		return dr_ss_fail(why, why_cap, "unsupported public key algorithm");
 	}
 }
 
@@ -182,16 +169,16 @@ static int pubkey_check_key(gnutls_pubkey_t key, const struct pubkey_scheme *s, 
 	gnutls_ecc_curve_t curve;
 
 	if (pk != (int)s->pk && !(s->pk == GNUTLS_PK_RSA && pk == GNUTLS_PK_RSA_PSS && s->pss))
-		return pubkey_fail(why, why_cap, "public key is not of the kind %s names", s->name);
+		return dr_ss_fail(why, why_cap, "public key is not of the kind %s names", s->name);
 	if (s->curve != GNUTLS_ECC_CURVE_INVALID) {
 		if (gnutls_pubkey_export_ecc_raw2(key, &curve, NULL, NULL, 0) < 0 || curve != s->curve)
-			return pubkey_fail(why, why_cap, "EC public key is not on the curve %s names", s->name);
+			return dr_ss_fail(why, why_cap, "EC public key is not on the curve %s names", s->name);
 	}
 	if (pk == GNUTLS_PK_RSA || pk == GNUTLS_PK_RSA_PSS) {
 		if (bits < PUBKEY_RSA_MIN_BITS)
-			return pubkey_fail(why, why_cap, "RSA public key shorter than %u bits", PUBKEY_RSA_MIN_BITS);
+			return dr_ss_fail(why, why_cap, "RSA public key shorter than %u bits", PUBKEY_RSA_MIN_BITS);
 		if (s->rsa_bits && bits != s->rsa_bits)
-			return pubkey_fail(why, why_cap, "RSA public key is not of the size %s names", s->name);
+			return dr_ss_fail(why, why_cap, "RSA public key is not of the size %s names", s->name);
 	}
 	return 0;
 }
@@ -234,13 +221,13 @@ static int pubkey_verify_any(const unsigned char *spki, size_t spki_len, const c
 	int rc = -1, ret;
 
 	if (key_details && !(named = pubkey_scheme_find(key_details)))
-		return pubkey_fail(why, why_cap, "unsupported key details %.64s", key_details);
+		return dr_ss_fail(why, why_cap, "unsupported key details %.64s", key_details);
 	if (!sig || sig_len == 0 || sig_len > DR_SS_SIG_MAX)
-		return pubkey_fail(why, why_cap, "signature is empty or longer than %u bytes", DR_SS_SIG_MAX);
+		return dr_ss_fail(why, why_cap, "signature is empty or longer than %u bytes", DR_SS_SIG_MAX);
 	if (!data && len)
-		return pubkey_fail(why, why_cap, "nothing to verify");
+		return dr_ss_fail(why, why_cap, "nothing to verify");
 	if (len > 0xffffffffu)
-		return pubkey_fail(why, why_cap, "signed data too long");
+		return dr_ss_fail(why, why_cap, "signed data too long");
 	if (pubkey_import(&key, spki, spki_len, named ? named->pkcs1 : 1, why, why_cap) < 0)
 		return -1;
 	if (named)
@@ -251,25 +238,25 @@ static int pubkey_verify_any(const unsigned char *spki, size_t spki_len, const c
 		goto done;
 	if (force_sha256) {
 		if (s.pk == GNUTLS_PK_EDDSA_ED25519) {
-			pubkey_fail(why, why_cap, "an Ed25519 key cannot sign with SHA-256");
+			dr_ss_fail(why, why_cap, "an Ed25519 key cannot sign with SHA-256");
 			goto done;
 		}
 		s.hash = GNUTLS_DIG_SHA256;
 	}
 	if (input == PUBKEY_DIGEST) {
 		if (s.hash == GNUTLS_DIG_UNKNOWN) {
-			pubkey_fail(why, why_cap, "an Ed25519 key signs messages, not digests");
+			dr_ss_fail(why, why_cap, "an Ed25519 key signs messages, not digests");
 			goto done;
 		}
 		if (len != gnutls_hash_get_len(s.hash)) {
-			pubkey_fail(why, why_cap, "digest is %zu bytes, the scheme's hash has %u", len,
+			dr_ss_fail(why, why_cap, "digest is %zu bytes, the scheme's hash has %u", len,
 				    gnutls_hash_get_len(s.hash));
 			goto done;
 		}
 	}
 	algo = pubkey_sign_algorithm(key, &s);
 	if (algo == GNUTLS_SIGN_UNKNOWN) {
-		pubkey_fail(why, why_cap, "no signature algorithm for %s", s.name);
+		dr_ss_fail(why, why_cap, "no signature algorithm for %s", s.name);
 		goto done;
 	}
 	d.data = (unsigned char *)(data ? data : (const unsigned char *)"");
@@ -281,7 +268,7 @@ static int pubkey_verify_any(const unsigned char *spki, size_t spki_len, const c
 	else
 		ret = gnutls_pubkey_verify_data2(key, algo, 0, &d, &sd);
 	if (ret < 0) {
-		pubkey_fail(why, why_cap, "signature does not verify with the public key (%s)", gnutls_strerror(ret));
+		dr_ss_fail(why, why_cap, "signature does not verify with the public key (%s)", gnutls_strerror(ret));
 		goto done;
 	}
 	rc = 0;

@@ -4,7 +4,6 @@
  * and the precertificate TBS come from libtasn1 (cert.c), the signature
  * check from pubkey.c. */
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 
 #include "cert.h"
 #include "pubkey.h"
+#include "reason.h"
 #include "sct.h"
 
 #define SCT_LOG_ID_LEN 32
@@ -43,19 +43,6 @@ struct sct_reader {
 	const unsigned char *p;
 	size_t left;
 };
-
-/* Write a reason into why and return -1. */
-static int sct_fail(char *why, size_t why_cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && why_cap) {
-		va_start(ap, fmt);
-		vsnprintf(why, why_cap, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* Read an n-byte big-endian number (n <= 8); 0 or -1. */
 static int sct_read_uint(struct sct_reader *r, size_t n, uint64_t *out)
@@ -144,12 +131,12 @@ static int sct_check_one(const struct sct_entry *e, const struct dr_ss_log *log,
 	int rc;
 
 	if (e->hash_alg != SCT_HASH_SHA256 || (e->sig_alg != SCT_SIG_ECDSA && e->sig_alg != SCT_SIG_RSA))
-		return sct_fail(why, why_cap, "SCT signed with an algorithm other than ECDSA or RSA with SHA-256");
+		return dr_ss_fail(why, why_cap, "SCT signed with an algorithm other than ECDSA or RSA with SHA-256");
 	if (tbs->len > SCT_TBS_MAX || e->ext_len > 0xffff)
-		return sct_fail(why, why_cap, "precertificate too long for an SCT");
+		return dr_ss_fail(why, why_cap, "precertificate too long for an SCT");
 	buf = malloc(len);
 	if (!buf)
-		return sct_fail(why, why_cap, "out of memory");
+		return dr_ss_fail(why, why_cap, "out of memory");
 	buf[o++] = 0;                  /* sct_version v1 */
 	buf[o++] = 0;                  /* signature_type certificate_timestamp */
 	for (int i = 7; i >= 0; i--)   /* timestamp */
@@ -187,9 +174,9 @@ static int sct_list_of(const struct dr_ss_bytes *leaf, gnutls_datum_t *ext, cons
 	ext->data = NULL;
 	ext->size = 0;
 	if (!leaf || !leaf->data || leaf->len == 0 || leaf->len > DR_SS_CERT_MAX)
-		return sct_fail(why, why_cap, "signing certificate is empty or too long");
+		return dr_ss_fail(why, why_cap, "signing certificate is empty or too long");
 	if (gnutls_x509_crt_init(&crt) < 0)
-		return sct_fail(why, why_cap, "out of memory for a certificate");
+		return dr_ss_fail(why, why_cap, "out of memory for a certificate");
 	d.data = leaf->data;
 	d.size = (unsigned)leaf->len;
 	ret = gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_DER);
@@ -197,14 +184,14 @@ static int sct_list_of(const struct dr_ss_bytes *leaf, gnutls_datum_t *ext, cons
 		ret = gnutls_x509_crt_get_extension_by_oid2(crt, DR_SS_SCT_OID, 0, ext, &critical);
 	gnutls_x509_crt_deinit(crt);
 	if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
-		return sct_fail(why, why_cap, "signing certificate embeds no SCT");
+		return dr_ss_fail(why, why_cap, "signing certificate embeds no SCT");
 	if (ret < 0)
-		return sct_fail(why, why_cap, "signing certificate is not a DER X.509 certificate");
+		return dr_ss_fail(why, why_cap, "signing certificate is not a DER X.509 certificate");
 	if (asn1_decode_simple_der(ASN1_ETYPE_OCTET_STRING, ext->data, ext->size, body, &len) != ASN1_SUCCESS ||
 	    (size_t)(*body - ext->data) + len != ext->size) {
 		gnutls_free(ext->data);
 		ext->data = NULL;
-		return sct_fail(why, why_cap, "signing certificate's SCT extension is not an OCTET STRING");
+		return dr_ss_fail(why, why_cap, "signing certificate's SCT extension is not an OCTET STRING");
 	}
 	*body_len = len;
 	return 0;
@@ -223,20 +210,20 @@ int dr_ss_sct_verify(const struct dr_ss_bytes *leaf, const struct dr_ss_bytes *i
 	int rc = -1;
 
 	if (!root || !issuer)
-		return sct_fail(why, why_cap, "no issuer certificate or trusted root for the SCTs");
+		return dr_ss_fail(why, why_cap, "no issuer certificate or trusted root for the SCTs");
 	if (sct_list_of(leaf, &ext, &body, &body_len, why, why_cap) < 0)
 		return -1;
 	if (dr_ss_cert_spki(issuer, &spki, why, why_cap) < 0 ||
 	    dr_ss_cert_tbs_without(leaf, DR_SS_SCT_OID, &tbs, why, why_cap) < 0)
 		goto done;
 	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, spki.data, spki.len, key_hash) < 0) {
-		sct_fail(why, why_cap, "cannot hash the issuer's key");
+		dr_ss_fail(why, why_cap, "cannot hash the issuer's key");
 		goto done;
 	}
 	list.p = body;
 	list.left = body_len;
 	if (sct_read_vector(&list, 2, &body, &body_len) < 0 || list.left != 0 || body_len == 0) {
-		sct_fail(why, why_cap, "signing certificate's SCT list is malformed");
+		dr_ss_fail(why, why_cap, "signing certificate's SCT list is malformed");
 		goto done;
 	}
 	list.p = body;
@@ -246,11 +233,11 @@ int dr_ss_sct_verify(const struct dr_ss_bytes *leaf, const struct dr_ss_bytes *i
 		const struct dr_ss_log *log;
 
 		if (++seen > DR_SS_SCTS_MAX) {
-			sct_fail(why, why_cap, "signing certificate embeds more than %d SCTs", DR_SS_SCTS_MAX);
+			dr_ss_fail(why, why_cap, "signing certificate embeds more than %d SCTs", DR_SS_SCTS_MAX);
 			goto done;
 		}
 		if (sct_read_vector(&list, 2, &one, &one_len) < 0) {
-			sct_fail(why, why_cap, "signing certificate's SCT list is malformed");
+			dr_ss_fail(why, why_cap, "signing certificate's SCT list is malformed");
 			goto done;
 		}
 		if (sct_parse_one(one, one_len, &e) < 0) {
@@ -271,9 +258,9 @@ int dr_ss_sct_verify(const struct dr_ss_bytes *leaf, const struct dr_ss_bytes *i
 		}
 	}
 	if (!known)
-		sct_fail(why, why_cap, "no SCT of the signing certificate comes from a CT log of the trusted root");
+		dr_ss_fail(why, why_cap, "no SCT of the signing certificate comes from a CT log of the trusted root");
 	else
-		sct_fail(why, why_cap, "no SCT from a trusted CT log verifies: %s", last);
+		dr_ss_fail(why, why_cap, "no SCT from a trusted CT log verifies: %s", last);
 done:
 	free(spki.data);
 	free(tbs.data);

@@ -5,7 +5,6 @@
  * facts follow sigstore-go (pkg/tlog, pkg/verify/tlog.go), sigstore-python
  * (verify/verifier.py), rekor (pkg/verify, pkg/util) and rekor-tiles. */
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "merkle.h"
 #include "number.h"
 #include "pubkey.h"
+#include "reason.h"
 #include "tlog.h"
 
 #define TLOG_DIGEST_MAX SHA512_DIGEST_SIZE
@@ -53,19 +53,6 @@ static const struct {
 	{ "sha384", "SHA2_384", SHA384_DIGEST_SIZE },
 	{ "sha512", "SHA2_512", SHA512_DIGEST_SIZE },
 };
-
-/* Write a reason into why and return -1. */
-static int tlog_fail(char *why, size_t why_cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && why_cap) {
-		va_start(ap, fmt);
-		vsnprintf(why, why_cap, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* The index into tlog_kinds of e's kind and version, or -1. */
 static int tlog_kind_find(const struct dr_ss_tlog_entry *e)
@@ -137,15 +124,15 @@ static int tlog_verify_set(const struct dr_ss_tlog_entry *e, const struct dr_ss_
 	int rc;
 
 	if (e->canonicalized_body.len > DR_SS_TLOG_BODY_MAX)
-		return tlog_fail(why, why_cap, "log entry: a body longer than %u bytes", DR_SS_TLOG_BODY_MAX);
+		return dr_ss_fail(why, why_cap, "log entry: a body longer than %u bytes", DR_SS_TLOG_BODY_MAX);
 	if (!(payload = tlog_set_payload(e, &len)))
-		return tlog_fail(why, why_cap, "log entry: out of memory");
+		return dr_ss_fail(why, why_cap, "log entry: out of memory");
 	rc = dr_ss_pubkey_verify(log->public_key.data, log->public_key.len, log->key_details[0] ? log->key_details : NULL,
 				 (const unsigned char *)payload, len, e->signed_entry_timestamp.data,
 				 e->signed_entry_timestamp.len, reason, sizeof reason);
 	free(payload);
 	if (rc)
-		return tlog_fail(why, why_cap, "log entry %lld: the signed entry timestamp does not verify: %s",
+		return dr_ss_fail(why, why_cap, "log entry %lld: the signed entry timestamp does not verify: %s",
 				 (long long)e->log_index, reason);
 	return 0;
 }
@@ -196,22 +183,22 @@ static int tlog_verify_proof(const struct dr_ss_tlog_entry *e, const struct dr_s
 	const char *kd = log->key_details[0] ? log->key_details : NULL;
 
 	if (!e->checkpoint || !e->checkpoint[0])
-		return tlog_fail(why, why_cap, "log entry %lld: an inclusion proof without a checkpoint",
+		return dr_ss_fail(why, why_cap, "log entry %lld: an inclusion proof without a checkpoint",
 				 (long long)e->log_index);
 	if (e->proof_root_hash_len != DR_SS_MERKLE_HASH_LEN || e->proof_log_index < 0 || e->proof_tree_size <= 0 ||
 	    e->proof_hash_count > DR_SS_PROOF_HASHES_MAX)
-		return tlog_fail(why, why_cap, "log entry %lld: a malformed inclusion proof", (long long)e->log_index);
+		return dr_ss_fail(why, why_cap, "log entry %lld: a malformed inclusion proof", (long long)e->log_index);
 	/* Rekor v2 proves the entry's own index; Rekor v1's proof index is the shard's, not the global one. */
 	if (gen == TLOG_REKOR_V2 && e->proof_log_index != e->log_index)
-		return tlog_fail(why, why_cap, "log entry %lld: the inclusion proof is for index %lld",
+		return dr_ss_fail(why, why_cap, "log entry %lld: the inclusion proof is for index %lld",
 				 (long long)e->log_index, (long long)e->proof_log_index);
 	if (e->canonicalized_body.len > DR_SS_TLOG_BODY_MAX)
-		return tlog_fail(why, why_cap, "log entry: a body longer than %u bytes", DR_SS_TLOG_BODY_MAX);
+		return dr_ss_fail(why, why_cap, "log entry: a body longer than %u bytes", DR_SS_TLOG_BODY_MAX);
 	dr_ss_merkle_leaf_hash(e->canonicalized_body.data, e->canonicalized_body.len, leaf);
 	if (dr_ss_merkle_verify_inclusion((uint64_t)e->proof_log_index, (uint64_t)e->proof_tree_size, leaf,
 					  (const unsigned char(*)[DR_SS_MERKLE_HASH_LEN])e->proof_hashes,
 					  e->proof_hash_count, e->proof_root_hash, reason, sizeof reason))
-		return tlog_fail(why, why_cap, "log entry %lld: %s", (long long)e->log_index, reason);
+		return dr_ss_fail(why, why_cap, "log entry %lld: %s", (long long)e->log_index, reason);
 
 	memset(&key, 0, sizeof key);
 	key.spki = log->public_key.data;
@@ -220,7 +207,7 @@ static int tlog_verify_proof(const struct dr_ss_tlog_entry *e, const struct dr_s
 	if (gen == TLOG_REKOR_V2) {
 		/* The log's origin and key name are the host of its baseUrl (sigstore-go's tlog.go). */
 		if (tlog_url_host(log->base_url, host, sizeof host))
-			return tlog_fail(why, why_cap, "log entry %lld: the trusted root's log has no usable baseUrl",
+			return dr_ss_fail(why, why_cap, "log entry %lld: the trusted root's log has no usable baseUrl",
 					 (long long)e->log_index);
 		key.name = host;
 		if (dr_ss_note_key_hint(DR_SS_HINT_C2SP, host, key.spki, key.spki_len, kd, key.hint, why, why_cap))
@@ -229,12 +216,12 @@ static int tlog_verify_proof(const struct dr_ss_tlog_entry *e, const struct dr_s
 		return -1;
 	}
 	if (dr_ss_checkpoint_verify(e->checkpoint, &key, &cp, reason, sizeof reason))
-		return tlog_fail(why, why_cap, "log entry %lld: %s", (long long)e->log_index, reason);
+		return dr_ss_fail(why, why_cap, "log entry %lld: %s", (long long)e->log_index, reason);
 	if (gen == TLOG_REKOR_V2 && strcmp(cp.origin, host))
-		return tlog_fail(why, why_cap, "log entry %lld: the checkpoint's origin \"%s\" is not the log's \"%s\"",
+		return dr_ss_fail(why, why_cap, "log entry %lld: the checkpoint's origin \"%s\" is not the log's \"%s\"",
 				 (long long)e->log_index, cp.origin, host);
 	if (cp.size != (uint64_t)e->proof_tree_size || memcmp(cp.root_hash, e->proof_root_hash, DR_SS_MERKLE_HASH_LEN))
-		return tlog_fail(why, why_cap, "log entry %lld: the checkpoint's tree (size %llu) is not the inclusion proof's (size %lld)",
+		return dr_ss_fail(why, why_cap, "log entry %lld: the checkpoint's tree (size %llu) is not the inclusion proof's (size %lld)",
 				 (long long)e->log_index, (unsigned long long)cp.size, (long long)e->proof_tree_size);
 	return 0;
 }
@@ -247,43 +234,43 @@ int dr_ss_tlog_verify(const struct dr_ss_tlog_entry *e, const struct dr_ss_trust
 	int k;
 
 	if ((k = tlog_kind_find(e)) < 0)
-		return tlog_fail(why, why_cap, "log entry %lld: unsupported kind %s %s", (long long)e->log_index, e->kind,
+		return dr_ss_fail(why, why_cap, "log entry %lld: unsupported kind %s %s", (long long)e->log_index, e->kind,
 				 e->version);
 	gen = tlog_kinds[k].gen;
 	if (e->log_index < 0)
-		return tlog_fail(why, why_cap, "log entry: a negative log index");
+		return dr_ss_fail(why, why_cap, "log entry: a negative log index");
 	if (!e->canonicalized_body.data || !e->canonicalized_body.len)
-		return tlog_fail(why, why_cap, "log entry %lld: no body", (long long)e->log_index);
+		return dr_ss_fail(why, why_cap, "log entry %lld: no body", (long long)e->log_index);
 	if (!(log = dr_ss_tlog_log(root, e)))
-		return tlog_fail(why, why_cap, "log entry %lld: from a log the trusted root does not know",
+		return dr_ss_fail(why, why_cap, "log entry %lld: from a log the trusted root does not know",
 				 (long long)e->log_index);
 	if (!log->valid_for.has_start)
-		return tlog_fail(why, why_cap, "log entry %lld: the trusted root gives its log no validity start",
+		return dr_ss_fail(why, why_cap, "log entry %lld: the trusted root gives its log no validity start",
 				 (long long)e->log_index);
 
 	if (gen == TLOG_REKOR_V2) {
 		/* Rekor v2 signs no integrated time: nothing here may pass for a proven time. */
 		if (e->signed_entry_timestamp.len || e->integrated_time)
-			return tlog_fail(why, why_cap, "log entry %lld: a Rekor v2 entry with a signed entry timestamp or an integrated time",
+			return dr_ss_fail(why, why_cap, "log entry %lld: a Rekor v2 entry with a signed entry timestamp or an integrated time",
 					 (long long)e->log_index);
 		if (!e->has_inclusion_proof)
-			return tlog_fail(why, why_cap, "log entry %lld: a Rekor v2 entry without an inclusion proof",
+			return dr_ss_fail(why, why_cap, "log entry %lld: a Rekor v2 entry without an inclusion proof",
 					 (long long)e->log_index);
 		return tlog_verify_proof(e, log, gen, why, why_cap);
 	}
 
 	if (!e->signed_entry_timestamp.len && !e->has_inclusion_proof)
-		return tlog_fail(why, why_cap, "log entry %lld: neither a signed entry timestamp nor an inclusion proof",
+		return dr_ss_fail(why, why_cap, "log entry %lld: neither a signed entry timestamp nor an inclusion proof",
 				 (long long)e->log_index);
 	if (e->integrated_time <= 0 && e->signed_entry_timestamp.len)
-		return tlog_fail(why, why_cap, "log entry %lld: a signed entry timestamp without an integrated time",
+		return dr_ss_fail(why, why_cap, "log entry %lld: a signed entry timestamp without an integrated time",
 				 (long long)e->log_index);
 	if (e->integrated_time > 0) {
 		if (!tlog_window_covers(&log->valid_for, (time_t)e->integrated_time))
-			return tlog_fail(why, why_cap, "log entry %lld: integrated time %lld outside the log key's validity in the trusted root",
+			return dr_ss_fail(why, why_cap, "log entry %lld: integrated time %lld outside the log key's validity in the trusted root",
 					 (long long)e->log_index, (long long)e->integrated_time);
 		if ((time_t)e->integrated_time > now)
-			return tlog_fail(why, why_cap, "log entry %lld: integrated time %lld is in the future",
+			return dr_ss_fail(why, why_cap, "log entry %lld: integrated time %lld is in the future",
 					 (long long)e->log_index, (long long)e->integrated_time);
 	}
 	if (e->signed_entry_timestamp.len && tlog_verify_set(e, log, why, why_cap))
@@ -407,7 +394,7 @@ static int tlog_artifact_digest(const struct dr_ss_artifact *a, int alg, unsigne
 		return 0;
 	}
 	if (!a->data)
-		return tlog_fail(why, why_cap, "log entry: a %s digest of the artifact needs its bytes, not its SHA-256",
+		return dr_ss_fail(why, why_cap, "log entry: a %s digest of the artifact needs its bytes, not its SHA-256",
 				 tlog_algs[alg].v1);
 	tlog_digest(alg, a->data, a->len, out);
 	return 0;
@@ -447,20 +434,20 @@ static int tlog_match_hashedrekord_001(json_object *spec, const struct dr_ss_bun
 	int alg;
 
 	if (b->content != DR_SS_MESSAGE_SIGNATURE)
-		return tlog_fail(why, why_cap, "log entry: a hashedrekord entry for a bundle without a message signature");
+		return dr_ss_fail(why, why_cap, "log entry: a hashedrekord entry for a bundle without a message signature");
 	if (!hash || !pk || dr_ss_json_string(hash, "algorithm", alg_name, sizeof alg_name) ||
 	    dr_ss_json_string(hash, "value", value, sizeof value))
-		return tlog_fail(why, why_cap, "log entry: a malformed hashedrekord 0.0.1 body");
+		return dr_ss_fail(why, why_cap, "log entry: a malformed hashedrekord 0.0.1 body");
 	if ((alg = tlog_alg_find(alg_name, 0)) < 0)
-		return tlog_fail(why, why_cap, "log entry: unsupported hashedrekord digest algorithm %s", alg_name);
+		return dr_ss_fail(why, why_cap, "log entry: unsupported hashedrekord digest algorithm %s", alg_name);
 	if (tlog_artifact_digest(a, alg, want, why, why_cap))
 		return -1;
 	if (!tlog_hex_is(value, want, tlog_algs[alg].len))
-		return tlog_fail(why, why_cap, "log entry: the logged digest is not the artifact's");
+		return dr_ss_fail(why, why_cap, "log entry: the logged digest is not the artifact's");
 	if (!tlog_b64_member_is(sig, "content", b->signature.data, b->signature.len))
-		return tlog_fail(why, why_cap, "log entry: the logged signature is not the bundle's");
+		return dr_ss_fail(why, why_cap, "log entry: the logged signature is not the bundle's");
 	if (!tlog_pem_member_is(pk, "content", der, der_len))
-		return tlog_fail(why, why_cap, "log entry: the logged certificate or key is not the bundle's");
+		return dr_ss_fail(why, why_cap, "log entry: the logged certificate or key is not the bundle's");
 	return 0;
 }
 
@@ -483,34 +470,34 @@ static int tlog_match_hashedrekord_002(json_object *spec, const struct dr_ss_bun
 
 	if (!data || !verifier || dr_ss_json_string(data, "algorithm", alg_name, sizeof alg_name) ||
 	    dr_ss_json_string(verifier, "keyDetails", kd, sizeof kd))
-		return tlog_fail(why, why_cap, "log entry: a malformed hashedrekord 0.0.2 body");
+		return dr_ss_fail(why, why_cap, "log entry: a malformed hashedrekord 0.0.2 body");
 	if ((alg = tlog_alg_find(alg_name, 1)) < 0)
-		return tlog_fail(why, why_cap, "log entry: unsupported hashedrekord digest algorithm %s", alg_name);
+		return dr_ss_fail(why, why_cap, "log entry: unsupported hashedrekord digest algorithm %s", alg_name);
 	if (tlog_key_details_alg(kd) != alg)
-		return tlog_fail(why, why_cap, "log entry: key details %s do not go with digest algorithm %s", kd, alg_name);
+		return dr_ss_fail(why, why_cap, "log entry: key details %s do not go with digest algorithm %s", kd, alg_name);
 	if (b->content == DR_SS_MESSAGE_SIGNATURE) {
 		if (tlog_artifact_digest(a, alg, want, why, why_cap))
 			return -1;
 		signature = &b->signature;
 	} else if (b->content == DR_SS_DSSE_ENVELOPE) {
 		if (b->dsse_signature_count != 1)
-			return tlog_fail(why, why_cap, "log entry: a hashedrekord entry for a DSSE envelope needs exactly one signature");
+			return dr_ss_fail(why, why_cap, "log entry: a hashedrekord entry for a DSSE envelope needs exactly one signature");
 		if (dr_ss_dsse_pae(b, &pae, why, why_cap))
 			return -1;
 		tlog_digest(alg, pae.data, pae.len, want);
 		dr_ss_bytes_free(&pae);
 		signature = &b->dsse_signatures[0].sig;
 	} else {
-		return tlog_fail(why, why_cap, "log entry: a bundle with neither a message signature nor a DSSE envelope");
+		return dr_ss_fail(why, why_cap, "log entry: a bundle with neither a message signature nor a DSSE envelope");
 	}
 	if (!tlog_b64_member_is(data, "digest", want, tlog_algs[alg].len))
-		return tlog_fail(why, why_cap, b->content == DR_SS_DSSE_ENVELOPE ?
+		return dr_ss_fail(why, why_cap, b->content == DR_SS_DSSE_ENVELOPE ?
 				 "log entry: the logged digest is not the DSSE envelope's" :
 				 "log entry: the logged digest is not the artifact's");
 	if (!tlog_b64_member_is(sig, "content", signature->data, signature->len))
-		return tlog_fail(why, why_cap, "log entry: the logged signature is not the bundle's");
+		return dr_ss_fail(why, why_cap, "log entry: the logged signature is not the bundle's");
 	if (!tlog_v2_verifier_is(verifier, der, der_len))
-		return tlog_fail(why, why_cap, "log entry: the logged certificate or key is not the bundle's");
+		return dr_ss_fail(why, why_cap, "log entry: the logged certificate or key is not the bundle's");
 	return 0;
 }
 
@@ -553,7 +540,7 @@ static int tlog_match_dsse_sigs(json_object *sigs, enum tlog_sig_form form, cons
 	size_t n = sigs ? json_object_array_length(sigs) : 0;
 
 	if (!n || n != b->dsse_signature_count || n > DR_SS_DSSE_SIGNATURES_MAX)
-		return tlog_fail(why, why_cap, "log entry: %zu logged signatures, the envelope has %zu", n,
+		return dr_ss_fail(why, why_cap, "log entry: %zu logged signatures, the envelope has %zu", n,
 				 b->dsse_signature_count);
 	for (size_t i = 0; i < n; i++) {
 		json_object *el = json_object_array_get_idx(sigs, i);
@@ -563,16 +550,16 @@ static int tlog_match_dsse_sigs(json_object *sigs, enum tlog_sig_form form, cons
 
 		if (!json_object_is_type(el, json_type_object) || (rc = tlog_dsse_sig(el, form, der, der_len, &sig)) < 0) {
 			dr_ss_bytes_free(&sig);
-			return tlog_fail(why, why_cap, "log entry: a malformed logged signature");
+			return dr_ss_fail(why, why_cap, "log entry: a malformed logged signature");
 		}
 		for (j = 0; j < n; j++)
 			if (!used[j] && tlog_bytes_are(&b->dsse_signatures[j].sig, sig.data, sig.len))
 				break;
 		dr_ss_bytes_free(&sig);
 		if (j == n)
-			return tlog_fail(why, why_cap, "log entry: a logged signature is not the envelope's");
+			return dr_ss_fail(why, why_cap, "log entry: a logged signature is not the envelope's");
 		if (!rc)
-			return tlog_fail(why, why_cap, "log entry: the logged certificate or key is not the bundle's");
+			return dr_ss_fail(why, why_cap, "log entry: the logged certificate or key is not the bundle's");
 		used[j] = 1;
 	}
 	return 0;
@@ -589,7 +576,7 @@ static int tlog_match_dsse(json_object *spec, enum tlog_kind kind, const struct 
 	int ok;
 
 	if (b->content != DR_SS_DSSE_ENVELOPE)
-		return tlog_fail(why, why_cap, "log entry: a %s entry for a bundle without a DSSE envelope",
+		return dr_ss_fail(why, why_cap, "log entry: a %s entry for a bundle without a DSSE envelope",
 				 kind == TLOG_INTOTO_002 ? "intoto" : "dsse");
 	tlog_digest(0, b->dsse_payload.data, b->dsse_payload.len, want);
 	if (kind == TLOG_INTOTO_002) {
@@ -607,7 +594,7 @@ static int tlog_match_dsse(json_object *spec, enum tlog_kind kind, const struct 
 	}
 	ph = holder ? dr_ss_json_member(holder, "payloadHash", json_type_object) : NULL;
 	if (!ph || !sigs || dr_ss_json_string(ph, "algorithm", alg, sizeof alg))
-		return tlog_fail(why, why_cap, "log entry: a malformed %s %s body", kind == TLOG_INTOTO_002 ? "intoto" : "dsse",
+		return dr_ss_fail(why, why_cap, "log entry: a malformed %s %s body", kind == TLOG_INTOTO_002 ? "intoto" : "dsse",
 				 kind == TLOG_DSSE_001 ? "0.0.1" : "0.0.2");
 	if (kind == TLOG_DSSE_002)
 		ok = !strcmp(alg, "SHA2_256") && tlog_b64_member_is(ph, "digest", want, sizeof want);
@@ -615,10 +602,10 @@ static int tlog_match_dsse(json_object *spec, enum tlog_kind kind, const struct 
 		ok = !strcmp(alg, "sha256") && !dr_ss_json_string(ph, "value", value, sizeof value) &&
 		     tlog_hex_is(value, want, sizeof want);
 	if (!ok)
-		return tlog_fail(why, why_cap, "log entry: the logged payload hash is not the envelope payload's");
+		return dr_ss_fail(why, why_cap, "log entry: the logged payload hash is not the envelope payload's");
 	if (env && dr_ss_json_member(env, "payloadType", json_type_string) &&
 	    (dr_ss_json_string(env, "payloadType", type, sizeof type) || strcmp(type, b->dsse_payload_type)))
-		return tlog_fail(why, why_cap, "log entry: the logged payload type is not the envelope's");
+		return dr_ss_fail(why, why_cap, "log entry: the logged payload type is not the envelope's");
 	return tlog_match_dsse_sigs(sigs, form, b, der, der_len, why, why_cap);
 }
 
@@ -631,12 +618,12 @@ int dr_ss_tlog_body_matches(const struct dr_ss_tlog_entry *e, const struct dr_ss
 	int k, rc;
 
 	if ((k = tlog_kind_find(e)) < 0)
-		return tlog_fail(why, why_cap, "log entry %lld: unsupported kind %s %s", (long long)e->log_index, e->kind,
+		return dr_ss_fail(why, why_cap, "log entry %lld: unsupported kind %s %s", (long long)e->log_index, e->kind,
 				 e->version);
 	if (!verifier_der || !verifier_len)
-		return tlog_fail(why, why_cap, "log entry: no certificate or key to compare");
+		return dr_ss_fail(why, why_cap, "log entry: no certificate or key to compare");
 	if (!e->canonicalized_body.data || e->canonicalized_body.len > DR_SS_TLOG_BODY_MAX)
-		return tlog_fail(why, why_cap, "log entry %lld: no body, or one too long", (long long)e->log_index);
+		return dr_ss_fail(why, why_cap, "log entry %lld: no body, or one too long", (long long)e->log_index);
 	if (dr_ss_json_parse((const char *)e->canonicalized_body.data, e->canonicalized_body.len, &body, why, why_cap))
 		return -1;
 	/* The kind the bundle claims must be the one the log recorded. */
@@ -644,12 +631,12 @@ int dr_ss_tlog_body_matches(const struct dr_ss_tlog_entry *e, const struct dr_ss
 	    dr_ss_json_string(body, "apiVersion", version, sizeof version) || strcmp(kind, e->kind) ||
 	    strcmp(version, e->version)) {
 		json_object_put(body);
-		return tlog_fail(why, why_cap, "log entry %lld: the body is not of kind %s %s", (long long)e->log_index,
+		return dr_ss_fail(why, why_cap, "log entry %lld: the body is not of kind %s %s", (long long)e->log_index,
 				 e->kind, e->version);
 	}
 	if (!(spec = dr_ss_json_member(body, "spec", json_type_object))) {
 		json_object_put(body);
-		return tlog_fail(why, why_cap, "log entry %lld: a body without a spec", (long long)e->log_index);
+		return dr_ss_fail(why, why_cap, "log entry %lld: a body without a spec", (long long)e->log_index);
 	}
 	switch (tlog_kinds[k].id) {
 	case TLOG_HASHEDREKORD_001:

@@ -4,7 +4,6 @@
  * the trusted root, else the token's own certificate), the signer's path
  * by cert.c at the token's genTime, never the wall clock. */
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include <libtasn1.h>
 
 #include "cert.h"
+#include "reason.h"
 #include "tsa.h"
 #include "tsa_asn1_tab.h"
 
@@ -33,19 +33,6 @@ struct tsa_tstinfo {
 	size_t imprint_len;
 	time_t gen_time;
 };
-
-/* Write a reason into why and return -1. */
-static int tsa_fail(char *why, size_t why_cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && why_cap) {
-		va_start(ap, fmt);
-		vsnprintf(why, why_cap, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* Decode len bytes of der as type (e.g. "DreichorTsa.TSTInfo") into *tree: strict DER,
  * nothing after it. The caller deletes *tree. 0 or -1. */
@@ -81,26 +68,26 @@ static int tsa_unwrap(asn1_node defs, const struct dr_ss_bytes *der, struct dr_s
 	int len_len = 0, start = 0, end = 0, rc = -1;
 
 	if (der->len < 2 || der->data[0] != 0x30)
-		return tsa_fail(why, why_cap, "timestamp is not a DER SEQUENCE");
+		return dr_ss_fail(why, why_cap, "timestamp is not a DER SEQUENCE");
 	body_len = asn1_get_length_der(der->data + 1, (int)der->len - 1, &len_len);
 	if (body_len <= 0 || (size_t)body_len != der->len - 1 - (size_t)len_len)
-		return tsa_fail(why, why_cap, "timestamp is not one DER SEQUENCE");
+		return dr_ss_fail(why, why_cap, "timestamp is not one DER SEQUENCE");
 	if (der->data[1 + len_len] == 0x06) {
 		*tok = *der;
 		return 0;
 	}
 	if (tsa_decode(defs, "DreichorTsa.TimeStampResp", der->data, der->len, &resp) < 0) {
-		tsa_fail(why, why_cap, "timestamp is neither a TimeStampResp nor a TimeStampToken");
+		dr_ss_fail(why, why_cap, "timestamp is neither a TimeStampResp nor a TimeStampToken");
 		goto done;
 	}
 	if (!tsa_integer_is(resp, "status.status", 0) && !tsa_integer_is(resp, "status.status", 1)) {
-		tsa_fail(why, why_cap, "timestamp response does not grant a timestamp");
+		dr_ss_fail(why, why_cap, "timestamp response does not grant a timestamp");
 		goto done;
 	}
 	if (asn1_der_decoding_startEnd(resp, der->data, (int)der->len, "timeStampToken", &start, &end) !=
 		    ASN1_SUCCESS ||
 	    start <= 0 || end < start || (size_t)end >= der->len) {
-		tsa_fail(why, why_cap, "timestamp response carries no token");
+		dr_ss_fail(why, why_cap, "timestamp response carries no token");
 		goto done;
 	}
 	tok->data = der->data + start;
@@ -171,16 +158,16 @@ static int tsa_read_tstinfo(asn1_node defs, const gnutls_datum_t *der, struct ts
 	int len, rc = -1;
 
 	if (tsa_decode(defs, "DreichorTsa.TSTInfo", der->data, der->size, &tst) < 0) {
-		tsa_fail(why, why_cap, "timestamp token does not hold a DER TSTInfo");
+		dr_ss_fail(why, why_cap, "timestamp token does not hold a DER TSTInfo");
 		goto done;
 	}
 	if (!tsa_integer_is(tst, "version", 1)) {
-		tsa_fail(why, why_cap, "timestamp TSTInfo is not version 1");
+		dr_ss_fail(why, why_cap, "timestamp TSTInfo is not version 1");
 		goto done;
 	}
 	len = (int)sizeof oid;
 	if (asn1_read_value(tst, "messageImprint.hashAlgorithm.algorithm", oid, &len) != ASN1_SUCCESS) {
-		tsa_fail(why, why_cap, "timestamp names no hash algorithm");
+		dr_ss_fail(why, why_cap, "timestamp names no hash algorithm");
 		goto done;
 	}
 	if (!strcmp(oid, TSA_OID_SHA256))
@@ -190,13 +177,13 @@ static int tsa_read_tstinfo(asn1_node defs, const gnutls_datum_t *der, struct ts
 	else if (!strcmp(oid, TSA_OID_SHA512))
 		info->hash = GNUTLS_DIG_SHA512;
 	else {
-		tsa_fail(why, why_cap, "timestamp hashes with %.64s, not SHA-256, SHA-384 or SHA-512", oid);
+		dr_ss_fail(why, why_cap, "timestamp hashes with %.64s, not SHA-256, SHA-384 or SHA-512", oid);
 		goto done;
 	}
 	len = (int)sizeof info->imprint;
 	if (asn1_read_value(tst, "messageImprint.hashedMessage", info->imprint, &len) != ASN1_SUCCESS ||
 	    (unsigned)len != gnutls_hash_get_len(info->hash)) {
-		tsa_fail(why, why_cap, "timestamp's message imprint is not a digest of its algorithm");
+		dr_ss_fail(why, why_cap, "timestamp's message imprint is not a digest of its algorithm");
 		goto done;
 	}
 	info->imprint_len = (size_t)len;
@@ -204,7 +191,7 @@ static int tsa_read_tstinfo(asn1_node defs, const gnutls_datum_t *der, struct ts
 	if (asn1_read_value(tst, "genTime", when, &len) == ASN1_SUCCESS && len > 0 && when[len - 1] == '\0')
 		len--; /* libtasn1 counts the terminating NUL of a time */
 	if (len <= 0 || (size_t)len >= sizeof when || tsa_parse_time(when, (size_t)len, &info->gen_time) < 0) {
-		tsa_fail(why, why_cap, "timestamp's genTime is not a GeneralizedTime");
+		dr_ss_fail(why, why_cap, "timestamp's genTime is not a GeneralizedTime");
 		goto done;
 	}
 	rc = 0;
@@ -261,7 +248,7 @@ static int tsa_check_signer(gnutls_x509_crt_t crt, char *why, size_t why_cap)
 	int ret, found = 0;
 
 	if (gnutls_x509_crt_get_ca_status(crt, &critical) > 0)
-		return tsa_fail(why, why_cap, "timestamp signer's certificate is a CA certificate");
+		return dr_ss_fail(why, why_cap, "timestamp signer's certificate is a CA certificate");
 	for (i = 0; i < 64; i++) {
 		size = sizeof oid;
 		ret = gnutls_x509_crt_get_extension_info(crt, i, oid, &size, &critical);
@@ -273,19 +260,19 @@ static int tsa_check_signer(gnutls_x509_crt_t crt, char *why, size_t why_cap)
 		}
 	}
 	if (!found || !eku_critical)
-		return tsa_fail(why, why_cap, "timestamp signer's certificate lacks a critical extended key usage");
+		return dr_ss_fail(why, why_cap, "timestamp signer's certificate lacks a critical extended key usage");
 	for (i = 0; i < 64; i++) {
 		size = sizeof oid;
 		ret = gnutls_x509_crt_get_key_purpose_oid(crt, i, oid, &size, &critical);
 		if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
 			break;
 		if (ret < 0 || strcmp(oid, GNUTLS_KP_TIME_STAMPING))
-			return tsa_fail(why, why_cap, "timestamp signer's certificate has a key purpose other "
+			return dr_ss_fail(why, why_cap, "timestamp signer's certificate has a key purpose other "
 						      "than timeStamping");
 		purposes++;
 	}
 	if (purposes != 1)
-		return tsa_fail(why, why_cap, "timestamp signer's certificate must name timeStamping exactly once");
+		return dr_ss_fail(why, why_cap, "timestamp signer's certificate must name timeStamping exactly once");
 	return 0;
 }
 
@@ -331,12 +318,12 @@ static int tsa_try_authority(gnutls_pkcs7_t p7, const gnutls_pkcs7_signature_inf
 	int rc = -1, ret;
 
 	if (a->cert_count == 0 || a->cert_count > DR_SS_CHAIN_MAX)
-		return tsa_fail(why, why_cap, "%s has no certificates", name);
+		return dr_ss_fail(why, why_cap, "%s has no certificates", name);
 	/* A TSA whose chain starts with an end entity names its signer: nothing else may sign. */
 	if (a->cert_count > 1 && tsa_import(&a->certs[0], &crt) == 0) {
 		if (gnutls_x509_crt_get_ca_status(crt, &critical) <= 0) {
 			if (!tsa_is_signer(crt, si)) {
-				tsa_fail(why, why_cap, "timestamp was not signed by the certificate of %s", name);
+				dr_ss_fail(why, why_cap, "timestamp was not signed by the certificate of %s", name);
 				goto done;
 			}
 			signer = &a->certs[0];
@@ -356,7 +343,7 @@ static int tsa_try_authority(gnutls_pkcs7_t p7, const gnutls_pkcs7_signature_inf
 		}
 	}
 	if (!signer) {
-		tsa_fail(why, why_cap, "timestamp's signer is neither embedded in it nor listed for %s", name);
+		dr_ss_fail(why, why_cap, "timestamp's signer is neither embedded in it nor listed for %s", name);
 		goto done;
 	}
 	/* GnuTLS checks the signer's window against its own clock unless both flags are given;
@@ -364,7 +351,7 @@ static int tsa_try_authority(gnutls_pkcs7_t p7, const gnutls_pkcs7_signature_inf
 	ret = gnutls_pkcs7_verify_direct(p7, crt, 0, NULL,
 					 GNUTLS_VERIFY_DISABLE_TIME_CHECKS | GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS);
 	if (ret < 0) {
-		tsa_fail(why, why_cap, "timestamp's signature does not verify (%s)", gnutls_strerror(ret));
+		dr_ss_fail(why, why_cap, "timestamp's signature does not verify (%s)", gnutls_strerror(ret));
 		goto done;
 	}
 	if (tsa_check_signer(crt, why, why_cap) < 0)
@@ -373,7 +360,7 @@ static int tsa_try_authority(gnutls_pkcs7_t p7, const gnutls_pkcs7_signature_inf
 				   why_cap) < 0)
 		goto done;
 	if (!tsa_window_covers(&a->valid_for, gen_time)) {
-		tsa_fail(why, why_cap, "timestamp's time lies outside the validity of %s in the trusted root", name);
+		dr_ss_fail(why, why_cap, "timestamp's time lies outside the validity of %s in the trusted root", name);
 		goto done;
 	}
 	rc = 0;
@@ -400,61 +387,61 @@ int dr_ss_timestamp_verify(const struct dr_ss_bytes *token, const unsigned char 
 
 	memset(&si, 0, sizeof si);
 	if (!token || !token->data || token->len == 0 || token->len > DR_SS_TIMESTAMP_MAX)
-		return tsa_fail(why, why_cap, "timestamp is empty or longer than %u bytes", DR_SS_TIMESTAMP_MAX);
+		return dr_ss_fail(why, why_cap, "timestamp is empty or longer than %u bytes", DR_SS_TIMESTAMP_MAX);
 	if (!root || (!signed_bytes && len))
-		return tsa_fail(why, why_cap, "no trusted root or signature for the timestamp");
+		return dr_ss_fail(why, why_cap, "no trusted root or signature for the timestamp");
 	if (root->tsa_count == 0 || root->tsa_count > DR_SS_AUTHORITIES_MAX)
-		return tsa_fail(why, why_cap, "trusted root lists no timestamp authority");
+		return dr_ss_fail(why, why_cap, "trusted root lists no timestamp authority");
 	if (asn1_array2tree(dr_ss_tsa_asn1_tab, &defs, err) != ASN1_SUCCESS) {
-		tsa_fail(why, why_cap, "cannot load the timestamp ASN.1 definitions");
+		dr_ss_fail(why, why_cap, "cannot load the timestamp ASN.1 definitions");
 		goto done;
 	}
 	if (tsa_unwrap(defs, token, &tok, why, why_cap) < 0)
 		goto done;
 	if (gnutls_pkcs7_init(&p7) < 0) {
 		p7 = NULL;
-		tsa_fail(why, why_cap, "out of memory for a timestamp");
+		dr_ss_fail(why, why_cap, "out of memory for a timestamp");
 		goto done;
 	}
 	d.data = tok.data;
 	d.size = (unsigned)tok.len;
 	if (gnutls_pkcs7_import(p7, &d, GNUTLS_X509_FMT_DER) < 0) {
-		tsa_fail(why, why_cap, "timestamp token is not a CMS SignedData");
+		dr_ss_fail(why, why_cap, "timestamp token is not a CMS SignedData");
 		goto done;
 	}
 	if (gnutls_pkcs7_get_signature_count(p7) != 1) {
-		tsa_fail(why, why_cap, "timestamp token must carry exactly one signature");
+		dr_ss_fail(why, why_cap, "timestamp token must carry exactly one signature");
 		goto done;
 	}
 	oid = gnutls_pkcs7_get_embedded_data_oid(p7);
 	if (!oid || strcmp(oid, DR_SS_TSA_OID_TSTINFO)) {
-		tsa_fail(why, why_cap, "timestamp token does not sign a TSTInfo");
+		dr_ss_fail(why, why_cap, "timestamp token does not sign a TSTInfo");
 		goto done;
 	}
 	if (gnutls_pkcs7_get_embedded_data(p7, 0, &content) < 0 ||
 	    tsa_read_tstinfo(defs, &content, &info, why, why_cap) < 0) {
 		if (!content.data)
-			tsa_fail(why, why_cap, "timestamp token carries no TSTInfo");
+			dr_ss_fail(why, why_cap, "timestamp token carries no TSTInfo");
 		goto done;
 	}
 	if (gnutls_hash_fast(info.hash, signed_bytes ? signed_bytes : (const unsigned char *)"", len, digest) < 0 ||
 	    memcmp(digest, info.imprint, info.imprint_len)) {
-		tsa_fail(why, why_cap, "timestamp is not over this bundle's signature");
+		dr_ss_fail(why, why_cap, "timestamp is not over this bundle's signature");
 		goto done;
 	}
 	if (gnutls_pkcs7_get_signature_info(p7, 0, &si) < 0) {
-		tsa_fail(why, why_cap, "timestamp's signer info is unreadable");
+		dr_ss_fail(why, why_cap, "timestamp's signer info is unreadable");
 		goto done;
 	}
 	have_si = 1;
 	count = gnutls_pkcs7_get_crt_count(p7);
 	if (count < 0 || count > DR_SS_CHAIN_MAX) {
-		tsa_fail(why, why_cap, "timestamp embeds more than %d certificates", DR_SS_CHAIN_MAX);
+		dr_ss_fail(why, why_cap, "timestamp embeds more than %d certificates", DR_SS_CHAIN_MAX);
 		goto done;
 	}
 	for (i = 0; i < (size_t)count; i++, n_raw++) {
 		if (gnutls_pkcs7_get_crt_raw2(p7, (unsigned)i, &raw[i]) < 0) {
-			tsa_fail(why, why_cap, "timestamp embeds an unreadable certificate");
+			dr_ss_fail(why, why_cap, "timestamp embeds an unreadable certificate");
 			goto done;
 		}
 		embedded[i].data = raw[i].data;

@@ -34,7 +34,7 @@ build gate gate_check.c gate_json.c gate_create.c gate_relay.c container.c runti
 build signatures signing_keys.c crypto.c base64.c error.c mask.c percent.c jsonstr.c buf.c number.c $(pkg-config --libs hogweed nettle gmp)
 # Sigstore (lib/sigstore): bundles through the whole verifier, certificates and timestamps
 # through their decoders, against one fixed trusted root.
-sigstore=(decode.c trusted_root.c bundle.c dsse.c verify.c pubkey.c cert.c sct.c tsa.c merkle.c checkpoint.c tlog.c
+sigstore=(decode.c trusted_root.c bundle.c dsse.c verify.c pubkey.c reason.c cert.c sct.c tsa.c merkle.c checkpoint.c tlog.c
 	json_strict.c jsonstr.c buf.c number.c -I"$src/lib/sigstore" -DFUZZ_TRUSTED_ROOT="\"$src/t/fuzz/trusted_root.json\""
 	-DFUZZ_ARTIFACT="\"$src/t/data/sigstore-conformance/bundle-verify/a.txt\"" $(pkg-config --libs gnutls libtasn1 nettle))
 build bundle "${sigstore[@]}"
