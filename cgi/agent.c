@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -29,6 +30,7 @@
 #include "landlock.h"
 #include "runtime_env.h"
 #include "signing_keys.h"
+#include "sigstore_refresh.h"
 #include "status.h"
 #include "syscall_filter.h"
 
@@ -332,8 +334,10 @@ static const char *const agent_registry_reads[] = {
 
 #define AGENT_COUNT(a) (sizeof (a) / sizeof *(a))
 #define AGENT_OWN_READS 5 /* agent_confine's own[] */
-_Static_assert(AGENT_COUNT(agent_system_reads) + AGENT_COUNT(agent_registry_reads) + AGENT_OWN_READS + 1 <=
-		       DR_LANDLOCK_PATHS_MAX, "room for every path the ruleset grants (and the trusted root)");
+#define AGENT_TRUSTED_ROOT_READS 2 /* the Sigstore trusted root and its refresh record */
+_Static_assert(AGENT_COUNT(agent_system_reads) + AGENT_COUNT(agent_registry_reads) + AGENT_OWN_READS +
+			       AGENT_TRUSTED_ROOT_READS <= DR_LANDLOCK_PATHS_MAX,
+	       "room for every path the ruleset grants (and the trusted root)");
 
 /* Append the set entries of more to list, which holds n; the new count. */
 static size_t agent_paths_add(const char **list, size_t n, const char *const more[], size_t count)
@@ -344,6 +348,20 @@ static size_t agent_paths_add(const char **list, size_t n, const char *const mor
 		if (more[i]) /* a file that is not configured */
 			list[n++] = more[i];
 	return n;
+}
+
+/* The refresh record's path beside the trusted root at path, into out; 1 when it is a regular file
+ * (a link loop there would make the whole ruleset fail: every request a 500), else 0. */
+static int agent_refresh_record(const char *path, char *out, size_t cap)
+{
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+	int n;
+
+	if (!slash)
+		return 0;
+	n = snprintf(out, cap, "%.*s/%s", (int)(slash - path), path, DR_SIGSTORE_REFRESH_FILE);
+	return n > 0 && (size_t)n < cap && !lstat(out, &st) && S_ISREG(st.st_mode);
 }
 
 /* Under the units (DREICHOR_LANDLOCK=on): from here on this process and the endpoint it execs
@@ -357,6 +375,7 @@ static int agent_confine(const struct dr_config *cfg, const char **why)
 					     cfg->image_signature_keys, cfg->cf_access_certs_file };
 	const char *read_paths[DR_LANDLOCK_PATHS_MAX + 1];
 	const char *write_paths[] = { cfg->state_directory, "/dev/null", NULL };
+	static char refresh_record[DR_SIGSTORE_PATH_MAX];
 	size_t n;
 	int rc;
 
@@ -365,9 +384,13 @@ static int agent_confine(const struct dr_config *cfg, const char **why)
 	n = agent_paths_add(read_paths, 0, agent_system_reads, AGENT_COUNT(agent_system_reads));
 	if (!cfg->registry_socket)
 		n = agent_paths_add(read_paths, n, agent_registry_reads, AGENT_COUNT(agent_registry_reads));
-	/* dreichor-registry, run by the endpoint itself, reads the Sigstore trusted root for keyless signatures. */
-	if (!cfg->registry_socket && cfg->image_signature_identity && cfg->sigstore_trusted_root)
+	/* Keyless: status and plan describe the Sigstore trusted root (and the refresh record beside it,
+	 * sigstore_root.h); dreichor-registry, when the endpoint runs it itself, reads the root too. */
+	if (cfg->image_signature_identity && cfg->sigstore_trusted_root) {
 		read_paths[n++] = cfg->sigstore_trusted_root;
+		if (agent_refresh_record(cfg->sigstore_trusted_root, refresh_record, sizeof refresh_record))
+			read_paths[n++] = refresh_record;
+	}
 	n = agent_paths_add(read_paths, n, own, AGENT_COUNT(own));
 	read_paths[n] = NULL;
 	rc = dr_landlock_confine(read_paths, write_paths);
@@ -491,6 +514,7 @@ static int agent_check_signature_keys(const struct dr_config *cfg)
 static void agent_check_keyless(const struct dr_config *cfg)
 {
 	char list[DR_SIGNATURE_IDENTITIES_TEXT_MAX], *one, *save = NULL;
+	struct dr_sigstore_root_info root;
 	int i = 0;
 
 	if (!cfg->image_signature_identity)
@@ -500,6 +524,14 @@ static void agent_check_keyless(const struct dr_config *cfg)
 		printf("image signature identity %d: %s (keyless, compared exactly)\n", ++i, one);
 	printf("image signature issuer: %s\n", cfg->image_signature_issuer);
 	printf("sigstore trusted root: %s (read by dreichor-registry for each keyless check)\n", cfg->sigstore_trusted_root);
+	dr_sigstore_root_describe(cfg->sigstore_trusted_root, time(NULL), &root);
+	if (root.unvouched)
+		printf("sigstore trusted root source: tuf, but no refresh.json vouches for it (stale: every keyless refusal says so)\n");
+	else if (root.source == DR_SIGSTORE_SOURCE_TUF)
+		printf("sigstore trusted root source: tuf %s, refreshed %s, metadata expires %s%s\n", root.repository,
+		       root.refreshed, root.expires, root.stale ? " (stale: every keyless refusal says so)" : "");
+	else
+		printf("sigstore trusted root source: %s\n", dr_sigstore_source_name(root.source));
 }
 
 /* --check-config's account of the Docker boundary: what DOCKER_HOST lets this agent do. */

@@ -115,6 +115,7 @@ static json_object *status_answer(struct status *s)
 	json_object_object_add(out, "environment", json_object_new_string(ep->cfg.environment));
 	json_object_object_add(out, "image_signatures",
 			       json_object_new_string(ep->cfg.image_signatures_required ? "required" : "off"));
+	dr_reply_add_trusted_root(out, &ep->cfg);
 	if (now->present) {
 		status_describe(now, out);
 	} else {

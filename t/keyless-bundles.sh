@@ -20,19 +20,7 @@ CASES=$top_srcdir/t/data/sigstore-conformance/bundle-verify
 PUBLIC_ROOT=$top_srcdir/data/sigstore/trusted_root.json
 [ -f "$PUBLIC_ROOT" ] || hard_error "no $PUBLIC_ROOT"
 
-# sigstore-js, as package-lock.json pins it, in a cache that outlives the test: one directory per
-# lock file, installed aside and renamed into place, so that runs side by side share it safely.
-NPM_BASE=${DREICHOR_NPM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dreichor-npm}
-NPM_DIR=$NPM_BASE/sigstore-js-$(sha256sum "$top_srcdir/t/npm/package-lock.json" | cut -c1-16)
-if [ ! -f "$NPM_DIR/node_modules/@sigstore/verify/package.json" ]; then
-	mkdir -p "$NPM_BASE" && npm_tmp=$(mktemp -d "$NPM_BASE/tmp.XXXXXX") || hard_error "cannot make a directory in $NPM_BASE"
-	cp "$top_srcdir/t/npm/package.json" "$top_srcdir/t/npm/package-lock.json" "$npm_tmp/"
-	(cd "$npm_tmp" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) >"$T/npm.log" 2>&1 ||
-		{ cat "$T/npm.log" >&2; rm -rf "$npm_tmp"; hard_error "npm ci of t/npm failed"; }
-	mv -T "$npm_tmp" "$NPM_DIR" 2>/dev/null || rm -rf "$npm_tmp"
-	[ -f "$NPM_DIR/node_modules/@sigstore/verify/package.json" ] || hard_error "no sigstore-js in $NPM_DIR"
-fi
-export NODE_PATH=$NPM_DIR/node_modules
+npm_modules @sigstore/verify
 SIGSTORE_JS=$top_srcdir/t/sigstore-js-verify.cjs
 log "sigstore-js: @sigstore/verify $(jq -r .version "$NODE_PATH/@sigstore/verify/package.json"), node $(node --version)"
 

@@ -156,6 +156,50 @@ call prod GET /v1/status
 check "a SIGSTORE_TRUSTED_ROOT that cannot be read: 500" answer_is 500 "SIGSTORE_TRUSTED_ROOT: must be the absolute path of a readable file"
 restart_with prod SIGSTORE_TRUSTED_ROOT "$KL_ROOT"
 
+# 6b. The trusted root's source: status and plan name it. One the TUF client wrote (refresh.json
+# beside it, vouching for its sha256, as dreichor-sigstore-root leaves it: t/tuf.sh) shows its
+# repository, last refresh and earliest expiry; past that expiry every keyless refusal says so.
+call prod GET /v1/status
+check "status names the trusted root in use: its path, source file, no refresh" \
+	json_is '.trusted_root | [.path, .source, has("refreshed"), has("stale")] | @tsv' "$KL_ROOT	file	false	false"
+tuf_dir=$T/sigstore-root
+mkdir -p "$tuf_dir"
+cp "$KL_ROOT" "$tuf_dir/trusted_root.json"
+# refresh_record EXPIRES [SHA256]: the client's record of the last good refresh.
+refresh_record() {
+	printf '{"source":"https://tuf.example.test","refreshed":"2026-01-01T00:00:00Z","expires":"%s","root_version":3,"timestamp_version":9,"snapshot_version":9,"targets_version":4,"sha256":"%s"}\n' \
+		"$1" "${2:-$(sha256sum "$tuf_dir/trusted_root.json" | cut -d' ' -f1)}" >"$tuf_dir/refresh.json"
+}
+refresh_record 2099-01-01T00:00:00Z
+restart_with prod SIGSTORE_TRUSTED_ROOT "$tuf_dir/trusted_root.json"
+call prod GET /v1/status
+check "a root the TUF client refreshed: source tuf, its repository, refresh and expiry, not stale" \
+	json_is '.trusted_root | [.source, .repository, .refreshed, .expires, .stale] | @tsv' \
+	"tuf	https://tuf.example.test	2026-01-01T00:00:00Z	2099-01-01T00:00:00Z	false"
+call prod POST /v1/plan "{\"image\": \"$IMAGE_REPOSITORY:2.1.5\"}"
+check "... plan names it too, and the signature still verifies with it" \
+	json_is '[.would_deploy, .trusted_root.source, .trusted_root.stale] | @tsv' "true	tuf	false"
+OUT=$(set -a; . "$T/prod/agent.env"; "$top_builddir/dreichor-agent" --check-config 2>&1)
+check "... so does --check-config" grep -qx "sigstore trusted root source: tuf https://tuf.example.test, refreshed 2026-01-01T00:00:00Z, metadata expires 2099-01-01T00:00:00Z" <<<"$OUT"
+refresh_record 2026-01-02T00:00:00Z
+stale="the Sigstore trusted root is stale: last refreshed 2026-01-01T00:00:00Z from https://tuf.example.test, its TUF metadata expired 2026-01-02T00:00:00Z"
+call prod GET /v1/status
+check "past the metadata's expiry: status says stale" json_is '.trusted_root | [.source, .stale] | @tsv' "tuf	true"
+check "a keyless refusal under a stale trusted root, named first, then why: 422" refused 2.0.4 "$stale (is dreichor-sigstore-root's timer running?); "
+check "... and still says why" answer_is 422 "signed by another identity"
+check "... so does a refusal of an unsigned image" refused 2.2.0 "$stale"
+call prod POST /v1/plan "{\"image\": \"$IMAGE_REPOSITORY:2.1.5\"}"
+check "... while a good signature still verifies (the root is stale, not wrong)" json_is '[.would_deploy, .trusted_root.stale] | @tsv' "true	true"
+refresh_record 2099-01-01T00:00:00Z 0000000000000000000000000000000000000000000000000000000000000000
+call prod GET /v1/status
+check "a record for other bytes than the root's is not believed: source file" \
+	json_is '.trusted_root | [.source, has("expires")] | @tsv' "file	false"
+printf '{"source":"https://tuf.example.test","source":"https://evil.example","refreshed":"x"}' >"$tuf_dir/refresh.json"
+call prod GET /v1/status
+check "a record that is not strict JSON is not believed either: source file, status 200" \
+	json_is '[.trusted_root.source] | @tsv' "file"
+restart_with prod SIGSTORE_TRUSTED_ROOT "$KL_ROOT"
+
 # 7. Keys and identities together: either kind satisfies the check; keys alone refuse keyless.
 restart_with prod IMAGE_SIGNATURE_KEYS "$T/keys/ci.pub"
 sign_simple ci "$d_2_2_0"

@@ -93,6 +93,24 @@ free_port() {
 # input (nothing was read, so nothing was false), which would let a missing answer pass a check.
 jq_holds() { local in; in=$(cat); [ -n "$in" ] && jq -e "$@" <<<"$in" >/dev/null; }
 
+# npm_modules PACKAGE: t/npm's packages (sigstore-js, tuf-js), as package-lock.json pins them, in
+# a cache that outlives the test: one directory per lock file, installed aside with npm ci and
+# renamed into place, so that tests side by side share it safely. Exports NODE_PATH; PACKAGE
+# (e.g. tuf-js) must be there.
+npm_modules() {
+	local base=${DREICHOR_NPM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dreichor-npm} dir tmp
+	dir=$base/sigstore-js-$(sha256sum "$top_srcdir/t/npm/package-lock.json" | cut -c1-16)
+	if [ ! -f "$dir/node_modules/$1/package.json" ]; then
+		mkdir -p "$base" && tmp=$(mktemp -d "$base/tmp.XXXXXX") || hard_error "cannot make a directory in $base"
+		cp "$top_srcdir/t/npm/package.json" "$top_srcdir/t/npm/package-lock.json" "$tmp/"
+		(cd "$tmp" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) >"$T/npm.log" 2>&1 ||
+			{ cat "$T/npm.log" >&2; rm -rf "$tmp"; hard_error "npm ci of t/npm failed"; }
+		mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp"
+		[ -f "$dir/node_modules/$1/package.json" ] || hard_error "no $1 in $dir"
+	fi
+	export NODE_PATH=$dir/node_modules
+}
+
 wait_for() { # wait_for SECONDS COMMAND...
 	local deadline=$(( $(date +%s) + $1 )); shift
 	until "$@" 2>/dev/null; do

@@ -195,6 +195,113 @@ stand_sh 'printf "{\"image\":\"%s:4.0.0\"}" "$1" >/root/plan-keyless.json; print
 KL_MEDIANS=$(stand jq -r '[.results[] | "\(.command) \(.median * 1000 | round) ms (mean \(.mean * 1000 | round), sd \(.stddev * 1000 | round), range \(.min * 1000 | round)-\(.max * 1000 | round))"] | join(", ")' /root/keyless-plan.json 2>/dev/null)
 echo "# keyless cost in the stand, plan medians of 10: ${KL_MEDIANS:-not measured}"
 [ -n "$KL_MEDIANS" ] || sed 's/^/# hyperfine: /' "$T/keyless-hyperfine.log"
+# --- The trusted root kept current: dreichor-sigstore-root-prod.timer in the stand. A TUF
+# repository made here (t/tuf_repo.py) whose target is the test instance's trusted root, served
+# inside the stand by busybox httpd on its loopback; prod's .env names the repository and its
+# pinned root instead of SIGSTORE_TRUSTED_ROOT. The timer (its random delay dropped, its first run
+# moved to its start by a drop-in) starts the service, which writes /var/lib/dreichor-sigstore/prod
+# as its own user; the agent then verifies with the file it wrote. A tampered target is refused
+# and the last good copy kept.
+STAND_TUF=$T/stand-tuf
+STAND_TUF_DIR=/var/lib/dreichor-sigstore/prod
+python3 "$top_srcdir/t/tuf_repo.py" init --target "$KL_ROOT" "$STAND_TUF" >"$T/stand-tuf.log" 2>&1 ||
+	{ cat "$T/stand-tuf.log" >&2; hard_error "cannot make the stand's TUF repository"; }
+# The served tree replaced in place: busybox httpd keeps serving the directory it started in.
+stand_tuf_publish() {
+	stand_sh 'mkdir -p /srv/tuf && find /srv/tuf -mindepth 1 -delete && tar -C /srv/tuf -xf -' < <(tar -C "$STAND_TUF/www" -cf - .)
+}
+stand_tuf_publish
+# The pinned root where the client's own user reads it: /etc/dreichor/prod opens to the agent's group only.
+stand_sh 'install -m 0644 -o root -g root /dev/stdin /etc/dreichor/prod-tuf-root.json' <"$STAND_TUF/www/1.root.json"
+stand systemd-run --quiet --unit=stand-tuf-httpd -p DynamicUser=yes /bin/busybox httpd -f -p 127.0.0.1:8700 -h /srv/tuf ||
+	hard_error "cannot serve the stand's TUF repository"
+stand_sh 'sed -i -e "s|^SIGSTORE_TRUSTED_ROOT=|#&|" "$1" && printf "%s\n" "SIGSTORE_TUF_URL=http://127.0.0.1:8700" \
+	"SIGSTORE_TUF_ROOT=/etc/dreichor/prod-tuf-root.json" >>"$1"' /opt/dreichor/prod/deploy-agent/.env
+for tag in 4.1.0 4.1.1; do
+	stand_push_image "$tag" "echo runtime $tag keyless in \$ENVIRONMENT; exec sleep 3600"
+done
+stand_keyless_sign 4.1.0 bundle
+stand_keyless_sign 4.1.1 simple
+sreq prod GET /v1/status
+check "TUF: before the first refresh, prod uses the package's root" \
+	jq_holds '.trusted_root == {"path": "/usr/share/dreichor-agent/trusted_root.json", "source": "package"}' <<<"$BODY" ||
+	echo "# $STATUS $BODY"
+sreq prod POST /v1/deploy "{\"image\":\"$STAND_REPO:4.1.0\"}"
+check "... which does not name the test instance: a keyless deploy is refused (422), nothing pulled" \
+	eval '[ "$STATUS" = 422 ] && ! stand_pulled 4.1.0' || echo "# $STATUS $BODY"
+stand_sh 'mkdir -p /etc/systemd/system/dreichor-sigstore-root-prod.timer.d &&
+	printf "[Timer]\nOnBootSec=\nOnActiveSec=1s\nRandomizedDelaySec=0\n" >/etc/systemd/system/dreichor-sigstore-root-prod.timer.d/stand.conf &&
+	systemctl daemon-reload && systemctl enable --now dreichor-sigstore-root-prod.timer' >"$T/stand-timer.log" 2>&1 ||
+	{ cat "$T/stand-timer.log" >&2; hard_error "cannot enable the TUF timer in the stand"; }
+stand_sh 'for i in $(seq 120); do
+	[ "$(systemctl show -p Result --value dreichor-sigstore-root-prod.service)" = success ] &&
+		[ "$(systemctl show -p ExecMainExitTimestampMonotonic --value dreichor-sigstore-root-prod.service)" != 0 ] && exit 0
+	sleep 0.5; done; exit 1'
+check "TUF: the timer started dreichor-sigstore-root-prod.service, which succeeded" test $? = 0 ||
+	stand journalctl -u dreichor-sigstore-root-prod.service --no-pager | sed 's/^/# /'
+check "... the timer stays enabled and waiting for its next run" \
+	test "$(stand systemctl is-enabled dreichor-sigstore-root-prod.timer) $(stand systemctl is-active dreichor-sigstore-root-prod.timer)" = "enabled active"
+check "... its journal line names the repository and the versions" \
+	stand_sh 'for i in $(seq 50); do journalctl -u dreichor-sigstore-root-prod.service -o cat |
+		grep -q "^dreichor-sigstore-root: trusted_root.json from http://127.0.0.1:8700: root v1, timestamp v1" && exit 0; sleep 0.2; done
+		exit 1'
+stand cat "$STAND_TUF_DIR/trusted_root.json" >"$T/stand-tuf-root.json"
+check "... it wrote the target, byte for byte" cmp -s "$T/stand-tuf-root.json" "$KL_ROOT"
+check "... as dreichor-sigstore-prod:dreichor-sigstore-prod 0640, in a 0750 directory" \
+	test "$(stand stat -c '%U:%G %a' "$STAND_TUF_DIR/trusted_root.json" "$STAND_TUF_DIR" | tr '\n' ' ')" = \
+	"dreichor-sigstore-prod:dreichor-sigstore-prod 640 dreichor-sigstore-prod:dreichor-sigstore-prod 750 "
+check "... and refresh.json: the repository and the root's sha256" \
+	jq_holds --arg h "$(sha256sum "$KL_ROOT" | cut -d' ' -f1)" '.source == "http://127.0.0.1:8700" and .sha256 == $h and .root_version == 1' \
+	<<<"$(stand cat "$STAND_TUF_DIR/refresh.json")"
+check "... which the agent's user reads (its unit adds the group dreichor-sigstore-prod) and cannot change" \
+	stand_sh 'as() { setpriv --reuid=dreichor-prod --regid=dreichor-prod --groups=dreichor-prod,dreichor-sigstore-prod "$@"; }
+		as cat "$1/trusted_root.json" >/dev/null && ! as touch "$1/trusted_root.json" 2>/dev/null && ! as touch "$1/other" 2>/dev/null' \
+	"$STAND_TUF_DIR"
+check "... nor dev's agent read" \
+	stand_sh '! setpriv --reuid=dreichor-dev --regid=dreichor-dev --groups=dreichor-dev,dreichor-sigstore-dev cat "$1/trusted_root.json" 2>/dev/null' \
+	"$STAND_TUF_DIR"
+check "... and the client's own user reaches neither prod's Docker gate nor its registry helper, nor reads the .env" \
+	stand_sh 'as() { setpriv --reuid=dreichor-sigstore-prod --regid=dreichor-sigstore-prod --init-groups "$@"; }
+		connect() { curl -s -o /dev/null -m 5 --unix-socket "$1" http://probe/_ping; echo $?; } # 7: could not connect
+		[ "$(as bash -c "$(declare -f connect); connect /run/dreichor-docker-prod.sock")" = 7 ] &&
+		[ "$(as bash -c "$(declare -f connect); connect /run/dreichor-registry-prod.sock")" = 7 ] &&
+		[ "$(connect /run/dreichor-docker-prod.sock)" != 7 ] && ! as cat /opt/dreichor/prod/deploy-agent/.env >/dev/null 2>&1'
+sreq prod GET /v1/status
+check "TUF: prod's status names the refreshed root: path, source tuf, repository, refresh and expiry, not stale" \
+	jq_holds --arg p "$STAND_TUF_DIR/trusted_root.json" '.trusted_root | .path == $p and .source == "tuf" and
+		.repository == "http://127.0.0.1:8700" and (.refreshed | test("^20[0-9-]{8}T")) and (.expires | test("^20[0-9-]{8}T")) and
+		.stale == false' <<<"$BODY" || echo "# $STATUS $BODY"
+sreq prod POST /v1/deploy "{\"image\":\"$STAND_REPO:4.1.0\"}"
+check "TUF: the agent verifies with the file the client wrote: keyless deploy of 4.1.0: 200" \
+	jq_holds --arg i "$KL_IDENTITY" '.status == "deployed" and .signature.identity == $i and .trusted_root.source == "tuf"' \
+	<<<"$BODY" || echo "# $STATUS $BODY"
+STAND_TUF_SHA=$(stand sha256sum "$STAND_TUF_DIR/trusted_root.json")
+# A new target published, whose bytes on the server then differ from what targets names (a target
+# the state already holds is not fetched again).
+python3 "$top_srcdir/t/tuf_repo.py" publish "$STAND_TUF" --target "$KL_ROOT_LOG_ENDED" >>"$T/stand-tuf.log" 2>&1 &&
+	python3 "$top_srcdir/t/tuf_repo.py" corrupt-target --hash "$STAND_TUF" >>"$T/stand-tuf.log" 2>&1 || hard_error "corrupt-target"
+stand_tuf_publish
+stand systemctl start dreichor-sigstore-root-prod.service 2>/dev/null && STAND_TUF_START=ok || STAND_TUF_START=failed
+check "TUF: a target whose hash differs: the service fails (exit 1)" \
+	test "$STAND_TUF_START $(stand systemctl show -p ExecMainStatus --value dreichor-sigstore-root-prod.service)" = "failed 1"
+check "... its journal line names the target" \
+	stand_sh 'for i in $(seq 50); do journalctl -u dreichor-sigstore-root-prod.service -o cat |
+		grep -q "^dreichor-sigstore-root: target: trusted_root.json: .*; kept the trusted root refreshed" && exit 0; sleep 0.2; done
+		exit 1' || stand journalctl -u dreichor-sigstore-root-prod.service -o cat --no-pager | tail -5 | sed 's/^/# /'
+check "... and the last good copy is kept" test "$(stand sha256sum "$STAND_TUF_DIR/trusted_root.json")" = "$STAND_TUF_SHA"
+sreq prod POST /v1/deploy "{\"image\":\"$STAND_REPO:4.1.1\"}"
+check "... with which prod still deploys keyless (4.1.1: 200)" \
+	jq_holds '.status == "deployed" and .trusted_root.source == "tuf" and .trusted_root.stale == false' <<<"$BODY" ||
+	echo "# $STATUS $BODY"
+# A root in the client's directory that no refresh.json vouches for (a run that wrote the root and
+# then failed): its age is unknown, so status calls it stale.
+stand mv "$STAND_TUF_DIR/refresh.json" /root/refresh.json.aside
+sreq prod GET /v1/status
+check "TUF: a refreshed root without its record: source tuf, stale, no refresh time claimed" \
+	jq_holds '.trusted_root | .source == "tuf" and .stale == true and (has("refreshed") | not)' <<<"$BODY" ||
+	echo "# $STATUS $BODY"
+stand mv /root/refresh.json.aside "$STAND_TUF_DIR/refresh.json"
+stand systemctl stop stand-tuf-httpd.service
 # Back to CI's key for the checks below: the operator's .env as it was, 1.0.0 (key-signed) running.
 stand cp /root/prod.env.before-keyless /opt/dreichor/prod/deploy-agent/.env
 sreq prod POST /v1/deploy "{\"image\":\"$STAND_REPO:1.0.0\"}"
@@ -322,7 +429,8 @@ PROBE_OUT=$BODY
 echo "$PROBE_OUT" | sed 's/^/# probe: /'
 probe() { grep -qx "$1" <<<"$PROBE_OUT"; }
 check "sandbox: runs as dreichor-dev" probe "uid=$(stand id -u dreichor-dev)"
-check "sandbox: the only group is dreichor-dev (no docker group)" probe "groups=$(stand id -g dreichor-dev)"
+check "sandbox: the groups are dreichor-dev and dreichor-sigstore-dev, to read its trusted root (no docker group)" \
+	probe "groups=$(stand id -g dreichor-dev) $(stand getent group dreichor-sigstore-dev | cut -d: -f3)"
 check "sandbox: no effective capabilities" probe CapEff=0000000000000000
 check "sandbox: empty bounding set" probe CapBnd=0000000000000000
 check "sandbox: no new privileges" probe NoNewPrivs=1

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "env_file.h"
 #include "unit.h"
 
 static char base[64], audit[128], snaps[128], state[128], rtfile[128], prodaudit[128];
@@ -443,6 +444,30 @@ static void test_keyless(void)
 	unsetenv("SIGSTORE_TRUSTED_ROOT");
 }
 
+/* dr_env_file_read: the last of a name wins, and a value too long to keep unsets it: never the
+ * earlier value, nor the long one's first byte. */
+static void test_env_file_long_value(void)
+{
+	static const char *const names[] = { "SIGSTORE_TUF_URL", "OTHER" };
+	static char values[2][DR_ENV_VALUE_MAX];
+	char path[] = "/tmp/dreichor-env-file-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f;
+
+	CU_ASSERT_FATAL(fd >= 0);
+	f = fdopen(fd, "w");
+	CU_ASSERT_FATAL(f != NULL);
+	fprintf(f, "OTHER=kept\nSIGSTORE_TUF_URL=http://127.0.0.1:1\nSIGSTORE_TUF_URL=h");
+	for (int i = 0; i < DR_ENV_VALUE_MAX + 100; i++)
+		fputc('x', f);
+	fputc('\n', f);
+	fclose(f);
+	CU_ASSERT_EQUAL(dr_env_file_read(path, names, 2, values), 0);
+	CU_ASSERT_STRING_EQUAL(values[0], "");
+	CU_ASSERT_STRING_EQUAL(values[1], "kept");
+	unlink(path);
+}
+
 static const struct unit_case cases[] = {
 	{ "valid configuration", test_valid },
 	{ "ENVIRONMENT", test_environment },
@@ -465,6 +490,7 @@ static const struct unit_case cases[] = {
 	{ "secret rules", test_secret_rules },
 	{ "no ':' in a bind source", test_bind_colon },
 	{ "keyless signatures: identities, issuer, trusted root", test_keyless },
+	{ "env file: a value too long to keep unsets the name", test_env_file_long_value },
 	{ NULL, NULL },
 };
 

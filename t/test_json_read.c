@@ -141,14 +141,59 @@ static void test_for_go(void)
 	CU_ASSERT(!for_go("{\"a\":1,\"a\":2}"));
 	/* The ordinary check keeps its rules: case variants and escaped names pass there. */
 	{
-		const char *text = "{\"a\":1,\"A\":2,\"b\\u0000\":[\"\\n\"]}";
+		const char *text = "{\"a\":1,\"A\":2,\"\\u0062\":[\"\\n\"]}";
 		char why[160];
 		CU_ASSERT_EQUAL(dr_json_strict_check(text, strlen(text), 8, NULL, why, sizeof why), 0);
 	}
 }
 
+static int strict_ok(const char *text)
+{
+	char why[160];
+
+	return dr_json_strict_check(text, strlen(text), 8, NULL, why, sizeof why) == 0;
+}
+
+/* Names are compared as every decoder reads them: a name spelled twice, once with escapes, is a
+ * name twice (json-c keeps the last, lib/core/json_read.c the first); a name holding NUL is what
+ * json-c's C-string keys cut it to, so it is refused. */
+static void test_decoded_names(void)
+{
+	CU_ASSERT(!strict_ok("{\"a\":1,\"\\u0061\":2}"));
+	CU_ASSERT(!strict_ok("{\"version\":1,\"versio\\u006e\":2}"));
+	CU_ASSERT(!strict_ok("{\"\\u00e9\":1,\"\xc3\xa9\":2}"));
+	CU_ASSERT(!strict_ok("{\"\\ud83d\\ude00\":1,\"\xf0\x9f\x98\x80\":2}"));
+	CU_ASSERT(!strict_ok("{\"a/b\":1,\"a\\/b\":2}"));
+	CU_ASSERT(!strict_ok("{\"a\\n\":1,\"a\\u000a\":2}"));
+	CU_ASSERT(!strict_ok("{\"k\\u0000\":1}"));
+	CU_ASSERT(!strict_ok("{\"version\":1,\"version\\u0000\":2}"));
+	CU_ASSERT(strict_ok("{\"a\":1,\"b\":2,\"\\u0061b\":3,\"ab\\u0000x\":[]}") == 0);
+	CU_ASSERT(strict_ok("{\"a\":1,\"b\":2,\"\\u0061b\":3}"));
+	CU_ASSERT(strict_ok("{\"\\u00e9\":1,\"\xc3\xa8\":2,\"\\ud83d\\ude01\":3,\"\xf0\x9f\x98\x80\":4}"));
+	CU_ASSERT(strict_ok("[\"a\\u0000\"]")); /* a value may hold NUL: json-c keeps its length */
+	CU_ASSERT(!strict_ok("{\"\\ud800\":1,\"\\udc00\":2}")); /* json-c: U+FFFD twice */
+	CU_ASSERT(!strict_ok("{\"a\\udbff\":1}"));
+	CU_ASSERT(!strict_ok("{\"\\ud800x\":1}"));
+	CU_ASSERT(strict_ok("[\"\\ud800\"]")); /* a value: no lookup by it */
+}
+
+/* A bound on values, whatever the size in bytes. */
+static void test_values_bound(void)
+{
+	char why[160];
+	const char *five = "[{},[],\"s\",1]", *nested = "{\"a\":{\"b\":null}}";
+
+	CU_ASSERT_EQUAL(dr_json_strict_check_values(five, strlen(five), 8, 5, why, sizeof why), 0);
+	CU_ASSERT_EQUAL(dr_json_strict_check_values(five, strlen(five), 8, 4, why, sizeof why), -1);
+	CU_ASSERT(strstr(why, "too many values") != NULL);
+	CU_ASSERT_EQUAL(dr_json_strict_check_values(nested, strlen(nested), 8, 3, why, sizeof why), 0);
+	CU_ASSERT_EQUAL(dr_json_strict_check_values(nested, strlen(nested), 8, 2, why, sizeof why), -1);
+}
+
 static const struct unit_case cases[] = {
 	{ "JSON for the Docker engine (Go's rules)", test_for_go },
+	{ "names compared decoded, NUL in a name refused", test_decoded_names },
+	{ "a bound on values", test_values_bound },
 	{ "object members, escaped names", test_members },
 	{ "array elements", test_arrays },
 	{ "string escapes, surrogates, NUL, size", test_strings },

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bundle.h"
+#include "clock.h"
 #include "decode.h"
 #include "dsse.h"
 #include "trusted_root.h"
@@ -78,22 +79,22 @@ static void test_time(void)
 {
 	time_t t = 0;
 
-	CU_ASSERT_EQUAL(dr_ss_parse_time("2021-01-12T11:53:27Z", 0, &t), 0);
+	CU_ASSERT_EQUAL(dr_time_parse_rfc3339("2021-01-12T11:53:27Z", 0, &t), 0);
 	CU_ASSERT_EQUAL(t, 1610452407);
-	CU_ASSERT_EQUAL(dr_ss_parse_time("2021-01-12T11:53:27.000Z", 1, &t), 0);
+	CU_ASSERT_EQUAL(dr_time_parse_rfc3339("2021-01-12T11:53:27.000Z", 1, &t), 0);
 	CU_ASSERT_EQUAL(t, 1610452407);
 	/* A fraction: a start rounds up, an end down (the window never grows). */
-	CU_ASSERT_EQUAL(dr_ss_parse_time("2021-01-12T11:53:27.5Z", 1, &t), 0);
+	CU_ASSERT_EQUAL(dr_time_parse_rfc3339("2021-01-12T11:53:27.5Z", 1, &t), 0);
 	CU_ASSERT_EQUAL(t, 1610452408);
-	CU_ASSERT_EQUAL(dr_ss_parse_time("2021-01-12T11:53:27.5Z", 0, &t), 0);
+	CU_ASSERT_EQUAL(dr_time_parse_rfc3339("2021-01-12T11:53:27.5Z", 0, &t), 0);
 	CU_ASSERT_EQUAL(t, 1610452407);
-	CU_ASSERT_EQUAL(dr_ss_parse_time("2021-01-12T12:53:27+01:00", 0, &t), 0);
+	CU_ASSERT_EQUAL(dr_time_parse_rfc3339("2021-01-12T12:53:27+01:00", 0, &t), 0);
 	CU_ASSERT_EQUAL(t, 1610452407);
-	CU_ASSERT_EQUAL(dr_ss_parse_time("2021-01-12 11:53:27Z", 0, &t), -1);
-	CU_ASSERT_EQUAL(dr_ss_parse_time("2021-01-12T11:53:27", 0, &t), -1);
-	CU_ASSERT_EQUAL(dr_ss_parse_time("2021-13-12T11:53:27Z", 0, &t), -1);
-	CU_ASSERT_EQUAL(dr_ss_parse_time("2021-01-12T11:53:27.Z", 0, &t), -1);
-	CU_ASSERT_EQUAL(dr_ss_parse_time("", 0, &t), -1);
+	CU_ASSERT_EQUAL(dr_time_parse_rfc3339("2021-01-12 11:53:27Z", 0, &t), -1);
+	CU_ASSERT_EQUAL(dr_time_parse_rfc3339("2021-01-12T11:53:27", 0, &t), -1);
+	CU_ASSERT_EQUAL(dr_time_parse_rfc3339("2021-13-12T11:53:27Z", 0, &t), -1);
+	CU_ASSERT_EQUAL(dr_time_parse_rfc3339("2021-01-12T11:53:27.Z", 0, &t), -1);
+	CU_ASSERT_EQUAL(dr_time_parse_rfc3339("", 0, &t), -1);
 }
 
 static void test_trusted_root_public_good(void)

@@ -14,10 +14,11 @@ libexec=$(dirname "$(find "$R" -type f -name dreichor-deploy | head -1)")
 opt=$(find "$R" -path '*/dev/deploy-agent/.env' | head -1)
 opt=${opt%/dev/deploy-agent/.env}
 check "dispatcher installed" test -x "$bin"
-for p in dreichor-deploy dreichor-status dreichor-stop dreichor-plan dreichor-deploys dreichor-jwt-verify dreichor-fetch-certs dreichor-registry dreichor-docker-gate; do check "$p installed" test -x "$libexec/$p"; done
+for p in dreichor-deploy dreichor-status dreichor-stop dreichor-plan dreichor-deploys dreichor-jwt-verify dreichor-fetch-certs dreichor-registry dreichor-docker-gate dreichor-sigstore-root; do check "$p installed" test -x "$libexec/$p"; done
 ALL_UNITS="dreichor-docker-gate-dev.socket dreichor-docker-gate-dev.service dreichor-docker-gate-prod.socket dreichor-docker-gate-prod.service dreichor-agent-dev.socket dreichor-agent-dev@.service dreichor-agent-prod.socket dreichor-agent-prod@.service
 	dreichor-agent-dev-certs.service dreichor-agent-dev-certs.timer dreichor-agent-prod-certs.service dreichor-agent-prod-certs.timer
-	dreichor-registry-dev.socket dreichor-registry-dev.service dreichor-registry-prod.socket dreichor-registry-prod.service"
+	dreichor-registry-dev.socket dreichor-registry-dev.service dreichor-registry-prod.socket dreichor-registry-prod.service
+	dreichor-sigstore-root-dev.service dreichor-sigstore-root-dev.timer dreichor-sigstore-root-prod.service dreichor-sigstore-root-prod.timer"
 for u in $ALL_UNITS; do
 	check "$u installed" test -f "$units/$u"
 done
@@ -76,7 +77,10 @@ for env in dev prod; do
 		"grep -qx 'Accept=no' '$units/dreichor-registry-$env.socket' && grep -qx 'ExecStart=${libexec#$R}/dreichor-registry --listen' '$units/dreichor-registry-$env.service' && grep -qx 'Environment=DREICHOR_REGISTRY_CONFIG=${opt#$R}/$env/deploy-agent/.env' '$units/dreichor-registry-$env.service'"
 	check "$env agent socket enables its registry and gate sockets" \
 		grep -qx "Also=dreichor-registry-$env.socket dreichor-docker-gate-$env.socket" "$units/dreichor-agent-$env.socket"
-	check "$env agent service is in no docker group" bash -c "! grep -q '^SupplementaryGroups' '$units/dreichor-agent-$env@.service'"
+	check "$env agent service is in no docker group: its only other group is its TUF client's, for reading its output" \
+		bash -c "[ \"\$(grep '^SupplementaryGroups' '$units/dreichor-agent-$env@.service')\" = 'SupplementaryGroups=dreichor-sigstore-$env' ]"
+	check "$env TUF client: a user and group of its own, the .env as a credential, not the agent's group" \
+		bash -c "grep -qx 'User=dreichor-sigstore-$env' '$units/dreichor-sigstore-root-$env.service' && grep -qx 'Group=dreichor-sigstore-$env' '$units/dreichor-sigstore-root-$env.service' && grep -q '^LoadCredential=agent.env:.*/$env/deploy-agent/.env\$' '$units/dreichor-sigstore-root-$env.service' && ! grep -q '^SupplementaryGroups' '$units/dreichor-sigstore-root-$env.service'"
 	check "$env gate socket: a unix socket for the environment's group only, one process" bash -c \
 		"grep -qx 'ListenStream=/run/dreichor-docker-$env.sock' '$units/dreichor-docker-gate-$env.socket' && grep -qx 'SocketGroup=dreichor-$env' '$units/dreichor-docker-gate-$env.socket' && grep -qx 'SocketMode=0660' '$units/dreichor-docker-gate-$env.socket' && grep -qx 'Accept=no' '$units/dreichor-docker-gate-$env.socket'"
 	check "$env gate service: dreichor-gate with the docker group, reading $env's .env" bash -c \
@@ -89,7 +93,7 @@ done
 # search path whatever the prefix (make distcheck installs under a temp dir).
 mkdir -p "$R/usr/lib/systemd" "$R/etc/systemd/system"
 cp -a /usr/lib/systemd/system "$R/usr/lib/systemd/" 2>/dev/null
-cp "$units"/dreichor-agent-* "$units"/dreichor-registry-* "$units"/dreichor-docker-gate-* "$R/etc/systemd/system/"
+cp "$units"/dreichor-agent-* "$units"/dreichor-registry-* "$units"/dreichor-docker-gate-* "$units"/dreichor-sigstore-root-* "$R/etc/systemd/system/"
 man_dir=$(dirname "$(dirname "$(find "$R" -path '*/man8/dreichor-agent.8')")")
 for u in $ALL_UNITS; do
 	MANPATH=$man_dir systemd-analyze verify --root="$R" "$R/etc/systemd/system/$u" >"$T/verify.log" 2>&1
@@ -128,7 +132,7 @@ credited() { # UNIT FAMILIES: the exposure of a copy with the options the progra
 }
 for env in dev prod; do
 	for u in "dreichor-registry-$env.service:AF_INET AF_INET6 AF_UNIX:1.5" "dreichor-docker-gate-$env.service:AF_UNIX:1.0" \
-		"dreichor-agent-$env@.service:AF_UNIX:2.5"; do
+		"dreichor-agent-$env@.service:AF_UNIX:2.5" "dreichor-sigstore-root-$env.service:AF_INET AF_INET6 AF_UNIX:1.5"; do
 		IFS=: read -r unit families bound <<<"$u"
 		score=$(exposure "$R/etc/systemd/system/$unit")
 		credit=$(credited "$unit" "$families")
@@ -142,7 +146,7 @@ mkdir -p "$R/etc"
 touch "$R/etc/passwd" "$R/etc/group" "$R/etc/shadow" "$R/etc/gshadow"
 echo 'docker:x:990:' >>"$R/etc/group"
 systemd-sysusers --root="$R" "$(find "$R" -path '*/sysusers.d/dreichor-agent.conf')" >"$T/sysusers.log" 2>&1
-check "sysusers creates dreichor-dev, dreichor-prod, dreichor-gate and the registry helpers' users" bash -c "grep -q '^dreichor-dev:' '$R/etc/passwd' && grep -q '^dreichor-prod:' '$R/etc/passwd' && grep -q '^dreichor-gate:' '$R/etc/passwd' && grep -q '^dreichor-registry-dev:' '$R/etc/passwd' && grep -q '^dreichor-registry-prod:' '$R/etc/passwd'"
+check "sysusers creates dreichor-dev, dreichor-prod, dreichor-gate, the registry helpers' and the TUF clients' users" bash -c "grep -q '^dreichor-dev:' '$R/etc/passwd' && grep -q '^dreichor-prod:' '$R/etc/passwd' && grep -q '^dreichor-gate:' '$R/etc/passwd' && grep -q '^dreichor-registry-dev:' '$R/etc/passwd' && grep -q '^dreichor-registry-prod:' '$R/etc/passwd' && grep -q '^dreichor-sigstore-dev:' '$R/etc/passwd' && grep -q '^dreichor-sigstore-prod:' '$R/etc/passwd'"
 check "... none of them in the docker group" bash -c "! grep -q '^docker:.*dreichor' '$R/etc/group'"
 systemd-tmpfiles --root="$R" --create "$(find "$R" -path '*/tmpfiles.d/dreichor-agent.conf')" >"$T/tmpfiles.log" 2>&1
 check "tmpfiles creates the volumes" test -d "$opt/prod/volumes/audit-events" -a -d "$opt/dev/volumes/snapshots"

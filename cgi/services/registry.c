@@ -57,13 +57,10 @@
 #include "registry.h"
 #include "serve.h"
 #include "signature.h"
+#include "sigstore_root.h"
 #include "syscall_filter.h"
 #include "trusted_root.h"
 #include "verify_bundle.h"
-
-#ifndef DR_TRUSTED_ROOT
-#define DR_TRUSTED_ROOT "/usr/share/dreichor-agent/trusted_root.json"
-#endif
 
 #define REGISTRY_QUESTION_MAX 1024
 #define REGISTRY_QUESTION_MS 5000
@@ -74,7 +71,7 @@
 /* What a --listen child reads afresh from DREICHOR_REGISTRY_CONFIG. */
 static const char *const registry_settings[] = { "IMAGE_REPOSITORY", "REGISTRY_AUTH_FILE", "IMAGE_SIGNATURE_KEYS",
 						  "IMAGE_SIGNATURE_IDENTITY", "IMAGE_SIGNATURE_ISSUER",
-						  "SIGSTORE_TRUSTED_ROOT" };
+						  "SIGSTORE_TRUSTED_ROOT", "ENVIRONMENT" };
 #define REGISTRY_SETTINGS (sizeof registry_settings / sizeof *registry_settings)
 static char registry_values[REGISTRY_SETTINGS][DR_ENV_VALUE_MAX];
 static int registry_values_read; /* 1 once a --listen child read them */
@@ -156,13 +153,15 @@ static void registry_found(json_object *out, const struct dr_signature_found *fo
 }
 
 /* The keyless policy, when IMAGE_SIGNATURE_IDENTITY is set: its trusted root read (SIGSTORE_TRUSTED_ROOT,
- * else the installed one) into root. 0 with *policy_out set (NULL when keyless is not configured), or a
+ * else the environment's refreshed one or the installed one: sigstore_root.h) into root. 0 with *policy_out set (NULL when keyless is not configured), or a
  * fault with err naming why. */
 static int registry_keyless(struct dr_keyless_policy *policy, struct dr_ss_trusted_root *root,
 			    const struct dr_keyless_policy **policy_out, struct dr_error *err)
 {
 	const char *identities = registry_setting("IMAGE_SIGNATURE_IDENTITY");
-	const char *path = registry_setting("SIGSTORE_TRUSTED_ROOT");
+	static char chosen[DR_SIGSTORE_PATH_MAX];
+	const char *path = dr_sigstore_root_choose(registry_setting("SIGSTORE_TRUSTED_ROOT"),
+						   registry_setting("ENVIRONMENT"), chosen, sizeof chosen);
 	char why[DR_SS_REASON_MAX * 2];
 
 	*policy_out = NULL;
@@ -170,9 +169,8 @@ static int registry_keyless(struct dr_keyless_policy *policy, struct dr_ss_trust
 		return 0;
 	if (dr_keyless_policy_init(policy, identities, registry_setting("IMAGE_SIGNATURE_ISSUER"), root, why, sizeof why))
 		return dr_error_set(err, DR_FAULT_INTERNAL, "%s", why);
-	if (dr_ss_trusted_root_load(path ? path : DR_TRUSTED_ROOT, root, why, sizeof why))
-		return dr_error_set(err, DR_FAULT_INTERNAL, "SIGSTORE_TRUSTED_ROOT %s cannot be used: %s",
-				    path ? path : DR_TRUSTED_ROOT, why);
+	if (dr_ss_trusted_root_load(path, root, why, sizeof why))
+		return dr_error_set(err, DR_FAULT_INTERNAL, "SIGSTORE_TRUSTED_ROOT %s cannot be used: %s", path, why);
 	*policy_out = policy;
 	return 0;
 }

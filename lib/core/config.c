@@ -12,12 +12,10 @@
 #include "docker_limits.h"
 #include "image_ref.h"
 #include "number.h"
+#include "sigstore_root.h"
 
 #ifndef DR_PKGLIBEXECDIR
 #define DR_PKGLIBEXECDIR "/usr/local/libexec/dreichor-deploy-agent"
-#endif
-#ifndef DR_TRUSTED_ROOT
-#define DR_TRUSTED_ROOT "/usr/share/dreichor-agent/trusted_root.json"
 #endif
 #ifndef DR_UNIT_RUNTIME_MAX_SEC
 #define DR_UNIT_RUNTIME_MAX_SEC 7200
@@ -362,11 +360,11 @@ static void config_check_keyless(struct dr_config *s)
 	size_t count = 0, len;
 
 	s->image_signature_issuer = config_get("IMAGE_SIGNATURE_ISSUER");
-	s->sigstore_trusted_root = config_get("SIGSTORE_TRUSTED_ROOT");
 	if (!s->image_signature_issuer)
 		s->image_signature_issuer = DR_SIGNATURE_ISSUER_DEFAULT;
-	if (!s->sigstore_trusted_root)
-		s->sigstore_trusted_root = DR_TRUSTED_ROOT;
+	s->sigstore_trusted_root = dr_sigstore_root_choose(config_get("SIGSTORE_TRUSTED_ROOT"), s->environment,
+							   s->sigstore_trusted_root_default,
+							   sizeof s->sigstore_trusted_root_default);
 	if (strlen(s->image_signature_issuer) > DR_SIGNATURE_ISSUER_MAX || config_has_control(s->image_signature_issuer) ||
 	    strchr(s->image_signature_issuer, ' '))
 		dr_problems_add(&s->problems, "IMAGE_SIGNATURE_ISSUER: must be one OIDC issuer URL of at most %d bytes, "

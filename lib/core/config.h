@@ -61,7 +61,8 @@ struct dr_config {
 	const char *image_signature_keys; /* the PEM public keys image signatures are checked with; NULL: none */
 	const char *image_signature_identity; /* keyless: the exact certificate identities, space-separated; NULL: none */
 	const char *image_signature_issuer;   /* keyless: the exact OIDC issuer (default GitHub Actions') */
-	const char *sigstore_trusted_root;    /* keyless: the Sigstore trusted_root.json (default the installed one) */
+	const char *sigstore_trusted_root;    /* keyless: the Sigstore trusted_root.json (sigstore_root.h chooses the default) */
+	char sigstore_trusted_root_default[4096]; /* the default's path when it is the TUF client's output */
 	int image_signatures_required; /* 1: a deploy needs a signature by one of those keys or identities */
 	struct dr_problems problems;
 };

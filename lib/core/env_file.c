@@ -1,7 +1,9 @@
 /* env_file.c: NAME=value settings from the agent's .env (env_file.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "env_file.h"
 
@@ -50,22 +52,41 @@ static void env_file_line(char *line, const char *const names[], size_t count, c
 		value++;
 	}
 	len = strlen(value);
-	for (i = 0; i < count; i++)
-		if (!strcmp(name, names[i]))
-			memcpy(values[i], value, len < DR_ENV_VALUE_MAX ? len + 1 : 1); /* too long: unset, as systemd's last wins */
+	for (i = 0; i < count; i++) {
+		if (strcmp(name, names[i]))
+			continue;
+		if (len < DR_ENV_VALUE_MAX)
+			memcpy(values[i], value, len + 1);
+		else
+			values[i][0] = '\0'; /* too long: unset, never an earlier value (systemd's last wins) */
+	}
 }
 
-int dr_env_file_read(const char *path, const char *const names[], size_t count, char (*values)[DR_ENV_VALUE_MAX])
+/* The whole file at path into text (at most cap bytes; *n of them); 0, or -1 with errno set. Not
+ * stdio: its buffer would keep a copy of the secrets the file also holds. */
+static int env_file_slurp(const char *path, char *text, size_t cap, size_t *n)
 {
-	static char text[DR_ENV_FILE_MAX + 1];
-	FILE *f = fopen(path, "re");
-	char *line, *next;
-	size_t n, i;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), saved;
+	ssize_t got = 0;
 
-	if (!f)
+	*n = 0;
+	if (fd < 0)
 		return -1;
-	n = fread(text, 1, DR_ENV_FILE_MAX + 1, f);
-	fclose(f);
+	while (*n < cap && ((got = read(fd, text + *n, cap - *n)) > 0 || (got < 0 && errno == EINTR)))
+		*n += got > 0 ? (size_t)got : 0;
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return got < 0 ? -1 : 0;
+}
+
+/* Check the n bytes of text whole, then keep the values asked for; 0, or -1 with errno set. */
+static int env_file_parse(char *text, size_t n, const char *const names[], size_t count,
+			  char (*values)[DR_ENV_VALUE_MAX])
+{
+	char *line, *next;
+	size_t i;
+
 	if (n > DR_ENV_FILE_MAX) {
 		errno = EFBIG;
 		return -1;
@@ -95,4 +116,19 @@ int dr_env_file_read(const char *path, const char *const names[], size_t count, 
 		env_file_line(line, names, count, values);
 	}
 	return 0;
+}
+
+int dr_env_file_read(const char *path, const char *const names[], size_t count, char (*values)[DR_ENV_VALUE_MAX])
+{
+	static char text[DR_ENV_FILE_MAX + 2];
+	size_t n;
+	int rc, saved;
+
+	rc = env_file_slurp(path, text, DR_ENV_FILE_MAX + 1, &n);
+	if (!rc)
+		rc = env_file_parse(text, n, names, count, values);
+	saved = errno;
+	explicit_bzero(text, sizeof text); /* the file's other lines (secrets among them) are not kept */
+	errno = saved;
+	return rc;
 }

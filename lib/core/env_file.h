@@ -6,7 +6,8 @@
  * (a backslash anywhere outside a comment, a quote that does not wrap a
  * whole value: escapes, continuations, values over several lines) is
  * refused whole, so that a service never acts on another value than the
- * agent sees. Only the names asked for are kept. The caller owns the
+ * agent sees. Only the names asked for are kept, and the text read is
+ * wiped (the file holds the agent's secrets too). The caller owns the
  * values array; nothing to free. */
 #ifndef DR_ENV_FILE_H
 #define DR_ENV_FILE_H

@@ -13,6 +13,7 @@ struct strict {
 	char *why;
 	size_t why_cap;
 	int for_go; /* the text goes to Go's encoding/json: the stricter rules of dr_json_strict_check_for_go */
+	size_t values, values_max; /* values seen; at most values_max when it is not 0 */
 };
 
 static int strict_fail(struct strict *s, const char *what)
@@ -208,13 +209,84 @@ static int strict_name_plain(struct strict *s, size_t start)
 	return 0;
 }
 
-/* Whether two names of len bytes are the same (for Go: in any ASCII case, as it matches names). */
-static int strict_same_name(const struct strict *s, size_t a, size_t b, size_t len)
+/* The code point at *i of a checked string that ends (at its closing quote) at end, *i advanced past
+ * it: escapes decoded (a surrogate pair into one), UTF-8 read; -1 at the end. */
+static long strict_name_next(const struct strict *s, size_t *i, size_t end)
+{
+	const unsigned char *p = s->p;
+	long cp, low;
+	int n;
+
+	if (*i >= end)
+		return -1;
+	if (p[*i] == '\\' && p[*i + 1] == 'u') {
+		cp = strict_hex4(s, *i + 2);
+		*i += 6;
+		if (cp >= 0xd800 && cp <= 0xdbff && *i + 6 <= end && p[*i] == '\\' && p[*i + 1] == 'u' &&
+		    (low = strict_hex4(s, *i + 2)) >= 0xdc00 && low <= 0xdfff) {
+			*i += 6;
+			cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+		}
+		return cp;
+	}
+	if (p[*i] == '\\') {
+		*i += 2;
+		switch (p[*i - 1]) {
+		case 'b': return '\b';
+		case 'f': return '\f';
+		case 'n': return '\n';
+		case 'r': return '\r';
+		case 't': return '\t';
+		default: return p[*i - 1];
+		}
+	}
+	if (p[*i] < 0x80)
+		return p[(*i)++];
+	n = p[*i] >= 0xf0 ? 4 : p[*i] >= 0xe0 ? 3 : 2; /* checked by strict_utf8 */
+	cp = p[*i] & (0x7f >> n);
+	while (--n > 0)
+		cp = (cp << 6) | (p[++*i] & 0x3f);
+	(*i)++;
+	return cp;
+}
+
+/* Whether the names at a and b (opening quotes; a_len and b_len bytes with the quotes) are the same
+ * after their escapes are decoded: "a" and "\u0061" are one name to every decoder. */
+static int strict_same_decoded(const struct strict *s, size_t a, size_t a_len, size_t b, size_t b_len)
+{
+	size_t i = a + 1, j = b + 1;
+	long x, y;
+
+	if (!memchr(s->p + a, '\\', a_len) && !memchr(s->p + b, '\\', b_len)) /* no escape: the bytes decide */
+		return a_len == b_len && !memcmp(s->p + a, s->p + b, a_len);
+	do {
+		x = strict_name_next(s, &i, a + a_len - 1);
+		y = strict_name_next(s, &j, b + b_len - 1);
+	} while (x == y && x >= 0);
+	return x == y;
+}
+
+/* A name every decoder reads the same: none holding NUL (escaped; C strings, json-c's keys among
+ * them, end there, so that "k\u0000" is the name "k" to json-c) or a lone surrogate escape
+ * (json-c reads each as U+FFFD, so that "\ud800" and "\udc00" are one name to it). */
+static int strict_name_decodable(struct strict *s, size_t start)
+{
+	size_t i = start + 1;
+	long cp;
+
+	while ((cp = strict_name_next(s, &i, s->pos - 1)) >= 0)
+		if (cp == 0 || (cp >= 0xd800 && cp <= 0xdfff)) {
+			s->pos = start;
+			return strict_fail(s, cp ? "a member name with a lone surrogate escape" : "a member name holding NUL");
+		}
+	return 0;
+}
+
+/* Whether two names of len bytes are the same to Go: in any ASCII case, as it matches names. */
+static int strict_same_name_go(const struct strict *s, size_t a, size_t b, size_t len)
 {
 	size_t i;
 
-	if (!s->for_go)
-		return !memcmp(s->p + a, s->p + b, len);
 	for (i = 0; i < len; i++) {
 		unsigned char x = s->p[a + i], y = s->p[b + i];
 		if (x != y && !((x | 0x20) == (y | 0x20) && (x | 0x20) >= 'a' && (x | 0x20) <= 'z'))
@@ -229,10 +301,11 @@ static int strict_key_new(struct strict *s, const size_t *starts, const size_t *
 	size_t len = s->pos - start;
 	int i;
 
-	if (s->for_go && strict_name_plain(s, start))
+	if (s->for_go ? strict_name_plain(s, start) : strict_name_decodable(s, start))
 		return -1;
 	for (i = 0; i < count; i++)
-		if (ends[i] - starts[i] == len && strict_same_name(s, starts[i], start, len)) {
+		if (s->for_go ? ends[i] - starts[i] == len && strict_same_name_go(s, starts[i], start, len) :
+				strict_same_decoded(s, starts[i], ends[i] - starts[i], start, len)) {
 			snprintf(s->why, s->why_cap, "the key %.*s appears twice at byte %zu", (int)(len < 64 ? len : 64),
 				 (const char *)s->p + start, start);
 			return -1;
@@ -313,6 +386,8 @@ static int strict_value(struct strict *s, int depth)
 
 	if (depth > s->depth_max)
 		return strict_fail(s, "nesting too deep");
+	if (s->values_max && ++s->values > s->values_max)
+		return strict_fail(s, "too many values");
 	strict_space(s);
 	c = strict_peek(s);
 	if (c == '{')
@@ -347,14 +422,22 @@ static int strict_run(struct strict *s, size_t *members_out)
 
 int dr_json_strict_check(const char *text, size_t len, int depth_max, size_t *members_out, char *why, size_t why_cap)
 {
-	struct strict s = { (const unsigned char *)text, len, 0, depth_max, 0, why, why_cap, 0 };
+	struct strict s = { (const unsigned char *)text, len, 0, depth_max, 0, why, why_cap, 0, 0, 0 };
 
 	return strict_run(&s, members_out);
 }
 
+int dr_json_strict_check_values(const char *text, size_t len, int depth_max, size_t values_max, char *why,
+				size_t why_cap)
+{
+	struct strict s = { (const unsigned char *)text, len, 0, depth_max, 0, why, why_cap, 0, 0, values_max };
+
+	return strict_run(&s, NULL);
+}
+
 int dr_json_strict_check_for_go(const char *text, size_t len, int depth_max, char *why, size_t why_cap)
 {
-	struct strict s = { (const unsigned char *)text, len, 0, depth_max, 0, why, why_cap, 1 };
+	struct strict s = { (const unsigned char *)text, len, 0, depth_max, 0, why, why_cap, 1, 0, 0 };
 
 	return strict_run(&s, NULL);
 }

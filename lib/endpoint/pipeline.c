@@ -10,6 +10,7 @@
 #include "registry_helper.h"
 #include "verified.h"
 #include "retention.h"
+#include "sigstore_refresh.h"
 #include "lock.h"
 #include "pipeline.h"
 #include "registry_auth.h"
@@ -253,15 +254,25 @@ static void pipeline_signature_format(struct dr_pipeline *p, json_object *answer
 		dr_strlcpy(p->signature_format, json_object_get_string(v), sizeof p->signature_format);
 }
 
-/* A refusal from dreichor-registry: outside text (a certificate's names), cleaned before it is a reason. */
-static int pipeline_signature_refused(json_object *reason, struct dr_error *err)
+/* A refusal from dreichor-registry: outside text (a certificate's names), cleaned before it is a reason.
+ * With keyless configured and its trusted root stale (sigstore_root.h), the reason says so first:
+ * a root older than the signature it is shown refuses a good image. */
+static int pipeline_signature_refused(const struct dr_pipeline *p, json_object *reason, struct dr_error *err)
 {
+	struct dr_sigstore_root_info root;
+	char note[DR_REASON_MAX / 2] = "";
 	struct dr_buf b;
 	int rc;
 
+	if (p->ep.cfg.image_signature_identity) {
+		dr_sigstore_root_describe(p->ep.cfg.sigstore_trusted_root, time(NULL), &root);
+		dr_sigstore_root_stale_note(&root, note, sizeof note);
+	}
 	dr_buf_init(&b, DR_REASON_MAX);
-	dr_text_clean(NULL, json_object_get_string(reason), (size_t)json_object_get_string_len(reason), DR_REASON_MAX - 1,
-		      0, &b);
+	if (note[0])
+		dr_buf_addf(&b, "%s; ", note);
+	dr_text_clean(NULL, json_object_get_string(reason), (size_t)json_object_get_string_len(reason),
+		      DR_REASON_MAX - 1 - b.len, 0, &b);
 	rc = dr_error_set(err, DR_FAULT_UNSIGNED, "%s", b.data ? dr_buf_str(&b) : "the signature was refused");
 	dr_buf_free(&b);
 	return rc;
@@ -306,7 +317,7 @@ static int step_signature(void *ctx, enum dr_run_mode mode, struct dr_error *err
 		p->keyless = 1;
 		pipeline_signature_found(p);
 	} else if (json_object_object_get_ex(answer, "refused", &v) && json_object_is_type(v, json_type_string)) {
-		rc = pipeline_signature_refused(v, err);
+		rc = pipeline_signature_refused(p, v, err);
 	} else if (json_object_object_get_ex(answer, "configuration", &v) && json_object_get_boolean(v)) {
 		rc = dr_error_set(err, DR_FAULT_INTERNAL, "image signatures cannot be checked: %s",
 				  json_object_object_get_ex(answer, "error", &v) ? json_object_get_string(v) : "no answer");
@@ -461,6 +472,7 @@ void dr_pipeline_add_signature(const struct dr_pipeline *p, json_object *out)
 	if (p->signature_key[0] || p->keyless)
 		json_object_object_add(out, "signature", dr_reply_signature(p->keyless ? NULL : p->signature_key,
 									    p->signature_format, p->keyless ? &p->signer : NULL));
+	dr_reply_add_trusted_root(out, &p->ep.cfg);
 }
 
 void dr_pipeline_add_pruned(const struct dr_pipeline *p, json_object *out)

@@ -6,6 +6,7 @@
 #include "http.h"
 #include "reply.h"
 #include "signer_json.h"
+#include "sigstore_refresh.h"
 
 int dr_reply_send(struct dr_audit *a, int status, const char *headers, json_object *body)
 {
@@ -69,4 +70,24 @@ void dr_reply_add_string(json_object *o, const char *name, const char *value)
 {
 	if (value && value[0])
 		json_object_object_add(o, name, json_object_new_string(value));
+}
+
+void dr_reply_add_trusted_root(json_object *out, const struct dr_config *cfg)
+{
+	struct dr_sigstore_root_info info;
+	json_object *root;
+
+	if (!cfg->image_signature_identity)
+		return;
+	dr_sigstore_root_describe(cfg->sigstore_trusted_root, time(NULL), &info);
+	root = json_object_new_object();
+	json_object_object_add(root, "path", json_object_new_string(cfg->sigstore_trusted_root));
+	json_object_object_add(root, "source", json_object_new_string(dr_sigstore_source_name(info.source)));
+	if (info.source == DR_SIGSTORE_SOURCE_TUF) {
+		dr_reply_add_string(root, "repository", info.repository);
+		dr_reply_add_string(root, "refreshed", info.refreshed);
+		dr_reply_add_string(root, "expires", info.expires);
+		json_object_object_add(root, "stale", json_object_new_boolean(info.stale));
+	}
+	json_object_object_add(out, "trusted_root", root);
 }

@@ -8,6 +8,7 @@
 
 #include "audit.h"
 #include "cgi.h"
+#include "config.h"
 #include "docker.h"
 #include "error.h"
 
@@ -29,6 +30,11 @@ void dr_reply_add_string(json_object *o, const char *name, const char *value);
 /* A new {"key", "format"}: the key that verified an image's signature and the signature's format;
  * keyless (signer not NULL), {"format"} and the signer's fields (signer_json.h). */
 json_object *dr_reply_signature(const char *key, const char *format, const struct dr_signer *signer);
+
+/* Add "trusted_root" to an answer when keyless signatures are configured: the Sigstore trusted root's
+ * path and source ("package", "tuf" or "file"), and for one the TUF client keeps current, its
+ * repository, last refresh, the earliest expiry of its metadata and whether that has passed. */
+void dr_reply_add_trusted_root(json_object *out, const struct dr_config *cfg);
 
 /* Add stop_duration_ms and stop_killed to an answer when a container was running. */
 void dr_reply_add_stop_report(json_object *out, const struct dr_stop_report *r);

@@ -67,7 +67,7 @@ int dr_ss_json_parse(const char *text, size_t len, json_object **out, char *why,
 		snprintf(why, why_cap, "JSON text too long");
 		return -1;
 	}
-	if (dr_json_strict_check(text, len, DR_SS_JSON_DEPTH, NULL, problem, sizeof problem)) {
+	if (dr_json_strict_check_values(text, len, DR_SS_JSON_DEPTH, DR_SS_JSON_VALUES_MAX, problem, sizeof problem)) {
 		snprintf(why, why_cap, "not valid JSON: %s", problem);
 		return -1;
 	}
@@ -279,70 +279,6 @@ int dr_ss_base64_decode(const char *text, size_t len, size_t max, struct dr_ss_b
 	return rc;
 }
 
-/* n decimal digits at s into *v; 0 or -1. */
-static int digits(const char *s, size_t n, unsigned long long max, int *v)
-{
-	unsigned long long u;
-
-	if (dr_parse_unsigned(s, n, 10, max, &u))
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-	*v = (int)u;
-	return 0;
-}
-
-int dr_ss_parse_time(const char *text, int round_up, time_t *out)
-{
-	int year, mon, day, hour, min, sec, oh = 0, om = 0, fraction = 0;
-	size_t n = strlen(text), i = 19;
-	struct tm tm;
-	time_t t;
-
-	if (n < 20 || text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != 't') || text[13] != ':' ||
-	    text[16] != ':' || digits(text, 4, 9999, &year) || digits(text + 5, 2, 12, &mon) ||
-	    digits(text + 8, 2, 31, &day) || digits(text + 11, 2, 23, &hour) || digits(text + 14, 2, 59, &min) ||
-	    digits(text + 17, 2, 60, &sec) || mon < 1 || day < 1)
-		return -1;
-	if (text[i] == '.') {
-		size_t start = ++i;
-
-		while (i < n && text[i] >= '0' && text[i] <= '9') {
-			if (text[i] != '0')
-				fraction = 1;
-			i++;
-		}
-		if (i == start || i - start > 9)
-			return -1;
-	}
-	if (i + 1 == n && (text[i] == 'Z' || text[i] == 'z')) {
-		/* UTC */
-	} else if (i + 6 == n && (text[i] == '+' || text[i] == '-') && text[i + 3] == ':' &&
-		   !digits(text + i + 1, 2, 23, &oh) && !digits(text + i + 4, 2, 59, &om)) {
-		if (text[i] == '-') {
-			oh = -oh;
-			om = -om;
-		}
-	} else {
-		return -1;
-	}
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = year - 1900;
-	tm.tm_mon = mon - 1;
-	tm.tm_mday = day;
-	tm.tm_hour = hour;
-	tm.tm_min = min;
-	tm.tm_sec = sec > 59 ? 59 : sec;
-	t = timegm(&tm);
-	if (t == (time_t)-1)
-		return -1;
-	t -= (time_t)oh * 3600 + (time_t)om * 60;
-	if (fraction && round_up)
-		t += 1;
-	*out = t;
-	return 0;
-}
 
 int dr_ss_pem_public_key(const char *text, size_t len, struct dr_ss_bytes *out)
 {

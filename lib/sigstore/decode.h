@@ -14,6 +14,9 @@
 #include "sigstore.h"
 
 #define DR_SS_JSON_DEPTH 16 /* nesting of a bundle or a trusted root */
+/* Values in one document (a bundle, a trusted root, TUF metadata): json-c spends about 1 KiB on an
+ * empty object, so a few MiB of "{}," would otherwise cost hundreds of MiB before any check. */
+#define DR_SS_JSON_VALUES_MAX 16384
 
 /* Read the whole file at path (at most max bytes) into a new NUL-terminated heap buffer; 0 with
  * *text and *len set (the caller frees *text), or -1 with why filled. */
@@ -50,9 +53,6 @@ int dr_ss_json_int64(json_object *obj, const char *key, int64_t min, int64_t max
  * bytes; empty text gives NULL, 0); 0 or -1. The caller frees out->data. */
 int dr_ss_base64_decode(const char *text, size_t len, size_t max, struct dr_ss_bytes *out);
 
-/* An RFC 3339 time ("2021-01-12T11:53:27.123Z", or an offset) into *out (seconds since the epoch;
- * a fraction rounds up when round_up, else down); 0 or -1. */
-int dr_ss_parse_time(const char *text, int round_up, time_t *out);
 
 /* A PEM "PUBLIC KEY" block (the first in len bytes of text) into its SubjectPublicKeyInfo DER in a
  * new heap buffer in out (the caller frees out->data); 0 or -1. */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "decode.h"
 
 #define ROOT_MEDIA_TYPE "application/vnd.dev.sigstore.trustedroot+json;version="
@@ -20,14 +21,14 @@ static int root_window(json_object *obj, struct dr_ss_window *w, const char *wha
 	char text[64];
 
 	memset(w, 0, sizeof *w);
-	if (!v || dr_ss_json_string(v, "start", text, sizeof text) || dr_ss_parse_time(text, 1, &w->start)) {
+	if (!v || dr_ss_json_string(v, "start", text, sizeof text) || dr_time_parse_rfc3339(text, 1, &w->start)) {
 		snprintf(why, why_cap, "trusted root: %s has no valid validFor.start", what);
 		return -1;
 	}
 	w->has_start = 1;
 	/* An end absent or null (json-c's null is a NULL object) leaves the window open. */
 	if (json_object_object_get_ex(v, "end", &end) && end) {
-		if (dr_ss_json_string(v, "end", text, sizeof text) || dr_ss_parse_time(text, 0, &w->end)) {
+		if (dr_ss_json_string(v, "end", text, sizeof text) || dr_time_parse_rfc3339(text, 0, &w->end)) {
 			snprintf(why, why_cap, "trusted root: %s has an unreadable validFor.end", what);
 			return -1;
 		}

@@ -23,22 +23,27 @@ build() { # build NAME SOURCES...
 	clang "${flags[@]}" -o "$out/fuzz_$name" "$src/t/fuzz/fuzz_$name.c" "${sources[@]}" "${json[@]}" "${libs[@]}"
 }
 build http_head http.c fdio.c buf.c error.c jsonstr.c clock.c mask.c percent.c number.c
-build deploy_request deploy_request.c json_strict.c runtime_env.c percent.c config.c number.c image_ref.c error.c mask.c buf.c jsonstr.c
+build deploy_request deploy_request.c json_strict.c runtime_env.c percent.c config.c sigstore_root.c number.c image_ref.c error.c mask.c buf.c jsonstr.c
 build image_ref image_ref.c error.c mask.c buf.c jsonstr.c percent.c number.c
-build runtime_env runtime_env.c percent.c config.c number.c image_ref.c error.c mask.c buf.c jsonstr.c
+build runtime_env runtime_env.c percent.c config.c sigstore_root.c number.c image_ref.c error.c mask.c buf.c jsonstr.c
 build jwt jwt.c base64.c json_read.c json_strict.c crypto.c number.c $(pkg-config --libs hogweed nettle gmp)
 build chunked chunked.c fdio.c clock.c number.c
 build text_clean mask.c percent.c jsonstr.c buf.c number.c
-build gate gate_check.c gate_json.c gate_create.c gate_relay.c container.c runtime_env.c config.c base64.c json_strict.c number.c \
+build gate gate_check.c gate_json.c gate_create.c gate_relay.c container.c runtime_env.c config.c sigstore_root.c base64.c json_strict.c number.c \
 	image_ref.c error.c mask.c percent.c jsonstr.c buf.c chunked.c fdio.c clock.c $(pkg-config --libs nettle)
 build signatures signing_keys.c crypto.c base64.c error.c mask.c percent.c jsonstr.c buf.c number.c $(pkg-config --libs hogweed nettle gmp)
 # Sigstore (lib/sigstore): bundles through the whole verifier, certificates and timestamps
 # through their decoders, against one fixed trusted root.
-sigstore=(decode.c trusted_root.c bundle.c dsse.c verify.c pubkey.c reason.c cert.c sct.c tsa.c merkle.c checkpoint.c tlog.c
+sigstore=(decode.c trusted_root.c bundle.c dsse.c verify.c pubkey.c reason.c cert.c sct.c tsa.c merkle.c checkpoint.c tlog.c clock.c
 	json_strict.c jsonstr.c buf.c number.c -I"$src/lib/sigstore" -DFUZZ_TRUSTED_ROOT="\"$src/t/fuzz/trusted_root.json\""
 	-DFUZZ_ARTIFACT="\"$src/t/data/sigstore-conformance/bundle-verify/a.txt\"" $(pkg-config --libs gnutls libtasn1 nettle))
 build bundle "${sigstore[@]}"
 build cert "${sigstore[@]}"
+# TUF metadata (lib/tuf): decoded, counted against the pinned public-good root, and served for every
+# file of a repository the client workflow runs against.
+build tuf canonical.c metadata.c signatures.c update.c decode.c pubkey.c reason.c json_strict.c buf.c number.c \
+	error.c mask.c percent.c jsonstr.c clock.c -I"$src/lib/tuf" -I"$src/lib/sigstore" \
+	-DFUZZ_TUF_ROOT="\"$src/data/sigstore/tuf/tuf-repo-cdn.sigstore.dev.root.json\"" $(pkg-config --libs gnutls nettle)
 
 # Seeds from the conformance bundles: each bundle whole (fuzz_bundle); each leaf certificate
 # after a 0 byte, each timestamp after a 1 byte and the signature it is over (fuzz_cert).
@@ -65,6 +70,9 @@ seed_sigstore() {
 	rm -f "$out/cert.der" "$out/sig.bin"
 }
 seed_sigstore
+# Seeds for fuzz_tuf: the pinned roots, each after a 0 byte (decoded as a root).
+rm -rf "$out/seeds-tuf" && mkdir -p "$out/seeds-tuf"
+for f in "$src"/data/sigstore/tuf/*.root.json; do { printf '\0'; cat "$f"; } >"$out/seeds-tuf/$(basename "$f")"; done
 
 run() { # run NAME: fuzz for $secs seconds
 	local name=$1 work=$out/corpus-$1 seeds=() dict=()
@@ -79,7 +87,7 @@ run() { # run NAME: fuzz for $secs seconds
 	[ $rc = 0 ] || { tail -40 "$out/$name.log"; return 1; }
 }
 failed=0
-for pair in "http_head deploy_request" "image_ref runtime_env" "jwt chunked" "text_clean signatures" "gate bundle" "cert"; do
+for pair in "http_head deploy_request" "image_ref runtime_env" "jwt chunked" "text_clean signatures" "gate bundle" "cert tuf"; do
 	pids=()
 	for name in $pair; do run "$name" & pids+=($!); done
 	for p in "${pids[@]}"; do wait "$p" || failed=1; done
