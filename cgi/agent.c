@@ -354,14 +354,9 @@ static size_t agent_paths_add(const char **list, size_t n, const char *const mor
  * (a link loop there would make the whole ruleset fail: every request a 500), else 0. */
 static int agent_refresh_record(const char *path, char *out, size_t cap)
 {
-	const char *slash = strrchr(path, '/');
 	struct stat st;
-	int n;
 
-	if (!slash)
-		return 0;
-	n = snprintf(out, cap, "%.*s/%s", (int)(slash - path), path, DR_SIGSTORE_REFRESH_FILE);
-	return n > 0 && (size_t)n < cap && !lstat(out, &st) && S_ISREG(st.st_mode);
+	return !dr_sigstore_refresh_path(path, out, cap) && !lstat(out, &st) && S_ISREG(st.st_mode);
 }
 
 /* Under the units (DREICHOR_LANDLOCK=on): from here on this process and the endpoint it execs

@@ -14,8 +14,10 @@
 
 #include "canonical.h"
 #include "crypto.h"
+#include "fetch.h"
 #include "metadata.h"
 #include "signatures.h"
+#include "sigstore_refresh.h"
 #include "store.h"
 #include "unit.h"
 #include "update.h"
@@ -954,25 +956,30 @@ static void test_timestamp_wrong_key(void)
 	world_free(&w);
 }
 
-/* refresh.json: written, then read back by the program's start. */
+/* refresh.json (lib/core/sigstore_refresh.h): written, then read back by the program's start. */
 static void test_refresh(void)
 {
-	struct dr_tuf_refresh r = { "https://tuf.example", "2026-12-07T21:00:00Z", "2027-01-01T00:00:00Z",
-				    { 16, 123, 45, 6 }, "ab" }, back;
+	struct dr_sigstore_refresh r = { "https://tuf.example", "2026-12-07T21:00:00Z", "2027-01-01T00:00:00Z",
+					 16, 123, 45, 6,
+					 "ab00000000000000000000000000000000000000000000000000000000000000" },
+				   back;
 	struct dr_buf b;
-	char t[DR_TUF_TIME_MAX];
+	char t[DR_TIME_ISO_MAX];
 
-	dr_buf_init(&b, DR_TUF_REFRESH_MAX);
-	CU_ASSERT_EQUAL(dr_tuf_refresh_format(&r, &b), 0);
+	dr_buf_init(&b, DR_SIGSTORE_REFRESH_MAX);
+	CU_ASSERT_EQUAL(dr_sigstore_refresh_format(&r, &b), 0);
 	CU_ASSERT_STRING_EQUAL(dr_buf_str(&b),
 			       "{\"source\":\"https://tuf.example\",\"refreshed\":\"2026-12-07T21:00:00Z\","
 			       "\"expires\":\"2027-01-01T00:00:00Z\",\"root_version\":16,\"timestamp_version\":123,"
-			       "\"snapshot_version\":45,\"targets_version\":6,\"sha256\":\"ab\"}\n");
-	CU_ASSERT_EQUAL(dr_tuf_refresh_parse(b.data, b.len, &back), 0);
+			       "\"snapshot_version\":45,\"targets_version\":6,"
+			       "\"sha256\":\"ab00000000000000000000000000000000000000000000000000000000000000\"}\n");
+	CU_ASSERT_EQUAL(dr_sigstore_refresh_parse(b.data, b.len, &back), 0);
 	CU_ASSERT_STRING_EQUAL(back.source, "https://tuf.example");
 	CU_ASSERT_STRING_EQUAL(back.refreshed, "2026-12-07T21:00:00Z");
+	CU_ASSERT_STRING_EQUAL(back.expires, "2027-01-01T00:00:00Z");
+	CU_ASSERT_STRING_EQUAL(back.sha256, r.sha256);
 	dr_buf_free(&b);
-	dr_tuf_time_format(NOW, t);
+	dr_time_rfc3339_at(NOW, t);
 	CU_ASSERT_STRING_EQUAL(t, "2027-01-15T08:00:00Z");
 }
 

@@ -8,7 +8,8 @@
  * known repositories), from the environment or, with --env-file, from that
  * file only. The state directory holds the trusted metadata, the target
  * and refresh.json; every file is replaced atomically, and only after the
- * whole run passed: a refusal keeps every file as it was.
+ * whole run passed: a refusal keeps every file as it was, but a newer root
+ * already verified (TUF 5.3.8).
  * Exit codes: 0 refreshed (or already current), 1 refused or failed (the
  * last good files kept), 100 usage or settings. */
 
@@ -31,6 +32,7 @@
 #include "landlock.h"
 #include "mask.h"
 #include "signatures.h"
+#include "sigstore_refresh.h"
 #include "store.h"
 #include "syscall_filter.h"
 #include "trusted_root.h"
@@ -39,7 +41,7 @@
 #define ROOT_EXIT_FAILED 1
 #define ROOT_EXIT_USAGE 100
 #define ROOT_NAME "dreichor-sigstore-root"
-#define ROOT_TARGET "trusted_root.json"
+#define ROOT_TARGET DR_SIGSTORE_ROOT_FILE
 #define ROOT_DEFAULT_URL "https://tuf-repo-cdn.sigstore.dev"
 #define ROOT_MESSAGE_MAX 600   /* bytes of outside text in one message line */
 #define ROOT_PATH_MAX 1024
@@ -47,9 +49,6 @@
 
 #ifndef DR_TUF_ROOT_DIR
 #define DR_TUF_ROOT_DIR "/usr/share/dreichor-agent/tuf"
-#endif
-#ifndef DR_SIGSTORE_STATE_DIR /* the build's $(localstatedir)/lib/dreichor-sigstore, as the agent reads it */
-#define DR_SIGSTORE_STATE_DIR "/var/lib/dreichor-sigstore"
 #endif
 
 /* The repositories whose pinned root the package carries (DR_TUF_ROOT_DIR/HOST.root.json). */
@@ -70,7 +69,7 @@ struct root_run {
 	char url[DR_ENV_VALUE_MAX];                  /* SIGSTORE_TUF_URL */
 	char pinned[ROOT_PATH_MAX];                  /* SIGSTORE_TUF_ROOT, or the packaged root */
 	char host[DR_TUF_HOST_MAX];
-	struct dr_tuf_refresh last;                  /* refresh.json of the last success (empty: none) */
+	struct dr_sigstore_refresh last;             /* refresh.json of the last success (empty: none) */
 	int have_target;                             /* the state holds a trusted_root.json */
 	struct dr_buf installed;                     /* its bytes */
 	struct dr_tuf_update u;
@@ -102,7 +101,7 @@ static int root_usage(const char *why)
 /* A refusal: what failed, why, and what was kept. */
 static int root_refuse(struct root_run *r, const char *step, const char *why)
 {
-	char tail[DR_TUF_TIME_MAX + 64];
+	char tail[DR_TIME_ISO_MAX + 64];
 
 	if (r->have_target && r->last.refreshed[0])
 		snprintf(tail, sizeof tail, "; kept the trusted root refreshed %s", r->last.refreshed);
@@ -234,8 +233,8 @@ static void root_state_last(struct root_run *r)
 	struct dr_buf b;
 	char why[DR_TUF_WHY_MAX];
 
-	if (!dr_tuf_store_read(r->state_dir, DR_TUF_REFRESH_FILE, DR_TUF_REFRESH_MAX, &b, why, sizeof why) &&
-	    dr_tuf_refresh_parse(dr_buf_str(&b), b.len, &r->last))
+	if (dr_tuf_store_read(r->state_dir, DR_SIGSTORE_REFRESH_FILE, DR_SIGSTORE_REFRESH_MAX, &b, why, sizeof why) ||
+	    dr_sigstore_refresh_parse(dr_buf_str(&b), b.len, &r->last))
 		memset(&r->last, 0, sizeof r->last);
 	dr_buf_free(&b);
 	r->have_target = !dr_tuf_store_read(r->state_dir, ROOT_TARGET, DR_TUF_TARGET_FILE_MAX, &r->installed, why,
@@ -298,7 +297,7 @@ static void root_keep_rotation(struct root_run *r)
 /* Replace the state's files: the metadata, the target (before refresh.json), refresh.json. */
 static int root_install(struct root_run *r)
 {
-	struct dr_tuf_refresh out = { 0 };
+	struct dr_sigstore_refresh out = { 0 };
 	struct dr_buf text;
 	char why[DR_TUF_WHY_MAX] = "";
 	int role, rc = 0;
@@ -314,20 +313,22 @@ static int root_install(struct root_run *r)
 	if (rc)
 		return root_refuse(r, "state", why);
 	dr_strlcpy(out.source, r->url, sizeof out.source); /* checked shorter by dr_tuf_url_check */
-	dr_tuf_time_format(time(NULL), out.refreshed);
-	dr_tuf_time_format(dr_tuf_update_expires(&r->u), out.expires);
-	for (role = 0; role < DR_TUF_ROLES; role++)
-		out.versions[role] = r->u.trusted[role].md->version;
+	dr_time_rfc3339_at(time(NULL), out.refreshed);
+	dr_time_rfc3339_at(dr_tuf_update_expires(&r->u), out.expires);
+	out.root_version = r->u.trusted[DR_TUF_ROOT].md->version;
+	out.timestamp_version = r->u.trusted[DR_TUF_TIMESTAMP].md->version;
+	out.snapshot_version = r->u.trusted[DR_TUF_SNAPSHOT].md->version;
+	out.targets_version = r->u.trusted[DR_TUF_TARGETS].md->version;
 	dr_sha256_hex(dr_buf_str(&r->u.target), r->u.target.len, out.sha256);
-	dr_buf_init(&text, DR_TUF_REFRESH_MAX);
-	rc = dr_tuf_refresh_format(&out, &text) ||
-	     dr_tuf_store_write(r->state_dir, DR_TUF_REFRESH_FILE, dr_buf_str(&text), text.len, why, sizeof why);
+	dr_buf_init(&text, DR_SIGSTORE_REFRESH_MAX);
+	rc = dr_sigstore_refresh_format(&out, &text) ||
+	     dr_tuf_store_write(r->state_dir, DR_SIGSTORE_REFRESH_FILE, dr_buf_str(&text), text.len, why, sizeof why);
 	dr_buf_free(&text);
 	if (rc)
 		return root_refuse(r, "state", why[0] ? why : "refresh.json too long");
 	printf(ROOT_NAME ": " ROOT_TARGET " from %s: root v%lld, timestamp v%lld, snapshot v%lld, targets v%lld; expires %s%s\n",
-	       r->url, out.versions[DR_TUF_ROOT], out.versions[DR_TUF_TIMESTAMP], out.versions[DR_TUF_SNAPSHOT],
-	       out.versions[DR_TUF_TARGETS], out.expires, r->unchanged ? " (unchanged)" : "");
+	       r->url, out.root_version, out.timestamp_version, out.snapshot_version, out.targets_version, out.expires,
+	       r->unchanged ? " (unchanged)" : "");
 	return 0;
 }
 

@@ -112,3 +112,11 @@ int dr_time_parse_rfc3339(const char *text, int round_up, time_t *out)
 	*out = t;
 	return 0;
 }
+
+void dr_time_rfc3339_at(time_t t, char out[DR_TIME_ISO_MAX])
+{
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || !strftime(out, DR_TIME_ISO_MAX, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, DR_TIME_ISO_MAX, "?");
+}

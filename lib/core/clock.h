@@ -23,6 +23,9 @@ void dr_time_iso_utc(char out[DR_TIME_ISO_MAX]);
  * a fraction rounds up when round_up, else down); 0 or -1. */
 int dr_time_parse_rfc3339(const char *text, int round_up, time_t *out);
 
+/* Write t (seconds since the epoch) as 2026-01-31T12:00:00Z into out. */
+void dr_time_rfc3339_at(time_t t, char out[DR_TIME_ISO_MAX]);
+
 /* Sleep for ms milliseconds, resuming after signals. */
 void dr_sleep_ms(long ms);
 

@@ -21,16 +21,21 @@ void dr_sha256(const void *data, size_t len, unsigned char out[DR_SHA256_LEN])
 	sha256_digest(&ctx, DR_SHA256_LEN, out);
 }
 
-void dr_sha256_to_hex(const unsigned char digest[DR_SHA256_LEN], char out[DR_SHA256_HEX_LEN + 1])
+void dr_hex_encode(const unsigned char *data, size_t len, char *out)
 {
 	static const char digits[] = "0123456789abcdef";
 	size_t i;
 
-	for (i = 0; i < DR_SHA256_LEN; i++) {
-		out[2 * i] = digits[digest[i] >> 4];
-		out[2 * i + 1] = digits[digest[i] & 15];
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[data[i] >> 4];
+		out[2 * i + 1] = digits[data[i] & 15];
 	}
-	out[DR_SHA256_HEX_LEN] = '\0';
+	out[2 * len] = '\0';
+}
+
+void dr_sha256_to_hex(const unsigned char digest[DR_SHA256_LEN], char out[DR_SHA256_HEX_LEN + 1])
+{
+	dr_hex_encode(digest, DR_SHA256_LEN, out);
 }
 
 void dr_sha256_hex(const void *data, size_t len, char out[DR_SHA256_HEX_LEN + 1])

@@ -23,6 +23,9 @@ struct dr_rsa_key {
 /* The SHA-256 digest of len bytes of data into out. */
 void dr_sha256(const void *data, size_t len, unsigned char out[DR_SHA256_LEN]);
 
+/* Lower-case hex of len bytes into out, which holds 2 * len + 1 (NUL-terminated). */
+void dr_hex_encode(const unsigned char *data, size_t len, char *out);
+
 /* Lower-case hex of a SHA-256 digest into out (NUL-terminated). */
 void dr_sha256_to_hex(const unsigned char digest[DR_SHA256_LEN], char out[DR_SHA256_HEX_LEN + 1]);
 

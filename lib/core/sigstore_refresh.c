@@ -64,52 +64,84 @@ static int sigstore_member(const struct dr_json_value *record, const char *key, 
 	return dr_json_get(record, key, &v) || dr_json_string(&v, out, cap) ? -1 : 0;
 }
 
-/* refresh.json beside path, when it vouches for the file's bytes (root_hex), into info; 0 or -1. */
-static int sigstore_read_record(const char *dir, const char *root_hex, time_t now, struct dr_sigstore_root_info *info)
+int dr_sigstore_refresh_format(const struct dr_sigstore_refresh *r, struct dr_buf *out)
 {
-	char path[DR_SIGSTORE_PATH_MAX], sha256[DR_SHA256_HEX_LEN + 2], why[128];
+	return dr_buf_addf(out,
+			   "{\"source\":\"%s\",\"refreshed\":\"%s\",\"expires\":\"%s\",\"root_version\":%lld,"
+			   "\"timestamp_version\":%lld,\"snapshot_version\":%lld,\"targets_version\":%lld,"
+			   "\"sha256\":\"%s\"}\n",
+			   r->source, r->refreshed, r->expires, r->root_version, r->timestamp_version,
+			   r->snapshot_version, r->targets_version, r->sha256);
+}
+
+int dr_sigstore_refresh_parse(const char *text, size_t len, struct dr_sigstore_refresh *out)
+{
 	struct dr_json_value record;
+	char why[128];
+	time_t t;
+
+	memset(out, 0, sizeof *out);
+	if (!text || dr_json_strict_check(text, len, SIGSTORE_REFRESH_DEPTH, NULL, why, sizeof why) ||
+	    dr_json_root(text, len, &record) || record.type != DR_JSON_OBJECT ||
+	    sigstore_member(&record, "sha256", out->sha256, sizeof out->sha256) ||
+	    strlen(out->sha256) != DR_SHA256_HEX_LEN || strspn(out->sha256, "0123456789abcdef") != DR_SHA256_HEX_LEN ||
+	    sigstore_member(&record, "source", out->source, sizeof out->source) ||
+	    !sigstore_repository_valid(out->source) ||
+	    sigstore_member(&record, "refreshed", out->refreshed, sizeof out->refreshed) ||
+	    sigstore_member(&record, "expires", out->expires, sizeof out->expires) ||
+	    dr_time_parse_rfc3339(out->refreshed, 0, &t) || dr_time_parse_rfc3339(out->expires, 0, &t)) {
+		memset(out, 0, sizeof *out);
+		return -1;
+	}
+	return 0;
+}
+
+int dr_sigstore_refresh_path(const char *root_path, char *out, size_t cap)
+{
+	const char *slash = strrchr(root_path, '/');
+	int n;
+
+	if (!slash)
+		return -1;
+	n = snprintf(out, cap, "%.*s/%s", (int)(slash - root_path), root_path, DR_SIGSTORE_REFRESH_FILE);
+	return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
+/* The record at path, when it vouches for the root's bytes (root_hex), into info; 0 or -1. */
+static int sigstore_read_record(const char *path, const char *root_hex, time_t now, struct dr_sigstore_root_info *info)
+{
+	struct dr_sigstore_refresh record;
 	struct dr_buf text;
-	time_t refreshed, expires;
+	time_t expires;
 	int rc = -1;
 
-	if (snprintf(path, sizeof path, "%s/%s", dir, DR_SIGSTORE_REFRESH_FILE) >= (int)sizeof path ||
-	    sigstore_read_file(path, DR_SIGSTORE_REFRESH_MAX, 0, &text))
+	if (sigstore_read_file(path, DR_SIGSTORE_REFRESH_MAX, 0, &text) ||
+	    dr_sigstore_refresh_parse(text.data, text.len, &record) || strcmp(record.sha256, root_hex) ||
+	    dr_time_parse_rfc3339(record.expires, 0, &expires))
 		goto out;
-	if (!text.data || dr_json_strict_check(text.data, text.len, SIGSTORE_REFRESH_DEPTH, NULL, why, sizeof why) ||
-	    dr_json_root(text.data, text.len, &record) || record.type != DR_JSON_OBJECT ||
-	    sigstore_member(&record, "sha256", sha256, sizeof sha256) || strcmp(sha256, root_hex) ||
-	    sigstore_member(&record, "source", info->repository, sizeof info->repository) ||
-	    !sigstore_repository_valid(info->repository) ||
-	    sigstore_member(&record, "refreshed", info->refreshed, sizeof info->refreshed) ||
-	    sigstore_member(&record, "expires", info->expires, sizeof info->expires) ||
-	    dr_time_parse_rfc3339(info->refreshed, 0, &refreshed) || dr_time_parse_rfc3339(info->expires, 0, &expires))
-		goto out;
+	memcpy(info->repository, record.source, sizeof info->repository);
+	memcpy(info->refreshed, record.refreshed, sizeof info->refreshed);
+	memcpy(info->expires, record.expires, sizeof info->expires);
 	info->source = DR_SIGSTORE_SOURCE_TUF;
 	info->stale = now >= expires;
 	rc = 0;
 out:
-	if (rc)
-		info->repository[0] = info->refreshed[0] = info->expires[0] = '\0';
 	dr_buf_free(&text);
 	return rc;
 }
 
 void dr_sigstore_root_describe(const char *path, time_t now, struct dr_sigstore_root_info *info)
 {
-	char dir[DR_SIGSTORE_PATH_MAX], hex[DR_SHA256_HEX_LEN + 1];
-	const char *slash = strrchr(path, '/');
+	char record[DR_SIGSTORE_PATH_MAX], hex[DR_SHA256_HEX_LEN + 1];
 	struct dr_buf root;
 
 	memset(info, 0, sizeof *info);
 	info->source = strcmp(path, DR_TRUSTED_ROOT) ? DR_SIGSTORE_SOURCE_FILE : DR_SIGSTORE_SOURCE_PACKAGE;
-	if (info->source == DR_SIGSTORE_SOURCE_PACKAGE || !slash || (size_t)(slash - path) >= sizeof dir)
+	if (info->source == DR_SIGSTORE_SOURCE_PACKAGE || dr_sigstore_refresh_path(path, record, sizeof record))
 		return;
-	memcpy(dir, path, (size_t)(slash - path));
-	dir[slash - path] = '\0';
 	if (sigstore_read_file(path, DR_SIGSTORE_ROOT_MAX, 1, &root) == 0 && root.data) {
 		dr_sha256_hex(root.data, root.len, hex);
-		sigstore_read_record(dir[0] ? dir : "/", hex, now, info);
+		sigstore_read_record(record, hex, now, info);
 	}
 	dr_buf_free(&root);
 	/* In the TUF client's directory but vouched for by no record (a run that wrote the root and

@@ -7,6 +7,7 @@
 
 #include <nettle/sha2.h>
 
+#include "crypto.h"
 #include "signatures.h"
 #include "update.h"
 
@@ -419,18 +420,6 @@ static int update_targets(struct dr_tuf_update *u)
 		   update_fail(u, "the snapshot names no " UPDATE_TARGETS_NAME);
 }
 
-static void update_hex(const unsigned char *d, size_t len, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		out[2 * i] = digits[d[i] >> 4];
-		out[2 * i + 1] = digits[d[i] & 15];
-	}
-	out[2 * len] = '\0';
-}
-
 /* 5.7: the target, by its hash in a consistent repository; its length and every known hash. */
 static int update_target(struct dr_tuf_update *u)
 {
@@ -449,9 +438,9 @@ static int update_target(struct dr_tuf_update *u)
 		return 0;
 	u->why[0] = '\0';
 	if (t->hashes.has_sha256)
-		update_hex(t->hashes.sha256, sizeof t->hashes.sha256, hex);
+		dr_hex_encode(t->hashes.sha256, sizeof t->hashes.sha256, hex);
 	else
-		update_hex(t->hashes.sha512, sizeof t->hashes.sha512, hex);
+		dr_hex_encode(t->hashes.sha512, sizeof t->hashes.sha512, hex);
 	if (u->trusted[DR_TUF_ROOT].md->consistent_snapshot)
 		snprintf(path, sizeof path, "targets/%s.%s", hex, t->name);
 	else

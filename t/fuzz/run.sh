@@ -41,9 +41,9 @@ build bundle "${sigstore[@]}"
 build cert "${sigstore[@]}"
 # TUF metadata (lib/tuf): decoded, counted against the pinned public-good root, and served for every
 # file of a repository the client workflow runs against.
-build tuf canonical.c metadata.c signatures.c update.c decode.c pubkey.c reason.c json_strict.c buf.c number.c \
+build tuf canonical.c metadata.c signatures.c update.c decode.c pubkey.c reason.c json_strict.c buf.c number.c crypto.c \
 	error.c mask.c percent.c jsonstr.c clock.c -I"$src/lib/tuf" -I"$src/lib/sigstore" \
-	-DFUZZ_TUF_ROOT="\"$src/data/sigstore/tuf/tuf-repo-cdn.sigstore.dev.root.json\"" $(pkg-config --libs gnutls nettle)
+	-DFUZZ_TUF_ROOT="\"$src/data/sigstore/tuf/tuf-repo-cdn.sigstore.dev.root.json\"" $(pkg-config --libs gnutls hogweed nettle gmp)
 
 # Seeds from the conformance bundles: each bundle whole (fuzz_bundle); each leaf certificate
 # after a 0 byte, each timestamp after a 1 byte and the signature it is over (fuzz_cert).
