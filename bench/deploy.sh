@@ -4,15 +4,21 @@
 # sequence (curl on the socket: pull, stop, remove, create, start), as a
 # docker CLI sequence, and as the seed's shape (bench/node-peer.js: express
 # execing the docker CLI), in the same run; then the agent's own phase
-# timeline (the answer's "phases"), medians. Then the downtime of one agent
-# deploy, from the container events: old container stopping to new one
-# running. Run as root from a built tree: bench/deploy.sh [RUNS]
+# timeline (the answer's "phases"), medians. The agent runs as its units
+# run it: registry questions go to dreichor-registry --listen on its
+# socket. The runs are taken in ROUNDS rounds of hyperfine, the order of
+# the four commands rotated each round, so a machine that speeds up or
+# slows down during the run weighs on each command alike; the medians are
+# over all rounds. Then the downtime of one agent deploy, from the
+# container events: old container stopping to new one running.
+# Run as root from a built tree: bench/deploy.sh [RUNS] [ROUNDS]
 set -u
 top_srcdir=$(cd "$(dirname "$0")/.." && pwd)
 top_builddir=${top_builddir:-$top_srcdir}
 . "$top_srcdir/t/lib.sh"
 need_cmd hyperfine node
 runs=${1:-30}
+rounds=${2:-5}
 # Debian's node-express lives under /usr/share/nodejs.
 export NODE_PATH=${NODE_PATH:-/usr/share/nodejs}
 node -e 'require("express")' 2>/dev/null || { echo "deploy.sh: needs node-express (apt-get install node-express)"; exit 1; }
@@ -23,6 +29,14 @@ start_registry
 make_image 1.0.0 "trap 'exit 0' TERM; echo up; sleep 3600 & wait"
 setup_env dev
 set_agent_var dev STARTUP_GRACE_SECONDS 0
+# dreichor-registry-dev.service's shape: one --listen process, a child per question.
+cp "$T/dev/agent.env" "$T/registry.env"
+DREICHOR_REGISTRY_CONFIG=$T/registry.env DREICHOR_REGISTRY_IDLE_SECONDS=0 \
+	systemd-socket-activate -l "$T/registry.sock" -E DREICHOR_REGISTRY_CONFIG -E DREICHOR_REGISTRY_IDLE_SECONDS \
+	"$top_builddir/dreichor-registry" --listen >"$T/registry-listen.log" 2>&1 &
+BG_PIDS="$BG_PIDS $!"
+wait_for 10 grep -q '^Listening on' "$T/registry-listen.log" || { echo "the registry helper did not listen"; exit 1; }
+set_agent_var dev DREICHOR_REGISTRY_SOCKET "$T/registry.sock"
 start_agent dev
 name=dreichor-runtime-dev
 deploy dev "$IMAGE_REPOSITORY:1.0.0"
@@ -61,11 +75,24 @@ wait_for 10 curl -s -o /dev/null "http://127.0.0.1:$node_port/" || { echo "node 
 node_deploy="curl -sf -o /dev/null -H 'CF-Access-Client-Id: $CLIENT_ID' -H 'CF-Access-Client-Secret: $CLIENT_SECRET' -H 'Content-Type: application/json' --data-binary '{\"image\": \"$IMAGE_REPOSITORY:1.0.0\"}' http://127.0.0.1:$node_port/v1/deploy"
 eval "$node_deploy" || { echo "node peer deploy failed"; cat "$T/node.log"; exit 1; }
 agent="curl -sf -o /dev/null -H 'CF-Access-Client-Id: $CLIENT_ID' -H 'CF-Access-Client-Secret: $CLIENT_SECRET' -H 'Content-Type: application/json' --data-binary '{\"image\": \"$IMAGE_REPOSITORY:1.0.0\"}' http://127.0.0.1:$PORT_dev/v1/deploy"
-hyperfine --warmup 3 --runs "$runs" --export-json "$T/deploy.json" \
-	-n agent-deploy "$agent" -n node-peer-deploy "$node_deploy" -n bare-api-sequence "bash $T/bare.sh" \
-	-n docker-cli-sequence "bash $T/cli.sh" \
-	>"$T/hyperfine.txt" 2>&1 || { cat "$T/hyperfine.txt"; exit 1; }
-median() { jq -r ".results[] | select(.command == \"$1\") | .median * 1000" "$T/deploy.json"; }
+names=(agent-deploy node-peer-deploy bare-api-sequence docker-cli-sequence)
+commands=("$agent" "$node_deploy" "bash $T/bare.sh" "bash $T/cli.sh")
+per_round=$(( (runs + rounds - 1) / rounds ))
+for r in $(seq 0 $(( rounds - 1 ))); do
+	args=()
+	for k in 0 1 2 3; do
+		c=$(( (k + r) % 4 ))
+		args+=(-n "${names[$c]}" "${commands[$c]}")
+	done
+	hyperfine --warmup 1 --runs "$per_round" --export-json "$T/deploy-$r.json" "${args[@]}" \
+		>"$T/hyperfine-$r.txt" 2>&1 || { cat "$T/hyperfine-$r.txt"; exit 1; }
+done
+# The median of every run of a command, over all rounds; and each round's agent / Node peer.
+median() { jq -s -r --arg c "$1" '[.[].results[] | select(.command == $c) | .times[]] | sort |
+	(if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end) * 1000' "$T"/deploy-*.json; }
+round_ratios() { for f in "$T"/deploy-*.json; do
+	jq -r '[.results[] | select(.command == "agent-deploy" or .command == "node-peer-deploy") | {(.command): .median}] | add |
+		.["agent-deploy"] / .["node-peer-deploy"] | . * 100 | round / 100' "$f"; done | sort -n | tr '\n' ' '; }
 a=$(median agent-deploy); b=$(median bare-api-sequence); c=$(median docker-cli-sequence); n=$(median node-peer-deploy)
 
 # The agent's own account: each phase's duration from the answer, medians over 10 deploys.
@@ -93,10 +120,11 @@ downtime() { # downtime COMMAND...: run it 5 times, print the medians
 read -r stop_ms gap_ms < <(downtime deploy dev "$IMAGE_REPOSITORY:1.0.0")
 read -r bare_stop_ms bare_gap_ms < <(downtime bash "$T/bare.sh")
 
-printf '\nDeploy with the image present, grace 0, median of %d runs (ms)\n' "$runs"
+printf '\nDeploy with the image present, grace 0, median of %d runs in %d rounds (ms)\n' "$(( per_round * rounds ))" "$rounds"
 printf '  %-36s %9.2f\n' "agent, end to end over TCP" "$a" "Node peer (express + docker CLI)" "$n" \
 	"bare API sequence (5 x curl)" "$b" "docker CLI sequence" "$c"
 printf '  %-36s %9.2f   (target: at most 0.75)\n' "agent / Node peer" "$(echo "$a / $n" | bc -l)"
+printf '  %-36s %s\n' "... each round's, sorted" "$(round_ratios)"
 printf '  %-36s %9.2f   (budget: at most 15 ms)\n' "agent minus bare API sequence" "$(echo "$a - $b" | bc -l)"
 printf '  %-36s %9s\n' "agent at most the CLI sequence" "$(echo "$a <= $c" | bc -l | sed 's/1/yes/;s/0/no/')"
 printf 'Downtime over 5 replacements each, median (ms)    agent   bare API\n'

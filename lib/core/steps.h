@@ -29,6 +29,7 @@ enum dr_step_kind {
 #define DR_STEP_DEPLOY_ONLY 4u /* a check plan leaves out (the idempotency key) */
 #define DR_STEP_ACCEPTS 8u    /* an asynchronous deploy is answered 202 before this step begins */
 #define DR_STEP_HOLDS_SIGTERM 16u /* SIGTERM waits until the step (and the next ones with the flag) end */
+#define DR_STEP_LOCAL 32u     /* waits on nothing outside the process (local files only): no progress record as it begins */
 
 /* One step. run returns 0, DR_FAULT_SKIPPED (does not apply to this request), or a fault with err set. */
 struct dr_step {

@@ -159,17 +159,25 @@ static int step_expect_current(void *ctx, enum dr_run_mode mode, struct dr_error
 	return dr_current_check_expectation(&p->now, p->request.expect_current_digest, err);
 }
 
-/* The registry's own Retry-After: the engine does not pass it on, so ask the registry. -1: none. */
-static long pipeline_retry_after(struct dr_pipeline *p)
+/* dreichor-registry's HEAD of the manifest the request names (its "probe"): the answer, or NULL
+ * when it gave none. The caller puts it. */
+static json_object *pipeline_probe(struct dr_pipeline *p, int seconds)
 {
 	const char *reference = p->ref.tag[0] ? p->ref.tag : p->ref.digest;
 	const char *args[] = { "dreichor-registry", "probe", p->ref.repository, reference, NULL };
-	json_object *answer = NULL, *v;
+	json_object *answer = NULL;
 	struct dr_error ignored;
+
+	return dr_registry_helper_run(&p->ep.cfg, args, seconds, &answer, &ignored) ? NULL : answer;
+}
+
+/* The registry's own Retry-After: the engine does not pass it on, so ask the registry. -1: none. */
+static long pipeline_retry_after(struct dr_pipeline *p)
+{
+	json_object *answer = pipeline_probe(p, DR_REGISTRY_HELPER_SECONDS), *v;
 	long seconds = -1;
 
-	if (!dr_registry_helper_run(&p->ep.cfg, args, &answer, &ignored) &&
-	    json_object_object_get_ex(answer, "retry_after", &v) && json_object_is_type(v, json_type_int))
+	if (json_object_object_get_ex(answer, "retry_after", &v) && json_object_is_type(v, json_type_int))
 		seconds = (long)json_object_get_int64(v);
 	json_object_put(answer);
 	return seconds;
@@ -197,8 +205,32 @@ static int pipeline_pull_failed(struct dr_pipeline *p, int rc, struct dr_error *
 	return dr_pull_failure_explain(kind, &c, p->ep.docker.pull_message, err);
 }
 
-/* The registry's digest for the reference, through the engine, with the pull's credentials.
- * A deploy by digest alone needs no lookup: the pull asks for exactly that digest. */
+/* A tag's digest from dreichor-registry, when the units run it behind its socket: one HEAD of the
+ * manifest, where the engine's lookup pings the registry and fetches the manifest and its config.
+ * 0 with target_digest set on a 200 naming a digest; anything else leaves the lookup to the
+ * engine, whose failures the deploy explains as before (as does no answer within
+ * DR_REGISTRY_LOOKUP_SECONDS). Without the socket, running the helper costs about what the
+ * engine's lookup does, so the engine is asked. */
+static int pipeline_probe_digest(struct dr_pipeline *p)
+{
+	json_object *answer, *status, *digest;
+	int rc = -1;
+
+	if (!p->ep.cfg.registry_socket || !p->ref.tag[0] || !(answer = pipeline_probe(p, DR_REGISTRY_LOOKUP_SECONDS)))
+		return -1;
+	if (json_object_object_get_ex(answer, "status", &status) && json_object_is_type(status, json_type_int) &&
+	    json_object_get_int64(status) == 200 && json_object_object_get_ex(answer, "digest", &digest) &&
+	    json_object_is_type(digest, json_type_string) && dr_image_digest_valid(json_object_get_string(digest))) {
+		dr_strlcpy(p->target_digest, json_object_get_string(digest), sizeof p->target_digest);
+		rc = 0;
+	}
+	json_object_put(answer);
+	return rc;
+}
+
+/* The registry's digest for the reference: from dreichor-registry when its socket is set, else
+ * (or when it gave no digest) through the engine, with the pull's credentials. A deploy by digest
+ * alone needs no lookup: the pull asks for exactly that digest. */
 static int step_resolve(void *ctx, enum dr_run_mode mode, struct dr_error *err)
 {
 	struct dr_pipeline *p = ctx;
@@ -209,9 +241,10 @@ static int step_resolve(void *ctx, enum dr_run_mode mode, struct dr_error *err)
 		return rc;
 	if (mode == DR_RUN_DEPLOY && !p->ref.tag[0])
 		dr_strlcpy(p->target_digest, p->ref.digest, sizeof p->target_digest);
-	else if ((rc = dr_docker_registry_digest(&p->ep.docker, p->ref.repository,
-						 p->ref.tag[0] ? p->ref.tag : p->ref.digest, p->registry_auth,
-						 p->target_digest, err)))
+	else if (pipeline_probe_digest(p) &&
+		 (rc = dr_docker_registry_digest(&p->ep.docker, p->ref.repository,
+						    p->ref.tag[0] ? p->ref.tag : p->ref.digest, p->registry_auth,
+						    p->target_digest, err)))
 		return pipeline_pull_failed(p, rc, err);
 	if (!p->ref.tag[0])
 		p->ep.audit.image_digest = p->target_digest;
@@ -302,7 +335,7 @@ static int step_signature(void *ctx, enum dr_run_mode mode, struct dr_error *err
 				      p->signature_key, p->signature_format))
 			return pipeline_signature_found(p);
 	}
-	if ((rc = dr_registry_helper_run(&p->ep.cfg, args, &answer, err)))
+	if ((rc = dr_registry_helper_run(&p->ep.cfg, args, DR_REGISTRY_HELPER_SECONDS, &answer, err)))
 		return rc;
 	pipeline_signature_format(p, answer);
 	if (p->signature_format[0] && json_object_object_get_ex(answer, "key", &v) &&
@@ -507,10 +540,10 @@ static const struct dr_step pipeline_steps[] = {
 	{ "lock", DR_PHASE_LOCK, DR_STEP_CHECK, 0, NULL, step_lock },
 	{ "docker", DR_PHASE_DOCKER, DR_STEP_CHECK, DR_STEP_ESSENTIAL | DR_STEP_UNLISTED, NULL, step_docker },
 	{ "inspect", DR_PHASE_INSPECT, DR_STEP_CHECK, DR_STEP_ESSENTIAL | DR_STEP_UNLISTED, NULL, step_inspect },
-	{ "expect-current", DR_PHASE_EXPECT_CURRENT, DR_STEP_CHECK, 0, "inspect", step_expect_current },
+	{ "expect-current", DR_PHASE_EXPECT_CURRENT, DR_STEP_CHECK, DR_STEP_LOCAL, "inspect", step_expect_current },
 	/* The registry's digest for the tag: a failure is the pull's. */
 	{ "resolve", DR_PHASE_PULL, DR_STEP_CHECK, 0, "image-policy", step_resolve },
-	{ "digest-pin", DR_PHASE_DIGEST_PIN, DR_STEP_CHECK, 0, "resolve", step_digest_pin },
+	{ "digest-pin", DR_PHASE_DIGEST_PIN, DR_STEP_CHECK, DR_STEP_LOCAL, "resolve", step_digest_pin },
 	{ "signature", DR_PHASE_SIGNATURE, DR_STEP_CHECK, 0, "resolve", step_signature },
 	/* An asynchronous deploy is answered 202 here: every check passed, the lock is held. */
 	{ "pull", DR_PHASE_PULL, DR_STEP_ACT, DR_STEP_ACCEPTS, NULL, step_pull },
@@ -519,7 +552,7 @@ static const struct dr_step pipeline_steps[] = {
 	{ "create", DR_PHASE_CREATE, DR_STEP_ACT, DR_STEP_HOLDS_SIGTERM, NULL, step_create },
 	{ "start", DR_PHASE_START, DR_STEP_ACT, DR_STEP_HOLDS_SIGTERM, NULL, step_start },
 	{ "grace", DR_PHASE_GRACE, DR_STEP_ACT, 0, NULL, step_grace },
-	{ "record", DR_PHASE_RECORD, DR_STEP_ACT, 0, NULL, step_record },
+	{ "record", DR_PHASE_RECORD, DR_STEP_ACT, DR_STEP_LOCAL, NULL, step_record },
 	{ "retention", DR_PHASE_RETENTION, DR_STEP_ACT, 0, NULL, step_retention },
 };
 DR_STEPS_FIT(pipeline_steps);
@@ -558,7 +591,7 @@ static void pipeline_on_step(const struct dr_run *run, const struct dr_step *ste
 	struct dr_pipeline *p = ctx;
 	int accepting = (step->flags & DR_STEP_ACCEPTS) && p->async && !p->ep.detached;
 
-	if (run->mode != DR_RUN_DEPLOY || p->ep.lock.fd < 0)
+	if (run->mode != DR_RUN_DEPLOY || p->ep.lock.fd < 0 || ((step->flags & DR_STEP_LOCAL) && !accepting))
 		return;
 	pipeline_record_running(p, accepting);
 	if (accepting)

@@ -98,10 +98,10 @@ static int helper_ask_socket(const struct dr_config *cfg, const char *const args
 	return rc;
 }
 
-int dr_registry_helper_run(const struct dr_config *cfg, const char *const args[], json_object **out,
+int dr_registry_helper_run(const struct dr_config *cfg, const char *const args[], int seconds, json_object **out,
 			   struct dr_error *err)
 {
-	long long deadline = dr_now_ms() + DR_REGISTRY_HELPER_SECONDS * 1000LL;
+	long long deadline = dr_now_ms() + seconds * 1000LL;
 	int fds[2], status = 0;
 	pid_t pid;
 

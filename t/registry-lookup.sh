@@ -1,0 +1,87 @@
+#!/bin/bash
+# A tag's digest, asked of dreichor-registry when the units' registry socket
+# is set (DREICHOR_REGISTRY_SOCKET): one HEAD of the manifest by the helper,
+# none of the engine's lookups (judged by the registry's own access log,
+# which names each client), then the engine pulls exactly that digest. A tag
+# re-pushed is still refused (409) with the container untouched. Whenever
+# the helper gives no digest (a tag the registry lacks, a helper that
+# refuses the question, nothing on the socket) the engine is asked, and the
+# answers are the ones given without the helper.
+. "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
+need_cmd systemd-socket-activate
+
+start_dockerd
+start_registry
+make_image 1.0.0 "$RUNTIME_SCRIPT"
+setup_env dev
+name=dreichor-runtime-dev
+# dreichor-registry --listen, as dreichor-registry-dev.service runs it: the .env read per question.
+cp "$T/dev/agent.env" "$T/registry.env"
+DREICHOR_REGISTRY_CONFIG=$T/registry.env DREICHOR_REGISTRY_IDLE_SECONDS=0 \
+	systemd-socket-activate -l "$T/registry.sock" -E DREICHOR_REGISTRY_CONFIG -E DREICHOR_REGISTRY_IDLE_SECONDS \
+	$VALGRIND_WRAP "$top_builddir/dreichor-registry" --listen >"$T/registry-listen.log" 2>&1 &
+BG_PIDS="$BG_PIDS $!"
+wait_for 10 grep -q '^Listening on' "$T/registry-listen.log" || hard_error "the registry helper did not listen"
+set_agent_var dev DREICHOR_REGISTRY_SOCKET "$T/registry.sock"
+start_agent dev
+
+# lookups CLIENT REFERENCE: requests for manifests/REFERENCE in the registry's access log whose
+# user agent starts with CLIENT ("dreichor-registry/" or "docker/").
+lookups() { grep -c "/manifests/$2 HTTP/1\.1\" [0-9]* [0-9]* \"[^\"]*\" \"$1" "$REGISTRY_DIR/registry.log"; }
+# deploy_counting REFERENCE TAG: deploy it; HELPER and ENGINE: how many lookups of TAG each made.
+deploy_counting() {
+	local h0 e0
+	h0=$(lookups dreichor-registry/ "$2")
+	e0=$(lookups docker/ "$2")
+	deploy dev "$IMAGE_REPOSITORY:$1"
+	HELPER=$(( $(lookups dreichor-registry/ "$2") - h0 ))
+	ENGINE=$(( $(lookups docker/ "$2") - e0 ))
+	log "deploy $1: $STATUS; lookups of $2 by the helper $HELPER, by the engine $ENGINE"
+}
+
+deploy_counting 1.0.0 1.0.0
+check "first deploy through the helper's lookup: 200" status_is 200
+check "... the helper asked the registry once" test "$HELPER" = 1
+check "... the engine did not look the tag up" test "$ENGINE" = 0
+check "... the digest deployed is the registry's" json_is .image_digest "$(registry_digest 1.0.0)"
+check "... and pinned" test "$(cat "$T/dev/state/pins/1.0.0")" = "$(registry_digest 1.0.0)"
+
+make_image 1.0.1 "$RUNTIME_SCRIPT"
+digest_101=$(registry_digest 1.0.1)
+docker_cli rmi "$IMAGE_REPOSITORY:1.0.1" >/dev/null 2>&1
+pulls0=$(lookups docker/ "$digest_101")
+deploy_counting 1.0.1 1.0.1
+check "a new tag: 200, looked up by the helper alone" test "$STATUS/$HELPER/$ENGINE" = 200/1/0
+check "... the engine pulled exactly that digest" test "$(( $(lookups docker/ "$digest_101") - pulls0 ))" -ge 1
+check "... and runs it" test "$(container_field $name '{{index .Config.Labels "dreichor.image-digest"}}')" = "$digest_101"
+cid=$(container_field $name '{{.Id}}')
+
+make_image 1.0.0 'echo tampered; exec sleep 3600'
+deploy_counting 1.0.0 1.0.0
+check "a tag re-pushed with other content: 409, from the helper's digest" answer_is 409 "tag 1.0.0 now resolves to $(registry_digest 1.0.0)"
+check "... the engine did not look it up" test "$HELPER/$ENGINE" = 1/0
+check "... the running container untouched" test "$(container_field $name '{{.Id}}')" = "$cid"
+
+h0=$(lookups dreichor-registry/ 1.0.1)
+call dev POST /v1/plan "{\"image\": \"$IMAGE_REPOSITORY:1.0.1\"}"
+check "plan through the helper's lookup: planned" json_is .status planned
+check "... the helper asked" test "$(( $(lookups dreichor-registry/ 1.0.1) - h0 ))" = 1
+
+# No digest from the helper: the engine is asked, and answers as it does without the helper.
+deploy_counting 9.9.9 9.9.9
+check "a tag the registry lacks: 502 as without the helper" answer_is 502 "the tag does not exist there"
+check "... the helper asked (404), then the engine" test "$HELPER" = 1 -a "$ENGINE" -ge 1
+check "... the container runs on" test "$(container_field $name '{{.Id}}')" = "$cid"
+
+sed -i "s|^IMAGE_REPOSITORY=.*|IMAGE_REPOSITORY=127.0.0.1:1/elsewhere|" "$T/registry.env"
+deploy_counting 1.0.1 1.0.1
+check "a helper that refuses the question: the engine looks the tag up, 200" test "$STATUS/$HELPER" = 200/0 -a "$ENGINE" -ge 1
+cp "$T/dev/agent.env" "$T/registry.env"
+
+stop_agent dev
+set_agent_var dev DREICHOR_REGISTRY_SOCKET "$T/nothing-here.sock"
+start_agent dev
+deploy_counting 1.0.1 1.0.1
+check "nothing listening on the registry socket: the engine looks the tag up, 200" test "$STATUS/$HELPER" = 200/0 -a "$ENGINE" -ge 1
+
+finish
