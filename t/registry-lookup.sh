@@ -6,7 +6,10 @@
 # re-pushed is still refused (409) with the container untouched. Whenever
 # the helper gives no digest (a tag the registry lacks, a helper that
 # refuses the question, nothing on the socket) the engine is asked, and the
-# answers are the ones given without the helper.
+# answers are the ones given without the helper. A registry whose digest
+# header names a manifest it cannot serve (t/registry-liar.py) gets the
+# engine's answer, not a refusal resting on the header; a slow one, the
+# engine's lookup once the helper gives way.
 . "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
 need_cmd systemd-socket-activate
 
@@ -59,7 +62,7 @@ cid=$(container_field $name '{{.Id}}')
 make_image 1.0.0 'echo tampered; exec sleep 3600'
 deploy_counting 1.0.0 1.0.0
 check "a tag re-pushed with other content: 409, from the helper's digest" answer_is 409 "tag 1.0.0 now resolves to $(registry_digest 1.0.0)"
-check "... the engine did not look it up" test "$HELPER/$ENGINE" = 1/0
+check "... confirmed by the engine's lookup before the refusal" test "$HELPER" = 1 -a "$ENGINE" -ge 1
 check "... the running container untouched" test "$(container_field $name '{{.Id}}')" = "$cid"
 
 h0=$(lookups dreichor-registry/ 1.0.1)
@@ -83,5 +86,37 @@ set_agent_var dev DREICHOR_REGISTRY_SOCKET "$T/nothing-here.sock"
 start_agent dev
 deploy_counting 1.0.1 1.0.1
 check "nothing listening on the registry socket: the engine looks the tag up, 200" test "$STATUS/$HELPER" = 200/0 -a "$ENGINE" -ge 1
+
+# --- A stand-in in front of the registry: a digest header naming a manifest it does not have, then
+# slow answers. The same deploy without the helper and with it must end alike.
+cid=$(container_field $name '{{.Id}}')
+liar_port=$(free_port)
+echo bogus >"$T/liar-mode"
+python3 "$top_srcdir/t/registry-liar.py" "$liar_port" "$REGISTRY_PORT" "$T/liar-mode" >"$T/liar.log" 2>&1 &
+BG_PIDS="$BG_PIDS $!"
+wait_for 10 grep -q listening "$T/liar.log" || hard_error "the registry stand-in did not listen"
+liar_repo=127.0.0.1:$liar_port/$REPO_PATH
+with_registry() { # with_registry REPOSITORY SOCKET|-: the agent's (and the helper's) IMAGE_REPOSITORY and socket
+	stop_agent dev
+	set_agent_var dev IMAGE_REPOSITORY "$1"
+	set_agent_var dev DREICHOR_REGISTRY_SOCKET "$2"
+	cp "$T/dev/agent.env" "$T/registry.env"
+	start_agent dev
+}
+with_registry "$liar_repo" -
+deploy dev "$liar_repo:1.0.1"
+without_helper="$STATUS $(jq -r .reason <<<"$BODY")"
+log "without the helper: $without_helper"
+with_registry "$liar_repo" "$T/registry.sock"
+deploy dev "$liar_repo:1.0.1"
+check "a digest header naming a manifest the registry lacks, through the helper: the engine's answer" \
+	test "$STATUS $(jq -r .reason <<<"$BODY")" = "$without_helper"
+check "... a 502, not a 409 for a tag that was never re-pushed" status_is 502
+check "... the container runs on" test "$(container_field $name '{{.Id}}')" = "$cid"
+echo "slow 5" >"$T/liar-mode"
+deploy dev "$liar_repo:1.0.1"
+check "a registry that takes 5 s per tag lookup: the helper gives way after 3 s, the engine's lookup deploys, 200" \
+	status_is 200
+check "... the digest pinned for the tag" json_is .image_digest "$digest_101"
 
 finish

@@ -160,27 +160,29 @@ static int step_expect_current(void *ctx, enum dr_run_mode mode, struct dr_error
 }
 
 /* dreichor-registry's HEAD of the manifest the request names (its "probe"): the answer, or NULL
- * when it gave none. The caller puts it. */
+ * when it gave none. Its Retry-After is kept, so a rate limit asks once. The caller puts it. */
 static json_object *pipeline_probe(struct dr_pipeline *p, int seconds)
 {
 	const char *reference = p->ref.tag[0] ? p->ref.tag : p->ref.digest;
 	const char *args[] = { "dreichor-registry", "probe", p->ref.repository, reference, NULL };
-	json_object *answer = NULL;
+	json_object *answer = NULL, *v;
 	struct dr_error ignored;
 
-	return dr_registry_helper_run(&p->ep.cfg, args, seconds, &answer, &ignored) ? NULL : answer;
+	if (dr_registry_helper_run(&p->ep.cfg, args, seconds, &answer, &ignored))
+		return NULL;
+	p->probed = 1;
+	p->probe_retry_after = -1;
+	if (json_object_object_get_ex(answer, "retry_after", &v) && json_object_is_type(v, json_type_int))
+		p->probe_retry_after = (long)json_object_get_int64(v);
+	return answer;
 }
 
 /* The registry's own Retry-After: the engine does not pass it on, so ask the registry. -1: none. */
 static long pipeline_retry_after(struct dr_pipeline *p)
 {
-	json_object *answer = pipeline_probe(p, DR_REGISTRY_HELPER_SECONDS), *v;
-	long seconds = -1;
-
-	if (json_object_object_get_ex(answer, "retry_after", &v) && json_object_is_type(v, json_type_int))
-		seconds = (long)json_object_get_int64(v);
-	json_object_put(answer);
-	return seconds;
+	if (!p->probed)
+		json_object_put(pipeline_probe(p, DR_REGISTRY_HELPER_SECONDS));
+	return p->probed ? p->probe_retry_after : -1;
 }
 
 /* A failed registry lookup or pull named for what it is (lib/endpoint/pull_failure): a full
@@ -219,7 +221,7 @@ static int pipeline_probe_digest(struct dr_pipeline *p)
 	if (!p->ep.cfg.registry_socket || !p->ref.tag[0] || !(answer = pipeline_probe(p, DR_REGISTRY_LOOKUP_SECONDS)))
 		return -1;
 	if (json_object_object_get_ex(answer, "status", &status) && json_object_is_type(status, json_type_int) &&
-	    json_object_get_int64(status) == 200 && json_object_object_get_ex(answer, "digest", &digest) &&
+	    json_object_get_int64(status) == DR_STATUS_OK && json_object_object_get_ex(answer, "digest", &digest) &&
 	    json_object_is_type(digest, json_type_string) && dr_image_digest_valid(json_object_get_string(digest))) {
 		dr_strlcpy(p->target_digest, json_object_get_string(digest), sizeof p->target_digest);
 		rc = 0;
@@ -228,9 +230,19 @@ static int pipeline_probe_digest(struct dr_pipeline *p)
 	return rc;
 }
 
+/* The registry's digest for the reference, through the engine, with the pull's credentials. */
+static int pipeline_engine_digest(struct dr_pipeline *p, struct dr_error *err)
+{
+	int rc = dr_docker_registry_digest(&p->ep.docker, p->ref.repository, p->ref.tag[0] ? p->ref.tag : p->ref.digest,
+					   p->registry_auth, p->target_digest, err);
+
+	p->digest_from_helper = 0;
+	return rc ? pipeline_pull_failed(p, rc, err) : 0;
+}
+
 /* The registry's digest for the reference: from dreichor-registry when its socket is set, else
- * (or when it gave no digest) through the engine, with the pull's credentials. A deploy by digest
- * alone needs no lookup: the pull asks for exactly that digest. */
+ * (or when it gave no digest) from the engine. A deploy by digest alone needs no lookup: the
+ * pull asks for exactly that digest. */
 static int step_resolve(void *ctx, enum dr_run_mode mode, struct dr_error *err)
 {
 	struct dr_pipeline *p = ctx;
@@ -241,14 +253,23 @@ static int step_resolve(void *ctx, enum dr_run_mode mode, struct dr_error *err)
 		return rc;
 	if (mode == DR_RUN_DEPLOY && !p->ref.tag[0])
 		dr_strlcpy(p->target_digest, p->ref.digest, sizeof p->target_digest);
-	else if (pipeline_probe_digest(p) &&
-		 (rc = dr_docker_registry_digest(&p->ep.docker, p->ref.repository,
-						    p->ref.tag[0] ? p->ref.tag : p->ref.digest, p->registry_auth,
-						    p->target_digest, err)))
-		return pipeline_pull_failed(p, rc, err);
+	else if (pipeline_probe_digest(p) == 0)
+		p->digest_from_helper = 1;
+	else if ((rc = pipeline_engine_digest(p, err)))
+		return rc;
 	if (!p->ref.tag[0])
 		p->ep.audit.image_digest = p->target_digest;
 	return 0;
+}
+
+/* The digest checks of a tag: the digest given with it, and its pin. */
+static int pipeline_check_tag_digest(struct dr_pipeline *p, struct dr_error *err)
+{
+	int rc;
+
+	if ((rc = dr_image_ref_check_tag_digest(&p->ref, p->target_digest, err)))
+		return rc;
+	return dr_state_pin_compare(p->ep.cfg.state_directory, p->ref.tag, p->target_digest, err);
 }
 
 /* A tag must resolve to the digest given with it, and to the digest it was first deployed as. */
@@ -260,8 +281,12 @@ static int step_digest_pin(void *ctx, enum dr_run_mode mode, struct dr_error *er
 	(void)mode;
 	if (!p->ref.tag[0])
 		return DR_FAULT_SKIPPED;
-	if ((rc = dr_image_ref_check_tag_digest(&p->ref, p->target_digest, err)) ||
-	    (rc = dr_state_pin_compare(p->ep.cfg.state_directory, p->ref.tag, p->target_digest, err)))
+	/* A refusal must not rest on the helper's header alone: the engine, which fetches the
+	 * manifest, is asked once more, and its digest (or its failure) decides, as without the helper. */
+	if ((rc = pipeline_check_tag_digest(p, err)) && p->digest_from_helper &&
+	    !(rc = pipeline_engine_digest(p, err)))
+		rc = pipeline_check_tag_digest(p, err);
+	if (rc)
 		return rc;
 	p->ep.audit.image_digest = p->target_digest;
 	return 0;
@@ -552,7 +577,7 @@ static const struct dr_step pipeline_steps[] = {
 	{ "create", DR_PHASE_CREATE, DR_STEP_ACT, DR_STEP_HOLDS_SIGTERM, NULL, step_create },
 	{ "start", DR_PHASE_START, DR_STEP_ACT, DR_STEP_HOLDS_SIGTERM, NULL, step_start },
 	{ "grace", DR_PHASE_GRACE, DR_STEP_ACT, 0, NULL, step_grace },
-	{ "record", DR_PHASE_RECORD, DR_STEP_ACT, DR_STEP_LOCAL, NULL, step_record },
+	{ "record", DR_PHASE_RECORD, DR_STEP_ACT, 0, NULL, step_record },
 	{ "retention", DR_PHASE_RETENTION, DR_STEP_ACT, 0, NULL, step_retention },
 };
 DR_STEPS_FIT(pipeline_steps);

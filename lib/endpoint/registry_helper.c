@@ -14,6 +14,9 @@
 #include "clock.h"
 #include "fdio.h"
 #include "registry_helper.h"
+#include "steps.h"
+
+#define HELPER_SIGTERM_SLICE_MS 200
 
 /* NAME=value into out (cap bytes) and onto env; nothing when value is NULL or does not fit. */
 static void helper_env_add(char **env, int *n, char *out, size_t cap, const char *name, const char *value)
@@ -46,6 +49,18 @@ static void helper_exec(const struct dr_config *cfg, const char *const args[], i
 	_exit(127);
 }
 
+/* Wait for fd to be readable until the deadline, in slices, so that a SIGTERM (which the deploy
+ * catches, so poll only sees EINTR) ends the wait within HELPER_SIGTERM_SLICE_MS. 0: readable. */
+static int helper_wait(int fd, long long deadline)
+{
+	for (;;) {
+		long long slice = dr_now_ms() + HELPER_SIGTERM_SLICE_MS;
+		int rc = dr_fd_wait_readable(fd, slice < deadline ? slice : deadline);
+		if (rc != DR_FD_LATE || dr_now_ms() >= deadline || dr_steps_interrupted())
+			return rc;
+	}
+}
+
 /* Read the whole answer from fd within the deadline and parse it. */
 static void helper_read_answer(int fd, long long deadline, json_object **out)
 {
@@ -55,7 +70,7 @@ static void helper_read_answer(int fd, long long deadline, json_object **out)
 	int rc = 0;
 
 	dr_buf_init(&answer, DR_REGISTRY_HELPER_ANSWER_MAX);
-	while (!rc && dr_fd_wait_readable(fd, deadline) == 0 && (n = dr_fd_read_some(fd, chunk, sizeof chunk)) > 0)
+	while (!rc && helper_wait(fd, deadline) == 0 && (n = dr_fd_read_some(fd, chunk, sizeof chunk)) > 0)
 		rc = dr_buf_add(&answer, chunk, (size_t)n);
 	if (!rc && answer.data)
 		*out = json_tokener_parse(dr_buf_str(&answer));
@@ -120,7 +135,7 @@ int dr_registry_helper_run(const struct dr_config *cfg, const char *const args[]
 	close(fds[1]);
 	helper_read_answer(fds[0], deadline, out);
 	close(fds[0]);
-	if (dr_now_ms() >= deadline)
+	if (dr_now_ms() >= deadline || dr_steps_interrupted())
 		kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;

@@ -15,11 +15,11 @@
 
 #define DR_REGISTRY_HELPER_ANSWER_MAX (64 * 1024)
 #define DR_REGISTRY_HELPER_SECONDS 60   /* a token and a request, with room */
-#define DR_REGISTRY_LOOKUP_SECONDS 10   /* a tag's digest: past this the engine is asked instead */
+#define DR_REGISTRY_LOOKUP_SECONDS 3    /* a tag's digest (a HEAD, with a token): past this the engine is asked */
 
 /* Run the helper with args (args[0] its name, NULL-terminated) and parse its answer into *out,
- * waiting at most seconds. 0, or a fault (upstream) when it could not run, timed out or answered
- * nothing readable. */
+ * waiting at most seconds (less once SIGTERM arrived: dr_steps_interrupted). 0, or a fault
+ * (upstream) when it could not run, timed out or answered nothing readable. */
 int dr_registry_helper_run(const struct dr_config *cfg, const char *const args[], int seconds, json_object **out,
 			   struct dr_error *err);
 
