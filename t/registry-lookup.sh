@@ -9,7 +9,8 @@
 # answers are the ones given without the helper. A registry whose digest
 # header names a manifest it cannot serve (t/registry-liar.py) gets the
 # engine's answer, not a refusal resting on the header; a slow one, the
-# engine's lookup once the helper gives way.
+# engine's lookup once the helper gives way, and a SIGTERM during that
+# wait ends the deploy at once.
 . "${top_srcdir:-$(dirname "$0")/..}/t/lib.sh"
 need_cmd systemd-socket-activate
 
@@ -118,5 +119,19 @@ deploy dev "$liar_repo:1.0.1"
 check "a registry that takes 5 s per tag lookup: the helper gives way after 3 s, the engine's lookup deploys, 200" \
 	status_is 200
 check "... the digest pinned for the tag" json_is .image_digest "$digest_101"
+cid=$(container_field $name '{{.Id}}')
+echo "slow 8" >"$T/liar-mode"
+( deploy dev "$liar_repo:1.0.1"; printf '%s\t%s\n' "$STATUS" "$(jq -r .reason <<<"$BODY")" >"$T/interrupted" ) &
+deployer=$!
+wait_for 10 pgrep -x dreichor-deploy >/dev/null || hard_error "the deploy did not start"
+sleep 0.5
+t0=$(date +%s%N)
+kill -TERM "$(pgrep -x dreichor-deploy | head -1)"
+wait "$deployer"
+took=$(( ($(date +%s%N) - t0) / 1000000 ))
+log "answered $took ms after SIGTERM: $(cat "$T/interrupted")"
+check "SIGTERM while the helper looks a slow registry up: 500" grep -q "^500	the deploy was interrupted (SIGTERM) in phase pull" "$T/interrupted"
+check "... at once, not when the lookup gives up at 3 s (within 1 s)" test "$took" -lt 1000
+check "... the container runs on" test "$(container_field $name '{{.Id}}')" = "$cid"
 
 finish
