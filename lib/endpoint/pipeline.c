@@ -230,38 +230,6 @@ static int pipeline_probe_digest(struct dr_pipeline *p)
 	return rc;
 }
 
-/* The registry's digest for the reference, through the engine, with the pull's credentials. */
-static int pipeline_engine_digest(struct dr_pipeline *p, struct dr_error *err)
-{
-	int rc = dr_docker_registry_digest(&p->ep.docker, p->ref.repository, p->ref.tag[0] ? p->ref.tag : p->ref.digest,
-					   p->registry_auth, p->target_digest, err);
-
-	p->digest_from_helper = 0;
-	return rc ? pipeline_pull_failed(p, rc, err) : 0;
-}
-
-/* The registry's digest for the reference: from dreichor-registry when its socket is set, else
- * (or when it gave no digest) from the engine. A deploy by digest alone needs no lookup: the
- * pull asks for exactly that digest. */
-static int step_resolve(void *ctx, enum dr_run_mode mode, struct dr_error *err)
-{
-	struct dr_pipeline *p = ctx;
-	int rc;
-
-	if ((rc = dr_registry_auth_for_repository(p->ep.cfg.registry_auth_file, p->ref.repository, &p->registry_auth,
-						  err)))
-		return rc;
-	if (mode == DR_RUN_DEPLOY && !p->ref.tag[0])
-		dr_strlcpy(p->target_digest, p->ref.digest, sizeof p->target_digest);
-	else if (pipeline_probe_digest(p) == 0)
-		p->digest_from_helper = 1;
-	else if ((rc = pipeline_engine_digest(p, err)))
-		return rc;
-	if (!p->ref.tag[0])
-		p->ep.audit.image_digest = p->target_digest;
-	return 0;
-}
-
 /* The digest checks of a tag: the digest given with it, and its pin. */
 static int pipeline_check_tag_digest(struct dr_pipeline *p, struct dr_error *err)
 {
@@ -270,6 +238,32 @@ static int pipeline_check_tag_digest(struct dr_pipeline *p, struct dr_error *err
 	if ((rc = dr_image_ref_check_tag_digest(&p->ref, p->target_digest, err)))
 		return rc;
 	return dr_state_pin_compare(p->ep.cfg.state_directory, p->ref.tag, p->target_digest, err);
+}
+
+/* The registry's digest for the reference: from dreichor-registry when its socket is set, else
+ * (or when it gave no digest) from the engine. A refusal must not rest on the helper's header
+ * alone: a digest the tag's checks would refuse is asked of the engine, which fetches the
+ * manifest, and its digest (or its failure) decides, as without the helper. A deploy by digest
+ * alone needs no lookup: the pull asks for exactly that digest. */
+static int step_resolve(void *ctx, enum dr_run_mode mode, struct dr_error *err)
+{
+	struct dr_pipeline *p = ctx;
+	struct dr_error ignored;
+	int rc;
+
+	if ((rc = dr_registry_auth_for_repository(p->ep.cfg.registry_auth_file, p->ref.repository, &p->registry_auth,
+						  err)))
+		return rc;
+	if (mode == DR_RUN_DEPLOY && !p->ref.tag[0])
+		dr_strlcpy(p->target_digest, p->ref.digest, sizeof p->target_digest);
+	else if ((pipeline_probe_digest(p) || pipeline_check_tag_digest(p, &ignored)) &&
+		 (rc = dr_docker_registry_digest(&p->ep.docker, p->ref.repository,
+						    p->ref.tag[0] ? p->ref.tag : p->ref.digest, p->registry_auth,
+						    p->target_digest, err)))
+		return pipeline_pull_failed(p, rc, err);
+	if (!p->ref.tag[0])
+		p->ep.audit.image_digest = p->target_digest;
+	return 0;
 }
 
 /* A tag must resolve to the digest given with it, and to the digest it was first deployed as. */
@@ -281,12 +275,7 @@ static int step_digest_pin(void *ctx, enum dr_run_mode mode, struct dr_error *er
 	(void)mode;
 	if (!p->ref.tag[0])
 		return DR_FAULT_SKIPPED;
-	/* A refusal must not rest on the helper's header alone: the engine, which fetches the
-	 * manifest, is asked once more, and its digest (or its failure) decides, as without the helper. */
-	if ((rc = pipeline_check_tag_digest(p, err)) && p->digest_from_helper &&
-	    !(rc = pipeline_engine_digest(p, err)))
-		rc = pipeline_check_tag_digest(p, err);
-	if (rc)
+	if ((rc = pipeline_check_tag_digest(p, err)))
 		return rc;
 	p->ep.audit.image_digest = p->target_digest;
 	return 0;

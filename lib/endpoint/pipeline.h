@@ -31,7 +31,6 @@ struct dr_pipeline {
 	struct dr_current now;      /* what ran before */
 	char *registry_auth;        /* X-Registry-Auth for the repository, or NULL */
 	char target_digest[DR_DOCKER_DIGEST_MAX];  /* the registry's digest for the reference */
-	int digest_from_helper;     /* target_digest is dreichor-registry's, not yet confirmed by the engine */
 	int probed;                 /* dreichor-registry was asked about the reference; probe_retry_after holds */
 	long probe_retry_after;     /* its Retry-After in seconds, -1: none */
 	char digest[DR_DOCKER_DIGEST_MAX];         /* the pulled image's, equal to the target */
