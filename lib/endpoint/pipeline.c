@@ -160,7 +160,8 @@ static int step_expect_current(void *ctx, enum dr_run_mode mode, struct dr_error
 }
 
 /* dreichor-registry's HEAD of the manifest the request names (its "probe"): the answer, or NULL
- * when it gave none. Its Retry-After is kept, so a rate limit asks once. The caller puts it. */
+ * when it gave none. A refusal's Retry-After is kept, so a rate-limited lookup asks once; a 200
+ * is not, so a pull limited after it asks again. The caller puts it. */
 static json_object *pipeline_probe(struct dr_pipeline *p, int seconds)
 {
 	const char *reference = p->ref.tag[0] ? p->ref.tag : p->ref.digest;
@@ -170,7 +171,8 @@ static json_object *pipeline_probe(struct dr_pipeline *p, int seconds)
 
 	if (dr_registry_helper_run(&p->ep.cfg, args, seconds, &answer, &ignored))
 		return NULL;
-	p->probed = 1;
+	p->probe_refused = !json_object_object_get_ex(answer, "status", &v) || !json_object_is_type(v, json_type_int) ||
+			   json_object_get_int64(v) != DR_STATUS_OK;
 	p->probe_retry_after = -1;
 	if (json_object_object_get_ex(answer, "retry_after", &v) && json_object_is_type(v, json_type_int))
 		p->probe_retry_after = (long)json_object_get_int64(v);
@@ -180,9 +182,11 @@ static json_object *pipeline_probe(struct dr_pipeline *p, int seconds)
 /* The registry's own Retry-After: the engine does not pass it on, so ask the registry. -1: none. */
 static long pipeline_retry_after(struct dr_pipeline *p)
 {
-	if (!p->probed)
+	if (!p->probe_refused) {
+		p->probe_retry_after = -1;
 		json_object_put(pipeline_probe(p, DR_REGISTRY_HELPER_SECONDS));
-	return p->probed ? p->probe_retry_after : -1;
+	}
+	return p->probe_retry_after;
 }
 
 /* A failed registry lookup or pull named for what it is (lib/endpoint/pull_failure): a full

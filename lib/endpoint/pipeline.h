@@ -31,8 +31,8 @@ struct dr_pipeline {
 	struct dr_current now;      /* what ran before */
 	char *registry_auth;        /* X-Registry-Auth for the repository, or NULL */
 	char target_digest[DR_DOCKER_DIGEST_MAX];  /* the registry's digest for the reference */
-	int probed;                 /* dreichor-registry was asked about the reference; probe_retry_after holds */
-	long probe_retry_after;     /* its Retry-After in seconds, -1: none */
+	int probe_refused;          /* dreichor-registry's last HEAD of the reference was not a 200 */
+	long probe_retry_after;     /* that HEAD's Retry-After in seconds, -1: none */
 	char digest[DR_DOCKER_DIGEST_MAX];         /* the pulled image's, equal to the target */
 	char image_by_digest[DR_IMAGE_REF_MAX + DR_DOCKER_DIGEST_MAX];  /* repository@sha256:..., what runs */
 	struct dr_stop_report stopped;
